@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+// StateCache: a shared, persistent, byte-bounded W-TinyLFU state cache for ZODB-style
+// object stores, the SQLite storage it fronts, and ZEO-compatible trace tools.
+// Module layout follows ../shared/design.md §2.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "StateCache",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "StateCache", targets: ["StateCache"]),
+        .library(name: "CacheCore", targets: ["CacheCore"]),
+        .library(name: "CacheTrace", targets: ["CacheTrace"]),
+        .library(name: "CacheAnalysis", targets: ["CacheAnalysis"]),
+        .library(name: "SQLiteStorage", targets: ["SQLiteStorage"]),
+        .executable(name: "cache-stats", targets: ["cache-stats"]),
+        .executable(name: "cache-simul", targets: ["cache-simul"]),
+        .executable(name: "statecache", targets: ["statecache"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libsqlite3-dev, liblz4-dev, zlib1g-dev; `make deps`).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
+                       providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // §3 The cache: policy, sketch, codecs, stats, and the shared vocabulary (OID, TID).
+        .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib"], swiftSettings: strict),
+        // §7 Trace record format, reader, writer.
+        .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib"], swiftSettings: strict),
+        // §7 The engines behind cache-stats and cache-simul.
+        .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace"], swiftSettings: strict),
+        // §5 The SQLite object storage.
+        .target(name: "SQLiteStorage", dependencies: ["CacheCore", "CSQLite"], swiftSettings: strict),
+        // §4 Views, checkpoints and delta maps.
+        .target(name: "StorageCache",
+                dependencies: ["CacheCore", "CacheTrace", "SQLiteStorage",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        // §6 Persistent cache files.
+        .target(name: "CacheFiles",
+                dependencies: ["CacheCore", "CLZ4", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        // The umbrella: one options value opens all of it.
+        .target(name: "StateCache",
+                dependencies: ["CacheCore", "CacheTrace", "SQLiteStorage", "StorageCache", "CacheFiles"],
+                swiftSettings: strict),
+
+        .executableTarget(name: "cache-stats",
+                          dependencies: ["CacheTrace", "CacheAnalysis",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Tools/cache-stats", swiftSettings: strict),
+        .executableTarget(name: "cache-simul",
+                          dependencies: ["CacheTrace", "CacheAnalysis",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Tools/cache-simul", swiftSettings: strict),
+        .executableTarget(name: "statecache",
+                          dependencies: ["StateCache", "CacheCore", "CacheTrace", "CacheAnalysis",
+                                         "SQLiteStorage", "StorageCache", "CacheFiles", "CSQLite",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Tools/statecache", swiftSettings: strict),
+
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore"], swiftSettings: strict),
+        .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis"], swiftSettings: strict),
+        .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage"], swiftSettings: strict),
+        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace"],
+                    swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// The umbrella module: `import StateCache` gives a storage client the whole system.
+@_exported import CacheCore

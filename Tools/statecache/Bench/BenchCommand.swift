@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+
+/// A benchmark group: one area of the system measured against its baseline.
+protocol BenchmarkGroup {
+    /// The name on the command line (`statecache bench NAME`).
+    static var name: String { get }
+    /// One line saying what it measures and against what.
+    static var summary: String { get }
+    /// Runs the group; `quick` shortens it (for tests and smoke runs).
+    static func run(quick: Bool) throws -> [BenchmarkRow]
+}
+
+/// `statecache bench [GROUP…] [--json]`: runs benchmark groups and prints one table.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure StateCache against baselines run side by side (build with -c release).",
+        discussion: "Groups: " + BenchCommand.groups.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ")
+    )
+
+    /// Every group, in the order `statecache bench` runs them.
+    static let groups: [any BenchmarkGroup.Type] = [
+    ]
+
+    @Argument(help: "Groups to run (default: all).")
+    var group: [String] = []
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Flag(help: "A short run (smoke test); figures are noisier.")
+    var quick = false
+
+    func validate() throws {
+        let known = Set(Self.groups.map { $0.name })
+        for name in group where !known.contains(name) {
+            throw ValidationError("unknown benchmark group '\(name)'; known: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        #if DEBUG
+        FileHandle.standardError.write(Data("statecache bench: warning: a debug build; use `swift run -c release statecache bench`\n".utf8))
+        #endif
+        let selected = group.isEmpty ? Self.groups : Self.groups.filter { group.contains($0.name) }
+        var rows: [BenchmarkRow] = []
+        for benchmark in selected {
+            rows += try benchmark.run(quick: quick)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(rows)
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(BenchmarkTable.render(rows))
+        }
+    }
+}

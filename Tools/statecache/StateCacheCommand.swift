@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `statecache`: the project's multi-tool (benchmarks, demo, cache-file inspection, trace conversion).
+@main
+struct StateCacheCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "statecache",
+        abstract: "StateCache: a shared, persistent state cache for ZODB-style object stores.",
+        subcommands: [
+            BenchCommand.self,
+        ]
+    )
+}
