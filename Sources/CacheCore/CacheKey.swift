@@ -1,0 +1,40 @@
+/// The key of a cache entry: an object and the TID its state is filed under.
+///
+/// An entry `(oid, keyTID) → (actualTID, state)` records a fact about committed history: the
+/// state of `oid` current as of `keyTID` was written by `actualTID` (design §3). The views of
+/// `StorageCache` decide which `keyTID` to ask for (a checkpoint or an exact TID).
+public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
+    /// The object.
+    public var oid: ObjectID
+    /// The TID the state is filed under (a checkpoint or the exact TID that wrote it).
+    public var tid: TransactionID
+
+    /// Creates a key for `oid` filed under `tid`.
+    @inlinable public init(oid: ObjectID, tid: TransactionID) {
+        self.oid = oid
+        self.tid = tid
+    }
+
+    @inlinable public func hash(into hasher: inout Hasher) {
+        hasher.combine(oid.rawValue)
+        hasher.combine(tid.rawValue)
+    }
+
+    @inlinable public static func == (lhs: CacheKey, rhs: CacheKey) -> Bool {
+        lhs.oid.rawValue == rhs.oid.rawValue && lhs.tid.rawValue == rhs.tid.rawValue
+    }
+
+    /// A cheap, deterministic 32-bit hash code for the frequency sketch and shard selection.
+    ///
+    /// For `tid == 0` it equals Java's `Long.hashCode(oid)`, so a trace of bare keys drives the
+    /// sketch exactly as Caffeine's simulator does; the TID is folded in with a multiplier so
+    /// that revisions of one object count separately. Unlike `hashValue` it is stable across
+    /// runs (no per-process seed), which keeps simulations reproducible.
+    @inlinable public var sketchHashCode: UInt32 {
+        let oidBits = oid.rawValue ^ (oid.rawValue >> 32)
+        let tidBits = tid.rawValue &* 0x9E37_79B9_7F4A_7C15
+        return UInt32(truncatingIfNeeded: oidBits ^ tidBits ^ (tidBits >> 32))
+    }
+
+    public var description: String { "(\(oid), \(tid.rawValue))" }
+}

@@ -1,0 +1,94 @@
+/// The storage of a ``WindowTinyLFU`` policy: nodes in one contiguous array, linked into LRU
+/// queues by 32-bit indices, recycled through a free list.
+///
+/// Keeping nodes in an array instead of one heap object per entry means an insert allocates
+/// nothing once the array has grown, and the queues cost 8 bytes of links per entry.
+@usableFromInline struct NodeArena: Sendable {
+    /// One stored entry: value, weight, sketch hash and its place in a queue.
+    @usableFromInline struct Node: Sendable {
+        @usableFromInline var key: CacheKey
+        @usableFromInline var actualTID: TransactionID
+        @usableFromInline var payload: [UInt8]
+        @usableFromInline var weight: Int
+        @usableFromInline var hashCode: UInt32
+        @usableFromInline var region: WindowTinyLFU.Region
+        /// Towards the LRU end (−1: none; −2: a free node).
+        @usableFromInline var previous: Int32
+        /// Towards the MRU end (−1: none); links the free list for free nodes.
+        @usableFromInline var next: Int32
+    }
+
+    /// A doubly linked LRU queue threaded through the nodes: `head` is the least recent.
+    @usableFromInline struct Queue: Sendable, Equatable {
+        @usableFromInline var head: Int32 = -1
+        @usableFromInline var tail: Int32 = -1
+        @usableFromInline var count = 0
+        @usableFromInline var weight = 0
+    }
+
+    @usableFromInline var nodes: ContiguousArray<Node> = []
+    @usableFromInline var freeList: Int32 = -1
+
+    /// Stores `node` in a free slot (or a new one) and returns the slot.
+    @inline(__always) mutating func allocate(_ node: Node) -> Int32 {
+        if freeList >= 0 {
+            let slot = freeList
+            freeList = nodes[Int(slot)].next
+            nodes[Int(slot)] = node
+            return slot
+        }
+        precondition(nodes.count < Int(Int32.max), "too many cache entries")
+        nodes.append(node)
+        return Int32(nodes.count - 1)
+    }
+
+    /// Returns a slot to the free list, dropping its payload so its memory is released now.
+    @inline(__always) mutating func release(_ slot: Int32) {
+        let i = Int(slot)
+        nodes[i].payload = []
+        nodes[i].weight = 0
+        nodes[i].previous = -2
+        nodes[i].next = freeList
+        freeList = slot
+    }
+
+    /// Appends `slot` at the most recent end of `queue`.
+    @inline(__always) mutating func pushTail(_ slot: Int32, _ queue: inout Queue) {
+        let i = Int(slot)
+        nodes[i].previous = queue.tail
+        nodes[i].next = -1
+        if queue.tail >= 0 { nodes[Int(queue.tail)].next = slot } else { queue.head = slot }
+        queue.tail = slot
+        queue.count += 1
+        queue.weight += nodes[i].weight
+    }
+
+    /// Inserts `slot` at the least recent end of `queue`.
+    @inline(__always) mutating func pushHead(_ slot: Int32, _ queue: inout Queue) {
+        let i = Int(slot)
+        nodes[i].previous = -1
+        nodes[i].next = queue.head
+        if queue.head >= 0 { nodes[Int(queue.head)].previous = slot } else { queue.tail = slot }
+        queue.head = slot
+        queue.count += 1
+        queue.weight += nodes[i].weight
+    }
+
+    /// Takes `slot` out of `queue`.
+    @inline(__always) mutating func unlink(_ slot: Int32, _ queue: inout Queue) {
+        let i = Int(slot)
+        let previous = nodes[i].previous
+        let next = nodes[i].next
+        if previous >= 0 { nodes[Int(previous)].next = next } else { queue.head = next }
+        if next >= 0 { nodes[Int(next)].previous = previous } else { queue.tail = previous }
+        queue.count -= 1
+        queue.weight -= nodes[i].weight
+    }
+
+    /// Moves `slot` to the most recent end of `queue`.
+    @inline(__always) mutating func moveToTail(_ slot: Int32, _ queue: inout Queue) {
+        guard queue.tail != slot else { return }
+        unlink(slot, &queue)
+        pushTail(slot, &queue)
+    }
+}

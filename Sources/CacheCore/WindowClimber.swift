@@ -1,0 +1,86 @@
+/// The hill climber that moves budget between the window and the protected segment.
+///
+/// Every `sampleSize` requests it compares the sample's hit rate with the previous one: if
+/// the last move helped it keeps going, otherwise it turns back. Steps start at 6.25% of the
+/// cache, shrink by 2% per sample and restart at 6.25% when the hit rate jumps by 5% or more
+/// (a new phase of the workload). Constants from Caffeine's `BoundedLocalCache`
+/// (`HILL_CLIMBER_*`, `reference/wtinylfu.md` §4).
+///
+/// In ``WindowAdaptation/guardedHillClimbing`` mode a flat sample (|Δ hit rate| below
+/// ``flatThreshold``) is decided by hit density instead, and the step never decays below
+/// ``minimumStepFraction`` of the cache, so the window can always find its way back.
+struct WindowClimber: Sendable {
+    static let stepFraction = 0.0625
+    static let restartThreshold = 0.05
+    static let stepDecay = 0.98
+    /// A change in hit rate smaller than this (0.1 percentage point) carries no direction.
+    static let flatThreshold = 0.001
+    /// The guarded climber's step floor, as a fraction of the cache.
+    static let minimumStepFraction = 0.005
+
+    let mode: WindowAdaptation
+    let maximum: Int
+    /// Hits and misses in the current sample.
+    var hitsInSample = 0
+    var missesInSample = 0
+    /// Hits in the current sample that landed in the window, and in the main space.
+    var windowHitsInSample = 0
+    var mainHitsInSample = 0
+    var previousHitRate = 0.0
+    /// The signed size of the next move, in weight units (negative: shrink the window).
+    var stepSize: Double
+    /// What is still to move (weight units); carried over when entries could not move yet.
+    var adjustment = 0
+
+    init(mode: WindowAdaptation, maximum: Int) {
+        self.mode = mode
+        self.maximum = maximum
+        self.stepSize = -WindowClimber.stepFraction * Double(maximum)
+    }
+
+    mutating func recordHit(inWindow: Bool) {
+        hitsInSample += 1
+        if inWindow { windowHitsInSample += 1 } else { mainHitsInSample += 1 }
+    }
+
+    mutating func recordMiss() { missesInSample += 1 }
+
+    /// Ends the sample once `sampleSize` requests were seen and sets ``adjustment``.
+    mutating func determineAdjustment(sampleSize: Int, windowMaximum: Int) {
+        guard mode != .fixed else { return }
+        let requests = hitsInSample + missesInSample
+        guard requests >= sampleSize, requests > 0 else { return }
+        let hitRate = Double(hitsInSample) / Double(requests)
+        let change = hitRate - previousHitRate
+        var amount: Double
+        if mode == .guardedHillClimbing && abs(change) < WindowClimber.flatThreshold {
+            amount = abs(stepSize) * densityDirection(windowMaximum: windowMaximum)
+        } else {
+            amount = change >= 0 ? stepSize : -stepSize
+        }
+        var next = abs(change) >= WindowClimber.restartThreshold
+            ? WindowClimber.stepFraction * Double(maximum) * (amount >= 0 ? 1 : -1)
+            : WindowClimber.stepDecay * amount
+        if mode == .guardedHillClimbing {
+            let floor = Swift.max(1, WindowClimber.minimumStepFraction * Double(maximum))
+            if abs(next) < floor { next = next < 0 ? -floor : floor }
+            if abs(amount) < floor { amount = amount < 0 ? -floor : floor }
+        }
+        previousHitRate = hitRate
+        adjustment = Int(amount)
+        stepSize = next
+        hitsInSample = 0
+        missesInSample = 0
+        windowHitsInSample = 0
+        mainHitsInSample = 0
+    }
+
+    /// +1 to grow the window, −1 to shrink it, from the hit density of the two spaces.
+    private func densityDirection(windowMaximum: Int) -> Double {
+        if windowHitsInSample == 0 && mainHitsInSample == 0 { return 1 }  // nothing earns: try recency
+        let windowDensity = Double(windowHitsInSample) / Double(Swift.max(1, windowMaximum))
+        let mainDensity = Double(mainHitsInSample) / Double(Swift.max(1, maximum - windowMaximum))
+        if windowDensity == mainDensity { return stepSize >= 0 ? 1 : -1 }
+        return windowDensity > mainDensity ? 1 : -1
+    }
+}

@@ -1,0 +1,48 @@
+extension WindowTinyLFU {
+    /// Walks the whole structure and stops the program with a message naming the broken node
+    /// if any invariant is violated. Tests call it after every randomized operation.
+    ///
+    /// - Complexity: O(n) in the number of nodes.
+    public func checkInvariants() {
+        var seen = 0
+        for (region, queue) in [(Region.window, windowQueue), (.probation, probationQueue),
+                                (.protected, protectedQueue)] {
+            var count = 0
+            var weight = 0
+            var previous: Int32 = -1
+            var slot = queue.head
+            while slot >= 0 {
+                let node = arena.nodes[Int(slot)]
+                precondition(node.region == region, "node \(slot) \(node.key) is in the \(region) queue but tagged \(node.region)")
+                precondition(node.previous == previous, "node \(slot) \(node.key): previous link \(node.previous) ≠ \(previous)")
+                precondition(index[node.key] == slot, "node \(slot) \(node.key) is not indexed at its slot")
+                precondition(node.hashCode == node.key.sketchHashCode, "node \(slot) \(node.key): stale hash code")
+                precondition(node.weight >= 0, "node \(slot) \(node.key): negative weight")
+                count += 1
+                weight += node.weight
+                previous = slot
+                slot = node.next
+                precondition(count <= arena.nodes.count, "a cycle in the \(region) queue")
+            }
+            precondition(queue.tail == previous, "\(region) queue: tail \(queue.tail) ≠ last node \(previous)")
+            precondition(queue.count == count, "\(region) queue: count \(queue.count) ≠ \(count) linked")
+            precondition(queue.weight == weight, "\(region) queue: weight \(queue.weight) ≠ \(weight) linked")
+            seen += count
+        }
+        precondition(seen == index.count, "\(index.count) indexed keys but \(seen) linked nodes")
+        var free = 0
+        var slot = arena.freeList
+        while slot >= 0 {
+            precondition(arena.nodes[Int(slot)].previous == -2, "free node \(slot) is still linked")
+            free += 1
+            slot = arena.nodes[Int(slot)].next
+            precondition(free <= arena.nodes.count, "a cycle in the free list")
+        }
+        precondition(free + seen == arena.nodes.count, "\(arena.nodes.count) nodes but \(seen) live + \(free) free")
+        precondition(weight <= configuration.maximumWeight,
+                     "weight \(weight) exceeds the maximum \(configuration.maximumWeight)")
+        precondition(windowMaximum >= 0 && protectedMaximum >= 0, "negative region budget")
+        precondition(windowMaximum + protectedMaximum <= configuration.maximumWeight,
+                     "window \(windowMaximum) + protected \(protectedMaximum) exceed the maximum")
+    }
+}

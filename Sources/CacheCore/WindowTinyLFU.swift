@@ -1,0 +1,440 @@
+/// A weight-bounded W-TinyLFU replacement policy: an LRU window, a TinyLFU admission filter
+/// and a segmented-LRU main space (Einziger, Friedman & Manes, *TinyLFU: A Highly Efficient
+/// Cache Admission Policy*, ACM TOS 13(4), 2017; Caffeine's `BoundedLocalCache`).
+///
+/// ```swift
+/// var policy = WindowTinyLFU(configuration: .init(maximumWeight: 1_000))
+/// policy.set(key, actualTID: tid, payload: bytes, weight: bytes.count)
+/// policy.get(key)   // (actualTID, payload)?
+/// ```
+///
+/// Every new entry enters the *window*, a small LRU (1% of the weight at first). When the
+/// window overflows, its least recent entries move to the *probation* segment as candidates;
+/// when the whole cache overflows, each candidate competes with probation's least recent entry
+/// (the victim) and the one with the higher estimated frequency — counted by a
+/// ``FrequencySketch`` over a sample of ten times the cache's entries — stays. Ties keep the
+/// victim; a warm candidate (estimate ≥ 6) wins anyway with probability 1/128 so that an
+/// attacker who floods the sketch cannot freeze the cache. A hit in probation promotes the
+/// entry to *protected* (80% of the main space); protected overflow is demoted back to
+/// probation. One-hit wonders and scans pass through the window and lose the contest, so they
+/// cannot flush the frequently used entries (scan resistance), while the window keeps bursts
+/// of recent entries. A hill climber (``WindowAdaptation``) moves budget between the window
+/// and protected to follow the workload.
+///
+/// **Invariants** (checked by ``checkInvariants()``): the three queues are well-linked and
+/// their counts and weights add up; every indexed key names a live node of the queue its
+/// region says; the total weight never exceeds ``maximumWeight`` after an operation returns;
+/// `windowMaximum + protectedMaximum ≤ maximumWeight`.
+///
+/// The type is a value and is not synchronized: ``SharedStateCache`` wraps one instance per
+/// shard in a lock, and `cache-simul` drives a single instance directly, so the simulator runs
+/// exactly the code the cache runs.
+///
+/// Hot path (get/set): no allocation besides the index's own growth — nodes live in one
+/// contiguous array linked by 32-bit indices and recycled through a free list. Guarded by
+/// `statecache bench cache`.
+public struct WindowTinyLFU: Sendable {
+    /// The segments of the policy.
+    public enum Region: UInt8, Sendable, CaseIterable, Codable {
+        /// The LRU admission window.
+        case window
+        /// The main space's segment for entries seen once since they were admitted.
+        case probation
+        /// The main space's segment for entries hit while in probation.
+        case protected
+    }
+
+    /// The sizing and behaviour of one policy instance.
+    public struct Configuration: Sendable, Equatable {
+        /// The bound on the total weight of the entries.
+        public var maximumWeight: Int
+        /// The window's initial share of ``maximumWeight`` (Caffeine: 1%).
+        public var initialWindowFraction: Double
+        /// How the window adapts.
+        public var adaptation: WindowAdaptation
+        /// The number of entries to size the frequency sketch for at once; nil sizes it
+        /// from ``maximumWeight`` and lets it grow with the entry count (byte-weighted caches).
+        public var expectedEntries: Int?
+        /// The seed of the admission jitter.
+        public var seed: UInt64
+
+        /// Creates a configuration; the defaults are the cache's.
+        public init(maximumWeight: Int, initialWindowFraction: Double = 0.01,
+                    adaptation: WindowAdaptation = .guardedHillClimbing,
+                    expectedEntries: Int? = nil, seed: UInt64 = 0x5EED_CAFE) {
+            self.maximumWeight = maximumWeight
+            self.initialWindowFraction = initialWindowFraction
+            self.adaptation = adaptation
+            self.expectedEntries = expectedEntries
+            self.seed = seed
+        }
+    }
+
+    /// The counters a policy keeps about its own work.
+    public struct Counters: Sendable, Equatable {
+        public var hits = 0
+        public var misses = 0
+        public var sets = 0
+        public var evictions = 0
+        /// Candidates that lost the admission contest (a subset of ``evictions``).
+        public var admissionRejections = 0
+    }
+
+    public let configuration: Configuration
+    @usableFromInline var arena = NodeArena()
+    @usableFromInline var index: [CacheKey: Int32] = [:]
+    @usableFromInline var windowQueue = NodeArena.Queue()
+    @usableFromInline var probationQueue = NodeArena.Queue()
+    @usableFromInline var protectedQueue = NodeArena.Queue()
+    /// The window's current budget (weight units).
+    public private(set) var windowMaximum: Int
+    /// The protected segment's current budget (weight units).
+    public private(set) var protectedMaximum: Int
+    @usableFromInline var sketch: FrequencySketch
+    var climber: WindowClimber
+    var random: SplitMix64
+    /// What the policy has done so far.
+    public private(set) var counters = Counters()
+
+    /// Creates an empty policy.
+    public init(configuration: Configuration) {
+        precondition(configuration.maximumWeight >= 0, "maximumWeight must not be negative")
+        precondition(configuration.initialWindowFraction > 0 && configuration.initialWindowFraction < 1,
+                     "the window fraction must be in (0, 1)")
+        self.configuration = configuration
+        let maximum = configuration.maximumWeight
+        // Caffeine: window = max − ⌊(1 − f)·max⌋ (never 0 for max ≥ 1), protected = ⌊0.8·main⌋.
+        let window = maximum - Int((1 - configuration.initialWindowFraction) * Double(maximum))
+        windowMaximum = window
+        protectedMaximum = Int(0.8 * Double(maximum - window))
+        let entries = configuration.expectedEntries ?? Swift.max(1, maximum / WindowTinyLFU.assumedMeanWeight)
+        sketch = FrequencySketch(capacity: entries)
+        climber = WindowClimber(mode: configuration.adaptation, maximum: maximum)
+        random = SplitMix64(seed: configuration.seed)
+    }
+
+    /// For byte-weighted caches: the mean entry weight assumed to size the sketch before it
+    /// has seen entries (it then grows with the entry count).
+    public static let assumedMeanWeight = 4096
+    /// A candidate this warm is admitted now and then even when it loses (Caffeine's
+    /// `ADMIT_HASHDOS_THRESHOLD`).
+    static let warmCandidateFrequency = 6
+
+    // MARK: - Reading
+
+    /// The number of entries.
+    public var count: Int { index.count }
+    /// The total weight of the entries.
+    public var weight: Int { windowQueue.weight + probationQueue.weight + protectedQueue.weight }
+    /// The weight bound.
+    public var maximumWeight: Int { configuration.maximumWeight }
+
+    /// Looks `key` up; a hit counts as an access (frequency, recency, hit statistics).
+    ///
+    /// - Complexity: O(1) amortized.
+    public mutating func get(_ key: CacheKey) -> (actualTID: TransactionID, payload: [UInt8])? {
+        guard let slot = index[key] else {
+            counters.misses += 1
+            climber.recordMiss()
+            return nil
+        }
+        counters.hits += 1
+        climber.recordHit(inWindow: arena.nodes[Int(slot)].region == .window)
+        onAccess(slot)
+        climb()
+        let node = arena.nodes[Int(slot)]
+        return (node.actualTID, node.payload)
+    }
+
+    /// Whether `key` is cached; not an access (no statistics, no reordering).
+    public func contains(_ key: CacheKey) -> Bool { index[key] != nil }
+
+    /// The region `key` is in, if cached; not an access.
+    public func region(of key: CacheKey) -> Region? {
+        index[key].map { arena.nodes[Int($0)].region }
+    }
+
+    /// The sketch's frequency estimate for `key` (0…15); not an access.
+    public func frequency(of key: CacheKey) -> Int { sketch.frequency(hashCode: key.sketchHashCode) }
+
+    // MARK: - Writing
+
+    /// Stores `payload` under `key` with the given weight; an existing entry is replaced and
+    /// counts as an access. Returns false (and stores nothing) when `weight` exceeds the
+    /// whole cache.
+    ///
+    /// - Complexity: O(1) amortized; evictions are O(1) each.
+    @discardableResult
+    public mutating func set(_ key: CacheKey, actualTID: TransactionID, payload: [UInt8], weight: Int) -> Bool {
+        precondition(weight >= 0, "weights are not negative")
+        guard weight <= configuration.maximumWeight else {
+            remove(key)
+            return false
+        }
+        counters.sets += 1
+        if let slot = index[key] {
+            let i = Int(slot)
+            let difference = weight - arena.nodes[i].weight
+            arena.nodes[i].actualTID = actualTID
+            arena.nodes[i].payload = payload
+            arena.nodes[i].weight = weight
+            switch arena.nodes[i].region {
+            case .window: windowQueue.weight += difference
+            case .probation: probationQueue.weight += difference
+            case .protected: protectedQueue.weight += difference
+            }
+            onAccess(slot)
+        } else {
+            let hashCode = key.sketchHashCode
+            sketch.increment(hashCode: hashCode)
+            let slot = arena.allocate(NodeArena.Node(key: key, actualTID: actualTID, payload: payload, weight: weight,
+                                     hashCode: hashCode, region: .window, previous: -1, next: -1))
+            index[key] = slot
+            if weight > windowMaximum {
+                arena.pushHead(slot, &windowQueue)  // too heavy for the window: first to leave it
+            } else {
+                arena.pushTail(slot, &windowQueue)
+            }
+            if configuration.expectedEntries == nil && index.count > sketch.tableSize {
+                sketch.ensureCapacity(index.count)
+            }
+        }
+        evictEntries()
+        climb()
+        return true
+    }
+
+    /// Removes `key`'s entry, if any; not counted as an eviction.
+    @discardableResult
+    public mutating func remove(_ key: CacheKey) -> Bool {
+        guard let slot = index.removeValue(forKey: key) else { return false }
+        unlinkFromRegion(slot)
+        arena.release(slot)
+        return true
+    }
+
+    /// Removes every entry and forgets all frequencies; the window's budget is kept.
+    public mutating func removeAll() {
+        arena = NodeArena()
+        index.removeAll()
+        windowQueue = NodeArena.Queue()
+        probationQueue = NodeArena.Queue()
+        protectedQueue = NodeArena.Queue()
+        sketch.clear()
+    }
+
+    // MARK: - Policy
+
+    /// A hit: count it, then move the entry within or between segments.
+    @inline(__always) mutating func onAccess(_ slot: Int32) {
+        let i = Int(slot)
+        sketch.increment(hashCode: arena.nodes[i].hashCode)
+        switch arena.nodes[i].region {
+        case .window:
+            arena.moveToTail(slot, &windowQueue)
+        case .probation:
+            if arena.nodes[i].weight > protectedMaximum {
+                arena.moveToTail(slot, &probationQueue)  // too heavy to protect
+            } else {
+                arena.unlink(slot, &probationQueue)
+                arena.nodes[i].region = .protected
+                arena.pushTail(slot, &protectedQueue)
+            }
+        case .protected:
+            arena.moveToTail(slot, &protectedQueue)
+        }
+    }
+
+    mutating func evictEntries() {
+        let candidates = evictFromWindow()
+        evictFromMain(candidates: candidates)
+    }
+
+    /// Moves the window's overflow, least recent first, to probation's MRU end; returns how many.
+    mutating func evictFromWindow() -> Int {
+        var candidates = 0
+        var slot = windowQueue.head
+        while windowQueue.weight > windowMaximum && slot >= 0 {
+            let next = arena.nodes[Int(slot)].next
+            arena.unlink(slot, &windowQueue)
+            arena.nodes[Int(slot)].region = .probation
+            arena.pushTail(slot, &probationQueue)
+            candidates += 1
+            slot = next
+        }
+        return candidates
+    }
+
+    /// Brings the total weight under the maximum: each candidate (newest first) contests
+    /// probation's least recent entry; when candidates run out, the window's LRU entries
+    /// contest; when both sides run out, victims come from protected, then the window.
+    mutating func evictFromMain(candidates initialCandidates: Int) {
+        var candidates = initialCandidates
+        var victimRegion = Region.probation
+        var candidateRegion = Region.probation
+        var victim = probationQueue.head
+        var candidate = probationQueue.tail
+        while weight > configuration.maximumWeight {
+            if candidates <= 0 && candidateRegion == .probation {
+                candidate = windowQueue.head
+                candidateRegion = .window
+            }
+            if candidate < 0 && victim < 0 {
+                switch victimRegion {
+                case .probation:
+                    victim = protectedQueue.head
+                    victimRegion = .protected
+                    continue
+                case .protected:
+                    victim = windowQueue.head
+                    victimRegion = .window
+                    continue
+                case .window:
+                    return  // nothing left to evict (cannot happen: weight > 0 implies an entry)
+                }
+            }
+            if victim < 0 {
+                let evicted = candidate
+                candidate = arena.nodes[Int(candidate)].previous
+                candidates -= 1
+                evict(evicted)
+                continue
+            }
+            if candidate < 0 {
+                let evicted = victim
+                victim = arena.nodes[Int(victim)].next
+                evict(evicted)
+                continue
+            }
+            if candidate == victim {
+                victim = arena.nodes[Int(victim)].next
+                evict(candidate)
+                candidate = -1
+                continue
+            }
+            if arena.nodes[Int(candidate)].weight > configuration.maximumWeight {
+                let evicted = candidate
+                candidate = candidates > 0 ? arena.nodes[Int(candidate)].previous : arena.nodes[Int(candidate)].next
+                evict(evicted)
+                continue
+            }
+            candidates -= 1
+            if admit(candidate: candidate, victim: victim) {
+                let evicted = victim
+                victim = arena.nodes[Int(victim)].next
+                evict(evicted)
+                candidate = arena.nodes[Int(candidate)].previous
+            } else {
+                let evicted = candidate
+                candidate = candidates > 0 ? arena.nodes[Int(candidate)].previous : arena.nodes[Int(candidate)].next
+                counters.admissionRejections += 1
+                evict(evicted)
+            }
+        }
+    }
+
+    /// TinyLFU's contest: the candidate stays only if it is estimated more frequent than the
+    /// victim; ties keep the victim; a warm candidate wins 1 time in 128 regardless.
+    mutating func admit(candidate: Int32, victim: Int32) -> Bool {
+        let candidateFrequency = sketch.frequency(hashCode: arena.nodes[Int(candidate)].hashCode)
+        let victimFrequency = sketch.frequency(hashCode: arena.nodes[Int(victim)].hashCode)
+        if candidateFrequency > victimFrequency { return true }
+        if candidateFrequency >= WindowTinyLFU.warmCandidateFrequency {
+            return random.next() & 127 == 0
+        }
+        return false
+    }
+
+    mutating func evict(_ slot: Int32) {
+        index.removeValue(forKey: arena.nodes[Int(slot)].key)
+        unlinkFromRegion(slot)
+        arena.release(slot)
+        counters.evictions += 1
+    }
+
+    /// End of a maintenance cycle: adapt the window, then demote protected overflow.
+    @inline(__always) mutating func climb() {
+        guard configuration.adaptation != .fixed else {
+            demoteFromProtected()
+            return
+        }
+        climber.determineAdjustment(sampleSize: sketch.sampleSize, windowMaximum: windowMaximum)
+        demoteFromProtected()
+        if climber.adjustment > 0 {
+            increaseWindow()
+        } else if climber.adjustment < 0 {
+            decreaseWindow()
+        }
+    }
+
+    /// Caffeine's limit on entries moved per maintenance cycle (`QUEUE_TRANSFER_THRESHOLD`).
+    static let transferLimit = 1000
+
+    mutating func demoteFromProtected() {
+        var moved = 0
+        while protectedQueue.weight > protectedMaximum && moved < WindowTinyLFU.transferLimit {
+            let slot = protectedQueue.head
+            guard slot >= 0 else { break }
+            arena.unlink(slot, &protectedQueue)
+            arena.nodes[Int(slot)].region = .probation
+            arena.pushTail(slot, &probationQueue)
+            moved += 1
+        }
+    }
+
+    /// Lends protected budget to the window and pulls main entries into it.
+    mutating func increaseWindow() {
+        guard protectedMaximum > 0 else { return }
+        var quota = Swift.min(climber.adjustment, protectedMaximum)
+        protectedMaximum -= quota
+        windowMaximum += quota
+        demoteFromProtected()
+        for _ in 0..<WindowTinyLFU.transferLimit {
+            var slot = probationQueue.head
+            var fromProbation = true
+            if slot < 0 || quota < arena.nodes[Int(slot)].weight {
+                slot = protectedQueue.head
+                fromProbation = false
+            }
+            guard slot >= 0 else { break }
+            let weight = arena.nodes[Int(slot)].weight
+            if quota < weight { break }
+            quota -= weight
+            if fromProbation { arena.unlink(slot, &probationQueue) } else { arena.unlink(slot, &protectedQueue) }
+            arena.nodes[Int(slot)].region = .window
+            arena.pushTail(slot, &windowQueue)
+        }
+        protectedMaximum += quota
+        windowMaximum -= quota
+        climber.adjustment = quota
+    }
+
+    /// Returns window budget to protected and moves the window's LRU entries to probation.
+    mutating func decreaseWindow() {
+        guard windowMaximum > 1 else { return }
+        var quota = Swift.min(-climber.adjustment, Swift.max(0, windowMaximum - 1))
+        protectedMaximum += quota
+        windowMaximum -= quota
+        for _ in 0..<WindowTinyLFU.transferLimit {
+            let slot = windowQueue.head
+            guard slot >= 0 else { break }
+            let weight = arena.nodes[Int(slot)].weight
+            if quota < weight { break }
+            quota -= weight
+            arena.unlink(slot, &windowQueue)
+            arena.nodes[Int(slot)].region = .probation
+            arena.pushTail(slot, &probationQueue)
+        }
+        protectedMaximum -= quota
+        windowMaximum += quota
+        climber.adjustment = -quota
+    }
+
+    @inline(__always) mutating func unlinkFromRegion(_ slot: Int32) {
+        switch arena.nodes[Int(slot)].region {
+        case .window: arena.unlink(slot, &windowQueue)
+        case .probation: arena.unlink(slot, &probationQueue)
+        case .protected: arena.unlink(slot, &protectedQueue)
+        }
+    }
+}
