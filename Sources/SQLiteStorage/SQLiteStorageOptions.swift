@@ -1,0 +1,48 @@
+/// How ``SQLiteObjectStore/open(at:options:)`` opens (or creates) a database directory.
+///
+/// The defaults suit a database shared by a few processes on one machine: a 15-second busy
+/// timeout (RelStorage's), 4 KiB pages, creation when missing, reads and writes.
+public struct SQLiteStorageOptions: Sendable, Hashable {
+    /// How long a statement waits for a lock held by another connection before failing with
+    /// ``StorageError/busy(_:timeout:)``. Default 15 s.
+    public var busyTimeout: Duration = .seconds(15)
+
+    /// The page size of a new database, in bytes: a power of two from 512 to 65536. Only used
+    /// when the database is created (SQLite fixes it then). Default 4096.
+    public var pageSize: Int = 4096
+
+    /// Create the directory and the databases when missing. Default true.
+    public var createIfMissing = true
+
+    /// Open for reading only: ``StorageConnection/commit()`` and
+    /// ``SQLiteObjectStore/newOIDs(count:)`` fail with ``StorageError/readOnly(path:_:)``.
+    /// Works on a read-only directory as long as the database exists. Default false.
+    public var readOnly = false
+
+    /// How many OIDs one allocation reserves in the OID database. A larger block means fewer
+    /// writes to it; a process that exits leaves the rest of its block unused (OIDs are never
+    /// reused). Default 100.
+    public var oidBlockSize = 100
+
+    /// The page cache of each SQLite connection, in KiB (`PRAGMA cache_size = -N`).
+    /// Default 8192 (8 MiB).
+    public var cacheSizeKiB = 8192
+
+    /// Run `PRAGMA quick_check` at open and refuse a damaged database with
+    /// ``StorageError/corrupt(path:_:)``. It reads the whole file, so it is off by default;
+    /// SQLite still reports damage it meets while working.
+    public var verifyOnOpen = false
+
+    /// The default options.
+    public init() {}
+
+    /// Throws ``StorageError/invalidArgument(_:)`` for values SQLite would not accept.
+    func validate() throws(StorageError) {
+        guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else {
+            throw .invalidArgument("pageSize \(pageSize) is not a power of two between 512 and 65536")
+        }
+        guard oidBlockSize >= 1 else { throw .invalidArgument("oidBlockSize \(oidBlockSize) must be at least 1") }
+        guard cacheSizeKiB >= 0 else { throw .invalidArgument("cacheSizeKiB \(cacheSizeKiB) must not be negative") }
+        guard busyTimeout >= .zero else { throw .invalidArgument("busyTimeout \(busyTimeout) must not be negative") }
+    }
+}

@@ -1,0 +1,262 @@
+import CacheCore
+
+/// One thread's view of the object storage: a read snapshot, loads from it, and a buffer of
+/// stores that ``commit()`` writes as one transaction.
+///
+/// ```swift
+/// let connection = try store.connect()
+/// let poll = try connection.poll()                 // snapshot = poll.newTID
+/// if let (state, tid) = try connection.load(oid) {
+///     connection.store(oid, update(state), expecting: tid)
+///     do { _ = try connection.commit() }
+///     catch .conflict(let oids) { … poll, reload, redo }
+/// }
+/// ```
+///
+/// **Snapshots.** The connection reads inside a SQLite read transaction that stays open from
+/// one ``poll()`` to the next, so every load between two polls sees the database as of one
+/// TID — whatever other threads and processes commit meanwhile, including this connection's
+/// own commits. ``poll()`` moves the snapshot to the latest commit and says which objects
+/// changed in between. Keep polls regular: SQLite cannot recycle the write-ahead log past
+/// the oldest open snapshot (``releaseSnapshot()`` lets go of it while idle).
+///
+/// **Threads.** A connection is not `Sendable`: use it from one thread (or one task) at a
+/// time. Open one per thread; they are cheap (one SQLite connection each).
+public final class StorageConnection {
+    /// The store this connection reads and commits to.
+    public let store: SQLiteObjectStore
+
+    /// The TID the connection's loads see; nil before the first poll, after
+    /// ``releaseSnapshot()`` and after ``close()``.
+    public private(set) var snapshotTID: TID?
+
+    /// True after ``close()``.
+    public private(set) var isClosed = false
+
+    /// The connection's own SQLite connection (read-only: `query_only`).
+    private let handle: SQLiteConnectionHandle
+    /// Prepared once: the hot path binds, steps and resets them. Nil after ``close()`` —
+    /// dropping them finalizes them, which lets SQLite really close the file.
+    private var statements: Statements?
+
+    /// The statements of an open connection.
+    private struct Statements {
+        let load: SQLiteStatement
+        let begin: SQLiteStatement
+        let end: SQLiteStatement
+        let lastTID: SQLiteStatement
+        /// Loads many OIDs at once; see ``StorageConnection/load(many:)``.
+        let batchLoader: BatchLoader
+    }
+
+    /// The snapshot of the last poll, kept across ``releaseSnapshot()`` so the next poll can
+    /// still list the changes since.
+    private var polledTID: TID?
+    /// Buffered stores in call order, and each OID's position in it.
+    private var pending: [PendingStore] = []
+    private var pendingIndex: [ObjectID: Int] = [:]
+    /// This connection's commits not yet reported by a poll, ascending.
+    private var unreportedOwnCommits: [TID] = []
+
+    init(store: SQLiteObjectStore, handle: SQLiteConnectionHandle) throws(StorageError) {
+        self.store = store
+        self.handle = handle
+        statements = Statements(
+            load: try handle.prepare("SELECT state, tid FROM object_state WHERE zoid = ?", persistent: true),
+            begin: try handle.prepare("BEGIN", persistent: true),
+            end: try handle.prepare("COMMIT", persistent: true),
+            lastTID: try handle.prepare("SELECT max(tid) FROM transaction_log", persistent: true),
+            batchLoader: try BatchLoader(handle: handle))
+    }
+
+    deinit {
+        statements = nil
+        handle.close()
+    }
+
+    // MARK: - Snapshots
+
+    /// Ends the current snapshot, starts a new one at the latest commit, and returns what
+    /// changed in between.
+    ///
+    /// The first poll of a connection returns `changes == nil` ("unknown"): there is nothing
+    /// to compare with. So does a poll that finds the database's last TID *lower* than
+    /// before — the database was replaced (restored from a backup) and every cached fact
+    /// about it is suspect. Changes written by this connection's own commits are listed too,
+    /// and their TIDs are in ``PollResult/ownCommits``.
+    ///
+    /// - Complexity: three short statements, plus a range scan of the `tid` index over the
+    ///   changes when there are any.
+    public func poll() throws(StorageError) -> PollResult {
+        guard let statements else { throw .closed }
+        endReadTransaction()
+        try step(statements.begin)
+        let previous = polledTID
+        let newTID: TID
+        var changes: [ObjectChange]?
+        do throws(StorageError) {
+            // The first read of the transaction is what fixes its snapshot.
+            defer { statements.lastTID.reset() }
+            _ = try statements.lastTID.step()
+            newTID = TID(statements.lastTID.uint64(at: 0)) // NULL (no transaction yet) reads as 0
+            if let previous, previous <= newTID {
+                changes = try SQLiteObjectStore.listChanges(on: handle, after: previous, through: newTID)
+            }
+        } catch {
+            handle.rollbackQuietly()
+            throw error
+        }
+        snapshotTID = newTID
+        polledTID = newTID
+        let visible = unreportedOwnCommits.prefix { $0 <= newTID }
+        unreportedOwnCommits.removeFirst(visible.count)
+        return PollResult(previousTID: previous, newTID: newTID, changes: changes, ownCommits: Array(visible))
+    }
+
+    /// Ends the read transaction without starting another, so that an idle connection does
+    /// not pin the write-ahead log. Loads fail with ``StorageError/noSnapshot`` until the next
+    /// ``poll()``, which still reports the changes since the released snapshot.
+    public func releaseSnapshot() {
+        endReadTransaction()
+    }
+
+    // MARK: - Loads
+
+    /// The state of `oid` and the TID that wrote it, as of the snapshot; nil when the object
+    /// does not exist in the snapshot.
+    ///
+    /// Hot path: one reused prepared statement (bind, step, reset) and one allocation — the
+    /// returned array, filled with a single copy from SQLite's page. Guarded by the `storage`
+    /// benchmark (`statecache bench storage`).
+    ///
+    /// - Throws: ``StorageError/noSnapshot`` before the first ``poll()``.
+    /// - Complexity: O(log n).
+    public func load(_ oid: ObjectID) throws(StorageError) -> (state: [UInt8], tid: TID)? {
+        guard snapshotTID != nil, let statement = statements?.load else { throw isClosed ? .closed : .noSnapshot }
+        defer { statement.reset() }
+        try statement.bind(oid.rawValue, at: 1)
+        guard try statement.step() else { return nil }
+        return (statement.blob(at: 0), TID(statement.uint64(at: 1)))
+    }
+
+    /// The states of many objects as of the snapshot, fetched with one prepared query per
+    /// chunk of OIDs instead of one per OID. OIDs not in the snapshot are absent from the
+    /// result; duplicates are fine.
+    ///
+    /// - Throws: ``StorageError/noSnapshot`` before the first ``poll()``.
+    public func load(many oids: [ObjectID]) throws(StorageError) -> [ObjectID: (state: [UInt8], tid: TID)] {
+        guard snapshotTID != nil, let loader = statements?.batchLoader else { throw isClosed ? .closed : .noSnapshot }
+        return try loader.load(oids)
+    }
+
+    /// The objects whose current state (as of this connection's snapshot) was written in
+    /// `(after, through]`, ordered by TID then OID. Changes after the snapshot are not seen,
+    /// whatever `through` says.
+    ///
+    /// - Throws: ``StorageError/noSnapshot`` before the first ``poll()``.
+    public func listChanges(after: TID, through: TID) throws(StorageError) -> [ObjectChange] {
+        guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
+        return try SQLiteObjectStore.listChanges(on: handle, after: after, through: through)
+    }
+
+    // MARK: - Writes
+
+    /// Buffers a new state for `oid`, to be written by the next ``commit()``.
+    ///
+    /// `expecting` is the TID of the state this one is based on (what ``load(_:)`` returned),
+    /// or nil for a new object. Storing the same OID again replaces the earlier store.
+    /// Nothing touches the database until ``commit()``.
+    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
+        let item = PendingStore(oid: oid, state: state, expected: expecting)
+        if let index = pendingIndex[oid] {
+            pending[index] = item
+        } else {
+            pendingIndex[oid] = pending.count
+            pending.append(item)
+        }
+    }
+
+    /// The number of objects buffered for the next commit.
+    public var pendingStoreCount: Int { pending.count }
+
+    /// Writes the buffered stores as one transaction and returns its TID.
+    ///
+    /// The write lock is taken only now (`BEGIN IMMEDIATE`). Each object's expected TID is
+    /// checked against its current one; on any mismatch nothing is written, the buffer is
+    /// dropped (those stores can never succeed) and ``StorageError/conflict(oids:)`` names
+    /// the objects. On other errors (``StorageError/busy(_:timeout:)``, I/O) the buffer is kept
+    /// so the commit can be retried, or dropped with ``abort()``.
+    ///
+    /// The connection's snapshot does not move: loads still see the snapshot of the last poll
+    /// until the next ``poll()``, which lists this commit's objects and its TID in
+    /// ``PollResult/ownCommits``.
+    public func commit() throws(StorageError) -> TID {
+        guard !isClosed else { throw .closed }
+        let tid: TID
+        do throws(StorageError) {
+            tid = try store.commit(pending)
+        } catch {
+            if case .conflict = error { abort() }
+            throw error
+        }
+        abort()
+        unreportedOwnCommits.append(tid)
+        return tid
+    }
+
+    /// Drops the buffered stores.
+    public func abort() {
+        pending.removeAll(keepingCapacity: true)
+        pendingIndex.removeAll(keepingCapacity: true)
+    }
+
+    /// Ends the snapshot, drops buffered stores and closes the SQLite connection. Idempotent.
+    public func close() {
+        guard !isClosed else { return }
+        endReadTransaction()
+        abort()
+        isClosed = true
+        statements = nil
+        handle.close()
+    }
+
+    // MARK: - Helpers
+
+    /// Commits (ends) the read transaction if one is open.
+    private func endReadTransaction() {
+        snapshotTID = nil
+        guard let statements, handle.isInTransaction else { return }
+        // Ending a read-only transaction cannot fail in a way worth reporting; if it did,
+        // rolling back releases the snapshot just the same.
+        do throws(StorageError) { try step(statements.end) } catch { handle.rollbackQuietly() }
+    }
+
+    /// Runs a statement that returns no rows, and resets it.
+    private func step(_ statement: SQLiteStatement) throws(StorageError) {
+        defer { statement.reset() }
+        _ = try statement.step()
+    }
+
+    /// Traps if the connection's bookkeeping is inconsistent.
+    func checkInvariants() {
+        precondition(pending.count == pendingIndex.count, "pending stores and their index disagree")
+        for (index, item) in pending.enumerated() {
+            precondition(pendingIndex[item.oid] == index, "pending store of \(item.oid) not at its indexed position")
+        }
+        for (earlier, later) in zip(unreportedOwnCommits, unreportedOwnCommits.dropFirst()) {
+            precondition(earlier < later, "own commits out of order: \(earlier) before \(later)")
+        }
+        if let polledTID, let first = unreportedOwnCommits.first {
+            precondition(first > polledTID, "own commit \(first) not after the polled snapshot \(polledTID)")
+        }
+        if !isClosed {
+            precondition((snapshotTID != nil) == handle.isInTransaction,
+                         "snapshot \(String(describing: snapshotTID)) but read transaction open: \(handle.isInTransaction)")
+        }
+        if let snapshotTID { precondition(snapshotTID == polledTID, "snapshot is not the polled TID") }
+    }
+}
+
+/// A connection is used by one thread at a time; it must not be shared.
+@available(*, unavailable)
+extension StorageConnection: Sendable {}

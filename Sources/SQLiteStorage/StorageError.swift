@@ -1,0 +1,98 @@
+import CacheCore
+
+/// Every way the SQLite object storage can fail, as one typed error.
+///
+/// Errors that come from SQLite carry a ``SQLiteFailure`` (result code, message, SQL). Files
+/// that are not ours — not a SQLite database at all, someone else's SQLite database, a newer
+/// schema than this build knows — get their own cases, so a caller can tell "wrong path" from
+/// "upgrade the software" from "try again later" without parsing messages. None of them is
+/// ever a crash.
+public enum StorageError: Error, Hashable, CustomStringConvertible {
+    /// The database stayed locked by another connection for longer than the busy timeout.
+    case busy(SQLiteFailure, timeout: Duration)
+    /// Another transaction changed these objects after the TIDs the stores expected (or
+    /// created objects that were stored as new). Nothing was written. Sorted by OID.
+    case conflict(oids: [ObjectID])
+    /// The file is not a SQLite database (`SQLITE_NOTADB`): a wrong path, or a file
+    /// overwritten by something else.
+    case notADatabase(path: String, SQLiteFailure)
+    /// SQLite found the file damaged (`SQLITE_CORRUPT`, or a failed `quick_check` on open).
+    case corrupt(path: String, SQLiteFailure)
+    /// A SQLite database, but not one of ours: its `application_id` or tables are not this
+    /// storage's. `detail` says what was found.
+    case foreignDatabase(path: String, detail: String)
+    /// The file was written by a newer version of this storage (`user_version` = `found`);
+    /// this build understands versions up to `supported`.
+    case newerSchema(path: String, found: Int32, supported: Int32)
+    /// The database directory (or file) does not exist and `createIfMissing` is off.
+    case notFound(path: String)
+    /// The database directory cannot be written: SQLite needs to create files there (the
+    /// database, its `-wal` and `-shm`). Open with `readOnly` to read an existing database.
+    case directoryNotWritable(path: String)
+    /// SQLite could not open the file for another reason (a directory in its place, no
+    /// permission on the file, …).
+    case cannotOpen(path: String, SQLiteFailure)
+    /// A write on a store opened read-only, or SQLite refused to write (`SQLITE_READONLY`).
+    case readOnly(path: String, SQLiteFailure?)
+    /// The OID database beside the main database belongs to another database (its recorded
+    /// identity differs), e.g. one file restored from a different backup.
+    case mismatchedOIDDatabase(path: String, expected: DatabaseIdentity, found: DatabaseIdentity)
+    /// `load` was called before the connection's first `poll()`, so there is no snapshot.
+    case noSnapshot
+    /// The store or the connection was closed.
+    case closed
+    /// An argument outside its domain (negative count, page size not a power of two, …).
+    case invalidArgument(String)
+    /// Any other SQLite failure.
+    case sqlite(SQLiteFailure)
+
+    /// The SQLite details, when the error came from SQLite.
+    public var sqliteFailure: SQLiteFailure? {
+        switch self {
+        case .busy(let failure, _), .notADatabase(_, let failure), .corrupt(_, let failure),
+             .cannotOpen(_, let failure), .sqlite(let failure):
+            return failure
+        case .readOnly(_, let failure):
+            return failure
+        case .conflict, .foreignDatabase, .newerSchema, .notFound, .directoryNotWritable,
+             .mismatchedOIDDatabase, .noSnapshot, .closed, .invalidArgument:
+            return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .busy(let failure, let timeout):
+            return "database is locked: gave up after the busy timeout (\(timeout)); \(failure)"
+        case .conflict(let oids):
+            return "conflict: \(oids.count) object(s) changed since they were read: "
+                + oids.prefix(20).map(\.description).joined(separator: ", ") + (oids.count > 20 ? ", …" : "")
+        case .notADatabase(let path, let failure):
+            return "\(path) is not a SQLite database; \(failure)"
+        case .corrupt(let path, let failure):
+            return "\(path) is corrupt; \(failure)"
+        case .foreignDatabase(let path, let detail):
+            return "\(path) is a SQLite database but not a StateCache object store: \(detail)"
+        case .newerSchema(let path, let found, let supported):
+            return "\(path) has schema version \(found), newer than this build supports (\(supported)); upgrade StateCache"
+        case .notFound(let path):
+            return "\(path) does not exist (and createIfMissing is off)"
+        case .directoryNotWritable(let path):
+            return "the database directory \(path) is not writable; open with readOnly to read it"
+        case .cannotOpen(let path, let failure):
+            return "cannot open \(path); \(failure)"
+        case .readOnly(let path, let failure):
+            return "\(path) is read-only" + (failure.map { "; \($0)" } ?? "")
+        case .mismatchedOIDDatabase(let path, let expected, let found):
+            return "\(path) belongs to database \(found), not \(expected)"
+        case .noSnapshot:
+            return "no snapshot: call poll() before loading"
+        case .closed:
+            return "the storage or connection is closed"
+        case .invalidArgument(let text):
+            return "invalid argument: \(text)"
+        case .sqlite(let failure):
+            return failure.description
+        }
+    }
+}
