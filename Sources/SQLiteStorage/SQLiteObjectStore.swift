@@ -83,8 +83,20 @@ public final class SQLiteObjectStore: Sendable {
         let path = files.objectsPath
 
         if options.readOnly {
-            let reader = try openReader(path: path, options: options)
-            try Schema.objects.prepare(reader, readOnly: true)
+            let reader: SQLiteConnectionHandle
+            do {
+                reader = try openReader(path: path, options: options)
+                try Schema.objects.prepare(reader, readOnly: true)
+            } catch {
+                // Reading a WAL database needs its -shm and -wal files; in a directory we
+                // cannot write they must exist already (another process has the database open).
+                switch error {
+                case .readOnly(_, .some), .cannotOpen:
+                    if access(directory.path, W_OK) != 0 { throw .directoryNotWritable(path: directory.path) }
+                default: break
+                }
+                throw error
+            }
             if options.verifyOnOpen { try quickCheck(reader) }
             let identity = try readIdentity(reader)
             return SQLiteObjectStore(directory: directory, options: options, identity: identity, objectsPath: path,

@@ -16,7 +16,9 @@ public struct SQLiteStorageOptions: Sendable, Hashable {
 
     /// Open for reading only: ``StorageConnection/commit()`` and
     /// ``SQLiteObjectStore/newOIDs(count:)`` fail with ``StorageError/readOnly(path:_:)``.
-    /// Works on a read-only directory as long as the database exists. Default false.
+    /// In a directory it cannot write, a read-only store still needs the database's `-wal`
+    /// and `-shm` files to exist (they do while another process has the database open).
+    /// Default false.
     public var readOnly = false
 
     /// How many OIDs one allocation reserves in the OID database. A larger block means fewer

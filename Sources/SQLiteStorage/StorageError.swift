@@ -27,7 +27,8 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
     /// The database directory (or file) does not exist and `createIfMissing` is off.
     case notFound(path: String)
     /// The database directory cannot be written: SQLite needs to create files there (the
-    /// database, its `-wal` and `-shm`). Open with `readOnly` to read an existing database.
+    /// database, its `-wal` and `-shm`). A read-only store can read it only while the `-wal`
+    /// and `-shm` files exist (another process has the database open).
     case directoryNotWritable(path: String)
     /// SQLite could not open the file for another reason (a directory in its place, no
     /// permission on the file, …).
@@ -78,7 +79,7 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
         case .notFound(let path):
             return "\(path) does not exist (and createIfMissing is off)"
         case .directoryNotWritable(let path):
-            return "the database directory \(path) is not writable; open with readOnly to read it"
+            return "the database directory \(path) is not writable (SQLite must create the database and its -wal and -shm files there)"
         case .cannotOpen(let path, let failure):
             return "cannot open \(path); \(failure)"
         case .readOnly(let path, let failure):
