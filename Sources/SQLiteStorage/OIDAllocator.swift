@@ -15,7 +15,7 @@ import CacheCore
 ///
 /// OID 0 is the root object: never allocated (ZODB creates it with a plain store).
 ///
-/// Not `Sendable`: the store keeps its allocator in a `Mutex`.
+/// Not `Sendable`: the store keeps its allocator in a ``Locked``.
 final class OIDAllocator {
     /// The OID database connection.
     private let handle: SQLiteConnectionHandle

@@ -48,24 +48,24 @@ public final class SQLiteObjectStore: Sendable {
 
     let objectsPath: String
     /// The process's one write connection to the object database; nil when read-only or closed.
-    let writer: Mutex<SQLiteConnectionHandle?>
+    let writer: Locked<SQLiteConnectionHandle?>
     /// A read connection for the store-level queries; nil when closed.
-    private let reader: Mutex<SQLiteConnectionHandle?>
+    private let reader: Locked<SQLiteConnectionHandle?>
     /// The OID allocator; nil when read-only or closed.
-    private let allocator: Mutex<OIDAllocator?>
+    private let allocator: Locked<OIDAllocator?>
     /// Set by ``close()``.
     private let closed = Atomic<Bool>(false)
 
     private init(directory: URL, options: SQLiteStorageOptions, identity: DatabaseIdentity, objectsPath: String,
-                 writer: consuming sending SQLiteConnectionHandle?, reader: consuming sending SQLiteConnectionHandle,
-                 allocator: consuming sending OIDAllocator?) {
+                 writer: sending SQLiteConnectionHandle?, reader: sending SQLiteConnectionHandle,
+                 allocator: sending OIDAllocator?) {
         self.directory = directory
         self.options = options
         self.identity = identity
         self.objectsPath = objectsPath
-        self.writer = Mutex(writer)
-        self.reader = Mutex(reader)
-        self.allocator = Mutex(allocator)
+        self.writer = Locked(writer)
+        self.reader = Locked(reader)
+        self.allocator = Locked(allocator)
     }
 
     /// Opens the database in `directory`, creating the directory and the databases when

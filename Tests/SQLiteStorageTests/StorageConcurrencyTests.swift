@@ -28,8 +28,8 @@ final class StorageConcurrencyTests: StorageTestCase {
         setup.close()
 
         let threads = 4, commitsPerThread = 40
-        let results = Mutex<[Int: [TID]]>([:])
-        let created = Mutex<[(oid: ObjectID, tid: TID)]>([])
+        let results = Locked<[Int: [TID]]>([:])
+        let created = Locked<[(oid: ObjectID, tid: TID)]>([])
         try runOnThreads(threads) { index in
             let store = index % 2 == 0 ? first : second
             let connection = try store.connect()
@@ -143,7 +143,7 @@ final class StorageConcurrencyTests: StorageTestCase {
         for round in 0..<2 {
             // Two stores on one directory (two "processes"), four threads each, small blocks.
             let stores = try (0..<2).map { _ in try openStore { $0.oidBlockSize = 7 + round } }
-            let allocated = Mutex<[ObjectID]>([])
+            let allocated = Locked<[ObjectID]>([])
             try runOnThreads(8) { index in
                 var mine: [ObjectID] = []
                 for step in 0..<60 {

@@ -1,6 +1,5 @@
 import CacheCore
 import Foundation
-import Synchronization
 import XCTest
 @testable import SQLiteStorage
 

@@ -1,6 +1,5 @@
 import CacheCore
 import Foundation
-import Synchronization
 import XCTest
 @testable import SQLiteStorage
 
@@ -81,7 +80,7 @@ enum TestState {
 /// Runs `body(0..<count)` on `count` threads at once and waits for all of them; rethrows the
 /// first error.
 func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
-    let errors = Mutex<[String]>([])
+    let errors = Locked<[String]>([])
     let done = DispatchGroup()
     for index in 0..<count {
         done.enter()
