@@ -53,29 +53,42 @@ public final class GzipByteSource: TraceByteSource {
                     stream.pointee.avail_in = uInt(count)
                 }
             }
-            if stream.pointee.avail_in == 0 && inputEnded {
-                finished = true
-                if inMember { throw .truncatedCompressedData(path: name, offset: produced) }
-                break
-            }
             if !inMember {
-                // Between members: skip zero padding, then a new member must start.
+                // Between members: skip zero padding; the stream may end here, or a member starts.
                 while stream.pointee.avail_in > 0 && stream.pointee.next_in.pointee == 0 {
                     stream.pointee.next_in += 1
                     stream.pointee.avail_in -= 1
                 }
-                if stream.pointee.avail_in == 0 { continue }
+                if stream.pointee.avail_in == 0 {
+                    if inputEnded {
+                        finished = true
+                        break
+                    }
+                    continue
+                }
                 inMember = true
             }
+            // Called even when all input is consumed: zlib may still hold output (a pending
+            // match copy) that only needs room.
+            let inputBefore = stream.pointee.avail_in
             let status = inflate(stream, Z_NO_FLUSH)
+            let stalled = stream.pointee.avail_in == inputBefore && Int(stream.pointee.avail_out) == capacity
             switch status {
             case Z_STREAM_END:
                 inMember = false
                 inflateReset(stream)
-            case Z_OK:
-                break
-            case Z_BUF_ERROR where stream.pointee.avail_in == 0:
-                break // needs more input; the loop refills
+            case Z_OK, Z_BUF_ERROR:
+                if stalled {
+                    if stream.pointee.avail_in == 0 && inputEnded {
+                        // No progress and no input left: the file ends inside the member.
+                        finished = true
+                        throw .truncatedCompressedData(path: name, offset: produced)
+                    } else if stream.pointee.avail_in > 0 {
+                        // Never expected from zlib; refuse to spin.
+                        finished = true
+                        throw .corruptCompressedData(path: name, message: "no progress", offset: produced)
+                    }
+                }
             default:
                 finished = true
                 let message = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"

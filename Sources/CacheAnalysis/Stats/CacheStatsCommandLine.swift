@@ -32,8 +32,8 @@ public enum CacheStatsCommandLine {
           --sizes, -s           print histogram of object sizes
           --no-stats, -S        don't print statistics
           --load-histogram, -h  print histogram of object load frequencies
-          --check, -X           accepted for compatibility with ZEO; has no effect (ZEO
-                                never implemented its heuristic check either)
+          --check, -X           accepted for compatibility with ZEO; has no effect
+                                (ZEO never implemented its heuristic check either)
           --interval INTERVAL, -i INTERVAL
                                 summarizing interval in minutes (default 15; max 60)
           --json                print a machine-readable summary (JSON) instead of the
@@ -121,7 +121,8 @@ public enum CacheStatsCommandLine {
         return result
     }
 
-    /// ZEO's `-i` conversion: `int(60 * float(text))` seconds, clamped to 60…3600.
+    /// ZEO's `-i` conversion: `int(60 * float(text))` seconds; 0 or less becomes 60, more
+    /// than 3600 becomes 3600.
     ///
     /// - Returns: nil when Python's `float()` would reject the text, or for infinities and NaN.
     public static func intervalSeconds(_ text: String) -> Int? {

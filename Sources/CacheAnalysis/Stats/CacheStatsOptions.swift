@@ -15,7 +15,7 @@ public struct CacheStatsOptions: Sendable, Hashable {
     public var loadHistogram = false
     /// `-X`: accepted and ignored, as in ZEO (its "heuristic check" was never implemented).
     public var check = false
-    /// `-i`: the interval of the interval lines, in seconds (60…3600; see ``intervalSeconds(minutes:)``).
+    /// `-i`: the interval of the interval lines, in seconds (1…3600; see ``intervalSeconds(minutes:)``).
     public var intervalSeconds = 900
     /// `--json`: print a machine-readable summary instead of the text report.
     public var json = false
@@ -32,7 +32,8 @@ public struct CacheStatsOptions: Sendable, Hashable {
     }
 
     /// ZEO's interval rule: `int(60 * minutes)` seconds, truncated; 0 or less becomes 60,
-    /// more than 3600 becomes 3600 (`-i 0` = 1 min, `-i 0.5` = 30 s, `-i 61` = 60 min).
+    /// more than 3600 becomes 3600 (`-i 0` = 1 min, `-i 0.5` = 30 s, `-i 0.05` = 3 s,
+    /// `-i 61` = 60 min).
     ///
     /// - Returns: nil for infinities and NaN (Python fails on them).
     public static func intervalSeconds(minutes: Double) -> Int? {

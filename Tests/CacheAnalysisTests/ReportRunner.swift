@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CacheAnalysis
+import CacheTrace
+import Foundation
+import XCTest
+
+/// Runs the cache-stats engine in-process on a ZEO command line, as the manifest spells it.
+enum ReportRunner {
+    /// The options and the trace path for ZEO-style arguments (`-q -h -s traces/small.trace`).
+    static func parse(_ arguments: [String]) -> (options: CacheStatsOptions, path: String) {
+        var options = CacheStatsOptions()
+        var path = ""
+        var words = CacheStatsCommandLine.normalizedArguments(arguments)[...]
+        while let word = words.popFirst() {
+            switch word {
+            case "-v", "--verbose": options.verbose = true
+            case "-q", "--quiet": options.quiet = true
+            case "-s", "--sizes": options.sizeHistograms = true
+            case "-S", "--no-stats": options.statistics = false
+            case "-h", "--load-histogram": options.loadHistogram = true
+            case "-X", "--check": options.check = true
+            case "--json": options.json = true
+            case "-i", "--interval":
+                options.intervalSeconds = CacheStatsCommandLine.intervalSeconds(words.popFirst() ?? "") ?? -1
+            case _ where word.hasPrefix("--interval="):
+                options.intervalSeconds = CacheStatsCommandLine.intervalSeconds(String(word.dropFirst(11))) ?? -1
+            default: path = word
+            }
+        }
+        return (options, path)
+    }
+
+    /// Where a manifest path lives here: the project's fixtures (a `.gz` copy if that is what
+    /// we keep), `.scratch/small.trace.gz` → our gzip copy, `large` → the shared folder.
+    static func resolve(_ path: String, shared: URL? = Fixtures.sharedZEO) -> String? {
+        if path == "-" { return path }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        if name.hasPrefix("large."), let shared { return shared.appendingPathComponent("traces/\(name)").path }
+        for candidate in [Fixtures.trace(name), Fixtures.trace(name + ".gz")]
+        where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        return nil
+    }
+
+    /// Runs `body` with `TZ` set (through `setenv` + `tzset`, as the C library reads it).
+    static func withTimeZone<T>(_ zone: String, _ body: () throws -> T) rethrows -> T {
+        let saved = getenv("TZ").map { String(cString: $0) }
+        setenv("TZ", zone, 1)
+        tzset()
+        defer {
+            if let saved { setenv("TZ", saved, 1) } else { unsetenv("TZ") }
+            tzset()
+        }
+        return try body()
+    }
+
+    /// Runs the engine; the report text and the outcome.
+    static func run(path: String, options: CacheStatsOptions, timeZone: String = "UTC",
+                    shouldStop: () -> Bool = { false }) throws -> (text: String, outcome: CacheStatsOutcome) {
+        try withTimeZone(timeZone) {
+            let sink = MemorySink()
+            let outcome = try CacheStats.run(path: path, options: options, sink: sink, shouldStop: shouldStop)
+            return (sink.text, outcome)
+        }
+    }
+
+    /// The report with the run time of the `Read … in T seconds` line replaced by `T`.
+    static func masked(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.hasPrefix("Read "), line.hasSuffix(" seconds"), let range = line.range(of: " in ", options: .backwards)
+            else { return String(line) }
+            return line[..<range.upperBound] + "T seconds"
+        }.joined(separator: "\n")
+    }
+}
+
+/// Compares two reports line by line, naming the first differing line instead of dumping both.
+func assertSameReport(_ actual: String, _ expected: String, _ message: String,
+                      file: StaticString = #filePath, line: UInt = #line) {
+    let a = ReportRunner.masked(actual), e = ReportRunner.masked(expected)
+    guard a != e else { return }
+    let actualLines = a.split(separator: "\n", omittingEmptySubsequences: false)
+    let expectedLines = e.split(separator: "\n", omittingEmptySubsequences: false)
+    let index = zip(actualLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        ?? min(actualLines.count, expectedLines.count)
+    let got = index < actualLines.count ? String(actualLines[index]) : "<end>"
+    let want = index < expectedLines.count ? String(expectedLines[index]) : "<end>"
+    XCTFail("\(message): line \(index + 1) differs:\n  got:      \(got)\n  expected: \(want)\n"
+            + "(\(actualLines.count) lines, expected \(expectedLines.count))", file: file, line: line)
+}
