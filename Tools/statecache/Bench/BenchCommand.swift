@@ -20,8 +20,8 @@ struct BenchCommand: ParsableCommand {
     )
 
     /// Every group, in the order `statecache bench` runs them.
-    static let groups: [any BenchmarkGroup.Type] = [
-    ]
+    static var groups: [any BenchmarkGroup.Type] { [
+    ] }
 
     @Argument(help: "Groups to run (default: all).")
     var group: [String] = []
