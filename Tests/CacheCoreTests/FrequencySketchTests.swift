@@ -23,10 +23,12 @@ final class FrequencySketchTests: XCTestCase {
         XCTAssertEqual(sketch.frequency(hashCode: 1), 10)
         // Fill the rest of the sample with distinct keys until a reset happens.
         var key: UInt32 = 1000
-        let before = sketch.size
-        while sketch.size >= before {
+        var previous = sketch.size
+        while true {  // until the size drops: the reset happened
             sketch.increment(hashCode: key)
             key &+= 1
+            if sketch.size < previous { break }
+            previous = sketch.size
         }
         XCTAssertEqual(sketch.frequency(hashCode: 1), 5, "halved by the reset")
         XCTAssertLessThan(sketch.size, sketch.sampleSize / 2 + 1)

@@ -20,8 +20,9 @@ struct BenchCommand: ParsableCommand {
     )
 
     /// Every group, in the order `statecache bench` runs them.
-    static let groups: [any BenchmarkGroup.Type] = [
-    ]
+    static var groups: [any BenchmarkGroup.Type] { [
+        CacheBenchmark.self,
+    ] }
 
     @Argument(help: "Groups to run (default: all).")
     var group: [String] = []

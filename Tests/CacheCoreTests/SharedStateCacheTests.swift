@@ -1,0 +1,137 @@
+import XCTest
+@testable import CacheCore
+
+final class SharedStateCacheTests: XCTestCase {
+    func key(_ i: Int, _ tid: UInt64 = 1) -> CacheKey { CacheKey(oid: ObjectID(UInt64(i)), tid: TransactionID(tid)) }
+
+    func cache(mb: Double = 1, compression: StateCompression = .none, shards: Int? = nil) -> SharedStateCache {
+        var options = CacheOptions()
+        options.cacheLocalMB = mb
+        options.compression = compression
+        options.shardCount = shards
+        options.seed = 42
+        return SharedStateCache(options: options)
+    }
+
+    func testStoresAndReturnsStates() {
+        let c = cache()
+        XCTAssertTrue(c.set(key(1), CachedState(actualTID: TransactionID(7), state: [1, 2, 3])))
+        XCTAssertEqual(c.get(key(1)), CachedState(actualTID: TransactionID(7), state: [1, 2, 3]))
+        XCTAssertNil(c.get(key(1, 2)), "another TID is another key")
+        let stats = c.statistics
+        XCTAssertEqual(stats.hits, 1)
+        XCTAssertEqual(stats.misses, 1)
+        XCTAssertEqual(stats.sets, 1)
+        XCTAssertEqual(stats.entries, 1)
+        XCTAssertEqual(stats.bytes, 3 + CacheOptions.entryOverhead)
+        XCTAssertEqual(stats.capacityBytes, 1_000_000)
+    }
+
+    func testContainsIsNotAHit() {
+        let c = cache()
+        c.set(key(1), CachedState(actualTID: .zero, state: [1]))
+        XCTAssertTrue(c.contains(key(1)))
+        XCTAssertFalse(c.contains(key(2)))
+        XCTAssertEqual(c.statistics.hits, 0)
+        XCTAssertEqual(c.statistics.misses, 0)
+    }
+
+    func testRefusesStatesOfObjectMaxOrMore() {
+        let c = cache()
+        XCTAssertTrue(c.set(key(1), CachedState(actualTID: .zero, state: [UInt8](repeating: 1, count: 16_383))))
+        XCTAssertTrue(c.contains(key(1)))
+        XCTAssertFalse(c.set(key(2), CachedState(actualTID: .zero, state: [UInt8](repeating: 1, count: 16_384))))
+        XCTAssertFalse(c.contains(key(2)))
+        XCTAssertEqual(c.statistics.refused, 1)
+    }
+
+    func testTheObjectMaxAppliesAfterCompression() {
+        let c = cache(compression: .zlib)
+        let compressible = [UInt8](repeating: 7, count: 100_000)
+        XCTAssertTrue(c.set(key(1), CachedState(actualTID: .zero, state: compressible)))
+        XCTAssertEqual(c.get(key(1))?.state, compressible)
+        XCTAssertLessThan(c.statistics.bytes, 16_384 + CacheOptions.entryOverhead)
+    }
+
+    func testZeroMegabytesDisablesTheCache() {
+        let c = cache(mb: 0)
+        XCTAssertFalse(c.isEnabled)
+        XCTAssertFalse(c.set(key(1), CachedState(actualTID: .zero, state: [1])))
+        XCTAssertNil(c.get(key(1)))
+        XCTAssertEqual(c.get(many: [key(1), key(2)]), [nil, nil])
+        XCTAssertEqual(c.set(many: [(key(1), CachedState(actualTID: .zero, state: [1]))]), 0)
+        XCTAssertEqual(c.statistics.entries, 0)
+    }
+
+    func testNeverExceedsTheByteBound() {
+        let c = cache(mb: 0.5, shards: 4)
+        var generator = SplitMix64(seed: 5)
+        for i in 0..<5000 {
+            let size = Int(generator.next() % 2000)
+            c.set(key(i), CachedState(actualTID: .zero, state: [UInt8](repeating: UInt8(i & 0xFF), count: size)))
+            XCTAssertLessThanOrEqual(c.statistics.bytes, 500_000)
+        }
+        c.checkInvariants()
+        XCTAssertGreaterThan(c.statistics.evictions, 0)
+    }
+
+    func testGetManyAndSetManyMatchSingleOperations() {
+        let c = cache(shards: 8)
+        let entries = (0..<100).map { (key: key($0), value: CachedState(actualTID: TransactionID(UInt64($0)), state: [UInt8($0)])) }
+        XCTAssertEqual(c.set(many: entries), 100)
+        let keys = (0..<120).map { key($0) }
+        let found = c.get(many: keys)
+        for i in 0..<120 {
+            XCTAssertEqual(found[i], i < 100 ? CachedState(actualTID: TransactionID(UInt64(i)), state: [UInt8(i)]) : nil)
+        }
+        XCTAssertEqual(c.statistics.hits, 100)
+        XCTAssertEqual(c.statistics.misses, 20)
+    }
+
+    func testRemoveAndRemoveAll() {
+        let c = cache(shards: 4)
+        for i in 0..<50 { c.set(key(i), CachedState(actualTID: .zero, state: [1])) }
+        XCTAssertTrue(c.remove(key(3)))
+        XCTAssertFalse(c.contains(key(3)))
+        c.removeAll()
+        XCTAssertEqual(c.statistics.entries, 0)
+        XCTAssertNil(c.get(key(4)))
+        c.checkInvariants()
+    }
+
+    func testAutomaticShardCount() {
+        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 500_000), 1)
+        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 10_000_000), 8)
+        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 1_000_000_000), 16)
+        XCTAssertEqual(cache(mb: 100).shardCount, 16)
+    }
+
+    func testRegionStatisticsAddUp() {
+        let c = cache(mb: 0.2)
+        for round in 0..<3 { for i in 0..<600 { if c.get(key(i)) == nil { c.set(key(i), CachedState(actualTID: .zero, state: [UInt8](repeating: 0, count: 200 + round))) } } }
+        let s = c.statistics
+        XCTAssertEqual(s.window.entries + s.probation.entries + s.protected.entries, s.entries)
+        XCTAssertEqual(s.window.bytes + s.probation.bytes + s.protected.bytes, s.bytes)
+        XCTAssertGreaterThan(s.protected.entries, 0)
+        XCTAssertGreaterThan(s.windowShare, 0)
+        XCTAssertLessThan(s.windowShare, 1)
+    }
+
+    /// The per-entry overhead constant must describe real memory: within 20% of a measurement.
+    func testEntryOverheadConstantMatchesAMeasurement() throws {
+        // The index and the node array grow by doubling, so one measurement depends on where
+        // they are in their growth: average over sizes spread across a doubling.
+        let sizes = [50_000, 70_000, 100_000]
+        var total = 0.0
+        for size in sizes {
+            guard let measured = EntryOverheadProbe.measure(entries: size) else {
+                throw XCTSkip("this C library does not report heap use")
+            }
+            total += measured
+        }
+        let measured = total / Double(sizes.count)
+        let constant = Double(CacheOptions.entryOverhead)
+        XCTAssertGreaterThan(measured, constant * 0.8, "measured \(measured) B per entry")
+        XCTAssertLessThan(measured, constant * 1.2, "measured \(measured) B per entry")
+    }
+}
