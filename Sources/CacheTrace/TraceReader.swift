@@ -60,7 +60,8 @@ public final class TraceReader {
     /// - Parameters:
     ///   - recovery: how to step over zero-timestamp headers (ZEO's default unless you are
     ///     reproducing `cache_stats -q`).
-    ///   - bufferSize: the chunk size; raised to hold at least the largest record (65,561 bytes).
+    ///   - bufferSize: the chunk size; raised to at least two of the largest records (2 × 65,561
+    ///     bytes), so a refill always has room.
     public init(source: any TraceByteSource, recovery: MisalignmentRecovery = .skipEightBytes,
                 bufferSize: Int = TraceReader.defaultBufferSize) {
         self.source = source

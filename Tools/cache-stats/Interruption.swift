@@ -13,7 +13,10 @@ enum Interruption {
     /// Installs the SIGINT handler (once, before reading).
     static func install() {
         _ = flag.load(ordering: .relaxed) // initialise the static before the handler can run
-        signal(SIGINT) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in
+            Interruption.flag.store(true, ordering: .relaxed)
+            signal(SIGINT, SIG_DFL) // a second Ctrl-C ends the process at once
+        }
     }
 
     /// Whether Ctrl-C was pressed.

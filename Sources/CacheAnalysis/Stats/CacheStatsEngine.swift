@@ -69,6 +69,7 @@ public struct CacheStatsEngine {
     // MARK: Reading
 
     /// Takes the next record of the trace.
+    @inline(__always)
     public mutating func consume(_ record: TraceRecord, oidBytes: UnsafeRawBufferPointer) {
         let timestamp = record.timestamp
         let time = Int64(timestamp)

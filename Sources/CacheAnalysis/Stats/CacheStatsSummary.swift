@@ -10,6 +10,7 @@ public struct CacheStatsSummary: Codable, Sendable, Hashable {
     public struct CodeCount: Codable, Sendable, Hashable {
         /// The function code (`code & 0x7e`) as two hex digits, as the text report shows it.
         public var code: String
+        /// Records with that code.
         public var count: Int
         /// ZEO's description, or `*** unknown code ***`.
         public var function: String
@@ -17,42 +18,61 @@ public struct CacheStatsSummary: Codable, Sendable, Hashable {
 
     /// The incomplete record a trace ended with.
     public struct IncompleteTail: Codable, Sendable, Hashable {
+        /// Where it starts in the (uncompressed) stream.
         public var offset: UInt64
+        /// How many bytes of it there are.
         public var bytes: Int
     }
 
     /// Both object-size histograms.
     public struct SizeHistograms: Codable, Sendable, Hashable {
+        /// Sizes of stores with data.
         public var written: [SizeHistogramRow]
+        /// Sizes of loads with data (hits).
         public var loaded: [SizeHistogramRow]
     }
 
     /// The trace read (`-` for standard input).
     public var trace: String
+    /// The stream position reached (the uncompressed size after a complete read).
     public var bytesRead: UInt64
+    /// Records read.
     public var records: Int
     /// Zero-timestamp headers stepped over (misaligned records after a crash).
     public var skippedHeaders: Int
+    /// The torn record the trace ended with, if any.
     public var incompleteTail: IncompleteTail?
     /// Why reading stopped early, if the file or its compression failed.
     public var readError: String?
+    /// The interval of the interval lines, in seconds.
     public var intervalSeconds: Int
-    /// The first and last record times, and the span between them; nil without records.
+    /// The first record's time; nil without records.
     public var firstTime: UInt32?
+    /// The last record's time; nil without records.
     public var lastTime: UInt32?
+    /// `lastTime − firstTime` (negative when the clock went backwards); nil without records.
     public var durationSeconds: Int64?
+    /// Records with the version flag.
     public var versions: Int
+    /// Records carrying a data length, and the sum of those lengths.
     public var dataRecords: Int
     public var dataBytes: Int
     /// `dataBytes / dataRecords`, truncated; nil without data records.
     public var averageDataSize: Int?
+    /// Load records (`code & 0x70 == 0x20`) and the hits among them (`0x22`, `0x26`).
     public var loads: Int
     public var loadHits: Int
+    /// `100 × loadHits / loads`, 0 without loads.
     public var hitRatePercent: Double
+    /// The code table, by code.
     public var codes: [CodeCount]
+    /// Every interval line, in order.
     public var intervals: [CacheStatsInterval]
+    /// The times of the restart records.
     public var restarts: [UInt32]
+    /// With `-h`: the load-frequency histogram.
     public var loadHistogram: LoadHistogram?
+    /// With `-s`: the object-size histograms.
     public var sizeHistograms: SizeHistograms?
 
     /// The summary of what `engine` has seen.

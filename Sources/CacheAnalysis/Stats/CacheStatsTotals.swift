@@ -14,8 +14,9 @@ public struct CacheStatsTotals: Hashable, Sendable {
     public var loads = 0
     /// Load hits (`0x22` and `0x26`).
     public var loadHits = 0
-    /// The timestamps of the first and the last record (0 when there is none).
+    /// The timestamp of the first record (0 when there is none).
     public var firstTimestamp: UInt32 = 0
+    /// The timestamp of the last record (0 when there is none).
     public var lastTimestamp: UInt32 = 0
     /// Record counts indexed by function code (`code & 0x7e`, so 0…126, even indices only).
     public var countsByCode = [Int](repeating: 0, count: 128)

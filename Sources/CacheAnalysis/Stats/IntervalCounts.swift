@@ -7,16 +7,20 @@ import CacheTrace
 /// `code & 0x10` (except `0x10` itself, an invalidation miss) an invalidation hit. The tests
 /// differ from ``TraceEventCode/isLoad`` only for garbage codes.
 public struct IntervalCounts: Hashable, Sendable, Codable {
+    /// Load records (`code & 0x20`).
     public var loads = 0
+    /// Load hits among them (`0x22`, `0x26`).
     public var hits = 0
+    /// Invalidations that hit the cache (the "inv(h)" column).
     public var invalidations = 0
+    /// Stores (`code & 0x40`).
     public var writes = 0
 
     /// All zero.
     public init() {}
 
     /// Counts one record whose function code (`code & 0x7e`) is `function`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func count(function: UInt8) {
         if function & 0x20 != 0 {
             loads += 1

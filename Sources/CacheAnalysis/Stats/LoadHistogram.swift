@@ -2,7 +2,9 @@
 public struct LoadHistogram: Hashable, Sendable, Codable {
     /// One row: `objects` distinct oids were each loaded `loads` times.
     public struct Bin: Hashable, Sendable, Codable {
+        /// How many times each of these objects was loaded.
         public var loads: Int
+        /// How many objects were loaded that many times.
         public var objects: Int
     }
 

@@ -22,6 +22,7 @@ struct BenchCommand: ParsableCommand {
     /// Every group, in the order `statecache bench` runs them.
     static var groups: [any BenchmarkGroup.Type] { [
         CacheBenchmark.self,
+        TraceBenchmark.self,
     ] }
 
     @Argument(help: "Groups to run (default: all).")

@@ -1,0 +1,166 @@
+import CacheAnalysis
+import CacheTrace
+import Foundation
+
+/// `statecache bench trace`: how fast the cache-stats engine digests a trace, next to `cat`
+/// reading the same file (the floor any reader pays for I/O).
+///
+/// Input: the shared `large.trace.gz` (1.6 M records of a real-looking workload) when the
+/// shared fixtures sit next to the checkout, and its uncompressed form (gunzipped once to a
+/// temporary file). Without them, a synthetic trace of ~1.5 M records written with
+/// ``TraceWriter`` (150 k with `--quick`), gzipped with `gzip` if it is installed.
+///
+/// Rows (records/s, best of three runs; one with `--quick`): the default report on the raw
+/// and the gzip file, and `-h -s` (histograms) on the raw file; each against `cat FILE >
+/// /dev/null` as the baseline, converted to records/s. Target: ≥ 20 M records/s raw.
+enum TraceBenchmark: BenchmarkGroup {
+    static let name = "trace"
+    static let summary = "cache-stats engine records/s on large.trace (raw, gzip) vs cat of the same file"
+
+    /// Discards the report: the benchmark measures the engine, not the terminal.
+    private final class DiscardSink: ReportSink {
+        func write(_ bytes: UnsafeRawBufferPointer) {}
+    }
+
+    static func run(quick: Bool) throws -> [BenchmarkRow] {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-trace-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+
+        let (raw, gzip, source) = try inputs(in: scratch, quick: quick)
+        let repeats = quick ? 1 : 3
+        var histograms = CacheStatsOptions()
+        histograms.loadHistogram = true
+        histograms.sizeHistograms = true
+
+        var rows: [BenchmarkRow] = []
+        var cases: [(String, String, CacheStatsOptions)] = [
+            ("cache-stats \(source) raw", raw, CacheStatsOptions()),
+            ("cache-stats -h -s \(source) raw", raw, histograms),
+        ]
+        if let gzip { cases.insert(("cache-stats \(source).gz", gzip, CacheStatsOptions()), at: 1) }
+        for (label, path, options) in cases {
+            var best = Double.infinity
+            var records = 0
+            for _ in 0 ..< repeats {
+                let started = ContinuousClock.now
+                let outcome = try CacheStats.run(path: path, options: options, sink: DiscardSink())
+                best = min(best, seconds(since: started))
+                records = outcome.summary.records
+            }
+            let catSeconds = try bestCat(path, repeats: repeats)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            rows.append(BenchmarkRow(group: name, name: label, value: Double(records) / best, unit: "records/s",
+                                     baseline: "cat file > /dev/null", baselineValue: Double(records) / catSeconds,
+                                     notes: ["records": Double(records), "seconds": best,
+                                             "fileMB": Double(bytes) / 1e6, "target": 20e6]))
+        }
+        return rows
+    }
+
+    /// The raw trace, its gzip form (if any) and a label saying which trace it is.
+    private static func inputs(in scratch: URL, quick: Bool) throws -> (String, String?, String) {
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared/fixtures/zeo/traces/large.trace.gz"),
+            URL(fileURLWithPath: "/work/shared/fixtures/zeo/traces/large.trace.gz"),
+        ]
+        if !quick, let shared = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
+            let raw = scratch.appendingPathComponent("large.trace")
+            try decompress(shared.path, to: raw.path)
+            return (raw.path, shared.path, "large.trace")
+        }
+        let raw = scratch.appendingPathComponent("synthetic.trace")
+        try writeSynthetic(raw.path, records: quick ? 150_000 : 1_500_000)
+        let gzip = scratch.appendingPathComponent("synthetic.trace.gz")
+        let compressed = (try? runGzip(raw.path, to: gzip.path)) == true ? gzip.path : nil
+        return (raw.path, compressed, "synthetic")
+    }
+
+    /// Gunzips once through the reader's own gzip source.
+    private static func decompress(_ path: String, to output: String) throws {
+        let source = try GzipByteSource(path: path)
+        guard FileManager.default.createFile(atPath: output, contents: nil),
+              let handle = FileHandle(forWritingAtPath: output) else { throw CocoaError(.fileWriteUnknown) }
+        defer { try? handle.close() }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { break }
+            try handle.write(contentsOf: buffer[0 ..< count])
+        }
+    }
+
+    /// A ZEO-5-like workload: misses as `20 24 20 24 52`, hits, invalidations, restarts;
+    /// Zipf-ish oids over 200 k objects, one record per 100 ms.
+    private static func writeSynthetic(_ path: String, records: Int) throws {
+        let writer = try TraceWriter(path: path)
+        var state: UInt64 = 0x5EED
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        var written = 0
+        var timestamp: UInt32 = 1_700_000_000
+        writer.writeRestart(timestamp: timestamp)
+        while written < records {
+            if written % 10 == 0 { timestamp += 1 }
+            let rank = Double(next() % 1_000_000 + 1) / 1_000_000
+            let oid = UInt64(pow(rank, 3) * 200_000)
+            let size = Int(100 + next() % 4000)
+            switch next() % 10 {
+            case 0 ..< 6:
+                writer.write(.loadHit, oid: oid, tid: 0x03F0_0000_0000_0000 | oid, dataLength: size, timestamp: timestamp)
+                written += 1
+            case 6 ..< 8:
+                for code in [TraceEventCode.loadMiss, .loadNonCurrentMiss, .loadMiss, .loadNonCurrentMiss] {
+                    writer.write(code, oid: oid, timestamp: timestamp)
+                }
+                writer.write(.storeCurrent, oid: oid, tid: 0x03F0_0000_0000_0000 | oid, dataLength: size, timestamp: timestamp)
+                written += 5
+            case 8:
+                writer.write(.invalidateHitSavingNonCurrent, oid: oid, tid: 0x03F1_0000_0000_0000 | oid, timestamp: timestamp)
+                written += 1
+            default:
+                if next() % 5000 == 0 { writer.writeRestart(timestamp: timestamp) } else {
+                    writer.write(.loadNonCurrentHit, oid: oid, endTid: 0x03F0_0000_0000_0000, timestamp: timestamp)
+                }
+                written += 1
+            }
+        }
+        try writer.close()
+    }
+
+    private static func runGzip(_ path: String, to output: String) throws -> Bool {
+        guard FileManager.default.createFile(atPath: output, contents: nil),
+              let handle = FileHandle(forWritingAtPath: output) else { return false }
+        defer { try? handle.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-c", path]
+        process.standardOutput = handle
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// The best wall time of `/bin/cat FILE > /dev/null`, run as a subprocess.
+    private static func bestCat(_ path: String, repeats: Int) throws -> Double {
+        var best = Double.infinity
+        for _ in 0 ..< repeats {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/cat")
+            process.arguments = [path]
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            let started = ContinuousClock.now
+            try process.run()
+            process.waitUntilExit()
+            best = min(best, seconds(since: started))
+        }
+        return best
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}
