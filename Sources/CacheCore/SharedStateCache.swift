@@ -98,6 +98,27 @@ public final class SharedStateCache: Sendable {
         return decoded(key, found.actualTID, found.payload, shard: shard)
     }
 
+    /// The state under `primary`, or else under `fallback`, counted as one request: one hit
+    /// (on the key that had it) or one miss (on `primary`'s shard, where the caller will
+    /// store what it loads). `fromFallback` says which key answered.
+    ///
+    /// The views use it to look an object up under `cp0` and then under an older checkpoint,
+    /// so that the cache's hit rate is the rate of loads answered, as a trace records it.
+    public func get(_ primary: CacheKey, orElse fallback: CacheKey?) -> (value: CachedState, fromFallback: Bool)? {
+        guard !shards.isEmpty else { return nil }
+        let primaryShard = shards[shardIndex(primary)]
+        if let found = primaryShard.policy.withLock({ $0.get(primary, recordingMiss: fallback == nil) }) {
+            return decoded(primary, found.actualTID, found.payload, shard: primaryShard).map { ($0, false) }
+        }
+        guard let fallback else { return nil }
+        let fallbackShard = shards[shardIndex(fallback)]
+        if let found = fallbackShard.policy.withLock({ $0.get(fallback, recordingMiss: false) }) {
+            return decoded(fallback, found.actualTID, found.payload, shard: fallbackShard).map { ($0, true) }
+        }
+        primaryShard.policy.withLock { $0.recordMiss() }
+        return nil
+    }
+
     /// The states cached under `keys`, in the same order (nil for a miss), taking each shard's
     /// lock once for all of its keys.
     public func get(many keys: [CacheKey]) -> [CachedState?] {

@@ -131,11 +131,13 @@ public struct WindowTinyLFU: Sendable {
 
     /// Looks `key` up; a hit counts as an access (frequency, recency, hit statistics).
     ///
+    /// - Parameter recordingMiss: false when the caller will try another key for the same
+    ///   request and call ``recordMiss()`` only if that misses too, so that one request
+    ///   counts as one hit or one miss.
     /// - Complexity: O(1) amortized.
-    public mutating func get(_ key: CacheKey) -> (actualTID: TransactionID, payload: [UInt8])? {
+    public mutating func get(_ key: CacheKey, recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
         guard let slot = index[key] else {
-            counters.misses += 1
-            climber.recordMiss()
+            if recordingMiss { recordMiss() }
             return nil
         }
         counters.hits += 1
@@ -144,6 +146,12 @@ public struct WindowTinyLFU: Sendable {
         climb()
         let node = arena.nodes[Int(slot)]
         return (node.actualTID, node.payload)
+    }
+
+    /// Counts a request that found nothing (for the statistics and the window's climber).
+    public mutating func recordMiss() {
+        counters.misses += 1
+        climber.recordMiss()
     }
 
     /// Whether `key` is cached; not an access (no statistics, no reordering).

@@ -135,3 +135,20 @@ final class SharedStateCacheTests: XCTestCase {
         XCTAssertLessThan(measured, constant * 1.2, "measured \(measured) B per entry")
     }
 }
+
+extension SharedStateCacheTests {
+    func testPrimaryOrFallbackCountsOneRequest() {
+        let c = cache(shards: 4)
+        c.set(key(1, 40), CachedState(actualTID: TransactionID(35), state: [4]))
+        let viaFallback = c.get(key(1, 50), orElse: key(1, 40))
+        XCTAssertEqual(viaFallback?.value.state, [4])
+        XCTAssertEqual(viaFallback?.fromFallback, true)
+        c.set(key(1, 50), viaFallback!.value)
+        XCTAssertEqual(c.get(key(1, 50), orElse: key(1, 40))?.fromFallback, false)
+        XCTAssertNil(c.get(key(2, 50), orElse: key(2, 40)))
+        XCTAssertNil(c.get(key(3, 50), orElse: nil))
+        let stats = c.statistics
+        XCTAssertEqual(stats.hits, 2)
+        XCTAssertEqual(stats.misses, 2, "a request that misses both keys is one miss")
+    }
+}

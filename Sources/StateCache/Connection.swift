@@ -1,0 +1,90 @@
+import CacheCore
+import SQLiteStorage
+import StorageCache
+
+/// One storage client connection: a snapshot of the database, loads served from the shared
+/// cache when it holds the right state and from SQLite when it does not, and commits.
+///
+/// Use a connection from one thread at a time. Every load between two polls sees one snapshot;
+/// ``poll()`` moves to the newest committed transaction.
+public final class Connection {
+    /// The storage connection (snapshot, commits).
+    public let storage: StorageConnection
+    /// The cache view (checkpoints, delta maps).
+    public let view: StorageView
+    private var pending: [ObjectID: [UInt8]] = [:]
+
+    init(storage: StorageConnection, view: StorageView) {
+        self.storage = storage
+        self.view = view
+    }
+
+    /// Ends the current snapshot and starts one at the newest transaction; returns what
+    /// changed in between (nil change list on the first poll).
+    @discardableResult
+    public func poll() throws -> PollResult {
+        let result = try storage.poll()
+        try view.afterPoll(result, source: storage)
+        return result
+    }
+
+    /// The snapshot's TID (nil before the first poll).
+    public var snapshotTID: TID? { storage.snapshotTID }
+
+    /// The state of `oid` in the snapshot and the TID that wrote it; nil for no such object.
+    ///
+    /// - Throws: ``StorageCacheError/inconsistent(oid:expected:found:checkpoints:)`` if the cache
+    ///   and the database disagree (the cache is cleared: poll and retry), or a ``StorageError``.
+    public func load(_ oid: ObjectID) throws -> (state: [UInt8], tid: TID)? {
+        try view.load(oid, from: storage)
+    }
+
+    /// Many states at once (ZODB's prefetch): one pass over the cache, one SQL query for the
+    /// misses. Objects that do not exist are absent from the result.
+    public func load(many oids: [ObjectID]) throws -> [ObjectID: (state: [UInt8], tid: TID)] {
+        try view.load(many: oids, from: storage)
+    }
+
+    /// Buffers a new state for `oid`; `expecting` is the TID the caller read (nil: a new object).
+    /// Nothing is written until ``commit()``.
+    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
+        storage.store(oid, state, expecting: expecting)
+        pending[oid] = state
+    }
+
+    /// Writes the buffered states in one transaction and caches them under the new TID;
+    /// they become visible to this connection's loads after its next poll.
+    ///
+    /// - Throws: ``StorageError/conflict(oids:)`` (nothing written, the buffer dropped) when
+    ///   another transaction changed one of the objects since the expected TID; on other
+    ///   errors the buffer is kept, so the commit can be retried or ``abort()``ed.
+    @discardableResult
+    public func commit() throws -> TID {
+        let tid: TID
+        do {
+            tid = try storage.commit()
+        } catch {
+            // Like the storage: a conflict drops the buffer, other errors keep it for a retry.
+            if case StorageError.conflict = error { pending = [:] }
+            throw error
+        }
+        let states = pending
+        pending = [:]
+        view.afterCommit(tid: tid, states: states.map { ($0.key, $0.value) })
+        return tid
+    }
+
+    /// Drops the buffered states.
+    public func abort() {
+        pending = [:]
+        storage.abort()
+    }
+
+    /// What this connection's loads did.
+    public var stats: ViewStatistics { view.statistics }
+
+    /// Closes the storage connection.
+    public func close() {
+        storage.close()
+    }
+}

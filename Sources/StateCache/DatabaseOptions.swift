@@ -1,0 +1,54 @@
+import CacheCore
+import Foundation
+import SQLiteStorage
+
+/// Everything ``Database/open(at:options:)`` needs: the cache's options (with RelStorage's
+/// names) and the storage's.
+public struct DatabaseOptions: Sendable {
+    /// The cache's size in megabytes of 10⁶ bytes (RelStorage `cache-local-mb`; 0 disables it).
+    public var cacheLocalMB: Double = 10
+    /// States whose stored size is this many bytes or more are not cached
+    /// (`cache-local-object-max`).
+    public var cacheLocalObjectMax: Int = 16_384
+    /// How cached states are stored (`cache-local-compression`: `none`, `lz4`, `zlib`).
+    public var cacheLocalCompression: StateCompression = .none
+    /// The `deltaAfter0` size at which the checkpoints shift (`cache-delta-size-limit`).
+    public var cacheDeltaSizeLimit: Int = 100_000
+    /// The cache namespace: the database directory's name by default, spaces replaced by `_`
+    /// (`cache-prefix`).
+    public var cachePrefix: String?
+    /// The directory for persistent cache files and traces, shared by the processes of the
+    /// machine (`cache-local-dir`); nil: none.
+    public var cacheLocalDir: URL?
+    /// A trace file to record cache events to; overrides `ZEO_CACHE_TRACE`.
+    public var cacheTraceFile: URL?
+    /// The admission window's initial share of the cache.
+    public var cacheWindowFraction: Double = 0.01
+    /// How the window adapts.
+    public var cacheWindowAdaptation: WindowAdaptation = .guardedHillClimbing
+    /// The cache's shard count (nil: chosen from the size).
+    public var cacheShardCount: Int?
+    /// The SQLite storage's options (busy timeout, page size, …).
+    public var storage = SQLiteStorageOptions()
+
+    /// The defaults.
+    public init() {}
+
+    /// The cache options these settings describe.
+    public var cacheOptions: CacheOptions {
+        var options = CacheOptions()
+        options.cacheLocalMB = cacheLocalMB
+        options.cacheLocalObjectMax = cacheLocalObjectMax
+        options.compression = cacheLocalCompression
+        options.windowFraction = cacheWindowFraction
+        options.windowAdaptation = cacheWindowAdaptation
+        options.shardCount = cacheShardCount
+        return options
+    }
+
+    /// The prefix in force for a database at `directory`.
+    public func prefix(for directory: URL) -> String {
+        if let cachePrefix, !cachePrefix.isEmpty { return cachePrefix }
+        return directory.standardizedFileURL.lastPathComponent.replacingOccurrences(of: " ", with: "_")
+    }
+}

@@ -1,0 +1,72 @@
+import CacheCore
+import Synchronization
+
+/// The process's checkpoints: one ``CheckpointEpoch`` that every view of the process adopts.
+///
+/// RelStorage 2 kept the checkpoints in an ordinary, evictable cache entry and made every
+/// connection rebuild its delta maps with its own `list_changes` query after a shift — with
+/// many connections, a query storm on every shift. Here the checkpoints belong to the process
+/// and never live in the cache; a shift is computed once, by the view that crosses
+/// `cacheDeltaSizeLimit`, from its own `deltaAfter0` (which already holds exactly the changes in
+/// `(cp0, newTID]` — the new `deltaAfter1`), so a shift costs **no** query; every other view
+/// adopts the new epoch at its next poll by filtering the changes it already tracks
+/// (see ``StorageView``). Only a view's first poll (or one after a gap) queries the storage,
+/// for the changes since `cp0`.
+public final class CheckpointCoordinator: Sendable {
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var epoch: CheckpointEpoch?
+        var shifts = 0
+        var changeQueries = 0
+    }
+
+    /// Creates a coordinator with no checkpoints yet (the first poll sets them).
+    public init() {}
+
+    /// Creates a coordinator that starts from known checkpoints (for instance a cache file's).
+    public init(epoch: CheckpointEpoch) {
+        state.withLock { $0.epoch = epoch }
+    }
+
+    /// The current epoch, or nil before the first poll.
+    public var current: CheckpointEpoch? { state.withLock { $0.epoch } }
+
+    /// Sets `(tid, tid)` if the process has no checkpoints yet; returns the epoch in force.
+    public func initialize(at tid: TransactionID) -> CheckpointEpoch {
+        state.withLock { state in
+            if let epoch = state.epoch { return epoch }
+            let epoch = CheckpointEpoch(checkpoints: .at(tid), deltaAfter1: [:])
+            state.epoch = epoch
+            return epoch
+        }
+    }
+
+    /// Replaces `expected` by `replacement` if `expected` is still current (compare-and-set);
+    /// returns the epoch in force afterwards.
+    public func shift(from expected: CheckpointEpoch, to replacement: CheckpointEpoch) -> CheckpointEpoch {
+        state.withLock { state in
+            guard let current = state.epoch, current === expected else { return state.epoch ?? replacement }
+            precondition(replacement.checkpoints.cp0 >= current.checkpoints.cp0, "checkpoints never move back")
+            state.epoch = replacement
+            state.shifts += 1
+            return replacement
+        }
+    }
+
+    /// Forgets the checkpoints (after the cache was cleared); the next poll sets new ones.
+    public func reset() {
+        state.withLock { $0.epoch = nil }
+    }
+
+    /// Counts one `listChanges` query made on behalf of a view.
+    func countChangeQuery() {
+        state.withLock { $0.changeQueries += 1 }
+    }
+
+    /// How many times the checkpoints shifted.
+    public var shiftCount: Int { state.withLock { $0.shifts } }
+
+    /// How many `listChanges` queries views made (first polls and gaps; shifts make none).
+    public var changeQueryCount: Int { state.withLock { $0.changeQueries } }
+}

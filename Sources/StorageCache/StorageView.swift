@@ -1,0 +1,323 @@
+import CacheCore
+import CacheTrace
+import SQLiteStorage
+
+/// One connection's window onto the shared cache: its snapshot, its checkpoints and
+/// `deltaAfter0`, and the lookup order that makes every cached load exactly what the database
+/// returns at that snapshot (RelStorage 2's scheme, `reference/relstorage-cache.md` §A3–A7).
+///
+/// ```swift
+/// let view = StorageView(cache: cache, coordinator: coordinator)
+/// let poll = try connection.poll()
+/// try view.afterPoll(poll, source: connection)
+/// let (state, tid) = try view.load(oid, from: connection)!
+/// ```
+///
+/// **The scheme.** Cache entries are facts — "`oid`'s state current as of `keyTID` was written by
+/// `actualTID`" — so they never go stale. The view tracks, for its snapshot *S*, every object
+/// changed after the newer checkpoint `cp0` (`deltaAfter0`, exact TIDs) and, shared with the whole
+/// process, every object changed in `(cp1, cp0]` (``CheckpointEpoch/deltaAfter1``). A load asks:
+/// 1. `deltaAfter0[oid] = t` → the exact entry `(oid, t)`, or the storage (whose TID must be `t`);
+/// 2. else `(oid, cp0)` — the object has not changed since `cp0`, so that state is current;
+/// 3. else `(oid, deltaAfter1[oid])`, or `(oid, cp1)` when the object did not change after `cp1`;
+///    a hit here is copied forward to `(oid, cp0)`;
+/// 4. else the storage, and the result is stored under `(oid, cp0)`.
+///
+/// **Polls** merge the storage's change list into `deltaAfter0`. When it reaches
+/// `deltaSizeLimit` the process shifts to `(snapshot, cp0)` — the old `deltaAfter0` becomes the
+/// new, shared `deltaAfter1` — or to `(snapshot, snapshot)` at twice the limit; other views
+/// adopt the new epoch at their next poll without a query (``CheckpointCoordinator``).
+///
+/// **Own commits** are stored under `(oid, commitTID)` at once, but enter `deltaAfter0` at the
+/// next poll, whose change list includes them: until then the connection reads its snapshot,
+/// exactly as the storage does (RelStorage records them at commit; that would let a load
+/// return a state newer than the snapshot the storage connection still reads).
+///
+/// Not thread-safe: one view per connection, used by one thread at a time.
+public final class StorageView {
+    /// The process-wide cache.
+    public let cache: SharedStateCache
+    /// The process-wide checkpoints.
+    public let coordinator: CheckpointCoordinator
+    /// `cacheDeltaSizeLimit`: the `deltaAfter0` size that shifts the checkpoints.
+    public let deltaSizeLimit: Int
+    /// Where events are recorded, if tracing is on.
+    public let tracer: TraceWriter?
+
+    /// The view's snapshot TID (nil before the first poll).
+    public private(set) var snapshotTID: TransactionID?
+    /// The epoch (checkpoints and shared `deltaAfter1`) the view uses.
+    public private(set) var epoch: CheckpointEpoch?
+    /// Objects changed in `(cp0, snapshot]`, with their latest TID.
+    public private(set) var deltaAfter0: [ObjectID: TransactionID] = [:]
+    /// What this view did.
+    public private(set) var statistics = ViewStatistics()
+
+    /// Creates a view that has not polled yet (its loads bypass the cache until it does).
+    public init(cache: SharedStateCache, coordinator: CheckpointCoordinator,
+                deltaSizeLimit: Int = 100_000, tracer: TraceWriter? = nil) {
+        precondition(deltaSizeLimit > 0, "cacheDeltaSizeLimit must be positive")
+        self.cache = cache
+        self.coordinator = coordinator
+        self.deltaSizeLimit = deltaSizeLimit
+        self.tracer = tracer
+    }
+
+    /// The view's checkpoints (nil before the first poll).
+    public var checkpoints: Checkpoints? { epoch?.checkpoints }
+
+    // MARK: - Loading
+
+    /// The state of `oid` as of the snapshot and the TID that wrote it (nil: no such object),
+    /// from the cache when it has the right entry, else from `source` (then cached).
+    ///
+    /// - Throws: ``StorageCacheError`` when the cache and the database disagree (the cache is
+    ///   cleared; poll and retry), or the source's error.
+    public func load(_ oid: ObjectID, from source: some ObjectSource) throws -> (state: [UInt8], tid: TransactionID)? {
+        statistics.loads += 1
+        guard let epoch, let snapshot = snapshotTID else {
+            statistics.misses += 1
+            trace(.loadMiss, oid)
+            return try source.load(oid)
+        }
+        if let expected = deltaAfter0[oid] {
+            let key = CacheKey(oid: oid, tid: expected)
+            if let hit = cache.get(key) {
+                guard hit.actualTID == expected else {
+                    throw inconsistency(oid, expected: expected, found: hit.actualTID)
+                }
+                return hitResult(oid, hit)
+            }
+            statistics.misses += 1
+            trace(.loadMiss, oid)
+            let loaded = try source.load(oid)
+            guard let loaded, loaded.tid == expected else {
+                if let loaded, loaded.tid > snapshot {
+                    throw StorageCacheError.stateFromTheFuture(oid: oid, tid: loaded.tid, snapshot: snapshot)
+                }
+                throw inconsistency(oid, expected: expected, found: loaded?.tid)
+            }
+            store(key, loaded)
+            return loaded
+        }
+        let checkpoints = epoch.checkpoints
+        let primary = CacheKey(oid: oid, tid: checkpoints.cp0)
+        if let found = cache.get(primary, orElse: fallbackKey(oid, epoch)) {
+            guard found.value.actualTID <= snapshot else {
+                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: found.value.actualTID, snapshot: snapshot)
+            }
+            if found.fromFallback {
+                statistics.copiesForward += 1
+                cache.set(primary, found.value)
+            }
+            return hitResult(oid, found.value)
+        }
+        statistics.misses += 1
+        trace(.loadMiss, oid)
+        guard let loaded = try source.load(oid) else { return nil }
+        guard loaded.tid <= snapshot else {
+            throw StorageCacheError.stateFromTheFuture(oid: oid, tid: loaded.tid, snapshot: snapshot)
+        }
+        store(primary, loaded)
+        return loaded
+    }
+
+    /// The states of many objects (ZODB's prefetch): one pass over the cache, the misses
+    /// fetched from `source` in one round trip and cached. Missing objects are absent.
+    public func load(many oids: [ObjectID], from source: some ObjectSource) throws -> [ObjectID: (state: [UInt8], tid: TransactionID)] {
+        var result: [ObjectID: (state: [UInt8], tid: TransactionID)] = [:]
+        guard let epoch, let snapshot = snapshotTID else {
+            statistics.loads += oids.count
+            statistics.misses += oids.count
+            for oid in oids { trace(.loadMiss, oid) }
+            return try source.load(many: oids)
+        }
+        let unique = Array(Set(oids))
+        statistics.loads += unique.count
+        let checkpoints = epoch.checkpoints
+        let primaries = unique.map { CacheKey(oid: $0, tid: deltaAfter0[$0] ?? checkpoints.cp0) }
+        let found = cache.get(many: primaries)
+        var missing: [ObjectID] = []
+        for (position, oid) in unique.enumerated() {
+            if let hit = found[position] {
+                if let expected = deltaAfter0[oid], hit.actualTID != expected {
+                    throw inconsistency(oid, expected: expected, found: hit.actualTID)
+                }
+                guard hit.actualTID <= snapshot else {
+                    throw StorageCacheError.stateFromTheFuture(oid: oid, tid: hit.actualTID, snapshot: snapshot)
+                }
+                result[oid] = hitResult(oid, hit)
+            } else if deltaAfter0[oid] == nil, let fallback = fallbackKey(oid, epoch), let hit = cache.get(fallback) {
+                guard hit.actualTID <= snapshot else {
+                    throw StorageCacheError.stateFromTheFuture(oid: oid, tid: hit.actualTID, snapshot: snapshot)
+                }
+                statistics.copiesForward += 1
+                cache.set(primaries[position], hit)
+                result[oid] = hitResult(oid, hit)
+            } else {
+                missing.append(oid)
+            }
+        }
+        guard !missing.isEmpty else { return result }
+        statistics.misses += missing.count
+        for oid in missing { trace(.loadMiss, oid) }
+        let loaded = try source.load(many: missing)
+        var toStore: [(key: CacheKey, value: CachedState)] = []
+        for oid in missing {
+            if let expected = deltaAfter0[oid] {
+                guard let state = loaded[oid], state.tid == expected else {
+                    if let state = loaded[oid], state.tid > snapshot {
+                        throw StorageCacheError.stateFromTheFuture(oid: oid, tid: state.tid, snapshot: snapshot)
+                    }
+                    throw inconsistency(oid, expected: expected, found: loaded[oid]?.tid)
+                }
+            }
+            guard let state = loaded[oid] else { continue }
+            guard state.tid <= snapshot else {
+                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: state.tid, snapshot: snapshot)
+            }
+            result[oid] = state
+            let key = CacheKey(oid: oid, tid: deltaAfter0[oid] ?? checkpoints.cp0)
+            toStore.append((key, CachedState(actualTID: state.tid, state: state.state)))
+            trace(.storeCurrent, oid, tid: state.tid, length: state.state.count)
+        }
+        cache.set(many: toStore)
+        return result
+    }
+
+    /// The older key to try when `(oid, cp0)` misses: the exact `deltaAfter1` entry, or `cp1`.
+    @inline(__always) private func fallbackKey(_ oid: ObjectID, _ epoch: CheckpointEpoch) -> CacheKey? {
+        if let tid = epoch.deltaAfter1[oid] { return CacheKey(oid: oid, tid: tid) }
+        let checkpoints = epoch.checkpoints
+        return checkpoints.cp1 != checkpoints.cp0 ? CacheKey(oid: oid, tid: checkpoints.cp1) : nil
+    }
+
+    private func hitResult(_ oid: ObjectID, _ hit: CachedState) -> (state: [UInt8], tid: TransactionID) {
+        statistics.hits += 1
+        trace(.loadHit, oid, tid: hit.actualTID, length: hit.state.count)
+        return (hit.state, hit.actualTID)
+    }
+
+    private func store(_ key: CacheKey, _ loaded: (state: [UInt8], tid: TransactionID)) {
+        cache.set(key, CachedState(actualTID: loaded.tid, state: loaded.state))
+        trace(.storeCurrent, key.oid, tid: loaded.tid, length: loaded.state.count)
+    }
+
+    /// Clears the shared cache and forgets this view's checkpoints, so that its next poll
+    /// rebuilds from the storage; returns the error to throw.
+    private func inconsistency(_ oid: ObjectID, expected: TransactionID, found: TransactionID?) -> StorageCacheError {
+        let error = StorageCacheError.inconsistent(oid: oid, expected: expected, found: found, checkpoints: checkpoints)
+        cache.removeAll()
+        coordinator.reset()
+        epoch = nil
+        deltaAfter0 = [:]
+        return error
+    }
+
+    // MARK: - Committing
+
+    /// Caches the states this connection just committed, under `(oid, tid)`. They enter
+    /// `deltaAfter0` at the next poll (see the type's discussion).
+    public func afterCommit(tid: TransactionID, states: [(oid: ObjectID, state: [UInt8])]) {
+        var entries: [(key: CacheKey, value: CachedState)] = []
+        entries.reserveCapacity(states.count)
+        for (oid, state) in states {
+            entries.append((CacheKey(oid: oid, tid: tid), CachedState(actualTID: tid, state: state)))
+            trace(.storeCurrent, oid, tid: tid, length: state.count)
+        }
+        cache.set(many: entries)
+    }
+
+    // MARK: - Polling
+
+    /// Moves the view to `poll.newTID`: merges the changes, adopts newer process checkpoints,
+    /// and shifts them when `deltaAfter0` has grown to `deltaSizeLimit`. An unknown change list
+    /// (first poll) or a gap rebuilds `deltaAfter0` with one `listChanges` query.
+    public func afterPoll(_ poll: PollResult, source: some ObjectSource) throws {
+        try afterPoll(previousTID: poll.previousTID, newTID: poll.newTID, changes: poll.changes, source: source)
+    }
+
+    /// ``afterPoll(_:source:)`` with the poll's parts.
+    public func afterPoll(previousTID: TransactionID?, newTID: TransactionID, changes: [ObjectChange]?,
+                          source: some ObjectSource) throws {
+        statistics.polls += 1
+        if let changes, let epoch, let snapshot = snapshotTID, previousTID == snapshot, newTID >= snapshot {
+            for change in changes where change.tid > epoch.checkpoints.cp0 {
+                if let known = deltaAfter0[change.oid], known >= change.tid { continue }
+                deltaAfter0[change.oid] = change.tid
+                trace(.invalidateHitSavingNonCurrent, change.oid, tid: change.tid)
+            }
+            snapshotTID = newTID
+            adoptNewerEpochIfPossible()
+        } else {
+            try rebuild(at: newTID, source: source)
+        }
+        shiftIfNeeded()
+    }
+
+    /// Rebuilds from the process's epoch: `deltaAfter0` = the changes in `(cp0, newTID]`.
+    private func rebuild(at newTID: TransactionID, source: some ObjectSource) throws {
+        statistics.rebuilds += 1
+        let shared = coordinator.initialize(at: newTID)
+        let base: CheckpointEpoch
+        if shared.checkpoints.cp0 <= newTID {
+            base = shared
+        } else {
+            // The process's checkpoints are newer than this snapshot (another view polled later
+            // and shifted): use private checkpoints at the snapshot until a later poll can adopt.
+            base = CheckpointEpoch(checkpoints: .at(newTID), deltaAfter1: [:], isShared: false)
+        }
+        var rebuilt: [ObjectID: TransactionID] = [:]
+        if base.checkpoints.cp0 < newTID {
+            coordinator.countChangeQuery()
+            for change in try source.listChanges(after: base.checkpoints.cp0, through: newTID) {
+                if let known = rebuilt[change.oid], known >= change.tid { continue }
+                rebuilt[change.oid] = change.tid
+            }
+            for (oid, tid) in rebuilt { trace(.invalidateHitSavingNonCurrent, oid, tid: tid) }
+        }
+        epoch = base
+        deltaAfter0 = rebuilt
+        snapshotTID = newTID
+    }
+
+    /// Adopts the process's epoch if it is newer than the view's and not after its snapshot.
+    /// The view's `deltaAfter0` covers `(its cp0, snapshot]` ⊇ `(new cp0, snapshot]`, and the
+    /// new epoch's `deltaAfter1` covers `(new cp1, new cp0]`: filtering is all it takes.
+    private func adoptNewerEpochIfPossible() {
+        guard let epoch, let snapshot = snapshotTID, let shared = coordinator.current, shared !== epoch else { return }
+        let target = shared.checkpoints
+        guard target.cp0 <= snapshot, target.cp0 >= epoch.checkpoints.cp0 else { return }
+        deltaAfter0 = deltaAfter0.filter { $0.value > target.cp0 }
+        self.epoch = shared
+        statistics.adoptions += 1
+    }
+
+    /// Shifts the process's checkpoints when this view's `deltaAfter0` reached the limit.
+    private func shiftIfNeeded() {
+        guard deltaAfter0.count >= deltaSizeLimit, let epoch, let snapshot = snapshotTID,
+              snapshot > epoch.checkpoints.cp0 else { return }
+        guard epoch.isShared else {
+            adoptNewerEpochIfPossible()
+            return
+        }
+        let oversize = deltaAfter0.count >= 2 * deltaSizeLimit
+        let replacement = oversize
+            ? CheckpointEpoch(checkpoints: .at(snapshot), deltaAfter1: [:])
+            : CheckpointEpoch(checkpoints: Checkpoints(cp0: snapshot, cp1: epoch.checkpoints.cp0), deltaAfter1: deltaAfter0)
+        let inForce = coordinator.shift(from: epoch, to: replacement)
+        if inForce === replacement {
+            statistics.shifts += 1
+            self.epoch = replacement
+            deltaAfter0 = [:]
+        } else {
+            adoptNewerEpochIfPossible()  // another view shifted first
+        }
+    }
+
+    // MARK: - Tracing
+
+    @inline(__always) private func trace(_ code: TraceEventCode, _ oid: ObjectID, tid: TransactionID = .zero, length: Int = 0) {
+        tracer?.write(code, oid: oid.rawValue, tid: tid.rawValue, dataLength: length)
+    }
+}

@@ -1,0 +1,30 @@
+/// What one view (one connection) did, for `conn.stats`.
+public struct ViewStatistics: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// Objects asked for.
+    public var loads = 0
+    /// Loads answered by the cache.
+    public var hits = 0
+    /// Loads that went to the storage.
+    public var misses = 0
+    /// Hits on an older checkpoint's entry, copied forward to `cp0`.
+    public var copiesForward = 0
+    /// Polls.
+    public var polls = 0
+    /// Polls that rebuilt `deltaAfter0` with a `listChanges` query.
+    public var rebuilds = 0
+    /// Times the view adopted newer process checkpoints.
+    public var adoptions = 0
+    /// Shifts this view triggered.
+    public var shifts = 0
+
+    /// An empty record.
+    public init() {}
+
+    /// `hits / loads`, or 0 before the first load.
+    public var hitRate: Double { loads == 0 ? 0 : Double(hits) / Double(loads) }
+
+    public var description: String {
+        "loads \(loads), hits \(hits), misses \(misses), hit rate \(Int((hitRate * 1000).rounded()) / 10)%, "
+            + "polls \(polls), rebuilds \(rebuilds), adoptions \(adoptions), shifts \(shifts)"
+    }
+}
