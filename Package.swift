@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "StorageCacheTests",
                     dependencies: ["StorageCache", "CacheCore", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
                     swiftSettings: strict),
-        .testTarget(name: "StateCacheTests", dependencies: ["StateCache"], swiftSettings: strict),
+        .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheAnalysis"], swiftSettings: strict),
         .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace"],
                     swiftSettings: strict),
     ],

@@ -134,6 +134,52 @@ public final class SharedStateCache: Sendable {
         }
     }
 
+    /// ``get(_:orElse:)`` for many requests at once, taking each shard's lock at most three
+    /// times in all (primaries, fallbacks, misses); each request counts as one hit or one miss.
+    public func get(many primaries: [CacheKey], orElse fallbacks: [CacheKey?]) -> [(value: CachedState, fromFallback: Bool)?] {
+        precondition(primaries.count == fallbacks.count, "one fallback (or nil) per primary key")
+        var result = [(value: CachedState, fromFallback: Bool)?](repeating: nil, count: primaries.count)
+        guard !shards.isEmpty, !primaries.isEmpty else { return result }
+        var found = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: primaries.count)
+        forEachShard(of: primaries) { shard, positions in
+            shard.policy.withLock { policy in
+                for position in positions {
+                    found[position] = policy.get(primaries[position], recordingMiss: fallbacks[position] == nil)
+                }
+            }
+        }
+        var second: [Int] = []
+        for position in primaries.indices {
+            if let hit = found[position] {
+                result[position] = decoded(primaries[position], hit.actualTID, hit.payload,
+                                           shard: shards[shardIndex(primaries[position])]).map { ($0, false) }
+            } else if fallbacks[position] != nil {
+                second.append(position)
+            }
+        }
+        guard !second.isEmpty else { return result }
+        let fallbackKeys = second.map { fallbacks[$0]! }
+        var fallbackFound = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: second.count)
+        forEachShard(of: fallbackKeys) { shard, positions in
+            shard.policy.withLock { policy in
+                for position in positions { fallbackFound[position] = policy.get(fallbackKeys[position], recordingMiss: false) }
+            }
+        }
+        var missed: [CacheKey] = []
+        for (index, position) in second.enumerated() {
+            if let hit = fallbackFound[index] {
+                result[position] = decoded(fallbackKeys[index], hit.actualTID, hit.payload,
+                                           shard: shards[shardIndex(fallbackKeys[index])]).map { ($0, true) }
+            } else {
+                missed.append(primaries[position])
+            }
+        }
+        forEachShard(of: missed) { shard, positions in
+            shard.policy.withLock { policy in for _ in positions { policy.recordMiss() } }
+        }
+        return result
+    }
+
     /// Whether `key` is cached; not an access (no statistics, no change of rank).
     public func contains(_ key: CacheKey) -> Bool {
         guard !shards.isEmpty else { return false }

@@ -136,28 +136,28 @@ public final class StorageView {
         statistics.loads += unique.count
         let checkpoints = epoch.checkpoints
         let primaries = unique.map { CacheKey(oid: $0, tid: deltaAfter0[$0] ?? checkpoints.cp0) }
-        let found = cache.get(many: primaries)
+        let fallbacks = unique.map { deltaAfter0[$0] == nil ? fallbackKey($0, epoch) : nil }
+        let found = cache.get(many: primaries, orElse: fallbacks)
         var missing: [ObjectID] = []
+        var copies: [(key: CacheKey, value: CachedState)] = []
         for (position, oid) in unique.enumerated() {
-            if let hit = found[position] {
-                if let expected = deltaAfter0[oid], hit.actualTID != expected {
-                    throw inconsistency(oid, expected: expected, found: hit.actualTID)
-                }
-                guard hit.actualTID <= snapshot else {
-                    throw StorageCacheError.stateFromTheFuture(oid: oid, tid: hit.actualTID, snapshot: snapshot)
-                }
-                result[oid] = hitResult(oid, hit)
-            } else if deltaAfter0[oid] == nil, let fallback = fallbackKey(oid, epoch), let hit = cache.get(fallback) {
-                guard hit.actualTID <= snapshot else {
-                    throw StorageCacheError.stateFromTheFuture(oid: oid, tid: hit.actualTID, snapshot: snapshot)
-                }
-                statistics.copiesForward += 1
-                cache.set(primaries[position], hit)
-                result[oid] = hitResult(oid, hit)
-            } else {
+            guard let (hit, fromFallback) = found[position] else {
                 missing.append(oid)
+                continue
             }
+            if let expected = deltaAfter0[oid], hit.actualTID != expected {
+                throw inconsistency(oid, expected: expected, found: hit.actualTID)
+            }
+            guard hit.actualTID <= snapshot else {
+                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: hit.actualTID, snapshot: snapshot)
+            }
+            if fromFallback {
+                statistics.copiesForward += 1
+                copies.append((primaries[position], hit))
+            }
+            result[oid] = hitResult(oid, hit)
         }
+        if !copies.isEmpty { cache.set(many: copies) }
         guard !missing.isEmpty else { return result }
         statistics.misses += missing.count
         for oid in missing { trace(.loadMiss, oid) }

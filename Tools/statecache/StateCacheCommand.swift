@@ -8,6 +8,8 @@ struct StateCacheCommand: ParsableCommand {
         abstract: "StateCache: a shared, persistent state cache for ZODB-style object stores.",
         subcommands: [
             BenchCommand.self,
+            StressCommand.self,
+            StressWorkerCommand.self,
         ]
     )
 }

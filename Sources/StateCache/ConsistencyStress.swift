@@ -1,0 +1,217 @@
+import CacheCore
+import Foundation
+import SQLiteStorage
+import StorageCache
+import Synchronization
+
+/// A self-checking workload: threads read and write through the cache and compare every
+/// cached load with an uncached read of the same snapshot. `statecache stress` runs it in
+/// several processes at once; the test suite runs a short version.
+///
+/// Each object's state is `counter (8 bytes, big-endian) + oid (8 bytes) + padding`; a writer
+/// increments counters with conflict retries, so that after the run the sum of all counters
+/// must equal the number of successful increments (no lost update).
+public enum ConsistencyStress {
+    /// What to run.
+    public struct Options: Sendable, Codable {
+        /// Threads, each with its own connection.
+        public var threads = 2
+        /// How long to run.
+        public var seconds = 2.0
+        /// The seed of the random choices (each thread derives its own).
+        public var seed: UInt64 = 1
+        /// Objects in the pool.
+        public var objectCount = 400
+        /// The cache's size: small, to force evictions.
+        public var cacheLocalMB = 0.2
+        /// The delta limit: small, to force checkpoint shifts.
+        public var cacheDeltaSizeLimit = 50
+        /// The share of iterations that commit.
+        public var writeFraction = 0.2
+
+        /// The defaults: a short, small, shift- and eviction-heavy run.
+        public init() {}
+    }
+
+    /// What a run checked and found.
+    public struct Report: Sendable, Codable, Equatable {
+        /// Loads compared with an uncached read of the same snapshot.
+        public var checkedLoads = 0
+        /// Comparisons that differed (must be 0).
+        public var mismatches = 0
+        /// Consistency errors the cache raised (must be 0 on a healthy database).
+        public var consistencyErrors = 0
+        /// Counter increments committed.
+        public var increments = 0
+        /// Commits refused by conflict detection (expected under contention).
+        public var conflicts = 0
+        /// Loads through the cache, and the hits among them.
+        public var loads = 0
+        public var hits = 0
+        /// Checkpoint shifts in the process.
+        public var shifts = 0
+        /// The first few problems, described.
+        public var problems: [String] = []
+
+        /// An empty report.
+        public init() {}
+
+        /// Adds `other`'s counts to this report.
+        public mutating func merge(_ other: Report) {
+            checkedLoads += other.checkedLoads
+            mismatches += other.mismatches
+            consistencyErrors += other.consistencyErrors
+            increments += other.increments
+            conflicts += other.conflicts
+            loads += other.loads
+            hits += other.hits
+            shifts += other.shifts
+            problems += other.problems.prefix(max(0, 10 - problems.count))
+        }
+    }
+
+    static let headerSize = 16
+
+    /// The state of object `oid` with counter `counter`, padded to a size derived from the oid.
+    public static func state(oid: ObjectID, counter: UInt64) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: headerSize + Int(oid.rawValue % 700))
+        for i in 0..<8 {
+            bytes[i] = UInt8(truncatingIfNeeded: counter >> (56 - 8 * UInt64(i)))
+            bytes[8 + i] = UInt8(truncatingIfNeeded: oid.rawValue >> (56 - 8 * UInt64(i)))
+        }
+        return bytes
+    }
+
+    /// The counter in a state written by ``state(oid:counter:)``.
+    public static func counter(in state: [UInt8]) -> UInt64 {
+        state.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Creates the object pool (counters at 0) in a new database; returns its OIDs.
+    @discardableResult
+    public static func prepare(databaseAt directory: URL, objectCount: Int) throws -> [ObjectID] {
+        let db = try Database.open(at: directory)
+        defer { try? db.close() }
+        let connection = try db.connect()
+        defer { connection.close() }
+        try connection.poll()
+        let oids = try db.newOIDs(count: objectCount)
+        for oid in oids { connection.store(oid, state(oid: oid, counter: 0), expecting: nil) }
+        try connection.commit()
+        return oids
+    }
+
+    /// The sum of all counters in the database (for the lost-update check).
+    public static func counterSum(databaseAt directory: URL) throws -> UInt64 {
+        let store = try SQLiteObjectStore.open(at: directory)
+        defer { store.close() }
+        let connection = try store.connect()
+        defer { connection.close() }
+        _ = try connection.poll()
+        var sum: UInt64 = 0
+        for (_, value) in try connection.load(many: try allObjects(in: store)) {
+            sum += counter(in: value.state)
+        }
+        return sum
+    }
+
+    /// Every object's OID, in order.
+    static func allObjects(in store: SQLiteObjectStore) throws -> [ObjectID] {
+        Set(try store.listChanges(after: .zero, through: try store.lastTransaction()).map(\.oid)).sorted()
+    }
+
+    /// Runs the workload in this process against the database at `directory` (prepared by
+    /// ``prepare(databaseAt:objectCount:)``, possibly shared with other processes).
+    public static func run(databaseAt directory: URL, options: Options) throws -> Report {
+        var databaseOptions = DatabaseOptions()
+        databaseOptions.cacheLocalMB = options.cacheLocalMB
+        databaseOptions.cacheDeltaSizeLimit = options.cacheDeltaSizeLimit
+        let db = try Database.open(at: directory, options: databaseOptions)
+        let objects = try allObjects(in: db.store)
+        let reports = Mutex<[Report]>([])
+        let failures = Mutex<[String]>([])
+        let deadline = Date().addingTimeInterval(options.seconds)
+        DispatchQueue.concurrentPerform(iterations: options.threads) { thread in
+            do {
+                let report = try runThread(db: db, objects: objects, seed: options.seed &* 1000 &+ UInt64(thread),
+                                           writeFraction: options.writeFraction, deadline: deadline)
+                reports.withLock { $0.append(report) }
+            } catch {
+                failures.withLock { $0.append("thread \(thread): \(error)") }
+            }
+        }
+        var total = Report()
+        for report in reports.withLock({ $0 }) { total.merge(report) }
+        total.shifts = db.coordinator.shiftCount
+        try db.close()
+        let failed = failures.withLock { $0 }
+        if !failed.isEmpty {
+            total.problems += failed
+            total.mismatches += failed.count
+        }
+        return total
+    }
+
+    private static func runThread(db: Database, objects: [ObjectID], seed: UInt64, writeFraction: Double,
+                                  deadline: Date) throws -> Report {
+        var generator = SplitMix64(seed: seed)
+        var report = Report()
+        let connection = try db.connect()
+        defer { connection.close() }
+        func randomOID() -> ObjectID {
+            // Skewed: a quarter of the objects get most of the traffic.
+            let hot = generator.next() % 4 != 0
+            let range = UInt64(hot ? max(1, objects.count / 4) : objects.count)
+            return objects[Int(generator.next() % range)]
+        }
+        func problem(_ text: String) {
+            report.mismatches += 1
+            if report.problems.count < 5 { report.problems.append(text) }
+        }
+        while Date() < deadline {
+            try connection.poll()
+            // Reads: every cached answer against the storage's own, same snapshot.
+            do {
+                for _ in 0..<10 {
+                    let oid = randomOID()
+                    let cached = try connection.load(oid)
+                    let direct = try connection.storage.load(oid)
+                    report.checkedLoads += 1
+                    if cached?.state != direct?.state || cached?.tid != direct?.tid {
+                        problem("\(oid) at \(connection.snapshotTID!): cached \(cached?.tid.rawValue ?? 0), storage \(direct?.tid.rawValue ?? 0)")
+                    }
+                }
+                let batch = (0..<5).map { _ in randomOID() }
+                let many = try connection.load(many: batch)
+                for oid in Set(batch) {
+                    let direct = try connection.storage.load(oid)
+                    report.checkedLoads += 1
+                    if many[oid]?.state != direct?.state || many[oid]?.tid != direct?.tid {
+                        problem("\(oid) in load(many:) at \(connection.snapshotTID!)")
+                    }
+                }
+            } catch let error as StorageCacheError {
+                report.consistencyErrors += 1
+                problem("consistency error: \(error)")
+                continue
+            }
+            // Writes: increment one to three counters.
+            if Double(generator.next() % 1000) / 1000 < writeFraction {
+                let targets = Set((0..<(1 + Int(generator.next() % 3))).map { _ in randomOID() })
+                for oid in targets {
+                    guard let current = try connection.load(oid) else { problem("\(oid) vanished"); continue }
+                    connection.store(oid, state(oid: oid, counter: counter(in: current.state) + 1), expecting: current.tid)
+                }
+                do {
+                    try connection.commit()
+                    report.increments += targets.count
+                } catch StorageError.conflict {
+                    report.conflicts += 1
+                }
+            }
+        }
+        report.loads = connection.stats.loads
+        report.hits = connection.stats.hits
+        return report
+    }
+}

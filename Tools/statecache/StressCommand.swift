@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import StateCache
+
+/// `statecache stress`: several processes × threads read and write one database through
+/// their caches; every cached load is checked against an uncached read of the same snapshot.
+struct StressCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stress",
+        abstract: "Check the cache under load: processes × threads, every load verified against SQLite.",
+        discussion: """
+            Prints the number of checked loads and mismatches (which must be 0), the increments \
+            committed and whether their sum matches the database (no lost update). Exits 1 on \
+            any mismatch.
+            """
+    )
+
+    @Option(help: "Worker processes.") var processes = 3
+    @Option(help: "Threads per process.") var threads = 2
+    @Option(help: "Seconds to run.") var seconds = 5.0
+    @Option(help: "Objects in the pool.") var objects = 400
+    @Option(help: "Cache size of each process in MB (small: many evictions).") var cacheMB = 0.2
+    @Option(help: "cache-delta-size-limit (small: many checkpoint shifts).") var deltaLimit = 50
+    @Option(help: "Database directory (default: a new temporary one, removed afterwards).") var dir: String?
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func run() throws {
+        let directory = dir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("statecache-stress-\(UUID().uuidString)")
+        defer { if dir == nil { try? FileManager.default.removeItem(at: directory) } }
+        try ConsistencyStress.prepare(databaseAt: directory, objectCount: objects)
+        var options = ConsistencyStress.Options()
+        options.threads = threads
+        options.seconds = seconds
+        options.objectCount = objects
+        options.cacheLocalMB = cacheMB
+        options.cacheDeltaSizeLimit = deltaLimit
+        var children: [(Process, Pipe)] = []
+        for index in 0..<processes {
+            var workerOptions = options
+            workerOptions.seed = seed &* 7919 &+ UInt64(index)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.selfPath(fallback: CommandLine.arguments[0]))
+            let encoded = String(decoding: try JSONEncoder().encode(workerOptions), as: UTF8.self)
+            process.arguments = ["stress-worker", "--dir", directory.path, "--options", encoded]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            children.append((process, pipe))
+        }
+        var total = ConsistencyStress.Report()
+        var failed = 0
+        for (process, pipe) in children {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            if process.terminationStatus != 0 { failed += 1 }
+            if let report = try? JSONDecoder().decode(ConsistencyStress.Report.self, from: data) {
+                total.merge(report)
+            } else {
+                failed += 1
+            }
+        }
+        let sum = try ConsistencyStress.counterSum(databaseAt: directory)
+        let lostUpdates = Int(sum) - total.increments
+        if json {
+            struct Summary: Encodable {
+                var report: ConsistencyStress.Report
+                var processes: Int, threads: Int, seconds: Double
+                var counterSum: UInt64, lostUpdates: Int, failedWorkers: Int
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let summary = Summary(report: total, processes: processes, threads: threads, seconds: seconds,
+                                  counterSum: sum, lostUpdates: lostUpdates, failedWorkers: failed)
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            print("stress: \(processes) processes × \(threads) threads, \(seconds) s")
+            print("checked loads: \(total.checkedLoads)")
+            print("mismatches: \(total.mismatches)")
+            print("consistency errors: \(total.consistencyErrors)")
+            print("increments: \(total.increments) committed, counters sum \(sum) (lost updates: \(lostUpdates))")
+            print("conflicts: \(total.conflicts), checkpoint shifts: \(total.shifts), "
+                  + "hit rate: \(total.loads == 0 ? 0 : 100 * total.hits / total.loads)%")
+            for problem in total.problems { print("problem: \(problem)") }
+        }
+        if total.mismatches > 0 || lostUpdates != 0 || failed > 0 { throw ExitCode(1) }
+    }
+
+    /// This executable's path (`/proc/self/exe` on Linux), to start workers.
+    static func selfPath(fallback: String) -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? fallback
+    }
+}
+
+/// The hidden worker `statecache stress` starts in each process.
+struct StressWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stress-worker", shouldDisplay: false)
+
+    @Option var dir: String
+    @Option var options: String
+
+    func run() throws {
+        let decoded = try JSONDecoder().decode(ConsistencyStress.Options.self, from: Data(options.utf8))
+        let report = try ConsistencyStress.run(databaseAt: URL(fileURLWithPath: dir), options: decoded)
+        print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+    }
+}
