@@ -15,9 +15,11 @@ public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
         self.tid = tid
     }
 
+    /// Feeds the hasher one pre-mixed word instead of two: half the hashing work on every
+    /// cache lookup (equal keys still hash equally; distinct keys that mix to the same word
+    /// only share a bucket chain, and `==` tells them apart).
     @inlinable public func hash(into hasher: inout Hasher) {
-        hasher.combine(oid.rawValue)
-        hasher.combine(tid.rawValue)
+        hasher.combine(oid.rawValue ^ (tid.rawValue &* 0x9E37_79B9_7F4A_7C15))
     }
 
     @inlinable public static func == (lhs: CacheKey, rhs: CacheKey) -> Bool {

@@ -104,13 +104,18 @@ public final class SharedStateCache: Sendable {
     ///
     /// The views use it to look an object up under `cp0` and then under an older checkpoint,
     /// so that the cache's hit rate is the rate of loads answered, as a trace records it.
-    public func get(_ primary: CacheKey, orElse fallback: CacheKey?) -> (value: CachedState, fromFallback: Bool)? {
+    ///
+    /// `fallback` is computed only when `primary` misses (it may cost a map lookup).
+    public func get(_ primary: CacheKey, orElse fallback: () -> CacheKey?) -> (value: CachedState, fromFallback: Bool)? {
         guard !shards.isEmpty else { return nil }
         let primaryShard = shards[shardIndex(primary)]
-        if let found = primaryShard.policy.withLock({ $0.get(primary, recordingMiss: fallback == nil) }) {
+        if let found = primaryShard.policy.withLock({ $0.get(primary, recordingMiss: false) }) {
             return decoded(primary, found.actualTID, found.payload, shard: primaryShard).map { ($0, false) }
         }
-        guard let fallback else { return nil }
+        guard let fallback = fallback() else {
+            primaryShard.policy.withLock { $0.recordMiss() }
+            return nil
+        }
         let fallbackShard = shards[shardIndex(fallback)]
         if let found = fallbackShard.policy.withLock({ $0.get(fallback, recordingMiss: false) }) {
             return decoded(fallback, found.actualTID, found.payload, shard: fallbackShard).map { ($0, true) }
@@ -132,6 +137,11 @@ public final class SharedStateCache: Sendable {
         return keys.indices.map { position in
             found[position].flatMap { decoded(keys[position], $0.actualTID, $0.payload, shard: shards[shardIndex(keys[position])]) }
         }
+    }
+
+    /// ``get(_:orElse:)`` with a fallback known in advance.
+    public func get(_ primary: CacheKey, orElse fallback: CacheKey?) -> (value: CachedState, fromFallback: Bool)? {
+        get(primary, orElse: { fallback })
     }
 
     /// ``get(_:orElse:)`` for many requests at once, taking each shard's lock at most three

@@ -15,7 +15,7 @@ extension WindowTinyLFU {
                 let node = arena.nodes[Int(slot)]
                 precondition(node.region == region, "node \(slot) \(node.key) is in the \(region) queue but tagged \(node.region)")
                 precondition(node.previous == previous, "node \(slot) \(node.key): previous link \(node.previous) ≠ \(previous)")
-                precondition(index[node.key] == slot, "node \(slot) \(node.key) is not indexed at its slot")
+                precondition(self.slot(of: node.key) == slot, "node \(slot) \(node.key) is not indexed at its slot")
                 precondition(node.hashCode == node.key.sketchHashCode, "node \(slot) \(node.key): stale hash code")
                 precondition(node.weight >= 0, "node \(slot) \(node.key): negative weight")
                 count += 1
@@ -30,6 +30,12 @@ extension WindowTinyLFU {
             seen += count
         }
         precondition(seen == index.count, "\(index.count) indexed keys but \(seen) linked nodes")
+        var indexed = 0
+        index.forEachSlot { slot in
+            precondition(arena.nodes[Int(slot)].previous != -2, "the index names free node \(slot)")
+            indexed += 1
+        }
+        precondition(indexed == index.count, "the index counts \(index.count) but holds \(indexed)")
         var free = 0
         var slot = arena.freeList
         while slot >= 0 {

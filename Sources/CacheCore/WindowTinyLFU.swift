@@ -82,7 +82,7 @@ public struct WindowTinyLFU: Sendable {
 
     public let configuration: Configuration
     @usableFromInline var arena = NodeArena()
-    @usableFromInline var index: [CacheKey: Int32] = [:]
+    var index = SlotIndex(seed: UInt64.random(in: 0...UInt64.max))
     @usableFromInline var windowQueue = NodeArena.Queue()
     @usableFromInline var probationQueue = NodeArena.Queue()
     @usableFromInline var protectedQueue = NodeArena.Queue()
@@ -124,6 +124,9 @@ public struct WindowTinyLFU: Sendable {
 
     /// The number of entries.
     public var count: Int { index.count }
+
+    /// The node slot of `key`, if cached.
+    @inline(__always) func slot(of key: CacheKey) -> Int32? { index.find(key, in: arena.nodes) }
     /// The total weight of the entries.
     public var weight: Int { windowQueue.weight + probationQueue.weight + protectedQueue.weight }
     /// The weight bound.
@@ -136,7 +139,7 @@ public struct WindowTinyLFU: Sendable {
     ///   counts as one hit or one miss.
     /// - Complexity: O(1) amortized.
     public mutating func get(_ key: CacheKey, recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
-        guard let slot = index[key] else {
+        guard let slot = slot(of: key) else {
             if recordingMiss { recordMiss() }
             return nil
         }
@@ -144,8 +147,7 @@ public struct WindowTinyLFU: Sendable {
         climber.recordHit(inWindow: arena.nodes[Int(slot)].region == .window)
         onAccess(slot)
         climb()
-        let node = arena.nodes[Int(slot)]
-        return (node.actualTID, node.payload)
+        return (arena.nodes[Int(slot)].actualTID, arena.nodes[Int(slot)].payload)
     }
 
     /// Counts a request that found nothing (for the statistics and the window's climber).
@@ -155,11 +157,11 @@ public struct WindowTinyLFU: Sendable {
     }
 
     /// Whether `key` is cached; not an access (no statistics, no reordering).
-    public func contains(_ key: CacheKey) -> Bool { index[key] != nil }
+    public func contains(_ key: CacheKey) -> Bool { slot(of: key) != nil }
 
     /// The region `key` is in, if cached; not an access.
     public func region(of key: CacheKey) -> Region? {
-        index[key].map { arena.nodes[Int($0)].region }
+        slot(of: key).map { arena.nodes[Int($0)].region }
     }
 
     /// The sketch's frequency estimate for `key` (0…15); not an access.
@@ -180,7 +182,7 @@ public struct WindowTinyLFU: Sendable {
             return false
         }
         counters.sets += 1
-        if let slot = index[key] {
+        if let slot = slot(of: key) {
             let i = Int(slot)
             let difference = weight - arena.nodes[i].weight
             arena.nodes[i].actualTID = actualTID
@@ -197,7 +199,7 @@ public struct WindowTinyLFU: Sendable {
             sketch.increment(hashCode: hashCode)
             let slot = arena.allocate(NodeArena.Node(key: key, actualTID: actualTID, payload: payload, weight: weight,
                                      hashCode: hashCode, region: .window, previous: -1, next: -1))
-            index[key] = slot
+            index.insert(key, slot: slot, nodes: arena.nodes)
             if weight > windowMaximum {
                 arena.pushHead(slot, &windowQueue)  // too heavy for the window: first to leave it
             } else {
@@ -215,7 +217,7 @@ public struct WindowTinyLFU: Sendable {
     /// Removes `key`'s entry, if any; not counted as an eviction.
     @discardableResult
     public mutating func remove(_ key: CacheKey) -> Bool {
-        guard let slot = index.removeValue(forKey: key) else { return false }
+        guard let slot = index.remove(key, nodes: arena.nodes) else { return false }
         unlinkFromRegion(slot)
         arena.release(slot)
         return true
@@ -354,7 +356,7 @@ public struct WindowTinyLFU: Sendable {
     }
 
     mutating func evict(_ slot: Int32) {
-        index.removeValue(forKey: arena.nodes[Int(slot)].key)
+        _ = index.remove(arena.nodes[Int(slot)].key, nodes: arena.nodes)
         unlinkFromRegion(slot)
         arena.release(slot)
         counters.evictions += 1
@@ -363,11 +365,13 @@ public struct WindowTinyLFU: Sendable {
     /// End of a maintenance cycle: adapt the window, then demote protected overflow.
     @inline(__always) mutating func climb() {
         guard configuration.adaptation != .fixed else {
-            demoteFromProtected()
+            if protectedQueue.weight > protectedMaximum { demoteFromProtected() }
             return
         }
-        climber.determineAdjustment(sampleSize: sketch.sampleSize, windowMaximum: windowMaximum)
-        demoteFromProtected()
+        if climber.hitsInSample + climber.missesInSample >= sketch.sampleSize {
+            climber.determineAdjustment(sampleSize: sketch.sampleSize, windowMaximum: windowMaximum)
+        }
+        if protectedQueue.weight > protectedMaximum { demoteFromProtected() }
         if climber.adjustment > 0 {
             increaseWindow()
         } else if climber.adjustment < 0 {

@@ -80,7 +80,7 @@ public final class StorageView {
             trace(.loadMiss, oid)
             return try source.load(oid)
         }
-        if let expected = deltaAfter0[oid] {
+        if !deltaAfter0.isEmpty, let expected = deltaAfter0[oid] {
             let key = CacheKey(oid: oid, tid: expected)
             if let hit = cache.get(key) {
                 guard hit.actualTID == expected else {
@@ -102,7 +102,7 @@ public final class StorageView {
         }
         let checkpoints = epoch.checkpoints
         let primary = CacheKey(oid: oid, tid: checkpoints.cp0)
-        if let found = cache.get(primary, orElse: fallbackKey(oid, epoch)) {
+        if let found = cache.get(primary, orElse: { self.fallbackKey(oid, epoch) }) {
             guard found.value.actualTID <= snapshot else {
                 throw StorageCacheError.stateFromTheFuture(oid: oid, tid: found.value.actualTID, snapshot: snapshot)
             }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import CacheCore
 
@@ -130,6 +131,11 @@ final class SharedStateCacheTests: XCTestCase {
             total += measured
         }
         let measured = total / Double(sizes.count)
+        if ProcessInfo.processInfo.environment["STATECACHE_PRINT_OVERHEAD"] != nil {
+            for size in [50_000, 70_000, 100_000, 140_000, 200_000, 260_000] {
+                print("overhead at \(size): \(EntryOverheadProbe.measure(entries: size) ?? 0)")
+            }
+        }
         let constant = Double(CacheOptions.entryOverhead)
         XCTAssertGreaterThan(measured, constant * 0.8, "measured \(measured) B per entry")
         XCTAssertLessThan(measured, constant * 1.2, "measured \(measured) B per entry")

@@ -126,14 +126,14 @@ final class WindowTinyLFUTests: XCTestCase {
         set(&p, 2)
         for _ in 0..<7 { _ = p.get(key(1)) }   // candidate: estimate 8 (warm)
         for _ in 0..<12 { _ = p.get(key(2)) }  // victim: estimate 13
-        let candidate = p.index[key(1)]!, victim = p.index[key(2)]!
+        let candidate = p.slot(of: key(1))!, victim = p.slot(of: key(2))!
         var admitted = 0
         for _ in 0..<128_00 where p.admit(candidate: candidate, victim: victim) { admitted += 1 }
         XCTAssertGreaterThan(admitted, 60)
         XCTAssertLessThan(admitted, 150)
         // A cold candidate (below 6) never wins against a more frequent victim.
         set(&p, 3)
-        let cold = p.index[key(3)]!
+        let cold = p.slot(of: key(3))!
         for _ in 0..<10_000 { XCTAssertFalse(p.admit(candidate: cold, victim: victim)) }
     }
 

@@ -23,6 +23,7 @@ struct BenchCommand: ParsableCommand {
     static var groups: [any BenchmarkGroup.Type] { [
         CacheBenchmark.self,
         TraceBenchmark.self,
+        ViewsBenchmark.self,
     ] }
 
     @Argument(help: "Groups to run (default: all).")
