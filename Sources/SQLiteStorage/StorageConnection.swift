@@ -24,7 +24,7 @@ import CacheCore
 /// time. Open one per thread; they are cheap (one SQLite connection each).
 public final class StorageConnection {
     /// The store this connection reads and commits to.
-    public let store: SQLiteObjectStore
+    public let objectStore: SQLiteObjectStore
 
     /// The TID the connection's loads see; nil before the first poll, after
     /// ``releaseSnapshot()`` and after ``close()``.
@@ -55,7 +55,7 @@ public final class StorageConnection {
     private var unreportedOwnCommits: [TID] = []
 
     init(store: SQLiteObjectStore, handle: SQLiteConnectionHandle) throws(StorageError) {
-        self.store = store
+        objectStore = store
         self.handle = handle
         loadStatement = try handle.prepare("SELECT state, tid FROM object_state WHERE zoid = ?", persistent: true)
         beginStatement = try handle.prepare("BEGIN", persistent: true)
@@ -189,7 +189,7 @@ public final class StorageConnection {
         guard !isClosed else { throw .closed }
         let tid: TID
         do throws(StorageError) {
-            tid = try store.commit(pending)
+            tid = try objectStore.commit(pending)
         } catch {
             if case .conflict = error { abort() }
             throw error
