@@ -2,62 +2,75 @@ import CacheCore
 
 /// Loads many objects with few statement executions, for ``StorageConnection/load(many:)``.
 ///
-/// Without SQLite's `carray` extension there is no way to bind an array, so the OIDs go in
-/// as a list of parameters: `SELECT … WHERE zoid IN (?, ?, …)`, prepared once per list length
-/// and run once per chunk. Lists have a few fixed lengths so that the statements are reused;
-/// a shorter chunk repeats its last OID to fill the list (a repeated value in `IN` changes
-/// nothing). SQLite turns the list into an ephemeral index and probes `object_state` once per
-/// distinct OID.
+/// Without SQLite's `carray` extension an array cannot be bound, so the OIDs go in as a list
+/// of parameters, joined to `object_state` by its primary key:
+///
+/// ```sql
+/// WITH requested(zoid) AS (VALUES (?), (?), …)
+/// SELECT o.zoid, o.state, o.tid FROM requested CROSS JOIN object_state AS o ON o.zoid = requested.zoid
+/// ```
+///
+/// `CROSS JOIN` keeps `requested` as the outer loop: one primary-key probe per OID, in request
+/// order, with no temporary index. Statements are prepared for lists of 1, 2, 4, … 256
+/// parameters and a request is split into those sizes (100 OIDs = 64 + 32 + 4), so every
+/// statement is reused and no parameter is wasted on padding.
+///
+/// Measured (raw C API, 100 random OIDs of 256 bytes out of 100 000, median of 9 interleaved
+/// rounds of thread CPU time on a shared 2-core machine): this form ≈ 550 000 objects/s,
+/// `json_each(?)` ≈ 510 000, `IN (?, …)` ≈ 440 000–460 000 (an ephemeral index is built
+/// first; padding a short list to a fixed length costs more), one point query per OID
+/// ≈ 470 000.
 final class BatchLoader {
-    /// One shape of the statement: `IN` with `size` parameters.
-    private struct Shape {
-        let size: Int
-        let statement: SQLiteStatement
-    }
-
-    /// The list lengths, ascending (the last one is the chunk size for long requests).
-    static let sizes = [8, 64, 256]
+    /// The largest list: long requests are cut into chunks of this many OIDs.
+    static let largestList = 256
 
     private let handle: SQLiteConnectionHandle
-    /// Prepared lazily, one per entry of ``sizes``.
-    private var shapes: [Int: Shape] = [:]
+    /// Prepared on first use, keyed by list length (a power of two ≤ ``largestList``).
+    private var statements: [Int: SQLiteStatement] = [:]
 
-    init(handle: SQLiteConnectionHandle) throws(StorageError) {
+    init(handle: SQLiteConnectionHandle) {
         self.handle = handle
     }
 
     /// The statement with `size` parameters.
-    private func shape(_ size: Int) throws(StorageError) -> Shape {
-        if let shape = shapes[size] { return shape }
-        let parameters = Array(repeating: "?", count: size).joined(separator: ",")
-        let statement = try handle.prepare("SELECT zoid, state, tid FROM object_state WHERE zoid IN (\(parameters))",
-                                           persistent: true)
-        let shape = Shape(size: size, statement: statement)
-        shapes[size] = shape
-        return shape
+    private func statement(_ size: Int) throws(StorageError) -> SQLiteStatement {
+        if let statement = statements[size] { return statement }
+        let rows = Array(repeating: "(?)", count: size).joined(separator: ",")
+        let statement = try handle.prepare("""
+            WITH requested(zoid) AS (VALUES \(rows)) \
+            SELECT o.zoid, o.state, o.tid FROM requested CROSS JOIN object_state AS o ON o.zoid = requested.zoid
+            """, persistent: true)
+        statements[size] = statement
+        return statement
     }
 
     /// The current states of `oids` in the connection's read transaction.
+    ///
+    /// - Complexity: O(k log n) for k OIDs, in ⌈k / 256⌉ + log₂ 256 executions at most.
     func load(_ oids: [ObjectID]) throws(StorageError) -> [ObjectID: (state: [UInt8], tid: TID)] {
         var result: [ObjectID: (state: [UInt8], tid: TID)] = [:]
         result.reserveCapacity(oids.count)
         var start = 0
         while start < oids.count {
-            let remaining = oids.count - start
-            let size = Self.sizes.first { $0 >= remaining } ?? Self.sizes[Self.sizes.count - 1]
-            let statement = try shape(size).statement
+            // The largest power of two that fits what is left.
+            var size = Self.largestList
+            while size > oids.count - start { size /= 2 }
+            let statement = try statement(size)
             defer { statement.reset() }
-            let count = min(size, remaining)
             for position in 0..<size {
-                // Positions past the chunk repeat its last OID.
-                let oid = oids[start + min(position, count - 1)]
-                try statement.bind(oid.rawValue, at: Int32(position + 1))
+                try statement.bind(oids[start + position].rawValue, at: Int32(position + 1))
             }
             while try statement.step() {
                 result[ObjectID(statement.uint64(at: 0))] = (statement.blob(at: 1), TID(statement.uint64(at: 2)))
             }
-            start += count
+            start += size
         }
         return result
+    }
+
+    /// Finalizes the prepared statements (the connection is closing).
+    func finalize() {
+        for statement in statements.values { statement.finalize() }
+        statements.removeAll()
     }
 }

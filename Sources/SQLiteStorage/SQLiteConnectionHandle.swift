@@ -123,6 +123,7 @@ final class SQLiteConnectionHandle {
     func close() {
         guard !isClosed else { return }
         isClosed = true
+        for statement in statements.values { statement.finalize() }
         statements.removeAll()
         sqlite3_close_v2(pointer)
     }

@@ -31,8 +31,8 @@ import Synchronization
 /// restarts.
 ///
 /// **Files.** `objects.sqlite3` (objects, transactions, identity) and `oids.sqlite3` (the OID
-/// allocator) in the directory, each with its `-wal`/`-shm`; see ``StorageDirectory`` and
-/// the README for backups (objects first, then OIDs).
+/// allocator) in the directory, each with its `-wal`/`-shm`; the README says how to back
+/// them up while in use (objects first, then OIDs).
 public final class SQLiteObjectStore: Sendable {
     /// The database directory.
     public let directory: URL

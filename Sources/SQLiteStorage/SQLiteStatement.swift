@@ -25,7 +25,18 @@ final class SQLiteStatement {
         self.context = context
     }
 
+    /// True after ``finalize()``; the statement must not be used any more.
+    private(set) var isFinalized = false
+
     deinit {
+        finalize()
+    }
+
+    /// Releases the statement now rather than at `deinit`, so that its connection can really
+    /// close (SQLite keeps a connection alive while any of its statements is). Idempotent.
+    func finalize() {
+        guard !isFinalized else { return }
+        isFinalized = true
         sqlite3_finalize(pointer)
     }
 

@@ -24,7 +24,7 @@ import CacheCore
 /// time. Open one per thread; they are cheap (one SQLite connection each).
 public final class StorageConnection {
     /// The store this connection reads and commits to.
-    public let store: SQLiteObjectStore
+    public let objectStore: SQLiteObjectStore
 
     /// The TID the connection's loads see; nil before the first poll, after
     /// ``releaseSnapshot()`` and after ``close()``.
@@ -35,19 +35,15 @@ public final class StorageConnection {
 
     /// The connection's own SQLite connection (read-only: `query_only`).
     private let handle: SQLiteConnectionHandle
-    /// Prepared once: the hot path binds, steps and resets them. Nil after ``close()`` —
-    /// dropping them finalizes them, which lets SQLite really close the file.
-    private var statements: Statements?
-
-    /// The statements of an open connection.
-    private struct Statements {
-        let load: SQLiteStatement
-        let begin: SQLiteStatement
-        let end: SQLiteStatement
-        let lastTID: SQLiteStatement
-        /// Loads many OIDs at once; see ``StorageConnection/load(many:)``.
-        let batchLoader: BatchLoader
-    }
+    /// Prepared once: the hot path binds, steps and resets them. Finalized by ``close()``,
+    /// which lets SQLite really close the file; every use is guarded by `isClosed` or by
+    /// `snapshotTID` (nil once closed).
+    private let loadStatement: SQLiteStatement
+    private let beginStatement: SQLiteStatement
+    private let endStatement: SQLiteStatement
+    private let lastTIDStatement: SQLiteStatement
+    /// Loads many OIDs at once; see ``load(many:)``.
+    private let batchLoader: BatchLoader
 
     /// The snapshot of the last poll, kept across ``releaseSnapshot()`` so the next poll can
     /// still list the changes since.
@@ -59,19 +55,17 @@ public final class StorageConnection {
     private var unreportedOwnCommits: [TID] = []
 
     init(store: SQLiteObjectStore, handle: SQLiteConnectionHandle) throws(StorageError) {
-        self.store = store
+        objectStore = store
         self.handle = handle
-        statements = Statements(
-            load: try handle.prepare("SELECT state, tid FROM object_state WHERE zoid = ?", persistent: true),
-            begin: try handle.prepare("BEGIN", persistent: true),
-            end: try handle.prepare("COMMIT", persistent: true),
-            lastTID: try handle.prepare("SELECT max(tid) FROM transaction_log", persistent: true),
-            batchLoader: try BatchLoader(handle: handle))
+        loadStatement = try handle.prepare("SELECT state, tid FROM object_state WHERE zoid = ?", persistent: true)
+        beginStatement = try handle.prepare("BEGIN", persistent: true)
+        endStatement = try handle.prepare("COMMIT", persistent: true)
+        lastTIDStatement = try handle.prepare("SELECT max(tid) FROM transaction_log", persistent: true)
+        batchLoader = BatchLoader(handle: handle)
     }
 
     deinit {
-        statements = nil
-        handle.close()
+        close()
     }
 
     // MARK: - Snapshots
@@ -88,17 +82,17 @@ public final class StorageConnection {
     /// - Complexity: three short statements, plus a range scan of the `tid` index over the
     ///   changes when there are any.
     public func poll() throws(StorageError) -> PollResult {
-        guard let statements else { throw .closed }
+        guard !isClosed else { throw .closed }
         endReadTransaction()
-        try step(statements.begin)
+        try step(beginStatement)
         let previous = polledTID
         let newTID: TID
         var changes: [ObjectChange]?
         do throws(StorageError) {
             // The first read of the transaction is what fixes its snapshot.
-            defer { statements.lastTID.reset() }
-            _ = try statements.lastTID.step()
-            newTID = TID(statements.lastTID.uint64(at: 0)) // NULL (no transaction yet) reads as 0
+            defer { lastTIDStatement.reset() }
+            _ = try lastTIDStatement.step()
+            newTID = TID(lastTIDStatement.uint64(at: 0)) // NULL (no transaction yet) reads as 0
             if let previous, previous <= newTID {
                 changes = try SQLiteObjectStore.listChanges(on: handle, after: previous, through: newTID)
             }
@@ -132,7 +126,8 @@ public final class StorageConnection {
     /// - Throws: ``StorageError/noSnapshot`` before the first ``poll()``.
     /// - Complexity: O(log n).
     public func load(_ oid: ObjectID) throws(StorageError) -> (state: [UInt8], tid: TID)? {
-        guard snapshotTID != nil, let statement = statements?.load else { throw isClosed ? .closed : .noSnapshot }
+        guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
+        let statement = loadStatement
         defer { statement.reset() }
         try statement.bind(oid.rawValue, at: 1)
         guard try statement.step() else { return nil }
@@ -145,8 +140,8 @@ public final class StorageConnection {
     ///
     /// - Throws: ``StorageError/noSnapshot`` before the first ``poll()``.
     public func load(many oids: [ObjectID]) throws(StorageError) -> [ObjectID: (state: [UInt8], tid: TID)] {
-        guard snapshotTID != nil, let loader = statements?.batchLoader else { throw isClosed ? .closed : .noSnapshot }
-        return try loader.load(oids)
+        guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
+        return try batchLoader.load(oids)
     }
 
     /// The objects whose current state (as of this connection's snapshot) was written in
@@ -194,7 +189,7 @@ public final class StorageConnection {
         guard !isClosed else { throw .closed }
         let tid: TID
         do throws(StorageError) {
-            tid = try store.commit(pending)
+            tid = try objectStore.commit(pending)
         } catch {
             if case .conflict = error { abort() }
             throw error
@@ -216,7 +211,8 @@ public final class StorageConnection {
         endReadTransaction()
         abort()
         isClosed = true
-        statements = nil
+        for statement in [loadStatement, beginStatement, endStatement, lastTIDStatement] { statement.finalize() }
+        batchLoader.finalize()
         handle.close()
     }
 
@@ -225,10 +221,10 @@ public final class StorageConnection {
     /// Commits (ends) the read transaction if one is open.
     private func endReadTransaction() {
         snapshotTID = nil
-        guard let statements, handle.isInTransaction else { return }
+        guard !isClosed, handle.isInTransaction else { return }
         // Ending a read-only transaction cannot fail in a way worth reporting; if it did,
         // rolling back releases the snapshot just the same.
-        do throws(StorageError) { try step(statements.end) } catch { handle.rollbackQuietly() }
+        do throws(StorageError) { try step(endStatement) } catch { handle.rollbackQuietly() }
     }
 
     /// Runs a statement that returns no rows, and resets it.

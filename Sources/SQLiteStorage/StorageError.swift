@@ -36,7 +36,8 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
     /// A write on a store opened read-only, or SQLite refused to write (`SQLITE_READONLY`).
     case readOnly(path: String, SQLiteFailure?)
     /// The OID database beside the main database belongs to another database (its recorded
-    /// identity differs), e.g. one file restored from a different backup.
+    /// identity differs), e.g. one file restored from a different backup, or an interrupted
+    /// ``SQLiteObjectStore/renewIdentity(at:options:)`` — which, run again, repairs it.
     case mismatchedOIDDatabase(path: String, expected: DatabaseIdentity, found: DatabaseIdentity)
     /// `load` was called before the connection's first `poll()`, so there is no snapshot.
     case noSnapshot
@@ -85,7 +86,8 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
         case .readOnly(let path, let failure):
             return "\(path) is read-only" + (failure.map { "; \($0)" } ?? "")
         case .mismatchedOIDDatabase(let path, let expected, let found):
-            return "\(path) belongs to database \(found), not \(expected)"
+            return "\(path) belongs to database \(found), not \(expected) "
+                + "(after restoring from backups, run SQLiteObjectStore.renewIdentity)"
         case .noSnapshot:
             return "no snapshot: call poll() before loading"
         case .closed:

@@ -74,4 +74,37 @@ final class StorageOIDTests: StorageTestCase {
         XCTAssertTrue(Set(fresh).isDisjoint(with: used), "no OID in use is handed out again")
         XCTAssertGreaterThan(fresh.min()!, used.max()!)
     }
+
+    func testRenewIdentityAfterARestoreKeepsObjectsAndOIDs() throws {
+        let store = try openStore { $0.oidBlockSize = 10 }
+        let before = store.identity
+        let connection = try store.connect()
+        let oids = try store.newOIDs(count: 3)
+        connection.store(oids[0], [1], expecting: nil)
+        let tid = try connection.commit()
+        connection.close()
+        store.close()
+
+        let renewed = try SQLiteObjectStore.renewIdentity(at: databaseURL)
+        XCTAssertNotEqual(renewed, before)
+        let reopened = try openStore { $0.oidBlockSize = 10 }
+        defer { reopened.close() }
+        XCTAssertEqual(reopened.identity, renewed, "both files carry the new identity")
+        XCTAssertEqual(try reopened.lastTransaction(), tid)
+        XCTAssertGreaterThan(try reopened.newOIDs(count: 1)[0], oids.max()!)
+
+        // Interrupted halfway (only the object database renewed): reported, then repaired.
+        reopened.close()
+        let objects = try SQLiteConnectionHandle.open(path: reopened.objectsDatabaseURL.path, readOnly: false,
+                                                      create: false, busyTimeout: .seconds(1))
+        try objects.execute("UPDATE database_info SET identity = randomblob(16)")
+        objects.close()
+        guard case .mismatchedOIDDatabase? = storageError({ try self.openStore() }) else {
+            return XCTFail("expected the mismatch to be reported")
+        }
+        let repaired = try SQLiteObjectStore.renewIdentity(at: databaseURL)
+        let again = try openStore()
+        XCTAssertEqual(again.identity, repaired)
+        again.close()
+    }
 }
