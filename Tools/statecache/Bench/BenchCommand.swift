@@ -24,6 +24,7 @@ struct BenchCommand: ParsableCommand {
         CacheBenchmark.self,
         TraceBenchmark.self,
         ViewsBenchmark.self,
+        StorageBenchmark.self,
     ] }
 
     @Argument(help: "Groups to run (default: all).")
