@@ -34,8 +34,8 @@ public final class SharedStateCache: Sendable {
     /// One lock and the policy it guards; a class so that the array holds references, and
     /// each shard's lock sits in its own allocation (no false sharing between neighbours).
     private final class Shard: Sendable {
-        let policy: Mutex<WindowTinyLFU>
-        init(_ policy: WindowTinyLFU) { self.policy = Mutex(policy) }
+        let policy: Locked<WindowTinyLFU>
+        init(_ policy: WindowTinyLFU) { self.policy = Locked(policy) }
     }
 
     /// Creates an empty cache; `options.cacheLocalMB == 0` creates a disabled cache whose

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
+import CacheCore
 
 /// Appends ZEO-format trace records to a file; buffered, and safe to call from any thread.
 ///
@@ -20,7 +20,7 @@ import Synchronization
 /// creates the writer and immediately calls ``writeRestart(timestamp:)`` — the restart record
 /// (code `0x00`) is how the trace tools learn that a client (re)started.
 ///
-/// **Concurrency.** One `Mutex` guards the buffer: each record is appended whole under it, so
+/// **Concurrency.** One lock (``Locked``, visible to ThreadSanitizer) guards the buffer: each record is appended whole under it, so
 /// records of concurrent threads never interleave. The buffer goes to the file in one `write(2)`
 /// of whole records when it passes 64 KiB, on ``flush()``, on ``close()`` and at deinit. The file
 /// is opened with `O_APPEND`, so several processes sharing one file (`ZEO_CACHE_TRACE=single`)
@@ -36,7 +36,7 @@ import Synchronization
 public final class TraceWriter: Sendable {
     /// The file written.
     public let path: String
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// The buffer size past which records go to the file.
     public static let flushThreshold = 64 << 10
@@ -78,7 +78,7 @@ public final class TraceWriter: Sendable {
         self.path = path
         var buffer: [UInt8] = []
         buffer.reserveCapacity(TraceWriter.flushThreshold + TraceFormat.maxRecordSize)
-        state = Mutex(State(descriptor: fd, buffer: buffer, firstError: nil))
+        state = Locked(State(descriptor: fd, buffer: buffer, firstError: nil))
     }
 
     deinit {

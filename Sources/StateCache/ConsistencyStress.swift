@@ -2,7 +2,6 @@ import CacheCore
 import Foundation
 import SQLiteStorage
 import StorageCache
-import Synchronization
 
 /// A self-checking workload: threads read and write through the cache and compare every
 /// cached load with an uncached read of the same snapshot. `statecache stress` runs it in
@@ -128,8 +127,8 @@ public enum ConsistencyStress {
         databaseOptions.cacheDeltaSizeLimit = options.cacheDeltaSizeLimit
         let db = try Database.open(at: directory, options: databaseOptions)
         let objects = try allObjects(in: db.store)
-        let reports = Mutex<[Report]>([])
-        let failures = Mutex<[String]>([])
+        let reports = Locked<[Report]>([])
+        let failures = Locked<[String]>([])
         let deadline = Date().addingTimeInterval(options.seconds)
         DispatchQueue.concurrentPerform(iterations: options.threads) { thread in
             do {

@@ -1,5 +1,4 @@
 import CacheCore
-import Synchronization
 
 /// The process's checkpoints: one ``CheckpointEpoch`` that every view of the process adopts.
 ///
@@ -13,7 +12,7 @@ import Synchronization
 /// (see ``StorageView``). Only a view's first poll (or one after a gap) queries the storage,
 /// for the changes since `cp0`.
 public final class CheckpointCoordinator: Sendable {
-    private let state = Mutex<State>(State())
+    private let state = Locked<State>(State())
 
     private struct State {
         var epoch: CheckpointEpoch?

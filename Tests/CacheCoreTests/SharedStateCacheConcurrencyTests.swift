@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import XCTest
 @testable import CacheCore
 
@@ -21,7 +20,7 @@ final class SharedStateCacheConcurrencyTests: XCTestCase {
         options.compression = compression
         options.seed = 17
         let cache = SharedStateCache(options: options)
-        let errors = Mutex<[String]>([])
+        let errors = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
             var generator = SplitMix64(seed: UInt64(thread) + 100)
             for _ in 0..<operations {
