@@ -10,7 +10,7 @@ import Synchronization
 /// let store = try SQLiteObjectStore.open(at: directory)
 /// let connection = try store.connect()            // one per thread
 /// _ = try connection.poll()                       // start a snapshot
-/// let [oid] = try store.newOIDs(count: 1)
+/// let oid = try store.newOIDs(count: 1)[0]
 /// connection.store(oid, state, expecting: nil)    // nil: a new object
 /// let tid = try connection.commit()
 /// ```

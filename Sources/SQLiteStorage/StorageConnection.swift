@@ -6,10 +6,10 @@ import CacheCore
 /// ```swift
 /// let connection = try store.connect()
 /// let poll = try connection.poll()                 // snapshot = poll.newTID
-/// if let (state, tid) = try connection.load(oid) {
-///     connection.store(oid, update(state), expecting: tid)
+/// if let loaded = try connection.load(oid) {
+///     connection.store(oid, update(loaded.state), expecting: loaded.tid)
 ///     do { _ = try connection.commit() }
-///     catch .conflict(let oids) { … poll, reload, redo }
+///     catch StorageError.conflict(let oids) { … poll, reload, redo }
 /// }
 /// ```
 ///
