@@ -20,11 +20,12 @@ import CacheCore
 /// creates the writer and immediately calls ``writeRestart(timestamp:)`` — the restart record
 /// (code `0x00`) is how the trace tools learn that a client (re)started.
 ///
-/// **Concurrency.** One lock (``Locked``, visible to ThreadSanitizer) guards the buffer: each record is appended whole under it, so
-/// records of concurrent threads never interleave. The buffer goes to the file in one `write(2)`
-/// of whole records when it passes 64 KiB, on ``flush()``, on ``close()`` and at deinit. The file
-/// is opened with `O_APPEND`, so several processes sharing one file (`ZEO_CACHE_TRACE=single`)
-/// append whole buffers and never tear each other's records.
+/// **Concurrency.** One lock guards the buffer (CacheCore's `Locked`, a pthread mutex that
+/// ThreadSanitizer can see, rather than `Synchronization.Mutex`): each record is appended whole
+/// under it, so records of concurrent threads never interleave. The buffer goes to the file in
+/// one `write(2)` of whole records when it passes 64 KiB, on ``flush()``, on ``close()`` and at
+/// deinit. The file is opened with `O_APPEND`, so several processes sharing one file
+/// (`ZEO_CACHE_TRACE=single`) append whole buffers and never tear each other's records.
 ///
 /// **Refuses nothing.** Tracing must never take the application down:
 /// - a data length beyond the 23-bit field (≥ 8 MiB, where ZEO raises `struct.error`) is

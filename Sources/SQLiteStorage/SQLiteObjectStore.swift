@@ -113,6 +113,7 @@ public final class SQLiteObjectStore: Sendable {
         try writer.execute("""
             PRAGMA synchronous = NORMAL;
             PRAGMA cache_size = -\(options.cacheSizeKiB);
+            PRAGMA mmap_size = \(options.mmapSizeMiB << 20);
             PRAGMA journal_size_limit = \(16 << 20);
             """)
         try Schema.objects.prepare(writer, readOnly: false)
@@ -241,7 +242,7 @@ public final class SQLiteObjectStore: Sendable {
     static func openReader(path: String, options: SQLiteStorageOptions) throws(StorageError) -> SQLiteConnectionHandle {
         let handle = try SQLiteConnectionHandle.open(path: path, readOnly: options.readOnly, create: false,
                                                      busyTimeout: options.busyTimeout)
-        try handle.execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
+        try handle.execute("PRAGMA cache_size = -\(options.cacheSizeKiB); PRAGMA mmap_size = \(options.mmapSizeMiB << 20)")
         if !options.readOnly { try handle.execute("PRAGMA query_only = 1") }
         return handle
     }

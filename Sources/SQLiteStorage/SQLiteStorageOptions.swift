@@ -30,6 +30,15 @@ public struct SQLiteStorageOptions: Sendable, Hashable {
     /// Default 8192 (8 MiB).
     public var cacheSizeKiB = 8192
 
+    /// How much of the object database each connection reads through a memory map, in MiB
+    /// (`PRAGMA mmap_size`). Mapped pages come straight from the operating system's page cache
+    /// — shared by every connection and process, no system call per page — which makes random
+    /// loads of a database larger than `cacheSizeKiB` about 1.7 times as fast (see the README).
+    /// Set 0 on file systems where the file could fail under the mapping (network file
+    /// systems): there an I/O error would arrive as a `SIGBUS` rather than as an error.
+    /// Default 256.
+    public var mmapSizeMiB = 256
+
     /// Run `PRAGMA quick_check` at open and refuse a damaged database with
     /// ``StorageError/corrupt(path:_:)``. It reads the whole file, so it is off by default;
     /// SQLite still reports damage it meets while working.
@@ -44,6 +53,9 @@ public struct SQLiteStorageOptions: Sendable, Hashable {
             throw .invalidArgument("pageSize \(pageSize) is not a power of two between 512 and 65536")
         }
         guard oidBlockSize >= 1 else { throw .invalidArgument("oidBlockSize \(oidBlockSize) must be at least 1") }
+        guard mmapSizeMiB >= 0, mmapSizeMiB <= 1 << 30 else {
+            throw .invalidArgument("mmapSizeMiB \(mmapSizeMiB) must be between 0 and 2³⁰")
+        }
         guard cacheSizeKiB >= 0 else { throw .invalidArgument("cacheSizeKiB \(cacheSizeKiB) must not be negative") }
         guard busyTimeout >= .zero else { throw .invalidArgument("busyTimeout \(busyTimeout) must not be negative") }
     }

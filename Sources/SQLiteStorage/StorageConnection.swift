@@ -182,6 +182,8 @@ public final class StorageConnection {
     /// the objects. On other errors (``StorageError/busy(_:timeout:)``, I/O) the buffer is kept
     /// so the commit can be retried, or dropped with ``abort()``.
     ///
+    /// With nothing buffered it still commits a transaction (with no objects), as ZODB allows.
+    ///
     /// The connection's snapshot does not move: loads still see the snapshot of the last poll
     /// until the next ``poll()``, which lists this commit's objects and its TID in
     /// ``PollResult/ownCommits``.

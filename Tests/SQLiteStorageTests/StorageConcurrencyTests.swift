@@ -142,11 +142,11 @@ final class StorageConcurrencyTests: StorageTestCase {
         var total = 0
         for round in 0..<2 {
             // Two stores on one directory (two "processes"), four threads each, small blocks.
-            let stores = try (0..<2).map { _ in try openStore { $0.oidBlockSize = 7 + round } }
+            let stores = try (0..<2).map { _ in try openStore { $0.oidBlockSize = 20 + round } }
             let allocated = Locked<[ObjectID]>([])
             try runOnThreads(8) { index in
                 var mine: [ObjectID] = []
-                for step in 0..<60 {
+                for step in 0..<40 {
                     mine += try stores[index % 2].newOIDs(count: (index + step) % 13)
                 }
                 let result = mine

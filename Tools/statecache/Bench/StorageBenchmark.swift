@@ -13,12 +13,15 @@ import Synchronization
 ///   transaction — no copy out of SQLite, so it is the floor our `load` (which returns a fresh
 ///   `[UInt8]`) can approach. Target (design): ≥ 230 000 loads/s on one thread, twice Python
 ///   `sqlite3`'s ≈ 115 000 point reads/s.
+/// - **Loads without memory mapping** (`mmapSizeMiB = 0`, both sides): the page cache alone
+///   (8 MiB) against a 30 MB database, so most loads read a page with a system call.
 /// - **Bulk loads**: `load(many:)` of 100 random OIDs against `load(_:)` one by one.
 /// - **Commits** of 1, 10 and 100 updated objects per transaction. Baseline:
 ///   `BEGIN IMMEDIATE`, the same upserts and transaction row with prepared statements, `COMMIT`
 ///   (no conflict check). Both write disjoint halves of the objects so they never conflict.
 ///
-/// Both sides use the same `cache_size` and run after a warm-up pass, best of two rounds.
+/// Both sides use the store's `cache_size` and `mmap_size` and run after a warm-up pass, best
+/// of two rounds.
 enum StorageBenchmark: BenchmarkGroup {
     static let name = "storage"
     static let summary = "SQLiteStorage loads/s and commits/s vs a raw SQLite C API loop on the same file"
@@ -39,7 +42,7 @@ enum StorageBenchmark: BenchmarkGroup {
         let store = try SQLiteObjectStore.open(at: directory)
         defer { store.close() }
         let path = store.objectsDatabaseURL.path
-        let cacheKiB = store.options.cacheSizeKiB
+        let pragmas = "PRAGMA cache_size = -\(store.options.cacheSizeKiB); PRAGMA mmap_size = \(store.options.mmapSizeMiB << 20)"
         var tids = try populate(store, count: objectCount)
         let notes: [String: Double] = ["objects": Double(objectCount), "stateBytes": Double(stateSize)]
         var rows: [BenchmarkRow] = []
@@ -48,17 +51,35 @@ enum StorageBenchmark: BenchmarkGroup {
         for threads in [1, 2] {
             let lists = (0..<threads).map { randomOIDs(count: loadsPerThread, below: objectCount, seed: UInt64(threads * 10 + $0)) }
             _ = try measureLoads(store: store, lists: lists)            // warm-up: every page read once
-            _ = try measureRawLoads(path: path, cacheKiB: cacheKiB, lists: lists)
+            _ = try measureRawLoads(path: path, pragmas: pragmas, lists: lists)
             var ours = 0.0, raw = 0.0
             for _ in 0..<rounds {
                 ours = max(ours, try measureLoads(store: store, lists: lists))
-                raw = max(raw, try measureRawLoads(path: path, cacheKiB: cacheKiB, lists: lists))
+                raw = max(raw, try measureRawLoads(path: path, pragmas: pragmas, lists: lists))
             }
             var rowNotes = notes
             if threads == 1 { rowNotes["target"] = 230_000 }
             rows.append(BenchmarkRow(group: name, name: "load 256B random OID, \(threads) thread\(threads == 1 ? "" : "s")",
                                      value: ours, unit: "loads/s", baseline: "raw C API loop, \(threads) thread\(threads == 1 ? "" : "s")",
                                      baselineValue: raw, notes: rowNotes))
+        }
+
+        // The same single-thread loads with memory-mapped reads off (both sides), to show what
+        // `mmapSizeMiB` buys when the database is larger than the page cache.
+        do {
+            var options = store.options
+            options.mmapSizeMiB = 0
+            let unmapped = try SQLiteObjectStore.open(at: directory, options: options)
+            defer { unmapped.close() }
+            let plain = "PRAGMA cache_size = -\(options.cacheSizeKiB); PRAGMA mmap_size = 0"
+            let lists = [randomOIDs(count: loadsPerThread, below: objectCount, seed: 99)]
+            var ours = 0.0, raw = 0.0
+            for _ in 0..<rounds {
+                ours = max(ours, try measureLoads(store: unmapped, lists: lists))
+                raw = max(raw, try measureRawLoads(path: path, pragmas: plain, lists: lists))
+            }
+            rows.append(BenchmarkRow(group: name, name: "load 256B random OID, 1 thread, mmap off", value: ours,
+                                     unit: "loads/s", baseline: "raw C API loop, mmap off", baselineValue: raw, notes: notes))
         }
 
         // Bulk loads: load(many:) against single loads of the same OIDs.
@@ -78,7 +99,7 @@ enum StorageBenchmark: BenchmarkGroup {
             for _ in 0..<rounds {
                 ours = max(ours, try measureCommits(store: store, tids: &tids, perTransaction: perTransaction,
                                                     range: 0..<(objectCount / 2), seconds: commitSeconds))
-                raw = max(raw, try measureRawCommits(path: path, cacheKiB: cacheKiB, perTransaction: perTransaction,
+                raw = max(raw, try measureRawCommits(path: path, pragmas: pragmas, perTransaction: perTransaction,
                                                      range: (objectCount / 2)..<objectCount, seconds: commitSeconds))
             }
             var rowNotes = notes
@@ -174,10 +195,10 @@ enum StorageBenchmark: BenchmarkGroup {
     }
 
     /// The same loads with the bare C API: one prepared statement, one read transaction.
-    private static func measureRawLoads(path: String, cacheKiB: Int, lists: [[ObjectID]]) throws -> Double {
+    private static func measureRawLoads(path: String, pragmas: String, lists: [[ObjectID]]) throws -> Double {
         let checksum = Atomic<Int>(0)
         let elapsed = try onThreads(lists.count) { index in
-            let db = try rawOpen(path: path, flags: SQLITE_OPEN_READWRITE, cacheKiB: cacheKiB)
+            let db = try rawOpen(path: path, flags: SQLITE_OPEN_READWRITE, pragmas: pragmas)
             defer { sqlite3_close_v2(db) }
             try rawExec(db, "BEGIN")
             var statement: OpaquePointer?
@@ -251,9 +272,9 @@ enum StorageBenchmark: BenchmarkGroup {
     }
 
     /// The same writes with the bare C API: prepared statements, `BEGIN IMMEDIATE … COMMIT`.
-    private static func measureRawCommits(path: String, cacheKiB: Int, perTransaction: Int,
+    private static func measureRawCommits(path: String, pragmas: String, perTransaction: Int,
                                           range: Range<Int>, seconds limit: Double) throws -> Double {
-        let db = try rawOpen(path: path, flags: SQLITE_OPEN_READWRITE, cacheKiB: cacheKiB)
+        let db = try rawOpen(path: path, flags: SQLITE_OPEN_READWRITE, pragmas: pragmas)
         defer { sqlite3_close_v2(db) }
         try rawExec(db, "PRAGMA synchronous = NORMAL")
         let sql = [
@@ -305,14 +326,14 @@ enum StorageBenchmark: BenchmarkGroup {
 
     // MARK: - Raw SQLite
 
-    private static func rawOpen(path: String, flags: Int32, cacheKiB: Int) throws -> OpaquePointer {
+    private static func rawOpen(path: String, flags: Int32, pragmas: String) throws -> OpaquePointer {
         var db: OpaquePointer?
         guard sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
             sqlite3_close_v2(db)
             throw BenchmarkFailure(message: "cannot open \(path)")
         }
         sqlite3_busy_timeout(db, 15_000)
-        try rawExec(db, "PRAGMA cache_size = -\(cacheKiB)")
+        try rawExec(db, pragmas)
         return db
     }
 
