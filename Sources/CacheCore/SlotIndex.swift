@@ -1,9 +1,10 @@
 /// The hash index of a ``WindowTinyLFU`` policy: key → node slot, by open addressing.
 ///
 /// A `Dictionary<CacheKey, Int32>` hashes every key with SipHash and stores the 16-byte key
-/// a second time. This table stores only the node's 32-bit slot and 32 bits of the key's hash
-/// per bucket (8 bytes), and compares keys in the node arena, where they already are; it
-/// hashes with one multiply–xorshift mix seeded per process. Lookups and inserts probe
+/// a second time. This table stores only the node's 32-bit slot and a 32-bit hash tag per
+/// bucket (8 bytes), and compares keys in the node arena, where they already are; it hashes
+/// with one multiply–xorshift mix seeded per process. The tag also gives the home bucket
+/// (its low bits), so growing and deleting never touch the nodes. Lookups and inserts probe
 /// linearly; removals shift the following run back (no tombstones). The load factor stays at
 /// or below 3/4, so an entry costs about 11 bytes of index instead of ~27.
 ///
@@ -29,20 +30,19 @@ struct SlotIndex: Sendable {
         mask = 15
     }
 
-    /// A 64-bit hash of `key`: low bits choose the bucket, high bits are the tag.
-    @inline(__always) func hash(_ key: CacheKey) -> UInt64 {
+    /// The 32-bit tag of `key`; its low bits choose the home bucket.
+    @inline(__always) func tag(_ key: CacheKey) -> UInt32 {
         var x = key.oid.rawValue ^ seed
         x = (x ^ (x >> 32)) &* 0xD6E8_FEB8_6659_FD93
         x ^= key.tid.rawValue &* 0x9E37_79B9_7F4A_7C15
         x = (x ^ (x >> 32)) &* 0xD6E8_FEB8_6659_FD93
-        return x ^ (x >> 32)
+        return UInt32(truncatingIfNeeded: x >> 32)
     }
 
     /// The slot of `key`, if indexed.
     @inline(__always) func find(_ key: CacheKey, in nodes: ContiguousArray<NodeArena.Node>) -> Int32? {
-        let h = hash(key)
-        let tag = UInt32(truncatingIfNeeded: h >> 32)
-        var i = Int(truncatingIfNeeded: h) & mask
+        let tag = tag(key)
+        var i = Int(tag) & mask
         return buckets.withUnsafeBufferPointer { table in
             nodes.withUnsafeBufferPointer { nodes in
                 while true {
@@ -57,32 +57,28 @@ struct SlotIndex: Sendable {
 
     /// Indexes `slot` under `key`, which must not be indexed yet.
     mutating func insert(_ key: CacheKey, slot: Int32, nodes: ContiguousArray<NodeArena.Node>) {
-        if (count + 1) * 4 > buckets.count * 3 { grow(nodes: nodes) }
-        let h = hash(key)
-        place(slot: slot, hash: h)
+        if (count + 1) * 4 > buckets.count * 3 { grow() }
+        place(slot: slot, tag: tag(key))
         count += 1
     }
 
-    private mutating func place(slot: Int32, hash h: UInt64) {
-        var i = Int(truncatingIfNeeded: h) & mask
+    private mutating func place(slot: Int32, tag: UInt32) {
+        var i = Int(tag) & mask
         while buckets[i].slot >= 0 { i = (i + 1) & mask }
-        buckets[i] = Bucket(slot: slot, tag: UInt32(truncatingIfNeeded: h >> 32))
+        buckets[i] = Bucket(slot: slot, tag: tag)
     }
 
-    private mutating func grow(nodes: ContiguousArray<NodeArena.Node>) {
+    private mutating func grow() {
         let old = buckets
         buckets = [Bucket](repeating: Bucket(slot: -1, tag: 0), count: old.count * 2)
         mask = buckets.count - 1
-        for bucket in old where bucket.slot >= 0 {
-            place(slot: bucket.slot, hash: hash(nodes[Int(bucket.slot)].key))
-        }
+        for bucket in old where bucket.slot >= 0 { place(slot: bucket.slot, tag: bucket.tag) }
     }
 
     /// Removes `key`; returns its slot, or nil if it was not indexed.
     mutating func remove(_ key: CacheKey, nodes: ContiguousArray<NodeArena.Node>) -> Int32? {
-        let h = hash(key)
-        let tag = UInt32(truncatingIfNeeded: h >> 32)
-        var i = Int(truncatingIfNeeded: h) & mask
+        let tag = tag(key)
+        var i = Int(tag) & mask
         while true {
             let bucket = buckets[i]
             if bucket.slot < 0 { return nil }
@@ -98,7 +94,7 @@ struct SlotIndex: Sendable {
             j = (j + 1) & mask
             let bucket = buckets[j]
             if bucket.slot < 0 { break }
-            let home = Int(truncatingIfNeeded: hash(nodes[Int(bucket.slot)].key)) & mask
+            let home = Int(bucket.tag) & mask
             let distanceToJ = (j - home) & mask
             let distanceToHole = (hole - home) & mask
             if distanceToHole <= distanceToJ {
