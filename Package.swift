@@ -51,7 +51,7 @@ let package = Package(
                 swiftSettings: strict),
         // §6 Persistent cache files.
         .target(name: "CacheFiles",
-                dependencies: ["CacheCore", "CLZ4", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["CacheCore", "CLZ4", "CZlib", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         // The umbrella: one options value opens all of it.
         .target(name: "StateCache",
@@ -77,6 +77,8 @@ let package = Package(
         .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage"], swiftSettings: strict),
         .testTarget(name: "StorageCacheTests",
                     dependencies: ["StorageCache", "CacheCore", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
+                    swiftSettings: strict),
+        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheAnalysis"], swiftSettings: strict),
         .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace"],
