@@ -31,10 +31,9 @@ test: deps
 test-tsan: deps
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
 
-# Until `statecache demo` exists (issue 8), the main job is the cache benchmark.
 demo: deps
 	$(SWIFT) build -c release --product statecache
-	$(SWIFT) run -c release --skip-build statecache bench cache
+	$(SWIFT) run -c release --skip-build statecache demo
 
 bench: deps
 	$(SWIFT) build -c release --product statecache

@@ -7,6 +7,8 @@ struct StateCacheCommand: ParsableCommand {
         commandName: "statecache",
         abstract: "StateCache: a shared, persistent state cache for ZODB-style object stores.",
         subcommands: [
+            DemoCommand.self,
+            DemoPhaseCommand.self,
             BenchCommand.self,
             StressCommand.self,
             StressWorkerCommand.self,

@@ -1,0 +1,156 @@
+import ArgumentParser
+import CacheAnalysis
+import CacheTrace
+import Foundation
+import StateCache
+
+/// `statecache demo`: the whole system on an embedded database, in one command.
+///
+/// Creates and fills a database, runs a multi-threaded workload through the cache with
+/// tracing on (a child process), closes it (cache files written), runs the same workload in a
+/// new process (cache files read: a warm start), then reads the trace with `cache-stats` and
+/// prints cold against warm hit rates and load latencies, and where every file is.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole system on an embedded database and show what the cache does."
+    )
+
+    @Option(help: "Work in this directory (default: a new temporary one, kept for inspection).") var dir: String?
+    @Option(help: "Objects in the database.") var objects: Int?
+    @Option(help: "Worker threads, each with its own connection.") var threads = 4
+    @Option(help: "Seconds per run (cold and warm).") var seconds: Double?
+    @Option(help: "Cache size in MB (cache-local-mb).") var cacheMb: Double?
+    @Option(help: "Percent of transactions that write.") var writePercent = 3.0
+    @Option(help: "Zipf exponent of object popularity.") var zipf = 0.9
+    @Option(help: "Seed of every random choice.") var seed: UInt64 = 42
+    @Flag(help: "A short run (about 20 seconds; used by the tests).") var quick = false
+    @Flag(help: "Print a JSON summary instead of text.") var json = false
+
+    func run() throws {
+        let root = dir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("statecache-demo-\(ProcessInfo.processInfo.processIdentifier)")
+        let database = DemoDatabase(root: root)
+        guard !FileManager.default.fileExists(atPath: database.databaseDirectory.path) else {
+            throw ValidationError("\(database.databaseDirectory.path) exists; give an empty --dir")
+        }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let objectCount = objects ?? (quick ? 10_000 : 100_000)
+        let runSeconds = seconds ?? (quick ? 3 : 35)
+        let cacheMB = cacheMb ?? (quick ? 2 : 20)
+        let terminal = isatty(STDERR_FILENO) == 1 && !json
+        let out = DemoOutput(json: json)
+
+        out.line("StateCache demo in \(root.path)")
+        out.line("")
+        // 1. Fill.
+        let filled = try database.fill(count: objectCount, seed: seed) { written in
+            if terminal { FileHandle.standardError.write(Data("\r  filling: \(DemoFormat.count(written)) / \(DemoFormat.count(objectCount)) objects".utf8)) }
+        }
+        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        out.line("Database: \(DemoFormat.count(filled.objects)) objects, \(DemoFormat.count(filled.bytes)) bytes of state "
+                 + "(100 B – 16 KiB, median 400 B); cache \(cacheMB) MB")
+
+        // 2. Cold and warm runs, each in a new process.
+        var plan = DemoWorkload()
+        plan.threads = threads
+        plan.seconds = runSeconds
+        plan.zipfExponent = zipf
+        plan.writeFraction = writePercent / 100
+        plan.seed = seed
+        let cold = try runPhase(database, plan: plan, cacheMB: cacheMB, label: "cold run", progress: terminal)
+        let warm = try runPhase(database, plan: plan, cacheMB: cacheMB, label: "warm run", progress: terminal)
+        out.line("")
+        out.line("Workload: \(threads) threads, Zipf(\(zipf)) loads, \(writePercent)% of transactions write, \(runSeconds) s per run")
+        out.line(DemoFormat.row(["run", "loads", "hit rate", "first 10%", "steady", "median µs", "p99 µs"]))
+        for (name, phase) in [("cold", cold.result), ("warm", warm.result)] {
+            out.line(DemoFormat.row([name, DemoFormat.count(phase.loads), DemoFormat.percent(phase.hitRate),
+                                     DemoFormat.percent(phase.firstTenthHitRate), DemoFormat.percent(phase.steadyHitRate),
+                                     String(format: "%.1f", phase.medianLoadMicroseconds),
+                                     String(format: "%.1f", phase.p99LoadMicroseconds)]))
+        }
+        let warmStart = cold.result.steadyHitRate == 0 ? 0 : warm.result.firstTenthHitRate / cold.result.steadyHitRate
+        out.line(String(format: "The warm process reached %.0f%% of the cold run's steady hit rate in its first 10%% of loads.",
+                        warmStart * 100))
+
+        // 3. The trace, through cache-stats.
+        var statsSummary: CacheStatsSummary?
+        if let trace = warm.traceFile ?? cold.traceFile {
+            out.line("")
+            out.line("cache-stats \(trace):")
+            let sink = MemorySink()
+            let outcome = try CacheStats.run(path: trace, options: CacheStatsOptions(), sink: sink)
+            statsSummary = outcome.summary
+            out.block(sink.text)
+        }
+
+        // 4. Where everything is.
+        out.line("")
+        out.line("Files:")
+        out.line("  database      \(database.databaseDirectory.path)")
+        out.line("  cache files   \(database.cacheDirectory.path)")
+        if let trace = warm.traceFile ?? cold.traceFile { out.line("  trace         \(trace)") }
+        out.line("Inspect the cache directory with: statecache inspect \(database.cacheDirectory.path)")
+
+        if json {
+            let summary = DemoSummary(directory: root.path, database: database.databaseDirectory.path,
+                                      cacheDirectory: database.cacheDirectory.path,
+                                      traceFile: warm.traceFile ?? cold.traceFile, objects: filled.objects,
+                                      stateBytes: filled.bytes, cacheMB: cacheMB, workload: plan,
+                                      cold: cold.result, warm: warm.result, warmStartRatio: warmStart,
+                                      traceLoads: statsSummary?.loads, traceHitRatePercent: statsSummary?.hitRatePercent)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        }
+    }
+
+    /// Runs one phase in a child process with `ZEO_CACHE_TRACE=single` and returns its report.
+    func runPhase(_ database: DemoDatabase, plan: DemoWorkload, cacheMB: Double, label: String,
+                  progress: Bool) throws -> DemoPhaseCommand.PhaseOutput {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: StressCommand.selfPath(fallback: CommandLine.arguments[0]))
+        var arguments = ["demo-phase", "--dir", database.root.path, "--cache-mb", String(cacheMB),
+                         "--workload", String(decoding: try JSONEncoder().encode(plan), as: UTF8.self), "--label", label]
+        if progress { arguments.append("--progress") }
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment[TraceFileLocation.environmentVariable] = TraceFileLocation.singleFileValue
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let output = try? JSONDecoder().decode(DemoPhaseCommand.PhaseOutput.self, from: data) else {
+            throw DemoError("the \(label) failed (exit status \(process.terminationStatus))")
+        }
+        return output
+    }
+}
+
+/// Text output that stays quiet when the JSON summary is asked for.
+struct DemoOutput {
+    let json: Bool
+    func line(_ text: String) { if !json { print(text) } }
+    func block(_ text: String) { if !json { print(text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")) } }
+}
+
+/// `statecache demo --json`.
+struct DemoSummary: Codable {
+    var directory: String
+    var database: String
+    var cacheDirectory: String
+    var traceFile: String?
+    var objects: Int
+    var stateBytes: Int
+    var cacheMB: Double
+    var workload: DemoWorkload
+    var cold: DemoWorkload.Result
+    var warm: DemoWorkload.Result
+    /// Warm first-10% hit rate ÷ cold steady hit rate.
+    var warmStartRatio: Double
+    var traceLoads: Int?
+    var traceHitRatePercent: Double?
+}
