@@ -74,6 +74,17 @@ public final class StorageView {
     /// - Throws: ``StorageCacheError`` when the cache and the database disagree (the cache is
     ///   cleared; poll and retry), or the source's error.
     public func load(_ oid: ObjectID, from source: some ObjectSource) throws -> (state: [UInt8], tid: TransactionID)? {
+        try cachedLoad(oid, from: source)
+    }
+
+    /// ``load(_:from:)`` for a SQLite connection: the same code, specialized in this module
+    /// so that a connection's hot path makes no generic calls.
+    public func load(_ oid: ObjectID, from connection: StorageConnection) throws -> (state: [UInt8], tid: TransactionID)? {
+        try cachedLoad(oid, from: connection)
+    }
+
+    @inline(__always)
+    private func cachedLoad<Source: ObjectSource>(_ oid: ObjectID, from source: Source) throws -> (state: [UInt8], tid: TransactionID)? {
         statistics.loads += 1
         guard let epoch, let snapshot = snapshotTID else {
             statistics.misses += 1
