@@ -1,31 +1,49 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A value shared by threads under a lock: the only way to reach it is ``withLock(_:)``.
 ///
 /// The cache's shards keep their policies in these, and the storage its SQLite handles (which
 /// are not thread-safe: they are opened with `SQLITE_OPEN_NOMUTEX`), so "one thread at a
-/// time" is enforced by the type rather than by a comment. It is built on `NSLock`, a pthread
-/// mutex, rather than `Synchronization.Mutex`: on Linux that one is a bare futex inside the
-/// uninstrumented standard library, which ThreadSanitizer cannot see, so every access made
-/// under it is reported as a race (`make test-tsan` must stay clean). Uncontended, both cost
-/// about the same (`statecache bench cache`).
+/// time" is enforced by the type rather than by a comment.
+///
+/// It is a pthread mutex rather than `Synchronization.Mutex`: on Linux that one is a bare
+/// futex inside the uninstrumented standard library, which ThreadSanitizer cannot see, so
+/// every access made under it is reported as a race (`make test-tsan` must stay clean). The
+/// mutex lives in its own allocation (a pthread mutex must not move) reached through a raw
+/// pointer, so locking costs no reference counting — a lock word shared by two cores should
+/// be the only cache line they fight over (`statecache bench cache`).
 public final class Locked<Value: ~Copyable>: @unchecked Sendable {
-    private let lock = NSLock()
-    /// Only touched inside `withLock`, which holds `lock`.
+    /// Allocated once, initialized in `init`, destroyed in `deinit`; never moves.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Only touched inside `withLock`, which holds `mutex`.
     private var value: Value
 
     /// Wraps `value`; the caller gives up its own reference to it.
     public init(_ value: consuming sending Value) {
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        let status = pthread_mutex_init(mutex, nil)
+        precondition(status == 0, "pthread_mutex_init failed: \(status)")
         self.value = value
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
     }
 
     /// Runs `body` with exclusive access to the value.
     ///
     /// `body` must not let references to the value escape: once it returns, other threads
     /// may use the value.
+    @inline(__always)
     public func withLock<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
-        lock.lock()
-        defer { lock.unlock() }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
     }
 }

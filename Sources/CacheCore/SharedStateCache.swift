@@ -31,8 +31,8 @@ public final class SharedStateCache: Sendable {
     private let shardShift: UInt64
     private let refusedCount = Atomic<Int>(0)
 
-    /// One lock and the policy it guards; a class so that the array holds references, and
-    /// each shard's lock sits in its own allocation (no false sharing between neighbours).
+    /// One lock and the policy it guards; a class so that each shard sits in its own
+    /// allocation (no false sharing between neighbours).
     private final class Shard: Sendable {
         let policy: Locked<WindowTinyLFU>
         init(_ policy: WindowTinyLFU) { self.policy = Locked(policy) }
