@@ -128,23 +128,32 @@ public struct FrequencySketch: Sendable {
         let blockHash = FrequencySketch.spread(hashCode)
         let counterHash = FrequencySketch.rehash(blockHash)
         let block = Int((blockHash & blockMask) << 3)
-        var added = false
-        table.withUnsafeMutableBufferPointer { words in
-            for row in 0..<4 {
-                let h = counterHash >> UInt32(row << 3)
-                let shift = UInt64(((h >> 1) & 15) << 2)
-                let slot = block + Int(h & 1) + (row << 1)
-                let mask: UInt64 = 0xF << shift
-                if words[slot] & mask != mask {
-                    words[slot] &+= 1 << shift
-                    added = true
-                }
-            }
+        // Straight-line over one pointer: no closure captures, one uniqueness check.
+        let added = table.withUnsafeMutableBufferPointer { words -> Bool in
+            let base = words.baseAddress!
+            let row0 = FrequencySketch.incrementAt(base, block, counterHash, row: 0)
+            let row1 = FrequencySketch.incrementAt(base, block, counterHash, row: 1)
+            let row2 = FrequencySketch.incrementAt(base, block, counterHash, row: 2)
+            let row3 = FrequencySketch.incrementAt(base, block, counterHash, row: 3)
+            return row0 || row1 || row2 || row3
         }
         if added {
             size += 1
             if size >= sampleSize { reset() }
         }
+    }
+
+    /// Adds one to row `row`'s counter of the block unless it is saturated; true if it changed.
+    /// `words` must hold the whole block (`block + 8 ≤ table.count`, ensured by `blockMask`).
+    @inline(__always)
+    static func incrementAt(_ words: UnsafeMutablePointer<UInt64>, _ block: Int, _ counterHash: UInt32, row: Int) -> Bool {
+        let h = counterHash >> UInt32(row << 3)
+        let shift = UInt64(((h >> 1) & 15) << 2)
+        let slot = block + Int(h & 1) + (row << 1)
+        let mask: UInt64 = 0xF << shift
+        guard words[slot] & mask != mask else { return false }
+        words[slot] &+= 1 << shift
+        return true
     }
 
     /// Halves every counter (aging) and corrects the sample count for truncated odd counters.

@@ -52,37 +52,71 @@
         freeList = slot
     }
 
+    // The queue operations work through one unsafe pointer per call: an array element read
+    // through `ContiguousArray`'s subscript copies the whole node (retaining its payload),
+    // which callgrind showed costing more than the list work itself. Indices are always live
+    // slots (the policy's invariants), so the pointer never leaves the buffer.
+
+    /// A field of `slot`'s node, read in place.
+    @inline(__always) func region(_ slot: Int32) -> WindowTinyLFU.Region {
+        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.region }
+    }
+
+    /// `slot`'s weight, read in place.
+    @inline(__always) func weight(_ slot: Int32) -> Int {
+        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.weight }
+    }
+
+    /// `slot`'s sketch hash, read in place.
+    @inline(__always) func hashCode(_ slot: Int32) -> UInt32 {
+        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.hashCode }
+    }
+
+    /// `slot`'s value, read in place (one retain: the payload handed out).
+    @inline(__always) func value(_ slot: Int32) -> (actualTID: TransactionID, payload: [UInt8]) {
+        nodes.withUnsafeBufferPointer { buffer in
+            let node = buffer.baseAddress! + Int(slot)
+            return (node.pointee.actualTID, node.pointee.payload)
+        }
+    }
+
     /// Appends `slot` at the most recent end of `queue`.
     @inline(__always) mutating func pushTail(_ slot: Int32, _ queue: inout Queue) {
-        let i = Int(slot)
-        nodes[i].previous = queue.tail
-        nodes[i].next = -1
-        if queue.tail >= 0 { nodes[Int(queue.tail)].next = slot } else { queue.head = slot }
-        queue.tail = slot
-        queue.count += 1
-        queue.weight += nodes[i].weight
+        nodes.withUnsafeMutableBufferPointer { n in
+            let i = Int(slot)
+            n[i].previous = queue.tail
+            n[i].next = -1
+            if queue.tail >= 0 { n[Int(queue.tail)].next = slot } else { queue.head = slot }
+            queue.tail = slot
+            queue.count += 1
+            queue.weight += n[i].weight
+        }
     }
 
     /// Inserts `slot` at the least recent end of `queue`.
     @inline(__always) mutating func pushHead(_ slot: Int32, _ queue: inout Queue) {
-        let i = Int(slot)
-        nodes[i].previous = -1
-        nodes[i].next = queue.head
-        if queue.head >= 0 { nodes[Int(queue.head)].previous = slot } else { queue.tail = slot }
-        queue.head = slot
-        queue.count += 1
-        queue.weight += nodes[i].weight
+        nodes.withUnsafeMutableBufferPointer { n in
+            let i = Int(slot)
+            n[i].previous = -1
+            n[i].next = queue.head
+            if queue.head >= 0 { n[Int(queue.head)].previous = slot } else { queue.tail = slot }
+            queue.head = slot
+            queue.count += 1
+            queue.weight += n[i].weight
+        }
     }
 
     /// Takes `slot` out of `queue`.
     @inline(__always) mutating func unlink(_ slot: Int32, _ queue: inout Queue) {
-        let i = Int(slot)
-        let previous = nodes[i].previous
-        let next = nodes[i].next
-        if previous >= 0 { nodes[Int(previous)].next = next } else { queue.head = next }
-        if next >= 0 { nodes[Int(next)].previous = previous } else { queue.tail = previous }
-        queue.count -= 1
-        queue.weight -= nodes[i].weight
+        nodes.withUnsafeMutableBufferPointer { n in
+            let i = Int(slot)
+            let previous = n[i].previous
+            let next = n[i].next
+            if previous >= 0 { n[Int(previous)].next = next } else { queue.head = next }
+            if next >= 0 { n[Int(next)].previous = previous } else { queue.tail = previous }
+            queue.count -= 1
+            queue.weight -= n[i].weight
+        }
     }
 
     /// Moves `slot` to the most recent end of `queue`.

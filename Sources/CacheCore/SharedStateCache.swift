@@ -27,16 +27,16 @@ import Synchronization
 public final class SharedStateCache: Sendable {
     /// The options the cache was created with.
     public let options: CacheOptions
-    private let shards: [Shard]
+    /// The shards, owned here; each a policy behind its own lock, in its own allocation (no
+    /// false sharing between neighbours).
+    private let shards: [Locked<WindowTinyLFU>]
+    /// The same shards, unowned: the hot paths reach a shard through these without touching
+    /// its reference count — a count that two cores would otherwise both write on every
+    /// lookup. Safe because `shards` keeps every shard alive as long as `self`.
+    private let shardRefs: [Unmanaged<Locked<WindowTinyLFU>>]
     private let shardShift: UInt64
     private let refusedCount = Atomic<Int>(0)
 
-    /// One lock and the policy it guards; a class so that each shard sits in its own
-    /// allocation (no false sharing between neighbours).
-    private final class Shard: Sendable {
-        let policy: Locked<WindowTinyLFU>
-        init(_ policy: WindowTinyLFU) { self.policy = Locked(policy) }
-    }
 
     /// Creates an empty cache; `options.cacheLocalMB == 0` creates a disabled cache whose
     /// lookups miss and whose sets store nothing.
@@ -45,6 +45,7 @@ public final class SharedStateCache: Sendable {
         let capacity = options.capacityBytes
         guard capacity > 0 else {
             shards = []
+            shardRefs = []
             shardShift = 63
             return
         }
@@ -53,10 +54,11 @@ public final class SharedStateCache: Sendable {
         let seed = options.seed ?? UInt64.random(in: 0...UInt64.max)
         shards = (0..<count).map { index in
             let share = capacity / count + (index < capacity % count ? 1 : 0)
-            return Shard(WindowTinyLFU(configuration: .init(
+            return Locked(WindowTinyLFU(configuration: .init(
                 maximumWeight: share, initialWindowFraction: options.windowFraction,
                 adaptation: options.windowAdaptation, seed: seed &+ UInt64(index) &* 0x9E37_79B9)))
         }
+        shardRefs = shards.map { Unmanaged.passUnretained($0) }
         shardShift = UInt64(64 - count.trailingZeroBitCount)
     }
 
@@ -83,6 +85,11 @@ public final class SharedStateCache: Sendable {
         return Int(truncatingIfNeeded: x >> shardShift)
     }
 
+    /// Runs `body` on shard `index`'s policy under its lock, without reference counting.
+    @inline(__always) private func withShard<R>(_ index: Int, _ body: (inout WindowTinyLFU) -> R) -> R {
+        shardRefs[index]._withUnsafeGuaranteedRef { $0.withLock(body) }
+    }
+
     // MARK: Reading
 
     /// The state cached under `key`, if any; a hit counts as an access.
@@ -93,8 +100,8 @@ public final class SharedStateCache: Sendable {
     /// - Complexity: O(1) under one shard lock, plus decompression outside it.
     public func get(_ key: CacheKey) -> CachedState? {
         guard !shards.isEmpty else { return nil }
-        let shard = shards[shardIndex(key)]
-        guard let found = shard.policy.withLock({ $0.get(key) }) else { return nil }
+        let shard = shardIndex(key)
+        guard let found = withShard(shard, { $0.get(key) }) else { return nil }
         return decoded(key, found.actualTID, found.payload, shard: shard)
     }
 
@@ -108,19 +115,19 @@ public final class SharedStateCache: Sendable {
     /// `fallback` is computed only when `primary` misses (it may cost a map lookup).
     public func get(_ primary: CacheKey, orElse fallback: () -> CacheKey?) -> (value: CachedState, fromFallback: Bool)? {
         guard !shards.isEmpty else { return nil }
-        let primaryShard = shards[shardIndex(primary)]
-        if let found = primaryShard.policy.withLock({ $0.get(primary, recordingMiss: false) }) {
+        let primaryShard = shardIndex(primary)
+        if let found = withShard(primaryShard, { $0.get(primary, recordingMiss: false) }) {
             return decoded(primary, found.actualTID, found.payload, shard: primaryShard).map { ($0, false) }
         }
         guard let fallback = fallback() else {
-            primaryShard.policy.withLock { $0.recordMiss() }
+            withShard(primaryShard) { $0.recordMiss() }
             return nil
         }
-        let fallbackShard = shards[shardIndex(fallback)]
-        if let found = fallbackShard.policy.withLock({ $0.get(fallback, recordingMiss: false) }) {
+        let fallbackShard = shardIndex(fallback)
+        if let found = withShard(fallbackShard, { $0.get(fallback, recordingMiss: false) }) {
             return decoded(fallback, found.actualTID, found.payload, shard: fallbackShard).map { ($0, true) }
         }
-        primaryShard.policy.withLock { $0.recordMiss() }
+        withShard(primaryShard) { $0.recordMiss() }
         return nil
     }
 
@@ -130,12 +137,12 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty, !keys.isEmpty else { return [CachedState?](repeating: nil, count: keys.count) }
         var found = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: keys.count)
         forEachShard(of: keys) { shard, positions in
-            shard.policy.withLock { policy in
+            withShard(shard) { policy in
                 for position in positions { found[position] = policy.get(keys[position]) }
             }
         }
         return keys.indices.map { position in
-            found[position].flatMap { decoded(keys[position], $0.actualTID, $0.payload, shard: shards[shardIndex(keys[position])]) }
+            found[position].flatMap { decoded(keys[position], $0.actualTID, $0.payload, shard: shardIndex(keys[position])) }
         }
     }
 
@@ -152,7 +159,7 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty, !primaries.isEmpty else { return result }
         var found = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: primaries.count)
         forEachShard(of: primaries) { shard, positions in
-            shard.policy.withLock { policy in
+            withShard(shard) { policy in
                 for position in positions {
                     found[position] = policy.get(primaries[position], recordingMiss: fallbacks[position] == nil)
                 }
@@ -162,7 +169,7 @@ public final class SharedStateCache: Sendable {
         for position in primaries.indices {
             if let hit = found[position] {
                 result[position] = decoded(primaries[position], hit.actualTID, hit.payload,
-                                           shard: shards[shardIndex(primaries[position])]).map { ($0, false) }
+                                           shard: shardIndex(primaries[position])).map { ($0, false) }
             } else if fallbacks[position] != nil {
                 second.append(position)
             }
@@ -171,7 +178,7 @@ public final class SharedStateCache: Sendable {
         let fallbackKeys = second.map { fallbacks[$0]! }
         var fallbackFound = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: second.count)
         forEachShard(of: fallbackKeys) { shard, positions in
-            shard.policy.withLock { policy in
+            withShard(shard) { policy in
                 for position in positions { fallbackFound[position] = policy.get(fallbackKeys[position], recordingMiss: false) }
             }
         }
@@ -179,13 +186,13 @@ public final class SharedStateCache: Sendable {
         for (index, position) in second.enumerated() {
             if let hit = fallbackFound[index] {
                 result[position] = decoded(fallbackKeys[index], hit.actualTID, hit.payload,
-                                           shard: shards[shardIndex(fallbackKeys[index])]).map { ($0, true) }
+                                           shard: shardIndex(fallbackKeys[index])).map { ($0, true) }
             } else {
                 missed.append(primaries[position])
             }
         }
         forEachShard(of: missed) { shard, positions in
-            shard.policy.withLock { policy in for _ in positions { policy.recordMiss() } }
+            withShard(shard) { policy in for _ in positions { policy.recordMiss() } }
         }
         return result
     }
@@ -193,14 +200,14 @@ public final class SharedStateCache: Sendable {
     /// Whether `key` is cached; not an access (no statistics, no change of rank).
     public func contains(_ key: CacheKey) -> Bool {
         guard !shards.isEmpty else { return false }
-        return shards[shardIndex(key)].policy.withLock { $0.contains(key) }
+        return withShard(shardIndex(key)) { $0.contains(key) }
     }
 
-    private func decoded(_ key: CacheKey, _ tid: TransactionID, _ payload: [UInt8], shard: Shard) -> CachedState? {
+    private func decoded(_ key: CacheKey, _ tid: TransactionID, _ payload: consuming [UInt8], shard: Int) -> CachedState? {
         do {
             return CachedState(actualTID: tid, state: try StateCodec.decode(payload))
         } catch {
-            shard.policy.withLock { _ = $0.remove(key) }
+            withShard(shard) { _ = $0.remove(key) }
             return nil
         }
     }
@@ -215,7 +222,7 @@ public final class SharedStateCache: Sendable {
     public func set(_ key: CacheKey, _ value: CachedState) -> Bool {
         guard !shards.isEmpty else { return false }
         guard let payload = storable(value.state) else { return false }
-        return shards[shardIndex(key)].policy.withLock {
+        return withShard(shardIndex(key)) {
             $0.set(key, actualTID: value.actualTID, payload: payload, weight: payload.count + CacheOptions.entryOverhead)
         }
     }
@@ -227,7 +234,7 @@ public final class SharedStateCache: Sendable {
         let payloads = entries.map { storable($0.value.state) }
         var stored = 0
         forEachShard(of: entries.map(\.key)) { shard, positions in
-            shard.policy.withLock { policy in
+            withShard(shard) { policy in
                 for position in positions {
                     guard let payload = payloads[position] else { continue }
                     if policy.set(entries[position].key, actualTID: entries[position].value.actualTID,
@@ -254,12 +261,12 @@ public final class SharedStateCache: Sendable {
     @discardableResult
     public func remove(_ key: CacheKey) -> Bool {
         guard !shards.isEmpty else { return false }
-        return shards[shardIndex(key)].policy.withLock { $0.remove(key) }
+        return withShard(shardIndex(key)) { $0.remove(key) }
     }
 
     /// Removes every entry (after a consistency error, or when the database was replaced).
     public func removeAll() {
-        for shard in shards { shard.policy.withLock { $0.removeAll() } }
+        for shard in shards { shard.withLock { $0.removeAll() } }
     }
 
     // MARK: Statistics
@@ -269,7 +276,7 @@ public final class SharedStateCache: Sendable {
         var result = CacheStatistics()
         var windowBudget = 0.0
         for shard in shards {
-            shard.policy.withLock { policy in
+            shard.withLock { policy in
                 policy.accumulate(into: &result)
                 windowBudget += policy.windowShare * Double(policy.maximumWeight)
             }
@@ -280,18 +287,18 @@ public final class SharedStateCache: Sendable {
     }
 
     /// Calls `body` once per shard that owns some of `keys`, with the positions of its keys.
-    private func forEachShard(of keys: [CacheKey], _ body: (Shard, [Int]) -> Void) {
+    private func forEachShard(of keys: [CacheKey], _ body: (Int, [Int]) -> Void) {
         if shards.count == 1 {
-            body(shards[0], Array(keys.indices))
+            body(0, Array(keys.indices))
             return
         }
         var positions = [[Int]](repeating: [], count: shards.count)
         for (position, key) in keys.enumerated() { positions[shardIndex(key)].append(position) }
-        for (index, group) in positions.enumerated() where !group.isEmpty { body(shards[index], group) }
+        for (index, group) in positions.enumerated() where !group.isEmpty { body(index, group) }
     }
 
     /// Checks every shard's policy invariants (tests).
     public func checkInvariants() {
-        for shard in shards { shard.policy.withLock { $0.checkInvariants() } }
+        for shard in shards { shard.withLock { $0.checkInvariants() } }
     }
 }

@@ -45,10 +45,13 @@ struct SlotIndex: Sendable {
         var i = Int(tag) & mask
         return buckets.withUnsafeBufferPointer { table in
             nodes.withUnsafeBufferPointer { nodes in
+                // Compare through the pointer: reading `.key` in place, never copying a node
+                // (a copy would retain and release its payload).
+                let base = nodes.baseAddress!
                 while true {
                     let bucket = table[i]
                     if bucket.slot < 0 { return nil }
-                    if bucket.tag == tag && nodes[Int(bucket.slot)].key == key { return bucket.slot }
+                    if bucket.tag == tag && (base + Int(bucket.slot)).pointee.key == key { return bucket.slot }
                     i = (i + 1) & mask
                 }
             }

@@ -54,7 +54,7 @@ public enum StateCodec {
     /// The state stored as `payload`.
     ///
     /// - Throws: ``CorruptPayload`` when a compressed payload does not decompress.
-    public static func decode(_ payload: [UInt8]) throws -> [UInt8] {
+    public static func decode(_ payload: consuming [UInt8]) throws -> [UInt8] {
         guard hasMarker(payload) else { return payload }
         switch payload[1] {
         case rawTag: return Array(payload[2...])

@@ -144,10 +144,10 @@ public struct WindowTinyLFU: Sendable {
             return nil
         }
         counters.hits += 1
-        climber.recordHit(inWindow: arena.nodes[Int(slot)].region == .window)
+        climber.recordHit(inWindow: arena.region(slot) == .window)
         onAccess(slot)
         climb()
-        return (arena.nodes[Int(slot)].actualTID, arena.nodes[Int(slot)].payload)
+        return arena.value(slot)
     }
 
     /// Counts a request that found nothing (for the statistics and the window's climber).
@@ -238,12 +238,12 @@ public struct WindowTinyLFU: Sendable {
     /// A hit: count it, then move the entry within or between segments.
     @inline(__always) mutating func onAccess(_ slot: Int32) {
         let i = Int(slot)
-        sketch.increment(hashCode: arena.nodes[i].hashCode)
-        switch arena.nodes[i].region {
+        sketch.increment(hashCode: arena.hashCode(slot))
+        switch arena.region(slot) {
         case .window:
             arena.moveToTail(slot, &windowQueue)
         case .probation:
-            if arena.nodes[i].weight > protectedMaximum {
+            if arena.weight(slot) > protectedMaximum {
                 arena.moveToTail(slot, &probationQueue)  // too heavy to protect
             } else {
                 arena.unlink(slot, &probationQueue)

@@ -33,7 +33,9 @@ import SQLiteStorage
 /// exactly as the storage does (RelStorage records them at commit; that would let a load
 /// return a state newer than the snapshot the storage connection still reads).
 ///
-/// Not thread-safe: one view per connection, used by one thread at a time.
+/// Not thread-safe: one view per connection, used by one thread at a time. Its hot
+/// properties are exempt from run-time exclusivity checks (`@exclusivity(unchecked)`): they
+/// cost more than the rest of a cache hit, and single-threaded use is the contract.
 public final class StorageView {
     /// The process-wide cache.
     public let cache: SharedStateCache
@@ -45,13 +47,19 @@ public final class StorageView {
     public let tracer: TraceWriter?
 
     /// The view's snapshot TID (nil before the first poll).
-    public private(set) var snapshotTID: TransactionID?
+    @exclusivity(unchecked) public private(set) var snapshotTID: TransactionID?
     /// The epoch (checkpoints and shared `deltaAfter1`) the view uses.
-    public private(set) var epoch: CheckpointEpoch?
+    @exclusivity(unchecked) public private(set) var epoch: CheckpointEpoch? {
+        didSet { currentCheckpoints = epoch?.checkpoints }
+    }
+    /// `epoch?.checkpoints`, kept as a plain value so that a cache hit reads the checkpoints
+    /// without retaining the shared epoch object (whose reference count every thread's
+    /// views would otherwise write).
+    @exclusivity(unchecked) private var currentCheckpoints: Checkpoints?
     /// Objects changed in `(cp0, snapshot]`, with their latest TID.
-    public private(set) var deltaAfter0: [ObjectID: TransactionID] = [:]
+    @exclusivity(unchecked) public private(set) var deltaAfter0: [ObjectID: TransactionID] = [:]
     /// What this view did.
-    public private(set) var statistics = ViewStatistics()
+    @exclusivity(unchecked) public private(set) var statistics = ViewStatistics()
 
     /// Creates a view that has not polled yet (its loads bypass the cache until it does).
     public init(cache: SharedStateCache, coordinator: CheckpointCoordinator,
@@ -86,7 +94,7 @@ public final class StorageView {
     @inline(__always)
     private func cachedLoad<Source: ObjectSource>(_ oid: ObjectID, from source: Source) throws -> (state: [UInt8], tid: TransactionID)? {
         statistics.loads += 1
-        guard let epoch, let snapshot = snapshotTID else {
+        guard let checkpoints = currentCheckpoints, let snapshot = snapshotTID else {
             statistics.misses += 1
             trace(.loadMiss, oid)
             return try source.load(oid)
@@ -111,9 +119,8 @@ public final class StorageView {
             store(key, loaded)
             return loaded
         }
-        let checkpoints = epoch.checkpoints
         let primary = CacheKey(oid: oid, tid: checkpoints.cp0)
-        if let found = cache.get(primary, orElse: { self.fallbackKey(oid, epoch) }) {
+        if let found = cache.get(primary, orElse: { self.epoch.flatMap { self.fallbackKey(oid, $0) } }) {
             guard found.value.actualTID <= snapshot else {
                 throw StorageCacheError.stateFromTheFuture(oid: oid, tid: found.value.actualTID, snapshot: snapshot)
             }
