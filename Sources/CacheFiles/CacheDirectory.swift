@@ -187,7 +187,8 @@ public struct CacheDirectory: Sendable {
     ///   - reachability: given the newest file's checkpoints and the last TID, the rule to
     ///     filter entries with (typically built from one `listChanges(cp1, last)` query); nil
     ///     declines the files (for instance when so much changed since that no entry would
-    ///     stay reachable past the first poll).
+    ///     stay reachable past the first poll). Asked again for the next file's checkpoints
+    ///     only if the newest restored nothing (it was damaged, or held nothing reachable).
     public func load(into cache: SharedStateCache, identity: [UInt8], readCount: Int? = nil,
                      lastTransaction: () throws -> TransactionID,
                      reachability: (CacheFileCheckpoints, TransactionID) throws -> CacheReachability?) -> CacheFileLoadReport {
@@ -220,18 +221,22 @@ public struct CacheDirectory: Sendable {
             return true
         }
         candidates.sort { CacheDirectory.isNewer($0.header, $0.name, than: $1.header, $1.name) }
-        guard let newest = candidates.first else { return report }
-        let rule: CacheReachability
-        do {
-            guard let chosen = try reachability(newest.header.checkpoints, last) else { return report }
-            rule = chosen
-        } catch {
-            logger.warning("cache files not read: \(error)")
-            return report
-        }
         let capacity = cache.options.capacityBytes
         var filesLeft = readCount ?? candidates.count
-        for (name, _) in candidates where filesLeft > 0 {
+        var rule: CacheReachability?
+        for (name, header) in candidates where filesLeft > 0 {
+            // The newest file that restores anything sets the checkpoints: a newer one that
+            // turned out damaged, or held nothing reachable, must not leave its own behind.
+            if report.entriesRestored == 0 && rule?.checkpoints != header.checkpoints {
+                do {
+                    guard let chosen = try reachability(header.checkpoints, last) else { break }
+                    rule = chosen
+                } catch {
+                    logger.warning("cache files not read: \(error)")
+                    break
+                }
+            }
+            guard let rule else { break }
             switch restore(name, identity: identity, rule: rule, into: cache, report: &report) {
             case .success(let full):
                 filesLeft -= 1
@@ -242,7 +247,7 @@ public struct CacheDirectory: Sendable {
             }
             if Double(cache.statistics.bytes) >= CacheDirectory.fullFraction * Double(capacity) { break }
         }
-        if report.entriesRestored > 0 {
+        if report.entriesRestored > 0, let rule {
             report.checkpoints = rule.checkpoints
             report.reachability = rule
         }

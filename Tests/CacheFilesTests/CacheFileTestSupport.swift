@@ -73,11 +73,12 @@ enum Fixture {
 
     /// `count` entries filed under `cp0` (all objects unchanged), in value order, with mixed
     /// regions and frequencies.
-    static func entries(count: Int, cp0: UInt64 = 1000, actual: UInt64 = 900, firstOID: Int = 1) -> [PersistedEntry] {
+    static func entries(count: Int, cp0: UInt64 = 1000, actual: UInt64 = 900, firstOID: Int = 1,
+                        payloadSize: Int? = nil) -> [PersistedEntry] {
         let regions: [WindowTinyLFU.Region] = [.protected, .probation, .window]
         let made = (0..<count).map { i in
             PersistedEntry(key: key(firstOID + i, cp0), actualTID: TransactionID(actual),
-                           payload: payload(oid: firstOID + i, actualTID: actual), region: regions[i % 3],
+                           payload: payload(oid: firstOID + i, actualTID: actual, size: payloadSize), region: regions[i % 3],
                            frequency: 15 - i % 16)
         }
         return made.sorted {
