@@ -40,10 +40,15 @@ extension Database {
         return (CheckpointCoordinator(epoch: epoch), report)
     }
 
-    /// Writes the cache to the cache directory (most valuable entries first, only those a
-    /// later process can reach), then prunes the directory. Failures are logged, never
-    /// thrown: a cache that cannot be saved only costs the next process a cold start.
-    func saveCacheFiles() -> CacheFileSaveReport? {
+    /// Writes the cache to the cache directory now (most valuable entries first, only those
+    /// a later process can reach), then prunes the directory; ``close()`` calls it. Returns
+    /// nil when there is no cache directory, no checkpoints yet, or nothing was written.
+    ///
+    /// Failures are logged, never thrown: a cache that cannot be saved only costs the next
+    /// process a cold start. Safe to call while connections work (each shard is copied under
+    /// its lock); a process that must survive crashes warm can call it periodically.
+    @discardableResult
+    public func saveCacheFiles() -> CacheFileSaveReport? {
         guard let directoryURL = options.cacheLocalDir, cache.isEnabled, let epoch = coordinator.current,
               let checkpoints = CacheFileCheckpoints(cp0: epoch.checkpoints.cp0, cp1: epoch.checkpoints.cp1) else { return nil }
         let entries = cache.exportEntries()
