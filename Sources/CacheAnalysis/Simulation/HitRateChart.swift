@@ -17,8 +17,8 @@ import Darwin
 /// are usually swept in doublings), otherwise on a linear one; every simulated size gets a
 /// tick. The hit-rate axis starts at 0.
 public enum HitRateChart {
-    static let width = 820.0, height = 500.0
-    static let left = 72.0, right = 190.0, top = 56.0, bottom = 64.0
+    static let width = 860.0, height = 500.0
+    static let left = 72.0, right = 200.0, top = 56.0, bottom = 64.0
     /// Line colours by policy (colour-blind-safe Okabe–Ito tones).
     static let colours = ["lru": "#0072B2", "wtinylfu": "#D55E00", "circular": "#009E73", "opt": "#555555"]
 
@@ -45,7 +45,7 @@ public enum HitRateChart {
             viewBox="0 0 \(format(width)) \(format(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(format(left + plotWidth / 2))" y="26" text-anchor="middle" font-size="15" font-weight="bold">\
-            Hit rate by cache size — \(escape(report.trace))</text>
+            Hit rate by cache size — \(escape(traceName(report.trace)))</text>
             <text x="\(format(left + plotWidth / 2))" y="44" text-anchor="middle" fill="#555">\
             \(escape(subtitle(report)))</text>
 
@@ -129,11 +129,16 @@ public enum HitRateChart {
     static func legendName(_ policy: String) -> String {
         switch policy {
         case "lru": return "LRU"
-        case "wtinylfu": return "W-TinyLFU (StateCache)"
+        case "wtinylfu": return "W-TinyLFU (ours)"
         case "opt": return "optimum (Bélády)"
         case "circular": return "ZEO circular file"
         default: return escape(policy)
         }
+    }
+
+    /// The trace's file name without its folders (`-` for standard input).
+    static func traceName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
     }
 
     static func subtitle(_ report: SweepReport) -> String {
