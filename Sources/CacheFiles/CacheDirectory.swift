@@ -193,8 +193,20 @@ public struct CacheDirectory: Sendable {
                      lastTransaction: () throws -> TransactionID,
                      reachability: (CacheFileCheckpoints, TransactionID) throws -> CacheReachability?) -> CacheFileLoadReport {
         let started = ContinuousClock.now
+        var report = loadFiles(into: cache, identity: identity, readCount: readCount, lastTransaction: lastTransaction,
+                               reachability: reachability)
+        report.seconds = (ContinuousClock.now - started).seconds
+        logger.debug("read cache files", metadata: [
+            "files": "\(report.filesRead.count)", "restored": "\(report.entriesRestored)",
+            "skipped": "\(report.entriesSkipped)", "rejected": "\(report.rejected.count)", "seconds": "\(report.seconds)",
+        ])
+        return report
+    }
+
+    private func loadFiles(into cache: SharedStateCache, identity: [UInt8], readCount: Int?,
+                           lastTransaction: () throws -> TransactionID,
+                           reachability: (CacheFileCheckpoints, TransactionID) throws -> CacheReachability?) -> CacheFileLoadReport {
         var report = CacheFileLoadReport()
-        defer { report.seconds = (ContinuousClock.now - started).seconds }
         guard cache.isEnabled else { return report }
         _ = removeAbandonedTemporaryFiles()
         var candidates: [(name: String, header: CacheFileHeader)] = []
@@ -251,10 +263,6 @@ public struct CacheDirectory: Sendable {
             report.checkpoints = rule.checkpoints
             report.reachability = rule
         }
-        logger.debug("read cache files", metadata: [
-            "files": "\(report.filesRead.count)", "restored": "\(report.entriesRestored)",
-            "skipped": "\(report.entriesSkipped)", "rejected": "\(report.rejected.count)",
-        ])
         return report
     }
 
