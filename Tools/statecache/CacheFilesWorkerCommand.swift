@@ -20,6 +20,7 @@ struct CacheFilesWorkerCommand: ParsableCommand {
     @Option var cacheMb = 1.0
     @Option var loads = 2000
     @Option var seed: UInt64 = 1
+    @Option(help: "cacheLocalDirCount") var keep = 20
     @Flag var lz4 = false
 
     struct Output: Codable {
@@ -37,6 +38,7 @@ struct CacheFilesWorkerCommand: ParsableCommand {
         options.cacheLocalMB = cacheMb
         options.cacheLocalDir = URL(fileURLWithPath: cacheDir)
         options.cacheLocalDirCompress = lz4
+        options.cacheLocalDirCount = keep
         options.cacheDeltaSizeLimit = 50
         let database = try Database.open(at: URL(fileURLWithPath: db), options: options)
         var output = Output(phase: "ready", restored: database.cacheFileLoad?.entriesRestored ?? 0)
