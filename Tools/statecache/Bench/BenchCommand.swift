@@ -25,6 +25,7 @@ struct BenchCommand: ParsableCommand {
         TraceBenchmark.self,
         ViewsBenchmark.self,
         StorageBenchmark.self,
+        PersistBenchmark.self,
     ] }
 
     @Argument(help: "Groups to run (default: all).")
