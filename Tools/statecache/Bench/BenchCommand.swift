@@ -26,6 +26,7 @@ struct BenchCommand: ParsableCommand {
         ViewsBenchmark.self,
         StorageBenchmark.self,
         PersistBenchmark.self,
+        SimulBenchmark.self,
     ] }
 
     @Argument(help: "Groups to run (default: all).")
