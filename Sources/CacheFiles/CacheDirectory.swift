@@ -276,15 +276,18 @@ public struct CacheDirectory: Sendable {
             let reader = try CacheFileReader(path: url.appendingPathComponent(name).path)
             try check(reader.header, identity: identity)
             report.bytesRead += reader.header.encodedSize
+            let blocks = BlockPrefetcher(reader: reader)
+            defer { blocks.finish() }
             var batch: [PersistedEntry] = []
-            while let block = try reader.nextBlock() {
+            while let block = try blocks.next() {
                 batch.removeAll(keepingCapacity: true)
                 var read = 0
-                try CacheFileReader.forEachEntry(in: block) { record in
+                try CacheFileReader.forEachEntry(in: (block.records, block.count)) { record in
                     read += 1
                     if rule.isReachable(record.key, actualTID: record.actualTID) { batch.append(record.entry) }
                 }
                 report.bytesRead += CacheFile.blockHeaderSize + block.records.count
+                blocks.recycle(block)
                 let keys = cache.restore(batch)
                 restoredKeys += keys
                 report.entriesSkipped += read - keys.count
