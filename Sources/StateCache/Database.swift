@@ -1,4 +1,5 @@
 import CacheCore
+import CacheFiles
 import CacheTrace
 import Foundation
 import SQLiteStorage
@@ -22,6 +23,11 @@ import StorageCache
 ///
 /// The database owns the SQLite object store, the ``SharedStateCache`` every connection shares,
 /// the process's checkpoints (``CheckpointCoordinator``) and the trace writer, if tracing is on.
+///
+/// With ``DatabaseOptions/cacheLocalDir`` set, opening restores the cache from the newest
+/// cache files of the directory (and starts the checkpoints where they were written), and
+/// closing writes this process's cache there — a restarted process starts warm
+/// (``cacheFileLoad``, ``cacheFileSave``).
 public final class Database: Sendable {
     /// The storage.
     public let store: SQLiteObjectStore
@@ -36,17 +42,27 @@ public final class Database: Sendable {
     public let options: DatabaseOptions
     /// The cache namespace.
     public let prefix: String
+    /// What opening restored from cache files (nil without a cache directory or cache).
+    public let cacheFileLoad: CacheFileLoadReport?
+    /// What ``close()`` wrote to the cache directory, once closed (nil when nothing was written).
+    public var cacheFileSave: CacheFileSaveReport? { closing.withLock { $0.save } }
+    private let closing = Locked<(closed: Bool, save: CacheFileSaveReport?)>((false, nil))
 
-    private init(store: SQLiteObjectStore, options: DatabaseOptions, tracer: TraceWriter?, prefix: String) {
+    private init(store: SQLiteObjectStore, options: DatabaseOptions, cache: SharedStateCache,
+                 coordinator: CheckpointCoordinator, tracer: TraceWriter?, prefix: String,
+                 cacheFileLoad: CacheFileLoadReport?) {
         self.store = store
         self.options = options
-        self.cache = SharedStateCache(options: options.cacheOptions)
-        self.coordinator = CheckpointCoordinator()
+        self.cache = cache
+        self.coordinator = coordinator
         self.tracer = tracer
         self.prefix = prefix
+        self.cacheFileLoad = cacheFileLoad
     }
 
-    /// Opens (or creates) the database in `directory` and its cache.
+    /// Opens (or creates) the database in `directory` and its cache, restoring the cache from
+    /// the cache directory's newest files when one is configured (files that cannot be right
+    /// for this database are skipped and removed with a warning).
     ///
     /// - Throws: ``StorageError`` from the storage, or a ``TraceWriteError`` when a trace file
     ///   cannot be opened.
@@ -69,7 +85,10 @@ public final class Database: Sendable {
             store.close()
             throw error
         }
-        return Database(store: store, options: options, tracer: tracer, prefix: prefix)
+        let cache = SharedStateCache(options: options.cacheOptions)
+        let (coordinator, load) = restoreCacheFiles(into: cache, store: store, options: options, prefix: prefix)
+        return Database(store: store, options: options, cache: cache, coordinator: coordinator, tracer: tracer,
+                        prefix: prefix, cacheFileLoad: load)
     }
 
     /// A new connection: its own snapshot and view of the shared cache. Poll before loading.
@@ -92,8 +111,13 @@ public final class Database: Sendable {
     /// The shared cache's statistics.
     public var cacheStats: CacheStatistics { cache.statistics }
 
-    /// Flushes and closes the trace, then closes the storage. Connections must be closed first.
+    /// Writes the cache to the cache directory (when one is configured; a failure there is
+    /// logged, not thrown), flushes and closes the trace, then closes the storage. Connections
+    /// must be closed first. Closing again does nothing.
     public func close() throws {
+        guard !closing.withLock({ state in defer { state.closed = true }; return state.closed }) else { return }
+        let save = saveCacheFiles()
+        closing.withLock { $0.save = save }
         var traceError: (any Error)?
         do { try tracer?.close() } catch { traceError = error }
         store.close()

@@ -18,8 +18,23 @@ public struct DatabaseOptions: Sendable {
     /// (`cache-prefix`).
     public var cachePrefix: String?
     /// The directory for persistent cache files and traces, shared by the processes of the
-    /// machine (`cache-local-dir`); nil: none.
+    /// machine (`cache-local-dir`; created if missing); nil: none. Each process writes its
+    /// cache there at ``Database/close()`` and the next ones read it at open (README,
+    /// "Persistent cache files").
     public var cacheLocalDir: URL?
+    /// How many cache files of this prefix the directory keeps (`cache-local-dir-count`); the
+    /// ones with the oldest data go first. At least one (the newest) is always kept.
+    public var cacheLocalDirCount: Int = 20
+    /// How many cache files are read at open, newest first (`cache-local-dir-read-count`);
+    /// nil reads until the cache is full or the files run out.
+    public var cacheLocalDirReadCount: Int?
+    /// The most bytes of entries one cache file holds (`cache-local-dir-write-max-size`; the
+    /// least valuable entries are left out); nil: the cache's size, so a full cache fits.
+    public var cacheLocalDirWriteMaxSize: Int?
+    /// Whether cache files are LZ4-compressed (`cache-local-dir-compress`; RelStorage used
+    /// gzip). Worth it on slow disks; payloads already compressed by
+    /// ``cacheLocalCompression`` gain little.
+    public var cacheLocalDirCompress = false
     /// A trace file to record cache events to; overrides `ZEO_CACHE_TRACE`.
     public var cacheTraceFile: URL?
     /// The admission window's initial share of the cache.

@@ -12,6 +12,9 @@ struct StateCacheCommand: ParsableCommand {
             BenchCommand.self,
             StressCommand.self,
             StressWorkerCommand.self,
+            InspectCommand.self,
+            CacheFilesWorkerCommand.self,
+            ConvertCommand.self,
         ]
     )
 }

@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CacheTrace
+
+/// Writes a research trace (a sequence of keys) as a ZEO client-cache trace, so `cache-simul`
+/// and `cache-stats` read it (`statecache convert`).
+///
+/// ```swift
+/// let keys = try KeyTraceConverter.convert(input: "loop.trace.gz", format: .lirs, output: "loop.zeo.trace")
+/// // cache-simul --entries 512 --policy lru loop.zeo.trace  → LRU's textbook hit rate on loop
+/// ```
+///
+/// **Representation.** A restart record first (the cache opened), then one *load miss*
+/// record (`0x20`, no data) per access, its oid the key. `cache-simul` maps a load to a
+/// request — a hit if the key is cached, else a miss that caches it — and nothing else happens
+/// (no stores, no invalidations; `0x20`s of the same key are never folded, only `0x24`s are),
+/// so `--entries N` replays exactly the key sequence against a cache of N entries: the
+/// textbook setting of the research literature. Timestamps start at 2020-09-13 12:26:40 UTC and
+/// advance one second per 1,000 keys, so the trace is the same bytes on every run.
+///
+/// The trace is written to `OUT.partial` and renamed when complete, so a malformed input
+/// leaves no output behind.
+public enum KeyTraceConverter {
+    /// The first record's timestamp (1,600,000,000 s).
+    public static let firstTimestamp: UInt32 = 1_600_000_000
+    /// Keys per second of trace time.
+    public static let keysPerSecond = 1000
+
+    /// Converts `input` (gzip if named `.gz`) of `format` into a ZEO trace at `output`;
+    /// returns the number of keys.
+    public static func convert(input: String, format: KeyTraceFormat, output: String) throws(KeyTraceError) -> Int {
+        let reader = try KeyTraceReader(path: input, format: format)
+        return try convert(reader, output: output)
+    }
+
+    /// Converts the keys of `reader` into a ZEO trace at `output`; returns the number of keys.
+    public static func convert(_ reader: KeyTraceReader, output: String) throws(KeyTraceError) -> Int {
+        let partial = output + ".partial"
+        unlink(partial)
+        let writer: TraceWriter
+        do {
+            writer = try TraceWriter(path: partial)
+        } catch {
+            throw .output(path: output, message: String(describing: error))
+        }
+        var succeeded = false
+        defer {
+            if !succeeded {
+                try? writer.close()
+                unlink(partial)
+            }
+        }
+        writer.writeRestart(timestamp: firstTimestamp)
+        var index = 0
+        let count = try reader.forEachKey { key in
+            let timestamp = firstTimestamp &+ UInt32(truncatingIfNeeded: index / keysPerSecond)
+            writer.write(.loadMiss, oid: key, timestamp: timestamp)
+            index += 1
+        }
+        do {
+            try writer.close()
+        } catch {
+            throw .output(path: output, message: String(describing: error))
+        }
+        guard rename(partial, output) == 0 else {
+            throw .output(path: output, message: String(cString: strerror(errno)))
+        }
+        succeeded = true
+        return count
+    }
+}

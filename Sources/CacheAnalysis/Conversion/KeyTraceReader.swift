@@ -1,0 +1,221 @@
+import CacheTrace
+
+/// Reads the keys of a research trace (``KeyTraceFormat``) from a byte source — a file, a
+/// gzip file, memory — in chunks, and hands them out one by one.
+///
+/// ```swift
+/// let reader = try KeyTraceReader(path: "loop.trace.gz", format: .lirs)
+/// try reader.forEachKey { key in print(key) }
+/// ```
+///
+/// Keys are 64-bit patterns: negative decimal or 32-bit keys are sign-extended, as Java's
+/// `long` holds them, so W-TinyLFU's sketch sees the hash codes Caffeine's simulator sees.
+/// Anything that does not follow the format stops the walk with a ``KeyTraceError`` naming the
+/// line (or byte offset); keys before it have been delivered.
+public final class KeyTraceReader {
+    /// The input's format.
+    public let format: KeyTraceFormat
+    private let source: any TraceByteSource
+    /// Lines longer than this are not text in any of the formats (a binary file, most likely).
+    public static let maximumLineLength = 4096
+
+    /// Reads `source` as `format`.
+    public init(source: any TraceByteSource, format: KeyTraceFormat) {
+        self.source = source
+        self.format = format
+    }
+
+    /// Opens `path`; a name ending in `.gz` is gunzipped.
+    public convenience init(path: String, format: KeyTraceFormat) throws(KeyTraceError) {
+        let file: FileByteSource
+        do {
+            file = try FileByteSource(path: path)
+        } catch {
+            throw .input(error)
+        }
+        self.init(source: path.hasSuffix(".gz") ? GzipByteSource(input: file) : file, format: format)
+    }
+
+    /// Calls `body` with every key, in order; returns how many.
+    @discardableResult
+    public func forEachKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+        let count = format.isText ? try forEachLineKey(body) : try forEachBinaryKey(body)
+        if count == 0 { throw .empty(format: format) }
+        return count
+    }
+
+    private func read(into buffer: UnsafeMutableRawBufferPointer) throws(KeyTraceError) -> Int {
+        do {
+            return try source.read(into: buffer)
+        } catch {
+            throw .input(error)
+        }
+    }
+
+    /// cache2k: big-endian `int32` keys.
+    private func forEachBinaryKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+        defer { buffer.deallocate() }
+        var pending = 0       // bytes kept from the previous chunk (a partial key)
+        var offset: UInt64 = 0 // stream offset of buffer[0]
+        var count = 0
+        while true {
+            let read = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[pending...]))
+            if read == 0 {
+                if pending > 0 { throw .truncated(format: format, offset: offset, trailingBytes: pending) }
+                return count
+            }
+            let available = pending + read
+            let whole = available / 4 * 4
+            var position = 0
+            while position < whole {
+                let value = Int32(bigEndian: buffer.loadUnaligned(fromByteOffset: position, as: Int32.self))
+                try body(UInt64(bitPattern: Int64(value)))
+                count += 1
+                position += 4
+            }
+            pending = available - whole
+            if pending > 0 { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[whole ..< available])) }
+            offset += UInt64(whole)
+        }
+    }
+
+    /// The text formats: one line at a time (`\n` or `\r\n`), blank lines skipped.
+    private func forEachLineKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+        let capacity = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
+        defer { buffer.deallocate() }
+        var start = 0, end = 0
+        var lineNumber = 0
+        var count = 0
+        var ended = false
+        while true {
+            // Find the next newline in the buffered bytes, refilling as needed.
+            var newline = -1
+            var scanned = start
+            while newline < 0 {
+                if let found = UnsafeRawBufferPointer(rebasing: buffer[scanned ..< end]).firstIndex(of: UInt8(ascii: "\n")) {
+                    newline = scanned + found
+                    break
+                }
+                scanned = end
+                if end - start > KeyTraceReader.maximumLineLength {
+                    throw malformed(lineNumber + 1, UnsafeRawBufferPointer(rebasing: buffer[start ..< start + 60]),
+                                    "line longer than \(KeyTraceReader.maximumLineLength) bytes (is this a binary file?)")
+                }
+                if ended { break }
+                if start > 0 {
+                    buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start)
+                    end -= start
+                    scanned -= start
+                    start = 0
+                }
+                let read = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+                if read == 0 { ended = true } else { end += read }
+            }
+            let lineEnd = newline >= 0 ? newline : end
+            if newline < 0 && start == end { return count }
+            lineNumber += 1
+            var line = UnsafeRawBufferPointer(rebasing: buffer[start ..< lineEnd])
+            if line.last == UInt8(ascii: "\r") { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+            start = newline >= 0 ? newline + 1 : end
+            count += try keys(in: line, lineNumber: lineNumber, body)
+        }
+    }
+
+    /// The keys of one line (none for blank and `*` lines).
+    private func keys(in line: UnsafeRawBufferPointer, lineNumber: Int,
+                      _ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+        let fields = KeyTraceReader.fields(line)
+        if fields.isEmpty { return 0 }
+        switch format {
+        case .lirs:
+            if fields.count == 1 && fields[0].elementsEqual("*".utf8) { return 0 }
+            guard fields.count == 1 else { throw malformed(lineNumber, line, "expected one decimal key") }
+            guard let key = KeyTraceReader.decimal(fields[0]) else { throw malformed(lineNumber, line, "not a decimal key") }
+            try body(key)
+            return 1
+        case .arc:
+            guard fields.count >= 2 else { throw malformed(lineNumber, line, "expected 'start count …'") }
+            guard let start = KeyTraceReader.decimal(fields[0]) else { throw malformed(lineNumber, line, "the start block is not a decimal number") }
+            guard let length = KeyTraceReader.decimal(fields[1]), length <= UInt64(Int32.max) else {
+                throw malformed(lineNumber, line, "the block count is not a number from 0 to 2,147,483,647")
+            }
+            for step in 0 ..< length { try body(start &+ step) }
+            return Int(length)
+        case .address:
+            guard fields.count >= 2 else { throw malformed(lineNumber, line, "expected 'op 0xADDRESS …'") }
+            guard let key = KeyTraceReader.hexadecimal(fields[1]) else {
+                throw malformed(lineNumber, line, "the address is not 0x followed by 1 to 16 hex digits")
+            }
+            try body(key)
+            return 1
+        case .cache2k:
+            return 0  // binary; never read as lines
+        }
+    }
+
+    private func malformed(_ line: Int, _ bytes: UnsafeRawBufferPointer, _ problem: String) -> KeyTraceError {
+        let shown = bytes.prefix(60).map { $0 >= 0x20 && $0 < 0x7F ? Character(UnicodeScalar($0)) : "?" }
+        return .malformedLine(format: format, line: line, text: String(shown) + (bytes.count > 60 ? "…" : ""),
+                              problem: problem)
+    }
+
+    /// The whitespace-separated fields of a line.
+    static func fields(_ line: UnsafeRawBufferPointer) -> [Slice<UnsafeRawBufferPointer>] {
+        var fields: [Slice<UnsafeRawBufferPointer>] = []
+        var index = line.startIndex
+        while index < line.endIndex {
+            while index < line.endIndex && (line[index] == 0x20 || line[index] == 0x09) { index += 1 }
+            let begin = index
+            while index < line.endIndex && line[index] != 0x20 && line[index] != 0x09 { index += 1 }
+            if index > begin { fields.append(line[begin ..< index]) }
+        }
+        return fields
+    }
+
+    /// A decimal integer, optionally signed; negative values as their 64-bit two's complement.
+    static func decimal(_ text: Slice<UnsafeRawBufferPointer>) -> UInt64? {
+        var digits = text[...]
+        var negative = false
+        if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty, digits.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !overflow1 && !overflow2 else { return nil }
+            value = sum
+        }
+        if negative {
+            guard value <= UInt64(Int64.max) + 1 else { return nil }
+            return 0 &- value
+        }
+        return value
+    }
+
+    /// `0x` followed by 1 to 16 hexadecimal digits.
+    static func hexadecimal(_ text: Slice<UnsafeRawBufferPointer>) -> UInt64? {
+        guard text.count >= 3, text.first == UInt8(ascii: "0"),
+              text[text.startIndex + 1] == UInt8(ascii: "x") || text[text.startIndex + 1] == UInt8(ascii: "X")
+        else { return nil }
+        let digits = text.dropFirst(2)
+        guard digits.count <= 16 else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0") ... UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a") ... UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A") ... UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
+    }
+}

@@ -1,0 +1,165 @@
+/// The command-line text of `cache-simul`: help, usage and error messages in the layout of
+/// ZEO's `cache_simul.py` (Python's argparse at 80 columns) with our extra options, the
+/// argparse spellings ArgumentParser lacks, and the reading of the size lists.
+///
+/// ArgumentParser does the parsing; this type supplies the words and the conversions, so tests
+/// can check them without a binary.
+public enum CacheSimulCommandLine {
+    /// The program name in usage and error lines.
+    public static let programName = "cache-simul"
+
+    /// The usage lines (argparse's wrapping).
+    public static let usage = """
+        usage: cache-simul [-h] [--size CACHELIMIT] [--interval INTERVAL]
+                           [--rearrange REARRANGE] [--policy POLICY] [--sizes SIZES]
+                           [--entries ENTRIES] [--window WINDOW]
+                           [--adaptation ADAPTATION] [--seed SEED] [--cold-restarts]
+                           [--every-record] [--format FORMAT] [--plot FILE]
+                           tracefile
+
+        """
+
+    /// `-h`/`--help` (standard output, exit status 0, as ZEO's).
+    public static let help = usage + """
+
+        Cache simulation. Replays a ZEO client-cache trace against ZEO's circular cache
+        file and prints ZEO's report (the default), or against LRU, StateCache's
+        W-TinyLFU and the optimal policy (Belady's, with bypass) at many sizes at once.
+
+        positional arguments:
+          tracefile             The trace to read; may be gzipped; - reads standard
+                                input
+
+        options:
+          -h, --help            show this help message and exit
+          --size CACHELIMIT, -s CACHELIMIT
+                                cache size in MB (default 20MB): MiB of 2**20 bytes
+                                for ZEO's circular file, as ZEO; MB of 10**6 bytes
+                                for the other policies, as cache-local-mb
+          --interval INTERVAL, -i INTERVAL
+                                summarizing interval in minutes (default 15; max 60)
+          --rearrange REARRANGE, -r REARRANGE
+                                rearrange factor
+          --policy POLICY       circular (ZEO's report; the default), lru, wtinylfu,
+                                opt, a comma-separated list, or all (lru, wtinylfu
+                                and opt; the default with --sizes or --entries)
+          --sizes SIZES         comma-separated cache sizes in MB of 10**6 bytes,
+                                fractions allowed (e.g. 1,2,4,8,16)
+          --entries ENTRIES     comma-separated cache sizes in entries; every state
+                                weighs 1 (research traces)
+          --window WINDOW       W-TinyLFU's initial window fraction (default 0.01)
+          --adaptation ADAPTATION
+                                W-TinyLFU's window adaptation: fixed, hillClimbing or
+                                guardedHillClimbing (default)
+          --seed SEED           W-TinyLFU's admission jitter seed (default 0x5eedcafe)
+          --cold-restarts       clear the cache at every restart record (default: keep
+                                it, as a persistent cache file does)
+          --every-record        count every load record as a request and every store
+                                as an insertion (do not fold ZEO 5's repeated misses)
+          --format FORMAT       table (default), csv or json
+          --plot FILE           also write a hit-rate-versus-size chart (SVG) to FILE
+
+        """
+
+    /// The exit status of every command-line error (argparse's).
+    public static let usageExitStatus: Int32 = 2
+
+    /// The text for a command-line error: the usage, then `cache-simul: error: <message>`.
+    public static func errorText(_ message: String) -> String {
+        usage + programName + ": error: " + message + "\n"
+    }
+
+    /// The message for a missing trace-file argument.
+    public static let missingTraceFile = "the following arguments are required: tracefile"
+
+    /// The message for an option whose value cannot be read.
+    public static func invalidValue(_ option: String, kind: String, _ value: String) -> String {
+        "argument \(option): invalid \(kind) value: '\(value)'"
+    }
+
+    /// Options that take a value (long names), options that do not, and the short ones.
+    private static let valueOptions = ["size", "interval", "rearrange", "policy", "sizes", "entries", "window",
+                                       "adaptation", "seed", "format", "plot"]
+    private static let flagOptions = ["help", "cold-restarts", "every-record"]
+    private static let shortValueOptions: [Character: String] = ["s": "-s", "i": "-i", "r": "-r"]
+
+    /// Rewrites the argparse spellings ArgumentParser does not know into ones it does: a value
+    /// glued to a short option (`-s4`, `-s=4`), `--name=value`, and unique prefixes of long
+    /// options (`--rearr 0.5`). An exact name wins over a prefix (`--size` vs `--sizes`).
+    /// Everything after `--`, and option values, are left alone.
+    public static func normalizedArguments(_ arguments: [String]) -> [String] {
+        let longOptions = valueOptions + flagOptions
+        var result: [String] = []
+        var valueExpected = false
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if valueExpected || argument == "-" || !argument.hasPrefix("-") {
+                valueExpected = false
+                result.append(argument)
+                continue
+            }
+            if argument == "--" {
+                result.append(contentsOf: arguments[(index - 1)...])
+                break
+            }
+            if argument.hasPrefix("--") {
+                let parts = argument.dropFirst(2).split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = String(parts[0])
+                let matches = longOptions.filter { $0.hasPrefix(name) }
+                let resolved = longOptions.contains(name) ? name : (matches.count == 1 ? matches[0] : name)
+                result.append("--" + resolved)
+                if parts.count > 1 {
+                    result.append(String(parts[1]))
+                } else {
+                    valueExpected = valueOptions.contains(resolved)
+                }
+                continue
+            }
+            let letters = Array(argument.dropFirst())
+            if let first = letters.first, let option = shortValueOptions[first] {
+                result.append(option)
+                var rest = String(letters.dropFirst())
+                if rest.hasPrefix("=") { rest.removeFirst() }
+                if rest.isEmpty { valueExpected = true } else { result.append(rest) }
+                continue
+            }
+            result.append(argument)
+        }
+        return result
+    }
+
+    /// A comma-separated list of sizes in MB (`1,2,4.5`), as byte bounds of 10⁶ bytes each;
+    /// sorted, duplicates removed.
+    ///
+    /// - Returns: nil if an item is not a positive finite number.
+    public static func megabyteSizes(_ text: String) -> [SimulationCapacity]? {
+        var sizes: [Int] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let value = CacheStatsCommandLine.pythonFloat(String(item)), value.isFinite, value > 0,
+                  value < 1e12 else { return nil }
+            sizes.append(SimulationCapacity.megabytes(value).limit)
+        }
+        return sizes.isEmpty ? nil : Array(Set(sizes)).sorted().map { .bytes($0) }
+    }
+
+    /// A comma-separated list of entry counts (`100,500,1000`); sorted, duplicates removed.
+    ///
+    /// - Returns: nil if an item is not a positive integer.
+    public static func entrySizes(_ text: String) -> [SimulationCapacity]? {
+        var sizes: [Int] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let digits = item.filter { $0 != "_" && $0 != " " }
+            guard let value = Int(digits), value > 0, value <= Int(Int32.max) else { return nil }
+            sizes.append(value)
+        }
+        return sizes.isEmpty ? nil : Array(Set(sizes)).sorted().map { .entries($0) }
+    }
+
+    /// A seed: decimal or `0x` hexadecimal.
+    public static func seed(_ text: String) -> UInt64? {
+        if text.hasPrefix("0x") || text.hasPrefix("0X") { return UInt64(text.dropFirst(2), radix: 16) }
+        return UInt64(text)
+    }
+}

@@ -1,0 +1,360 @@
+/// ZEO's `CircularCacheSimulation` (`ZEO/scripts/cache_simul.py`): the single-file circular
+/// cache of ZEO 3.3 and later, replayed from a trace, counting what ZEO's tool counts.
+///
+/// ```swift
+/// var simulation = CircularCacheSimulation(limit: 20 << 20, rearrange: 0.8)
+/// simulation.apply(code: 0x52, object: 0, dataLength: 512, tid: tid, endTid: 0)  // store
+/// simulation.apply(code: 0x22, object: 0, dataLength: 512, tid: tid, endTid: 0)  // load: a hit
+/// simulation.totals.hits   // 1
+/// ```
+///
+/// **The model** (`reference/zeo-trace-tools.md` §3.4). The cache file is `limit` bytes: a
+/// 12-byte header, then blocks. A write pointer goes round the file; a new entry (its data plus
+/// 43 bytes of record overhead) is written at the pointer, evicting whatever blocks are there
+/// (plus one byte, as ZEO's cache does), and the pointer moves past it; when the entry would
+/// cross the end of the file the pointer first goes back to byte 12. Current revisions are
+/// indexed by object, non-current ones by validity range `[start, end]`. Loads do not store: a
+/// missed load is followed in the trace by the store that fills it. A hit on an entry the
+/// pointer passed more than `rearrange × limit` bytes ago moves it to the pointer. An evicted
+/// current entry is remembered, and a later load of the object re-adds it (counted as a write,
+/// standing for the refetch the real client does).
+///
+/// **ZEO's quirks kept, because they change the numbers**: a moved entry is re-added with its
+/// whole block size as its data size, so it grows by 43 bytes per move; non-current loads hit
+/// only when the record's tid names a cached range (ZEO's own traces carry a zero tid there,
+/// so they never hit); a store of current data for an object that already has current data
+/// is ignored (even if it is a newer revision); the memory of evicted objects is forgotten
+/// only by invalidations.
+///
+/// **Where ZEO's tool crashes, this goes on** (each documented in the README): an object too
+/// big for the file (`AssertionError`) is not stored; a store without data (`assert dlen`) is
+/// stored with 0 data bytes; an invalidation older than the cached revision (`assert cur <
+/// tid`) is applied anyway; a non-current load whose tid equals a cached start tid (a
+/// `TypeError` in Python 3) is looked up as Python 2 did; a store of a revision already cached
+/// under another range (`assert key not in key2entry`) replaces it.
+///
+/// **Storage.** Objects are dense ids (``ObjectInterner``), so per-object state lives in
+/// arrays; entries live in a pool of parallel arrays recycled through a free list; the file is
+/// a ``CircularBlockRing``. The bytes in use are counted as they change, so a report costs O(1)
+/// where ZEO's walks every block twice. Hot path (``apply(code:object:dataLength:tid:endTid:)``):
+/// no allocation except when an array grows, no hashing. Guarded by `statecache bench simul`.
+public struct CircularCacheSimulation: Sendable {
+    /// ZEO's `ZEC_HEADER_SIZE`: the file's header, never allocated.
+    public static let fileHeaderSize = 12
+    /// ZEO's `allocated_record_overhead`: bytes a stored record takes beyond its data.
+    public static let recordOverhead = 43
+
+    /// Counts that only grow; a report subtracts the counts at its start (see ``Counters``).
+    public struct Counters: Sendable, Equatable {
+        public var loads = 0
+        public var hits = 0
+        public var invalidations = 0
+        public var writes = 0
+        public var evictions = 0
+
+        public init() {}
+
+        /// The counts accumulated since `start`.
+        public func since(_ start: Counters) -> Counters {
+            var difference = Counters()
+            difference.loads = loads - start.loads
+            difference.hits = hits - start.hits
+            difference.invalidations = invalidations - start.invalidations
+            difference.writes = writes - start.writes
+            difference.evictions = evictions - start.evictions
+            return difference
+        }
+    }
+
+    /// A non-current revision of an object: its validity range and its entry.
+    struct Revision: Sendable {
+        var start: UInt64
+        var end: UInt64
+        var entry: Int32
+    }
+
+    /// The size of the file in bytes (ZEO's `cachelimit`).
+    public let limit: Int
+    /// ZEO's `-r`: a hit on an entry more than `rearrange × limit` bytes behind the write
+    /// pointer moves it to the pointer.
+    public let rearrange: Double
+    /// Everything counted since the simulation began.
+    public private(set) var totals = Counters()
+    /// Stores refused because the entry could not fit in the file at all (ZEO crashes).
+    public private(set) var refusedStores = 0
+    /// Bytes of the file held by entries (their overhead included).
+    public private(set) var usedBytes = 0
+
+    /// The write pointer (ZEO's `offset`).
+    var offset: Int
+    var ring: CircularBlockRing
+    /// The distance past which a hit moves its entry (`rearrange × limit`).
+    private let rearrangeDistance: Double
+
+    // Per object (dense ids).
+    /// The entry of the current revision, or −1 (ZEO's `current`).
+    var currentEntry: [Int32] = []
+    /// The data size of the current revision evicted last, or −1 (ZEO's `evicted`).
+    var evictedSize: [Int] = []
+    /// The start tid of that evicted revision.
+    var evictedTid: [UInt64] = []
+    /// Non-current revisions, sorted by (start, end) (ZEO's `noncurrent`).
+    var nonCurrent: [[Revision]] = []
+
+    // Per entry (a pool; ZEO's `CircularCacheEntry` and `key2entry`).
+    var entryObject: [Int32] = []
+    var entryStart: [UInt64] = []
+    var entryEnd: [UInt64] = []
+    var entryOffset: [Int] = []
+    var entrySlot: [Int32] = []
+    var freeEntries: [Int32] = []
+
+    /// A simulated file of `limit` bytes (must exceed the 12-byte header).
+    public init(limit: Int, rearrange: Double) {
+        precondition(limit > CircularCacheSimulation.fileHeaderSize, "the cache must be larger than its header")
+        self.limit = limit
+        self.rearrange = rearrange
+        rearrangeDistance = rearrange * Double(limit)
+        offset = CircularCacheSimulation.fileHeaderSize
+        ring = CircularBlockRing(freeBytes: limit - CircularCacheSimulation.fileHeaderSize)
+    }
+
+    /// The share of the file held by entries, in percent rounded to one decimal — ZEO's
+    /// `round(100.0 * used / total, 1)`, printed with `str()`.
+    public var inUsePercent: Double {
+        100.0 * Double(usedBytes) / Double(limit - CircularCacheSimulation.fileHeaderSize)
+    }
+
+    /// The number of objects with cached current data.
+    public var currentCount: Int { currentEntry.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
+
+    // MARK: - Events
+
+    /// Replays one trace record that is not a restart (the caller handles `0x00`–`0x0e`).
+    ///
+    /// - Parameters:
+    ///   - code: the record's code without flags (`code & 0x7e`).
+    ///   - object: the object's dense id.
+    ///   - dataLength: the record's data length.
+    ///   - tid: the record's (start) tid; `endTid`: its end tid.
+    @inline(__always)
+    public mutating func apply(code: UInt8, object: Int32, dataLength: Int, tid: UInt64, endTid: UInt64) {
+        if Int(object) >= currentEntry.count { addObjects(upTo: object) }
+        let action = code & 0x70
+        if action & 0x20 != 0 {
+            totals.loads += 1
+            load(object, code: code, tid: tid)
+        } else if action & 0x40 != 0 {
+            write(object, size: dataLength, start: tid, end: endTid, reload: false)
+        } else if action & 0x10 != 0 {
+            invalidate(object, tid: tid)
+        }
+    }
+
+    private mutating func addObjects(upTo object: Int32) {
+        let missing = Int(object) + 1 - currentEntry.count
+        currentEntry.append(contentsOf: repeatElement(-1, count: missing))
+        evictedSize.append(contentsOf: repeatElement(-1, count: missing))
+        evictedTid.append(contentsOf: repeatElement(0, count: missing))
+        nonCurrent.append(contentsOf: repeatElement([], count: missing))
+    }
+
+    private mutating func load(_ object: Int32, code: UInt8, tid: UInt64) {
+        let o = Int(object)
+        if code == 0x20 || code == 0x22 {
+            let entry = currentEntry[o]
+            if entry >= 0 {
+                totals.hits += 1
+                var distance = offset - entryOffset[Int(entry)]
+                if distance < 0 { distance += limit }
+                if Double(distance) > rearrangeDistance {
+                    // ZEO re-adds the entry with its block size as its data size (it grows by
+                    // the overhead on every move). A move that could no longer fit in the file
+                    // (where ZEO asserts) leaves the entry where it is.
+                    let blockSize = ring.size(slot: entrySlot[Int(entry)])
+                    if fits(dataSize: blockSize) {
+                        let start = entryStart[Int(entry)]
+                        removeEntry(entry)
+                        currentEntry[o] = add(object, dataSize: blockSize, start: start, end: 0)
+                    }
+                }
+            } else if evictedSize[o] >= 0 {
+                write(object, size: evictedSize[o], start: evictedTid[o], end: 0, reload: true)
+            }
+            return
+        }
+        // Any other load code: a hit if the tid is the current revision's or falls in a
+        // cached non-current range.
+        let entry = currentEntry[o]
+        if entry >= 0 && entryStart[Int(entry)] == tid {
+            totals.hits += 1
+            return
+        }
+        let revisions = nonCurrent[o]
+        // bisect_left(L, (tid, None)): the first revision starting at or after tid. Python 3
+        // raises TypeError when a start equals tid; Python 2 ordered None first, as here.
+        var low = 0, high = revisions.count
+        while low < high {
+            let middle = (low + high) / 2
+            if revisions[middle].start < tid { low = middle + 1 } else { high = middle }
+        }
+        if low == 0 || tid > revisions[low - 1].end { return }
+        totals.hits += 1
+    }
+
+    private mutating func write(_ object: Int32, size: Int, start: UInt64, end: UInt64, reload: Bool) {
+        let o = Int(object)
+        if end == 0 {
+            if currentEntry[o] >= 0 { return }  // already cached (even if older): ignored
+            guard fits(dataSize: size) else {
+                refusedStores += 1
+                return
+            }
+            removeRevision(object, start: start)
+            totals.writes += 1
+            currentEntry[o] = add(object, dataSize: size, start: start, end: 0)
+            return
+        }
+        if nonCurrent[o].contains(where: { $0.start == start && $0.end == end }) { return }
+        guard fits(dataSize: size) else {
+            refusedStores += 1
+            return
+        }
+        removeRevision(object, start: start)
+        totals.writes += 1
+        let entry = add(object, dataSize: size, start: start, end: end)
+        insertSorted(Revision(start: start, end: end, entry: entry), object: o)
+    }
+
+    private mutating func invalidate(_ object: Int32, tid: UInt64) {
+        let o = Int(object)
+        if tid == 0 {
+            // Verification: forget every non-current revision.
+            let revisions = nonCurrent[o]
+            if !revisions.isEmpty {
+                totals.invalidations += revisions.count
+                for revision in revisions { removeEntry(revision.entry) }
+                nonCurrent[o] = []
+            }
+        }
+        evictedSize[o] = -1
+        let entry = currentEntry[o]
+        guard entry >= 0 else { return }
+        totals.invalidations += 1
+        currentEntry[o] = -1
+        if tid == 0 {
+            removeEntry(entry)
+            return
+        }
+        // The current data becomes non-current, valid up to tid (ZEO asserts start < tid).
+        entryEnd[Int(entry)] = tid
+        insertSorted(Revision(start: entryStart[Int(entry)], end: tid, entry: entry), object: o)
+    }
+
+    // MARK: - The file
+
+    /// Whether an entry with `dataSize` bytes of data can be placed at all: ZEO's `makeroom`
+    /// asserts when the entry, its overhead and one spare byte exceed the file after its header.
+    @inline(__always) private func fits(dataSize: Int) -> Bool {
+        dataSize + CircularCacheSimulation.recordOverhead + 1 <= limit - CircularCacheSimulation.fileHeaderSize
+    }
+
+    /// Writes an entry at the pointer, evicting what is there; returns the entry.
+    private mutating func add(_ object: Int32, dataSize: Int, start: UInt64, end: UInt64) -> Int32 {
+        let size = dataSize + CircularCacheSimulation.recordOverhead
+        let available = makeRoom(size + 1)
+        let entry = newEntry(object: object, start: start, end: end, offset: offset)
+        entrySlot[Int(entry)] = ring.pushBack(size: size, owner: entry)
+        usedBytes += size
+        offset += size
+        let excess = available - size
+        if excess > 0 { ring.pushFront(size: excess, owner: -1) }
+        if ring.didGrow {
+            // The ring laid its blocks out anew (rare: it doubles): find every entry's slot.
+            ring.didGrow = false
+            var slots = entrySlot
+            ring.forEachEntry { entry, slot in slots[Int(entry)] = slot }
+            entrySlot = slots
+        }
+        return entry
+    }
+
+    /// Frees at least `need` contiguous bytes at the pointer (wrapping first if they would
+    /// cross the end of the file); returns how many bytes it freed.
+    private mutating func makeRoom(_ need: Int) -> Int {
+        if offset + need > limit {
+            offset = CircularCacheSimulation.fileHeaderSize
+            ring.wrap(slots: &entrySlot)
+        }
+        var remaining = need
+        var freed = 0
+        while remaining > 0 {
+            // `fits` guarantees the blocks ahead of the pointer cover `need`.
+            let (size, owner) = ring.popFront()
+            if owner >= 0 { evict(owner, blockSize: size) }
+            remaining -= size
+            freed += size
+        }
+        return freed
+    }
+
+    private mutating func evict(_ entry: Int32, blockSize: Int) {
+        totals.evictions += 1
+        usedBytes -= blockSize
+        let e = Int(entry)
+        let o = Int(entryObject[e])
+        if entryEnd[e] == 0 {
+            currentEntry[o] = -1
+            evictedSize[o] = blockSize - CircularCacheSimulation.recordOverhead
+            evictedTid[o] = entryStart[e]
+        } else if let index = nonCurrent[o].firstIndex(where: { $0.entry == entry }) {
+            nonCurrent[o].remove(at: index)
+        }
+        freeEntries.append(entry)
+    }
+
+    /// Marks an entry's block free (ZEO's `_remove`); the caller updates the object's indexes.
+    private mutating func removeEntry(_ entry: Int32) {
+        let slot = entrySlot[Int(entry)]
+        usedBytes -= ring.size(slot: slot)
+        ring.markFree(slot: slot)
+        freeEntries.append(entry)
+    }
+
+    /// Drops a cached non-current revision of `object` starting at `start`, if any, so that a
+    /// store of that revision replaces it (ZEO: `assert key not in key2entry`).
+    private mutating func removeRevision(_ object: Int32, start: UInt64) {
+        let o = Int(object)
+        guard !nonCurrent[o].isEmpty, let index = nonCurrent[o].firstIndex(where: { $0.start == start }) else { return }
+        removeEntry(nonCurrent[o][index].entry)
+        nonCurrent[o].remove(at: index)
+    }
+
+    /// `bisect.insort_left` by (start, end).
+    private mutating func insertSorted(_ revision: Revision, object o: Int) {
+        var index = nonCurrent[o].count
+        while index > 0 {
+            let previous = nonCurrent[o][index - 1]
+            if previous.start < revision.start || (previous.start == revision.start && previous.end < revision.end) { break }
+            index -= 1
+        }
+        nonCurrent[o].insert(revision, at: index)
+    }
+
+    private mutating func newEntry(object: Int32, start: UInt64, end: UInt64, offset: Int) -> Int32 {
+        if let entry = freeEntries.popLast() {
+            let e = Int(entry)
+            entryObject[e] = object
+            entryStart[e] = start
+            entryEnd[e] = end
+            entryOffset[e] = offset
+            return entry
+        }
+        entryObject.append(object)
+        entryStart.append(start)
+        entryEnd.append(end)
+        entryOffset.append(offset)
+        entrySlot.append(-1)
+        return Int32(entryObject.count - 1)
+    }
+}

@@ -1,0 +1,44 @@
+/// The replacement policies `cache-simul` can replay a trace against.
+public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
+    /// ZEO's circular cache file, reported as ZEO's `cache_simul.py` reports it.
+    case circular
+    /// Least recently used, exactly.
+    case lru
+    /// CacheCore's own W-TinyLFU (``CacheCore/WindowTinyLFU``), the policy StateCache runs.
+    case wtinylfu
+    /// Bélády's clairvoyant policy with bypass: the bound no online policy can beat.
+    case opt
+
+    /// The policies `--policy all` runs (ZEO's circular file has its own report).
+    public static let sweepable: [SimulationPolicy] = [.lru, .wtinylfu, .opt]
+
+    /// Parses `--policy`: one name, a comma-separated list, or `all`.
+    ///
+    /// - Returns: nil if a name is unknown or the list is empty.
+    public static func parseList(_ text: String) -> [SimulationPolicy]? {
+        var policies: [SimulationPolicy] = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let word = name.trimmingCharacters(in: " ").lowercased()
+            if word == "all" {
+                policies += sweepable
+            } else if let policy = SimulationPolicy(rawValue: word) {
+                policies.append(policy)
+            } else {
+                return nil
+            }
+        }
+        var seen = Set<SimulationPolicy>()
+        let unique = policies.filter { seen.insert($0).inserted }
+        return unique.isEmpty ? nil : unique
+    }
+}
+
+extension Substring {
+    /// The text without leading and trailing `character`s.
+    fileprivate func trimmingCharacters(in character: Character) -> String {
+        var slice = self[...]
+        while slice.first == character { slice.removeFirst() }
+        while slice.last == character { slice.removeLast() }
+        return String(slice)
+    }
+}

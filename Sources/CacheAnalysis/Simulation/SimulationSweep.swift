@@ -1,0 +1,89 @@
+import CacheCore
+import Dispatch
+
+/// Every policy at every size over one decoded trace, on all cores.
+///
+/// ```swift
+/// let results = SimulationSweep.run(stream, policies: [.lru, .wtinylfu, .opt],
+///                                   capacities: [1, 2, 4, 8].map { .megabytes($0) },
+///                                   settings: SimulationSettings())
+/// ```
+///
+/// The trace is decoded once (``OperationStream``) and shared read-only; each (policy, size)
+/// is an independent task run by `DispatchQueue.concurrentPerform`, the expensive ones
+/// (W-TinyLFU, then OPT) first so the cores finish together. OPT's next uses are computed once
+/// for all sizes; LRU runs as one stack-distance pass for all sizes when that is exact
+/// (``LRUStackSimulator``), else per size. Results come back in the order asked for: by policy,
+/// then by size.
+public enum SimulationSweep {
+    /// One unit of work: a policy at one size, or LRU at all sizes.
+    private enum Task: Sendable {
+        case single(SimulationPolicy, SimulationCapacity)
+        case lruStack([SimulationCapacity])
+
+        var cost: Int {
+            switch self {
+            case .single(.wtinylfu, _): return 3
+            case .single(.opt, _): return 2
+            case .lruStack: return 2
+            default: return 1
+            }
+        }
+    }
+
+    /// Runs every policy in `policies` (``SimulationPolicy/circular`` is ignored: it has its own
+    /// report) at every size in `capacities`.
+    public static func run(_ stream: OperationStream, policies: [SimulationPolicy], capacities: [SimulationCapacity],
+                           settings: SimulationSettings, progress: SimulationProgress = .silent) -> [SimulationResult] {
+        let policies = policies.filter { $0 != .circular }
+        var tasks: [Task] = []
+        for policy in policies {
+            if policy == .lru && capacities.count > 2
+                && LRUStackSimulator.isExact(for: stream, capacities: capacities, settings: settings) {
+                tasks.append(.lruStack(capacities))
+            } else {
+                tasks += capacities.map { .single(policy, $0) }
+            }
+        }
+        tasks.sort { $0.cost > $1.cost }
+        let work = tasks
+        let nextUses = policies.contains(.opt) ? OptimalSimulator.nextUses(stream, settings: settings) : []
+        let finished = Locked<(results: [SimulationResult], done: Int)>(([], 0))
+        let total = work.count
+        DispatchQueue.concurrentPerform(iterations: work.count) { index in
+            let produced: [SimulationResult]
+            switch work[index] {
+            case .lruStack(let sizes):
+                produced = LRUStackSimulator.simulate(stream, capacities: sizes, settings: settings)
+            case .single(let policy, let capacity):
+                produced = [simulate(policy, stream, capacity: capacity, nextUses: nextUses, settings: settings)]
+            }
+            let done = finished.withLock { state -> Int in
+                state.results += produced
+                state.done += 1
+                return state.done
+            }
+            progress.update("cache-simul: \(done) of \(total) simulations done")
+        }
+        progress.finish()
+        let results = finished.withLock { $0.results }
+        return policies.flatMap { policy in
+            capacities.compactMap { capacity in results.first { $0.policy == policy && $0.capacity == capacity } }
+        }
+    }
+
+    /// One policy at one size.
+    public static func simulate(_ policy: SimulationPolicy, _ stream: OperationStream, capacity: SimulationCapacity,
+                                nextUses: [Int]? = nil, settings: SimulationSettings) -> SimulationResult {
+        switch policy {
+        case .lru, .circular:
+            return LRUSimulator.simulate(stream, capacity: capacity, settings: settings)
+        case .wtinylfu:
+            return WindowTinyLFUSimulator.simulate(stream, capacity: capacity, settings: settings)
+        case .opt:
+            let uses = nextUses.flatMap { $0.count == stream.count ? $0 : nil }
+                ?? OptimalSimulator.nextUses(stream, settings: settings)
+            return OptimalSimulator.simulate(stream, nextUses: uses, capacity: capacity, settings: settings)
+        }
+    }
+}

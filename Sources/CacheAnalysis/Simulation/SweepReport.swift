@@ -1,0 +1,85 @@
+import CacheCore
+import CacheTrace
+
+/// Everything a sweep found, in the shape `--format json` prints and the chart draws.
+public struct SweepReport: Sendable, Codable, Equatable {
+    /// One policy at one size.
+    public struct Row: Sendable, Codable, Equatable {
+        public var policy: String
+        /// The bound: bytes (10⁶ per MB) or entries, as ``unit`` says.
+        public var capacity: Int
+        /// `bytes` or `entries`.
+        public var unit: String
+        public var requests: Int
+        public var hits: Int
+        /// Hits per request, in percent.
+        public var hitRate: Double
+    }
+
+    /// The settings that shaped the numbers.
+    public struct Settings: Sendable, Codable, Equatable {
+        public var coldRestarts: Bool
+        public var everyRecord: Bool
+        public var windowFraction: Double
+        public var adaptation: String
+        public var seed: UInt64
+        /// Byte bounds: an entry's weight beyond its state (``CacheCore/CacheOptions/entryOverhead``).
+        public var entryOverhead: Int?
+        /// Byte bounds: states this large or larger are not cached.
+        public var objectMax: Int?
+    }
+
+    /// The trace's name as given (`-` for standard input).
+    public var trace: String
+    /// How the trace mapped to operations.
+    public var operations: OperationStream.Summary
+    /// Requests replayed (the denominator of every hit rate).
+    public var requests: Int
+    /// Distinct objects.
+    public var objects: Int
+    public var settings: Settings
+    /// By policy, then by size.
+    public var results: [Row]
+
+    /// Assembles a report.
+    public init(trace: String, stream: OperationStream, settings: SimulationSettings, everyRecord: Bool,
+                results: [SimulationResult]) {
+        self.trace = trace
+        operations = stream.summary
+        requests = stream.requestCount
+        objects = stream.objectCount
+        let bytes = results.first?.capacity.isBytes ?? true
+        self.settings = Settings(coldRestarts: settings.coldRestarts, everyRecord: everyRecord,
+                                 windowFraction: settings.windowFraction, adaptation: settings.adaptation.rawValue,
+                                 seed: settings.seed,
+                                 entryOverhead: bytes ? CacheOptions.entryOverhead : nil,
+                                 objectMax: bytes ? SimulationCapacity.objectMax : nil)
+        self.results = results.map { result in
+            Row(policy: result.policy.rawValue, capacity: result.capacity.limit,
+                unit: result.capacity.isBytes ? "bytes" : "entries", requests: result.requests,
+                hits: result.hits, hitRate: result.hitRate)
+        }
+    }
+
+    /// The policies, in report order.
+    public var policies: [String] {
+        var seen = Set<String>()
+        return results.map(\.policy).filter { seen.insert($0).inserted }
+    }
+
+    /// The sizes, ascending.
+    public var capacities: [Int] { Array(Set(results.map(\.capacity))).sorted() }
+
+    /// Whether sizes are bytes (else entries).
+    public var isBytes: Bool { results.first?.unit != "entries" }
+
+    /// The hit rate of `policy` at `capacity`, if simulated.
+    public func hitRate(_ policy: String, _ capacity: Int) -> Double? {
+        results.first { $0.policy == policy && $0.capacity == capacity }?.hitRate
+    }
+
+    /// A size as the table prints it: `20 MB` or `1,000`.
+    public func capacityLabel(_ capacity: Int) -> String {
+        isBytes ? SimulationCapacity.megabytesLabel(capacity) + " MB" : ThousandsSeparator.format(capacity)
+    }
+}

@@ -1,2 +1,0 @@
-// The CacheFiles module; see ../shared/design.md §2. (Module file: replaced as the module grows.)
-import CacheCore

@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open file descriptor and the few POSIX calls cache files need: large reads and writes
+/// that retry on `EINTR` and short counts, `fsync`, `rename`, directory sync.
+///
+/// Not thread-safe; one reader or writer owns it. Closed at deinit if still open.
+final class PosixFile {
+    let path: String
+    private(set) var descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    /// Opens `path` for reading.
+    static func openForReading(_ path: String) throws(CacheFileProblem) -> PosixFile {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(errno: errno) }
+        return PosixFile(path: path, descriptor: fd)
+    }
+
+    /// Creates `path`, which must not exist, for writing (mode 0644 before the umask).
+    static func create(_ path: String) throws(CacheFileProblem) -> PosixFile {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .unwritable(errno: errno) }
+        return PosixFile(path: path, descriptor: fd)
+    }
+
+    /// The file's size in bytes.
+    func size() throws(CacheFileProblem) -> Int {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw .unreadable(errno: errno) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(errno: EISDIR) }
+        return Int(info.st_size)
+    }
+
+    /// Reads up to `count` bytes into `buffer`, fewer only at the end of the file.
+    func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(CacheFileProblem) -> Int {
+        var done = 0
+        while done < count {
+            #if canImport(Glibc)
+            let n = Glibc.read(descriptor, buffer + done, count - done)
+            #else
+            let n = Darwin.read(descriptor, buffer + done, count - done)
+            #endif
+            if n > 0 { done += n; continue }
+            if n == 0 { break }
+            if errno == EINTR { continue }
+            throw .unreadable(errno: errno)
+        }
+        return done
+    }
+
+    /// Writes all `count` bytes of `buffer`.
+    func write(_ buffer: UnsafeRawPointer, count: Int) throws(CacheFileProblem) {
+        var done = 0
+        while done < count {
+            #if canImport(Glibc)
+            let n = Glibc.write(descriptor, buffer + done, count - done)
+            #else
+            let n = Darwin.write(descriptor, buffer + done, count - done)
+            #endif
+            if n > 0 { done += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            throw .unwritable(errno: n < 0 ? errno : EIO)
+        }
+    }
+
+    /// Forces the file's data to stable storage.
+    func sync() throws(CacheFileProblem) {
+        while fsync(descriptor) != 0 {
+            if errno != EINTR { throw .unwritable(errno: errno) }
+        }
+    }
+
+    /// Closes the descriptor (idempotent).
+    func close() {
+        guard descriptor >= 0 else { return }
+        #if canImport(Glibc)
+        _ = Glibc.close(descriptor)
+        #else
+        _ = Darwin.close(descriptor)
+        #endif
+        descriptor = -1
+    }
+
+    deinit { close() }
+
+    /// Renames `source` to `target` atomically (replacing `target` if it exists).
+    static func rename(_ source: String, to target: String) throws(CacheFileProblem) {
+        #if canImport(Glibc)
+        let status = Glibc.rename(source, target)
+        #else
+        let status = Darwin.rename(source, target)
+        #endif
+        guard status == 0 else { throw .unwritable(errno: errno) }
+    }
+
+    /// Makes a rename in `directory` durable (best effort: some file systems refuse).
+    static func syncDirectory(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        #if canImport(Glibc)
+        _ = Glibc.close(fd)
+        #else
+        _ = Darwin.close(fd)
+        #endif
+    }
+
+    /// Removes `path`; true if it was removed (false also when it was already gone).
+    @discardableResult
+    static func remove(_ path: String) -> Bool { unlink(path) == 0 }
+
+    /// Whether the process `pid` may still be running (it exists, or we may not signal it).
+    static func processExists(_ pid: Int32) -> Bool {
+        guard pid > 0 else { return false }
+        return kill(pid, 0) == 0 || errno == EPERM
+    }
+}

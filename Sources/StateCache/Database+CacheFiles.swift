@@ -1,0 +1,75 @@
+import CacheCore
+import CacheFiles
+import Foundation
+import SQLiteStorage
+import StorageCache
+
+/// The database's side of persistent cache files (design §6): restore at open, save at close.
+///
+/// The cache files hold facts keyed by TIDs, so what makes them safe is checked here against
+/// the database itself: its identity (a replaced or renewed database has another one), its
+/// last transaction (a restored backup ends before the file's newest fact), and the changes
+/// since the file's checkpoints (what changed is unreachable, see ``CacheReachability``).
+extension Database {
+    /// Restores `cache` from the cache directory and returns the checkpoint coordinator to
+    /// use: one that starts at the newest file's checkpoints, with `deltaAfter1` from the same
+    /// change-list query that filters the entries, when anything was restored; a fresh one
+    /// otherwise.
+    static func restoreCacheFiles(into cache: SharedStateCache, store: SQLiteObjectStore, options: DatabaseOptions,
+                                  prefix: String) -> (CheckpointCoordinator, CacheFileLoadReport?) {
+        guard let directoryURL = options.cacheLocalDir, cache.isEnabled else { return (CheckpointCoordinator(), nil) }
+        let directory = CacheDirectory(url: directoryURL, prefix: prefix)
+        let deltaLimit = options.cacheDeltaSizeLimit
+        let report = directory.load(
+            into: cache, identity: store.identity.bytes, readCount: options.cacheLocalDirReadCount,
+            lastTransaction: { try store.lastTransaction() },
+            reachability: { checkpoints, last in
+                let changes = try store.listChanges(after: checkpoints.cp1, through: last)
+                let rule = CacheReachability(checkpoints: checkpoints, changes: changes.lazy.map { ($0.oid, $0.tid) })
+                // At twice the delta limit the first poll restarts the checkpoints at its own
+                // snapshot (design §4): no restored entry would stay reachable.
+                guard rule.changesAfterCP0 < 2 * deltaLimit else {
+                    directory.notice("cache files not read: \(rule.changesAfterCP0) objects changed since their checkpoints")
+                    return nil
+                }
+                return rule
+            })
+        guard let checkpoints = report.checkpoints, let rule = report.reachability else { return (CheckpointCoordinator(), report) }
+        let epoch = CheckpointEpoch(checkpoints: Checkpoints(cp0: checkpoints.cp0, cp1: checkpoints.cp1),
+                                    deltaAfter1: rule.deltaAfter1)
+        return (CheckpointCoordinator(epoch: epoch), report)
+    }
+
+    /// Writes the cache to the cache directory now (most valuable entries first, only those
+    /// a later process can reach), then prunes the directory; ``close()`` calls it. Returns
+    /// nil when there is no cache directory, no checkpoints yet, or nothing was written.
+    ///
+    /// Failures are logged, never thrown: a cache that cannot be saved only costs the next
+    /// process a cold start. Safe to call while connections work (each shard is copied under
+    /// its lock); a process that must survive crashes warm can call it periodically.
+    @discardableResult
+    public func saveCacheFiles() -> CacheFileSaveReport? {
+        guard let directoryURL = options.cacheLocalDir, cache.isEnabled, let epoch = coordinator.current,
+              let checkpoints = CacheFileCheckpoints(cp0: epoch.checkpoints.cp0, cp1: epoch.checkpoints.cp1) else { return nil }
+        let entries = cache.exportEntries()
+        guard !entries.isEmpty else { return nil }
+        let directory = CacheDirectory(url: directoryURL, prefix: prefix)
+        var rule = CacheReachability(checkpoints: checkpoints, latestChanges: nil)
+        do {
+            let last = try store.lastTransaction()
+            rule = CacheReachability(checkpoints: checkpoints,
+                                     changes: try store.listChanges(after: checkpoints.cp1, through: last).lazy.map { ($0.oid, $0.tid) })
+        } catch {
+            directory.warn("saving the cache without the change list (\(error)): unreachable entries may be written")
+        }
+        do {
+            return try directory.save(entries, identity: store.identity.bytes, reachability: rule,
+                                      options: .init(maximumBytes: options.cacheLocalDirWriteMaxSize ?? cache.options.capacityBytes,
+                                                     compress: options.cacheLocalDirCompress,
+                                                     keepCount: options.cacheLocalDirCount))
+        } catch {
+            directory.warn("the cache was not saved: \(error)")
+            return nil
+        }
+    }
+}

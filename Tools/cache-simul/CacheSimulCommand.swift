@@ -1,0 +1,235 @@
+import ArgumentParser
+import CacheAnalysis
+import CacheTrace
+import Foundation
+
+/// `cache-simul`: ZEO's `cache_simul.py`, compatible byte for byte (the default), and a
+/// simulator of LRU, StateCache's W-TinyLFU and the optimum at many sizes in one run.
+///
+/// A thin shell: ArgumentParser parses, ``CacheSimulCommandLine`` words the help and the errors
+/// as ZEO's argparse does, ``CircularSimulationRunner`` does ZEO's report, and
+/// ``OperationStream`` + ``SimulationSweep`` + ``SweepReportFormatter`` + ``HitRateChart``
+/// the sweep (all in CacheAnalysis).
+@main
+struct CacheSimulCommand: ParsableCommand {
+    // `-h`/`--help` are handled by hand so the text has ZEO's layout (exit status 0, as ZEO).
+    static let configuration = CommandConfiguration(commandName: "cache-simul", helpNames: [])
+
+    // `.unconditional`: the next word is the value even if it starts with `-` (argparse does so
+    // for negative numbers).
+    @Option(name: [.customLong("size"), .customShort("s")], parsing: .unconditional) var size: String?
+    @Option(name: [.customLong("interval"), .customShort("i")], parsing: .unconditional) var interval: String?
+    @Option(name: [.customLong("rearrange"), .customShort("r")], parsing: .unconditional) var rearrange: String?
+    @Option(name: .customLong("policy"), parsing: .unconditional) var policy: String?
+    @Option(name: .customLong("sizes"), parsing: .unconditional) var sizes: String?
+    @Option(name: .customLong("entries"), parsing: .unconditional) var entries: String?
+    @Option(name: .customLong("window"), parsing: .unconditional) var window: String?
+    @Option(name: .customLong("adaptation"), parsing: .unconditional) var adaptation: String?
+    @Option(name: .customLong("seed"), parsing: .unconditional) var seed: String?
+    @Flag(name: .customLong("cold-restarts")) var coldRestarts = false
+    @Flag(name: .customLong("every-record")) var everyRecord = false
+    @Option(name: .customLong("format"), parsing: .unconditional) var format: String?
+    @Option(name: .customLong("plot"), parsing: .unconditional) var plot: String?
+    @Argument var tracefile: String?
+
+    static func main() {
+        let arguments = CacheSimulCommandLine.normalizedArguments(Array(CommandLine.arguments.dropFirst()))
+        if arguments.contains(where: { $0 == "-h" || $0 == "--help" }) {
+            FileHandle.standardOutput.write(Data(CacheSimulCommandLine.help.utf8))
+            Foundation.exit(0)
+        }
+        let command: CacheSimulCommand
+        do {
+            command = try parseAsRoot(arguments) as! CacheSimulCommand
+        } catch {
+            usageError(message(for: error))
+        }
+        Foundation.exit(command.execute())
+    }
+
+    /// Prints the usage and `message` on standard error and exits with status 2.
+    static func usageError(_ message: String) -> Never {
+        FileHandle.standardError.write(Data(CacheSimulCommandLine.errorText(message).utf8))
+        Foundation.exit(CacheSimulCommandLine.usageExitStatus)
+    }
+
+    /// Whether any option of the policies beyond ZEO was given.
+    var sweepOptionsGiven: Bool {
+        sizes != nil || entries != nil || format != nil || plot != nil || window != nil || adaptation != nil
+            || seed != nil || coldRestarts || everyRecord
+    }
+
+    func execute() -> Int32 {
+        var policies: [SimulationPolicy] = sweepOptionsGiven ? SimulationPolicy.sweepable : [.circular]
+        if let policy {
+            guard let parsed = SimulationPolicy.parseList(policy) else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--policy", kind: "policy", policy)
+                                + " (choose circular, lru, wtinylfu, opt or all)")
+            }
+            policies = parsed
+        }
+        if policies.contains(.circular) {
+            guard policies == [.circular] else {
+                Self.usageError("argument --policy: circular (ZEO's report) cannot be combined with other policies")
+            }
+            guard !sweepOptionsGiven else {
+                Self.usageError("--sizes, --entries, --window, --adaptation, --seed, --cold-restarts, --every-record, "
+                                + "--format and --plot need --policy lru, wtinylfu, opt or all "
+                                + "(circular is ZEO's report, for one -s size)")
+            }
+            return runCircular()
+        }
+        return runSweep(policies)
+    }
+
+    /// The `-s` value in MB (20 by default).
+    func megabytes() -> Double {
+        guard let size else { return 20 }
+        guard let value = CacheStatsCommandLine.pythonFloat(size), value.isFinite else {
+            Self.usageError(CacheSimulCommandLine.invalidValue("--size/-s", kind: "size", size))
+        }
+        return value
+    }
+
+    func openReader(recovery: MisalignmentRecovery = .skipEightBytes) -> TraceReader {
+        guard let tracefile else { Self.usageError(CacheSimulCommandLine.missingTraceFile) }
+        do {
+            return try TraceReader(path: tracefile, recovery: recovery)
+        } catch {
+            if case .cannotOpen(_, let code) = error {
+                Self.usageError(CacheStatsCommandLine.cannotOpen(path: tracefile, errno: code,
+                                                                 systemMessage: TraceReadError.systemMessage(code)))
+            }
+            Self.usageError(String(describing: error))
+        }
+    }
+
+    // MARK: - ZEO's report
+
+    func runCircular() -> Int32 {
+        var options = CircularSimulationOptions()
+        guard let limit = CircularSimulationOptions.limit(megabytes: megabytes()) else {
+            Self.usageError(CacheSimulCommandLine.invalidValue("--size/-s", kind: "size", size ?? ""))
+        }
+        guard limit > CircularCacheSimulation.fileHeaderSize else {
+            Self.usageError("argument --size/-s: the cache must be larger than its 12-byte header (got \(limit) bytes)")
+        }
+        options.limit = limit
+        if let interval {
+            guard let seconds = CacheStatsCommandLine.intervalSeconds(interval) else {
+                Self.usageError(CacheStatsCommandLine.invalidInterval(interval))
+            }
+            options.intervalSeconds = seconds
+        }
+        if let rearrange {
+            guard let value = CacheStatsCommandLine.pythonFloat(rearrange), !value.isNaN else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--rearrange/-r", kind: "float", rearrange))
+            }
+            options.rearrange = value
+        }
+        let reader = openReader()
+        let outcome = CircularSimulationRunner.run(reader: reader, options: options, sink: FileDescriptorSink(),
+                                                   progress: .standardError())
+        var diagnostics = ""
+        if let truncation = outcome.truncation { diagnostics += "cache-simul: note: \(truncation)\n" }
+        if outcome.refusedStores > 0 {
+            diagnostics += "cache-simul: note: \(outcome.refusedStores) store(s) of objects too large for a "
+                + "\(ThousandsSeparator.format(options.limit))-byte file were not simulated (ZEO's tool stops with AssertionError)\n"
+        }
+        if outcome.linesAfterTrailingRestart > 0 {
+            diagnostics += "cache-simul: note: \(outcome.linesAfterTrailingRestart) report line(s) cover only a restart "
+                + "record with nothing after it (ZEO's tool stops with TypeError there)\n"
+        }
+        if let error = outcome.readError { diagnostics += "cache-simul: error: \(error)\n" }
+        if !diagnostics.isEmpty { FileHandle.standardError.write(Data(diagnostics.utf8)) }
+        return outcome.exitStatus
+    }
+
+    // MARK: - The sweep
+
+    func runSweep(_ policies: [SimulationPolicy]) -> Int32 {
+        var settings = SimulationSettings()
+        settings.coldRestarts = coldRestarts
+        if let window {
+            guard let value = CacheStatsCommandLine.pythonFloat(window), value > 0, value < 1 else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--window", kind: "window", window)
+                                + " (a fraction between 0 and 1, e.g. 0.01)")
+            }
+            settings.windowFraction = value
+        }
+        if let adaptation {
+            guard let value = WindowAdaptationName.parse(adaptation) else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--adaptation", kind: "adaptation", adaptation)
+                                + " (choose fixed, hillClimbing or guardedHillClimbing)")
+            }
+            settings.adaptation = value
+        }
+        if let seed {
+            guard let value = CacheSimulCommandLine.seed(seed) else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--seed", kind: "seed", seed))
+            }
+            settings.seed = value
+        }
+        let outputFormat: SweepReportFormatter.Format
+        if let format {
+            guard let value = SweepReportFormatter.Format(rawValue: format.lowercased()) else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--format", kind: "format", format)
+                                + " (choose table, csv or json)")
+            }
+            outputFormat = value
+        } else {
+            outputFormat = .table
+        }
+        let capacities: [SimulationCapacity]
+        if let entries {
+            guard sizes == nil else { Self.usageError("argument --entries: not allowed with argument --sizes") }
+            guard let list = CacheSimulCommandLine.entrySizes(entries) else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--entries", kind: "entries", entries)
+                                + " (comma-separated positive integers)")
+            }
+            capacities = list
+        } else if let sizes {
+            guard let list = CacheSimulCommandLine.megabyteSizes(sizes) else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--sizes", kind: "sizes", sizes)
+                                + " (comma-separated positive numbers of MB)")
+            }
+            capacities = list
+        } else {
+            let value = megabytes()
+            guard value > 0, value < 1e12 else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--size/-s", kind: "size", size ?? ""))
+            }
+            capacities = [SimulationCapacity.megabytes(value)]
+        }
+        if capacities.first!.isBytes, capacities.first!.limit < SimulationCapacity.minimumBytes {
+            Self.usageError("cache sizes must be at least \(SimulationCapacity.megabytesLabel(SimulationCapacity.minimumBytes)) MB "
+                            + "(\(ThousandsSeparator.format(SimulationCapacity.minimumBytes)) bytes: the heaviest cacheable entry)")
+        }
+
+        let reader = openReader()
+        let progress = SimulationProgress.standardError()
+        let (stream, readError) = OperationStream.decode(reader: reader, everyRecord: everyRecord, progress: progress)
+        let results = SimulationSweep.run(stream, policies: policies, capacities: capacities, settings: settings,
+                                          progress: progress)
+        let report = SweepReport(trace: reader.name, stream: stream, settings: settings, everyRecord: everyRecord,
+                                 results: results)
+        FileHandle.standardOutput.write(Data(SweepReportFormatter.render(report, format: outputFormat).utf8))
+        var status: Int32 = 0
+        var diagnostics = ""
+        if let truncation = reader.truncation { diagnostics += "cache-simul: note: \(truncation)\n" }
+        if let readError {
+            diagnostics += "cache-simul: error: \(readError)\n"
+            status = 1
+        }
+        if let plot {
+            do {
+                try HitRateChart.svg(report).write(toFile: plot, atomically: true, encoding: .utf8)
+            } catch {
+                diagnostics += "cache-simul: error: cannot write the chart to '\(plot)': \(error.localizedDescription)\n"
+                status = 1
+            }
+        }
+        if !diagnostics.isEmpty { FileHandle.standardError.write(Data(diagnostics.utf8)) }
+        return status
+    }
+}
