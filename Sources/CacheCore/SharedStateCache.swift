@@ -29,7 +29,7 @@ public final class SharedStateCache: Sendable {
     public let options: CacheOptions
     /// The shards, owned here; each a policy behind its own lock, in its own allocation (no
     /// false sharing between neighbours).
-    private let shards: [Locked<WindowTinyLFU>]
+    let shards: [Locked<WindowTinyLFU>]
     /// The same shards, unowned: the hot paths reach a shard through these without touching
     /// its reference count — a count that two cores would otherwise both write on every
     /// lookup. Safe because `shards` keeps every shard alive as long as `self`.
@@ -77,7 +77,7 @@ public final class SharedStateCache: Sendable {
 
     /// The shard of `key`: the top bits of a 64-bit mix, independent of the bits the
     /// frequency sketch uses inside a shard.
-    @inline(__always) private func shardIndex(_ key: CacheKey) -> Int {
+    @inline(__always) func shardIndex(_ key: CacheKey) -> Int {
         guard shardShift < 64 else { return 0 }
         var x = key.oid.rawValue ^ (key.tid.rawValue &* 0xC2B2_AE3D_27D4_EB4F)
         x = (x ^ (x >> 33)) &* 0xFF51_AFD7_ED55_8CCD
