@@ -127,7 +127,7 @@ public struct CacheDirectory: Sendable {
             let header = CacheFileHeader(isCompressed: options.compress, prefix: prefix, databaseIdentity: identity,
                                          checkpoints: reachability.checkpoints, newestTID: newest,
                                          entryCount: selected.count, entryBytes: entryBytes,
-                                         writtenAt: UInt64(Date().timeIntervalSince1970), writerProcessID: pid)
+                                         writtenAt: UInt64(Date().timeIntervalSince1970 * 1_000_000), writerProcessID: pid)
             report.bytes = try CacheFileWriter.write(header: header, entries: selected[...], to: temporary,
                                                      blockSize: options.blockSize)
             do throws(CacheFileProblem) {
@@ -267,7 +267,7 @@ public struct CacheDirectory: Sendable {
     }
 
     /// Restores one file's reachable entries block by block; on a damaged block, removes
-    /// what the file restored. Returns whether the cache is full.
+    /// what the file restored. Returns whether the cache is full (then no further file is read).
     private func restore(_ name: String, identity: [UInt8], rule: CacheReachability, into cache: SharedStateCache,
                          report: inout CacheFileLoadReport) -> Result<Bool, CacheFileProblem> {
         var restoredKeys: [CacheKey] = []
@@ -276,25 +276,31 @@ public struct CacheDirectory: Sendable {
             let reader = try CacheFileReader(path: url.appendingPathComponent(name).path)
             try check(reader.header, identity: identity)
             report.bytesRead += reader.header.encodedSize
+            let blocks = BlockPrefetcher(reader: reader)
+            defer { blocks.finish() }
             var batch: [PersistedEntry] = []
-            while let block = try reader.nextBlock() {
+            while let block = try blocks.next() {
                 batch.removeAll(keepingCapacity: true)
                 var read = 0
-                try CacheFileReader.forEachEntry(in: block) { record in
+                try CacheFileReader.forEachEntry(in: (block.records, block.count)) { record in
                     read += 1
                     if rule.isReachable(record.key, actualTID: record.actualTID) { batch.append(record.entry) }
                 }
                 report.bytesRead += CacheFile.blockHeaderSize + block.records.count
+                blocks.recycle(block)
                 let keys = cache.restore(batch)
                 restoredKeys += keys
                 report.entriesSkipped += read - keys.count
-                if Double(cache.statistics.bytes) >= threshold {
+                // Stop early only when a whole block found no room: a file written from a
+                // cache of this size is read to its end (its last entries fit too), a larger
+                // one stops once the cache is full.
+                if keys.isEmpty && !batch.isEmpty && Double(cache.statistics.bytes) >= threshold {
                     report.entriesRestored += restoredKeys.count
                     return .success(true)
                 }
             }
             report.entriesRestored += restoredKeys.count
-            return .success(false)
+            return .success(Double(cache.statistics.bytes) >= threshold)
         } catch {
             for key in restoredKeys { cache.remove(key) }
             report.entriesSkipped += restoredKeys.count

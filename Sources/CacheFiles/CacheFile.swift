@@ -36,7 +36,7 @@
 /// | 52 | 8 | newest TID: the largest TID any entry or checkpoint names — the age of the data |
 /// | 60 | 8 | entry count |
 /// | 68 | 8 | entry bytes: the total raw length of the blocks |
-/// | 76 | 8 | written at, seconds since 1970 (informational) |
+/// | 76 | 8 | written at, microseconds since 1970 (orders files of equally new data) |
 /// | 84 | 4 | writer's process id (informational) |
 /// | 88 | *P* | prefix |
 /// | 88 + *P* | 4 | CRC-32 of bytes 0 ..< 88 + *P* |

@@ -20,7 +20,8 @@ public struct CacheFileHeader: Sendable, Equatable {
     public var entryCount: Int
     /// The total raw (uncompressed) length of the entry records.
     public var entryBytes: Int
-    /// When the file was written, in seconds since 1970 (informational).
+    /// When the file was written, in microseconds since 1970: it orders files whose data is
+    /// equally new (a later write first).
     public var writtenAt: UInt64
     /// The writer's process id (informational).
     public var writerProcessID: Int32

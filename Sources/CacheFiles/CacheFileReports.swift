@@ -44,7 +44,7 @@ public struct CacheFileLoadReport: Sendable {
     public var entriesRestored = 0
     /// Entries read but not restored: unreachable, already cached, or no room left.
     public var entriesSkipped = 0
-    /// File bytes read.
+    /// Bytes read: headers and entry records (uncompressed).
     public var bytesRead = 0
     /// Files skipped and removed.
     public var rejected: [Rejection] = []

@@ -1,17 +1,21 @@
 import CacheCore
+import Dispatch
 import Foundation
 
 /// Writes one cache file (format: ``CacheFile``) from entries already in value order.
 ///
-/// Built for bandwidth: entries are copied once, straight into a large output buffer (or,
-/// with LZ4, into one block buffer that is compressed into the output buffer), each block is
-/// checksummed while it is hot in the CPU cache, and the buffer goes to the kernel in
-/// 8 MiB `write`s. The file is synced before ``write(header:entries:to:)`` returns; renaming
-/// it into place is the caller's job (``CacheDirectory``).
+/// Built for bandwidth, as a two-stage pipeline:
+/// 1. **Build** — blocks are built in waves, one block per core at once
+///    (`concurrentPerform`): each entry is copied once into its block's buffer (with LZ4, into
+///    a scratch buffer that is then compressed into the block's buffer), and the block is
+///    checksummed while it is still in the CPU cache.
+/// 2. **Write** — a serial queue hands each wave's blocks to the kernel, in order, while the
+///    next wave is being built. Two sets of block buffers alternate; a semaphore keeps the
+///    builders from overtaking the writer by more than one wave.
+///
+/// The file is synced before ``write(header:entries:to:blockSize:)`` returns; renaming it
+/// into place is the caller's job (``CacheDirectory``). Guarded by `statecache bench persist`.
 enum CacheFileWriter {
-    /// The output buffer's size: large writes keep system-call costs negligible.
-    static let outputBufferSize = 8 << 20
-
     /// The raw size of `entry`'s record in a block.
     @inline(__always) static func recordSize(_ entry: PersistedEntry) -> Int {
         CacheFile.entryHeaderSize + entry.payload.count
@@ -22,76 +26,33 @@ enum CacheFileWriter {
     /// `header.entryCount` — then syncs and closes it. Returns the file's size.
     ///
     /// On failure the partial file is removed and the error thrown.
+    ///
     /// - Parameter blockSize: the raw size to aim at per block (tests make it small).
     static func write(header: CacheFileHeader, entries: ArraySlice<PersistedEntry>, to path: String,
                       blockSize: Int = CacheFile.targetBlockSize) throws(CacheFileProblem) -> Int {
         precondition(entries.count == header.entryCount, "the header's entry count must match the entries")
         let file = try PosixFile.create(path)
         do throws(CacheFileProblem) {
-            let output = OutputBuffer(capacity: outputBufferSize)
             let headerBytes = header.encoded()
-            headerBytes.withUnsafeBytes { output.append($0) }
-            var written = 0
-            var blockCount: UInt32 = 0
-            var crcOfCRCs: UInt32 = 0
-            let rawBlock = header.isCompressed ? OutputBuffer(capacity: blockSize) : nil
-            var rawTotal = 0
-            var start = entries.startIndex
-            while start < entries.endIndex {
-                // One block: at least one entry, then as many as stay within the target size.
-                var end = start
-                var rawLength = 0
-                while end < entries.endIndex {
-                    let size = recordSize(entries[end])
-                    if rawLength > 0 && rawLength + size > blockSize { break }
-                    rawLength += size
-                    end += 1
-                }
-                let storedBound = header.isCompressed ? LZ4Block.bound(rawLength) : rawLength
-                try output.makeRoom(CacheFile.blockHeaderSize + storedBound, flushingTo: file, written: &written)
-                let blockStart = output.count
-                output.count += CacheFile.blockHeaderSize
-                let stored: Int
-                if let raw = rawBlock {
-                    raw.count = 0
-                    raw.reserve(rawLength)
-                    for entry in entries[start..<end] { raw.appendRecord(entry) }
-                    guard let compressed = LZ4Block.compress(raw.base, count: rawLength, into: output.base + output.count,
-                                                             capacity: storedBound) else {
-                        throw CacheFileProblem.unwritable(errno: EIO)
-                    }
-                    stored = compressed
-                } else {
-                    for entry in entries[start..<end] { output.appendRecord(entry) }
-                    stored = rawLength
-                }
-                let dataCRC = Checksum.crc32(output.base + blockStart + CacheFile.blockHeaderSize, count: stored)
-                let blockHeader = output.base + blockStart
-                BigEndian.store(CacheFile.blockTag, blockHeader, at: 0)
-                BigEndian.store(UInt32(end - start), blockHeader, at: 4)
-                BigEndian.store(UInt32(rawLength), blockHeader, at: 8)
-                BigEndian.store(UInt32(stored), blockHeader, at: 12)
-                BigEndian.store(dataCRC, blockHeader, at: 16)
-                BigEndian.store(Checksum.crc32(blockHeader, count: 20), blockHeader, at: 20)
-                output.count = blockStart + CacheFile.blockHeaderSize + stored
-                crcOfCRCs = chain(crcOfCRCs, dataCRC)
-                blockCount += 1
-                rawTotal += rawLength
-                start = end
+            try file.write(headerBytes)
+            let blocks = plan(entries, blockSize: blockSize)
+            precondition(blocks.reduce(0) { $0 + $1.rawLength } == header.entryBytes,
+                         "the header's entry bytes must match the entries")
+            let crcOfCRCs = try writeBlocks(blocks, of: entries, compressed: header.isCompressed, blockSize: blockSize, to: file)
+            var trailer = [UInt8](repeating: 0, count: CacheFile.trailerSize)
+            trailer.withUnsafeMutableBytes { buffer in
+                let base = buffer.baseAddress!
+                BigEndian.store(CacheFile.trailerTag, base, at: 0)
+                BigEndian.store(UInt32(blocks.count), base, at: 4)
+                BigEndian.store(UInt64(entries.count), base, at: 8)
+                BigEndian.store(crcOfCRCs, base, at: 16)
+                BigEndian.store(Checksum.crc32(base, count: 20), base, at: 20)
             }
-            precondition(rawTotal == header.entryBytes, "the header's entry bytes must match the entries")
-            try output.makeRoom(CacheFile.trailerSize, flushingTo: file, written: &written)
-            let trailer = output.base + output.count
-            BigEndian.store(CacheFile.trailerTag, trailer, at: 0)
-            BigEndian.store(blockCount, trailer, at: 4)
-            BigEndian.store(UInt64(entries.count), trailer, at: 8)
-            BigEndian.store(crcOfCRCs, trailer, at: 16)
-            BigEndian.store(Checksum.crc32(trailer, count: 20), trailer, at: 20)
-            output.count += CacheFile.trailerSize
-            try output.flush(to: file, written: &written)
+            try file.write(trailer)
             try file.sync()
+            let size = try file.size()
             file.close()
-            return written
+            return size
         } catch {
             file.close()
             PosixFile.remove(path)
@@ -99,76 +60,136 @@ enum CacheFileWriter {
         }
     }
 
+    /// A block to be: which entries, and their raw size.
+    struct PlannedBlock: Sendable {
+        var entries: Range<Int>
+        var rawLength: Int
+    }
+
+    /// Cuts the entries into blocks of at most `blockSize` raw bytes (at least one entry each).
+    static func plan(_ entries: ArraySlice<PersistedEntry>, blockSize: Int) -> [PlannedBlock] {
+        var blocks: [PlannedBlock] = []
+        var start = entries.startIndex
+        var rawLength = 0
+        for index in entries.indices {
+            let size = recordSize(entries[index])
+            if rawLength > 0 && rawLength + size > blockSize {
+                blocks.append(PlannedBlock(entries: start..<index, rawLength: rawLength))
+                start = index
+                rawLength = 0
+            }
+            rawLength += size
+        }
+        if start < entries.endIndex { blocks.append(PlannedBlock(entries: start..<entries.endIndex, rawLength: rawLength)) }
+        return blocks
+    }
+
+    /// Runs the build and write stages over `blocks`; returns the CRC of the blocks' CRCs.
+    private static func writeBlocks(_ blocks: [PlannedBlock], of entries: ArraySlice<PersistedEntry>, compressed: Bool,
+                                    blockSize: Int, to file: PosixFile) throws(CacheFileProblem) -> UInt32 {
+        let lanes = Swift.max(1, Swift.min(8, ProcessInfo.processInfo.activeProcessorCount))
+        let waveSize = 2 * lanes
+        let sets = (0..<2).map { _ in (0..<waveSize).map { _ in BlockBuilder(blockSize: blockSize, compressed: compressed) } }
+        let writeQueue = DispatchQueue(label: "StateCache.CacheFileWriter")
+        let freeSets = DispatchSemaphore(value: 2)
+        let failure = Locked<CacheFileProblem?>(nil)
+        let target = SendableFile(file: file)
+        var crcOfCRCs: UInt32 = 0
+        var next = 0
+        var wave = 0
+        while next < blocks.count {
+            freeSets.wait()
+            if failure.withLock({ $0 }) != nil { freeSets.signal(); break }
+            let count = Swift.min(waveSize, blocks.count - next)
+            let builders = sets[wave % 2]
+            let planned = Array(blocks[next..<(next + count)])
+            DispatchQueue.concurrentPerform(iterations: count) { lane in
+                builders[lane].build(planned[lane], of: entries)
+            }
+            for builder in builders.prefix(count) {
+                guard builder.succeeded else {
+                    freeSets.signal()
+                    writeQueue.sync {}
+                    throw .unwritable(errno: EIO)  // LZ4 refused a block: cannot happen with its bound
+                }
+                crcOfCRCs = chain(crcOfCRCs, builder.dataCRC)
+            }
+            writeQueue.async {
+                defer { freeSets.signal() }
+                guard failure.withLock({ $0 }) == nil else { return }
+                for builder in builders.prefix(count) {
+                    do throws(CacheFileProblem) {
+                        try target.file.write(builder.output.base, count: builder.output.count)
+                    } catch {
+                        failure.withLock { $0 = error }
+                        return
+                    }
+                }
+            }
+            next += count
+            wave += 1
+        }
+        writeQueue.sync {}
+        if let problem = failure.withLock({ $0 }) { throw problem }
+        return crcOfCRCs
+    }
+
     /// Folds one block's CRC into the running CRC of all block CRCs (as 4 big-endian bytes).
     static func chain(_ running: UInt32, _ blockCRC: UInt32) -> UInt32 {
         withUnsafeBytes(of: blockCRC.bigEndian) { Checksum.crc32($0.baseAddress!, count: 4, initial: running) }
     }
+
+    /// The file, handed to the write queue; the building thread does not touch it until the
+    /// queue has drained (`writeQueue.sync {}`).
+    private struct SendableFile: @unchecked Sendable {
+        let file: PosixFile
+    }
 }
 
-/// A growable byte buffer in raw memory: the writer's output and LZ4 block buffers.
-///
-/// Raw memory rather than `[UInt8]` so that records are stored with plain unaligned stores
-/// and `memcpy`, with no bounds or uniqueness checks per byte; every store is preceded by a
-/// capacity check (``makeRoom(_:flushingTo:written:)`` or ``reserve(_:)``).
-final class OutputBuffer {
-    private(set) var base: UnsafeMutableRawPointer
-    private(set) var capacity: Int
-    /// Bytes in use, from `base`.
-    var count = 0
+/// Builds one block: header and stored bytes in ``output``, the stored bytes' CRC in
+/// ``dataCRC``. One builder per lane of a wave; reused wave after wave.
+final class BlockBuilder: @unchecked Sendable {
+    /// Block header + stored bytes.
+    let output: OutputBuffer
+    /// LZ4 only: the raw records before compression.
+    private let raw: OutputBuffer?
+    private(set) var dataCRC: UInt32 = 0
+    private(set) var succeeded = true
 
-    init(capacity: Int) {
-        self.capacity = capacity
-        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+    init(blockSize: Int, compressed: Bool) {
+        output = OutputBuffer(capacity: CacheFile.blockHeaderSize + (compressed ? LZ4Block.bound(blockSize) : blockSize))
+        raw = compressed ? OutputBuffer(capacity: blockSize) : nil
     }
 
-    deinit { base.deallocate() }
-
-    /// Grows the buffer (keeping its bytes) so that `needed` more bytes fit.
-    func reserve(_ needed: Int) {
-        guard count + needed > capacity else { return }
-        let grown = Swift.max(capacity * 2, count + needed)
-        let bigger = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 64)
-        bigger.copyMemory(from: base, byteCount: count)
-        base.deallocate()
-        base = bigger
-        capacity = grown
-    }
-
-    /// Ensures `needed` more bytes fit, writing the buffer to `file` first if they would not.
-    func makeRoom(_ needed: Int, flushingTo file: PosixFile, written: inout Int) throws(CacheFileProblem) {
-        if count + needed > capacity { try flush(to: file, written: &written) }
-        reserve(needed)
-    }
-
-    /// Writes the buffered bytes to `file` and empties the buffer.
-    func flush(to file: PosixFile, written: inout Int) throws(CacheFileProblem) {
-        guard count > 0 else { return }
-        try file.write(base, count: count)
-        written += count
-        count = 0
-    }
-
-    /// Appends raw bytes (room must have been made).
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        reserve(bytes.count)
-        if let source = bytes.baseAddress { (base + count).copyMemory(from: source, byteCount: bytes.count) }
-        count += bytes.count
-    }
-
-    /// Appends `entry`'s record (room must have been made).
-    @inline(__always) func appendRecord(_ entry: PersistedEntry) {
-        let record = base + count
-        BigEndian.store(entry.key.oid.rawValue, record, at: 0)
-        BigEndian.store(entry.key.tid.rawValue, record, at: 8)
-        BigEndian.store(entry.actualTID.rawValue, record, at: 16)
-        record.storeBytes(of: entry.frequency, toByteOffset: 24, as: UInt8.self)
-        record.storeBytes(of: entry.region.rawValue, toByteOffset: 25, as: UInt8.self)
-        BigEndian.store(UInt32(entry.payload.count), record, at: 26)
-        entry.payload.withUnsafeBytes { payload in
-            if let source = payload.baseAddress {
-                (record + CacheFile.entryHeaderSize).copyMemory(from: source, byteCount: payload.count)
+    func build(_ block: CacheFileWriter.PlannedBlock, of entries: ArraySlice<PersistedEntry>) {
+        output.count = 0
+        let storedBound = raw == nil ? block.rawLength : LZ4Block.bound(block.rawLength)
+        output.reserve(CacheFile.blockHeaderSize + storedBound)
+        output.count = CacheFile.blockHeaderSize
+        let stored: Int
+        if let raw {
+            raw.count = 0
+            raw.reserve(block.rawLength)
+            for index in block.entries { raw.appendRecord(entries[index]) }
+            guard let compressed = LZ4Block.compress(raw.base, count: block.rawLength,
+                                                     into: output.base + CacheFile.blockHeaderSize, capacity: storedBound) else {
+                succeeded = false
+                return
             }
+            stored = compressed
+        } else {
+            for index in block.entries { output.appendRecord(entries[index]) }
+            stored = block.rawLength
         }
-        count += CacheFile.entryHeaderSize + entry.payload.count
+        output.count = CacheFile.blockHeaderSize + stored
+        dataCRC = Checksum.crc32(output.base + CacheFile.blockHeaderSize, count: stored)
+        let header = output.base
+        BigEndian.store(CacheFile.blockTag, header, at: 0)
+        BigEndian.store(UInt32(block.entries.count), header, at: 4)
+        BigEndian.store(UInt32(block.rawLength), header, at: 8)
+        BigEndian.store(UInt32(stored), header, at: 12)
+        BigEndian.store(dataCRC, header, at: 16)
+        BigEndian.store(Checksum.crc32(header, count: 20), header, at: 20)
+        succeeded = true
     }
 }

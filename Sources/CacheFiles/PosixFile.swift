@@ -71,6 +71,20 @@ final class PosixFile {
         }
     }
 
+    /// Writes all of `bytes`.
+    func write(_ bytes: [UInt8]) throws(CacheFileProblem) {
+        let result: Result<Void, CacheFileProblem> = bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return .success(()) }
+            do throws(CacheFileProblem) {
+                try write(base, count: buffer.count)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
     /// Forces the file's data to stable storage.
     func sync() throws(CacheFileProblem) {
         while fsync(descriptor) != 0 {

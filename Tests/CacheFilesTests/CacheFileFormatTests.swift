@@ -14,7 +14,7 @@ final class CacheFileFormatTests: XCTestCase {
         CacheFileHeader(isCompressed: compressed, prefix: prefix, databaseIdentity: Fixture.identity,
                         checkpoints: Fixture.checkpoints(1000, 800), newestTID: TransactionID(1000),
                         entryCount: entries.count, entryBytes: entries.reduce(0) { $0 + 30 + $1.payload.count },
-                        writtenAt: 1_700_000_000, writerProcessID: 4242)
+                        writtenAt: 1_700_000_000_000_000, writerProcessID: 4242)
     }
 
     func roundTrip(_ entries: [PersistedEntry], compressed: Bool, blockSize: Int = CacheFile.targetBlockSize,

@@ -25,6 +25,8 @@ struct BenchCommand: ParsableCommand {
         TraceBenchmark.self,
         ViewsBenchmark.self,
         StorageBenchmark.self,
+        PersistBenchmark.self,
+        SimulBenchmark.self,
     ] }
 
     @Argument(help: "Groups to run (default: all).")

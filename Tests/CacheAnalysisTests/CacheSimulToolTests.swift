@@ -1,0 +1,125 @@
+import CacheAnalysis
+import Foundation
+import XCTest
+
+/// The built `cache-simul` and `statecache convert` binaries: statuses, standard error, a real
+/// pipe, the chart file. Skipped when the binaries are not built next to the tests
+/// (`swift build` builds them; `make test` does).
+final class CacheSimulToolTests: XCTestCase {
+    private func tool(_ name: String) throws -> URL {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [directory, directory.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        throw XCTSkip("\(name) is not built next to the test bundle (swift build --product \(name))")
+    }
+
+    /// Runs a tool in `fixtures/zeo` with TZ=UTC; standard input from `stdin` bytes through a pipe.
+    private func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil)
+        throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = try tool(name)
+        process.arguments = arguments
+        process.currentDirectoryURL = Fixtures.zeo
+        process.environment = ProcessInfo.processInfo.environment.merging(["TZ": "UTC"]) { $1 }
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        let pipe = Pipe()
+        if stdin != nil { process.standardInput = pipe }
+        try process.run()
+        if let stdin {
+            pipe.fileHandleForWriting.write(Data(stdin))
+            try pipe.fileHandleForWriting.close()
+        }
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    private func expected(_ file: String) throws -> String {
+        try String(contentsOf: Fixtures.zeo.appendingPathComponent("expected/\(file)"), encoding: .utf8)
+    }
+
+    func testHelpAndCommandLineErrors() throws {
+        for flag in ["-h", "--help"] {
+            let help = try run("cache-simul", [flag])
+            XCTAssertEqual(help.status, 0)
+            XCTAssertEqual(help.stdout, CacheSimulCommandLine.help)
+        }
+        let none = try run("cache-simul", [])
+        XCTAssertEqual(none.status, 2)
+        XCTAssertEqual(none.stderr, CacheSimulCommandLine.errorText(CacheSimulCommandLine.missingTraceFile))
+        for arguments in [["--policy", "fifo", "traces/small.trace"], ["--policy", "circular", "--sizes", "1", "traces/small.trace"],
+                          ["--policy", "circular,lru", "traces/small.trace"], ["-s", "0", "traces/small.trace"],
+                          ["-s", "x", "traces/small.trace"], ["--sizes", "0.001", "traces/small.trace"],
+                          ["--entries", "10,-1", "traces/small.trace"], ["--sizes", "1", "--entries", "2", "traces/small.trace"],
+                          ["--window", "1.5", "--sizes", "1", "traces/small.trace"], ["--adaptation", "sideways", "traces/small.trace"],
+                          ["--format", "xml", "traces/small.trace"], ["traces/does-not-exist.trace"]] {
+            let result = try run("cache-simul", arguments)
+            XCTAssertEqual(result.status, 2, arguments.joined(separator: " "))
+            XCTAssertTrue(result.stderr.hasPrefix(CacheSimulCommandLine.usage), arguments.joined(separator: " "))
+            XCTAssertTrue(result.stderr.contains("cache-simul: error: "), arguments.joined(separator: " "))
+            XCTAssertEqual(result.stdout, "")
+        }
+    }
+
+    func testZEOsReportThroughARealPipeAndOptionSpellings() throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.trace("small.trace"))))
+        let piped = try run("cache-simul", ["-s", "1", "-"], stdin: bytes)
+        XCTAssertEqual(piped.status, 0)
+        XCTAssertEqual(piped.stdout, try expected("small.cache_simul.s1-stdin-pipe.txt"))
+        let glued = try run("cache-simul", ["-s4", "--inter=5", "traces/small.trace"])
+        XCTAssertEqual(glued.stdout, try expected("small.cache_simul.s4-i5.txt"))
+        let crashed = try run("cache-simul", ["-s", "1", "traces/tail-restart.trace"])
+        XCTAssertEqual(crashed.status, 0)
+        XCTAssertTrue(crashed.stdout.hasPrefix(try expected("tail-restart.cache_simul.s1.txt")))
+        XCTAssertTrue(crashed.stderr.contains("ZEO's tool stops with TypeError there"), crashed.stderr)
+    }
+
+    func testASweepPrintsEveryFormatAndWritesTheChart() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let chart = directory.appendingPathComponent("chart.svg").path
+        let csv = try run("cache-simul", ["--sizes", "0.05,0.2,1", "--format", "csv", "--plot", chart, "traces/zeo-app.trace"])
+        XCTAssertEqual(csv.status, 0, csv.stderr)
+        XCTAssertEqual(csv.stdout.split(separator: "\n").count, 1 + 3 * 3)
+        let svg = try String(contentsOfFile: chart, encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg ") && svg.hasSuffix("</svg>\n"))
+        let json = try run("cache-simul", ["--entries", "50,100", "--policy", "lru,opt", "--format", "json", "traces/small.trace"])
+        let report = try JSONDecoder().decode(SweepReport.self, from: Data(json.stdout.utf8))
+        XCTAssertEqual(report.results.map(\.policy), ["lru", "lru", "opt", "opt"])
+        let table = try run("cache-simul", ["--policy", "wtinylfu", "--adaptation", "fixed", "--window", "0.2",
+                                            "--cold-restarts", "traces/small.trace"])
+        XCTAssertEqual(table.status, 0)
+        XCTAssertTrue(table.stdout.contains("restarts clear the cache; W-TinyLFU fixed, window 20.0%"), table.stdout)
+        XCTAssertEqual(table.stdout.split(separator: "\n").last?.split(separator: " ").prefix(2), ["20", "MB"],
+                       "one -s size (default 20 MB of 10⁶ bytes)")
+    }
+
+    func testConvertRefusesBadInputWithTheLineAndConvertsGoodInput() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = directory.appendingPathComponent("bad.lirs")
+        try Data("1\n2\nzwei\n".utf8).write(to: bad)
+        let output = directory.appendingPathComponent("out.trace").path
+        let failed = try run("statecache", ["convert", "--from", "lirs", bad.path, output])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertEqual(failed.stderr, "statecache convert: error: lirs trace, line 3: not a decimal key: 'zwei'\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+        XCTAssertNotEqual(try run("statecache", ["convert", "--from", "lirs-ish", bad.path, output]).status, 0)
+        let good = try run("statecache", ["convert", "--from", "lirs", LIRSTraces.path("gli"), output])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        let simulated = try run("cache-simul", ["--entries", "252", "--policy", "opt", "--format", "csv", output])
+        let (stream, _, _) = try OperationStream.decode(path: output)
+        let result = SimulationSweep.simulate(.opt, stream, capacity: .entries(252), settings: SimulationSettings())
+        XCTAssertEqual(result.requests, try LIRSTraces.keys("gli").count)
+        XCTAssertEqual(simulated.stdout.split(separator: "\n").last.map(String.init),
+                       "opt,252,entries,\(result.requests),\(result.hits),\(CFormat.fixed(result.hitRate, precision: 4))")
+    }
+}

@@ -1,0 +1,145 @@
+import CacheAnalysis
+import CacheTrace
+import Foundation
+import XCTest
+
+/// `statecache convert`'s engine: every format read right, and every kind of bad input refused
+/// with its line (or offset), leaving no output behind.
+final class KeyTraceConverterTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try Fixtures.temporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    private func file(_ name: String, _ text: String) throws -> String {
+        try file(name, Array(text.utf8))
+    }
+
+    /// Converts and reads the result back: the keys of the load records, after one restart.
+    private func convertedKeys(_ input: String, _ format: KeyTraceFormat) throws -> [UInt64] {
+        let output = directory.appendingPathComponent("out-\(UUID().uuidString).trace").path
+        let count = try KeyTraceConverter.convert(input: input, format: format, output: output)
+        var records: [TraceRecord] = []
+        try TraceReader(path: output).forEachRecord { record, _ in records.append(record) }
+        XCTAssertEqual(records.first?.code, .restart)
+        let loads = records.dropFirst()
+        XCTAssertTrue(loads.allSatisfy { $0.code == .loadMiss && $0.oidLength == 8 && $0.dataLength == 0 })
+        XCTAssertEqual(loads.count, count)
+        XCTAssertEqual(records.map(\.timestamp), records.map(\.timestamp).sorted(), "time never goes back")
+        XCTAssertEqual(records.first?.timestamp, KeyTraceConverter.firstTimestamp)
+        return loads.map(\.oid)
+    }
+
+    /// The error converting `input` raises, and checks that no output appeared.
+    private func failure(_ input: String, _ format: KeyTraceFormat) -> KeyTraceError? {
+        let output = directory.appendingPathComponent("failed.trace").path
+        defer {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output after a failure")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"), "no partial output left")
+        }
+        do {
+            _ = try KeyTraceConverter.convert(input: input, format: format, output: output)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    func testEveryFormatIsRead() throws {
+        XCTAssertEqual(try convertedKeys(try file("a.lirs", "5\n*\n7\r\n\n  5 \n-1\n18446744073709551615"), .lirs),
+                       [5, 7, 5, UInt64.max, UInt64.max])
+        XCTAssertEqual(try convertedKeys(try file("a.arc", "10 3 0 0\n2 1 x y\n4 0 0 0\n"), .arc), [10, 11, 12, 2])
+        XCTAssertEqual(try convertedKeys(try file("a.addr", "R 0x1f 4\nW 0XFFFFFFFFFFFFFFFF 1\nr 0x0\n"), .address),
+                       [0x1F, UInt64.max, 0])
+        let ints: [Int32] = [1, -2, 0x7FFF_FFFF, 42]
+        let bytes = ints.flatMap { value in withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+        XCTAssertEqual(try convertedKeys(try file("a.cache2k", bytes), .cache2k),
+                       [1, UInt64(bitPattern: -2), 0x7FFF_FFFF, 42], "int32 keys sign-extended, as Java's long")
+        // A gzipped research trace (the fixture) reads like its lines.
+        XCTAssertEqual(try convertedKeys(LIRSTraces.path("cs"), .lirs), try LIRSTraces.keys("cs"))
+    }
+
+    func testAConversionReplacesAnOlderOutputAndAFailureKeepsIt() throws {
+        let output = directory.appendingPathComponent("kept.trace").path
+        _ = try KeyTraceConverter.convert(input: try file("one.lirs", "1\n2\n"), format: .lirs, output: output)
+        _ = try KeyTraceConverter.convert(input: try file("two.lirs", "3\n"), format: .lirs, output: output)
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: output)[.size] as? Int)
+        XCTAssertEqual(size, 26 + 34, "the restart and one load: replaced, not appended")
+        XCTAssertThrowsError(try KeyTraceConverter.convert(input: try file("bad.lirs", "x\n"), format: .lirs, output: output))
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: output)[.size] as? Int, size)
+    }
+
+    func testGarbageNamesTheLine() throws {
+        XCTAssertEqual(failure(try file("g.lirs", "1\n2\nthree\n4\n"), .lirs),
+                       .malformedLine(format: .lirs, line: 3, text: "three", problem: "not a decimal key"))
+        XCTAssertEqual(failure(try file("g2.lirs", "1\n2 3\n"), .lirs),
+                       .malformedLine(format: .lirs, line: 2, text: "2 3", problem: "expected one decimal key"))
+        XCTAssertEqual(failure(try file("big.lirs", "18446744073709551616\n"), .lirs),
+                       .malformedLine(format: .lirs, line: 1, text: "18446744073709551616", problem: "not a decimal key"))
+        XCTAssertEqual(failure(try file("g.arc", "1 2 0 0\n\n5\n"), .arc),
+                       .malformedLine(format: .arc, line: 3, text: "5", problem: "expected 'start count …'"))
+        XCTAssertEqual(failure(try file("n.arc", "1 -2 0 0\n"), .arc),
+                       .malformedLine(format: .arc, line: 1, text: "1 -2 0 0",
+                                      problem: "the block count is not a number from 0 to 2,147,483,647"))
+        XCTAssertEqual(failure(try file("g.addr", "R 0x10 1\nR 1234 1\n"), .address),
+                       .malformedLine(format: .address, line: 2, text: "R 1234 1",
+                                      problem: "the address is not 0x followed by 1 to 16 hex digits"))
+        XCTAssertEqual(failure(try file("h.addr", "R 0x1g 1\n"), .address)?.description,
+                       "address trace, line 1: the address is not 0x followed by 1 to 16 hex digits: 'R 0x1g 1'")
+        // A binary file read as text: no newline for 4 KiB, or a line that is not a number.
+        var random = SplitMix(seed: 7)
+        let noise = (0 ..< 10_000).map { _ in UInt8(truncatingIfNeeded: random.next() % 250 + 1) }.filter { $0 != 10 }
+        guard case .malformedLine(_, 1, _, let problem) = failure(try file("noise.lirs", noise), .lirs) else {
+            return XCTFail("binary noise must be refused at line 1")
+        }
+        XCTAssertTrue(problem.hasPrefix("line longer than 4096 bytes"), problem)
+    }
+
+    func testTruncatedAndEmptyInputs() throws {
+        XCTAssertEqual(failure(try file("t.cache2k", [0, 0, 0, 1, 0, 0, 0, 2, 0xFF, 0xFF, 0xFF]), .cache2k),
+                       .truncated(format: .cache2k, offset: 8, trailingBytes: 3))
+        for format in KeyTraceFormat.allCases {
+            XCTAssertEqual(failure(try file("empty.\(format.rawValue)", ""), format), .empty(format: format))
+        }
+        XCTAssertEqual(failure(try file("blank.lirs", "\n*\n\r\n"), .lirs), .empty(format: .lirs))
+        // A gzip file cut short, and gzip-named garbage.
+        let gzip = [UInt8](try Data(contentsOf: URL(fileURLWithPath: LIRSTraces.path("loop"))))
+        guard case .input(.truncatedCompressedData) = failure(try file("cut.lirs.gz", Array(gzip.prefix(gzip.count / 2))), .lirs) else {
+            return XCTFail("a cut gzip file is a truncated input")
+        }
+        guard case .input(.corruptCompressedData) = failure(try file("junk.lirs.gz", Array("not gzip at all".utf8)), .lirs) else {
+            return XCTFail("junk named .gz is corrupt input")
+        }
+        guard case .input(.cannotOpen) = failure(directory.appendingPathComponent("missing.lirs").path, .lirs) else {
+            return XCTFail("a missing file cannot be opened")
+        }
+        XCTAssertThrowsError(try KeyTraceConverter.convert(input: try file("ok.lirs", "1\n"), format: .lirs,
+                                                           output: "/nonexistent-dir/out.trace")) { error in
+            guard case KeyTraceError.output = error else { return XCTFail("\(error)") }
+        }
+    }
+}
+
+/// A tiny seeded generator for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,154 @@
+import CacheCore
+import CacheFiles
+import Foundation
+
+/// `statecache bench persist`: saving and loading a 100 MB cache as a cache file, against
+/// `/bin/cp` of the same file on the same disk.
+///
+/// The cache is `cacheLocalMB = 100` (16 shards) filled with states of 100–2,000 bytes that
+/// compress about 3:1 (pickle-like: field names and small integers), with a hot set hit
+/// several times so every region is populated. *Save* is what `Database.close()` does: export
+/// (under each shard's lock), sort into value order, write through the temporary name,
+/// `fsync`, rename, prune. *Load* is what `Database.open` does: list the directory, check the
+/// header, read and check every block, restore the entries into an empty cache. Both are
+/// reported in MB/s of entry data (the file's uncompressed size), best of the rounds.
+///
+/// Baselines, on the file just written (`sync` first; the copy is deleted afterwards):
+/// *save* against `/bin/cp FILE COPY` plus an `fsync` of the copy (our save syncs too); *load*
+/// against `/bin/cp FILE COPY` (both read the file from the page cache). Target: ≥ 50% of
+/// `cp`'s bandwidth both ways, with and without LZ4.
+enum PersistBenchmark: BenchmarkGroup {
+    static let name = "persist"
+    static let summary = "save/load of a 100 MB cache as a cache file vs /bin/cp of the file"
+
+    static func run(quick: Bool) throws -> [BenchmarkRow] {
+        let megabytes = quick ? 10.0 : 100.0
+        let rounds = quick ? 1 : 3
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-persist-\(getpid())")
+        try? FileManager.default.removeItem(at: root)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cache = filledCache(megabytes: megabytes)
+        let checkpoints = CacheFileCheckpoints(cp0: TransactionID(1 << 40), cp1: TransactionID(1 << 40))!
+        let rule = CacheReachability(checkpoints: checkpoints, latestChanges: nil)
+        let identity = [UInt8](repeating: 7, count: 16)
+        let entries = cache.statistics.entries
+        var rows: [BenchmarkRow] = []
+
+        for compress in [false, true] {
+            let directory = CacheDirectory(url: root.appendingPathComponent(compress ? "lz4" : "plain"), prefix: "bench")
+            let label = "\(Int(megabytes)) MB cache" + (compress ? ", lz4" : "")
+            var saveRate = 0.0, copySyncRate = 0.0, copyRate = 0.0, loadRate = 0.0
+            var fileBytes = 0, entryBytes = 0
+            for _ in 0..<rounds {
+                sync()
+                let start = ContinuousClock.now
+                let report = try directory.save(cache.exportEntries(), identity: identity, reachability: rule,
+                                                options: .init(maximumBytes: cache.options.capacityBytes, compress: compress,
+                                                               keepCount: 1))
+                let saveSeconds = (ContinuousClock.now - start).seconds
+                guard let file = report.file, report.entries == entries else {
+                    throw BenchmarkFailure("the save wrote \(report.entries) of \(entries) entries")
+                }
+                fileBytes = report.bytes
+                entryBytes = report.entryBytes
+                saveRate = max(saveRate, Double(entryBytes) / 1e6 / saveSeconds)
+                copySyncRate = max(copySyncRate, Double(fileBytes) / 1e6 / (try copySeconds(file, syncing: true)))
+                copyRate = max(copyRate, Double(fileBytes) / 1e6 / (try copySeconds(file, syncing: false)))
+
+                let restored = SharedStateCache(options: cache.options)
+                let loadStart = ContinuousClock.now
+                let loaded = directory.load(into: restored, identity: identity, lastTransaction: { checkpoints.cp0 },
+                                            reachability: { _, _ in rule })
+                let loadSeconds = (ContinuousClock.now - loadStart).seconds
+                guard loaded.entriesRestored == entries, loaded.rejected.isEmpty else {
+                    throw BenchmarkFailure("the load restored \(loaded.entriesRestored) of \(entries) entries")
+                }
+                loadRate = max(loadRate, Double(entryBytes) / 1e6 / loadSeconds)
+                try FileManager.default.removeItem(at: file)
+            }
+            let notes: [String: Double] = ["fileMB": Double(fileBytes) / 1e6, "entryMB": Double(entryBytes) / 1e6,
+                                           "entries": Double(entries), "target": 0.5]
+            var loadNotes = notes
+            loadNotes["cpWithFsyncMBps"] = copySyncRate
+            rows.append(BenchmarkRow(group: name, name: "save \(label)", value: saveRate, unit: "MB/s",
+                                     baseline: "cp + fsync of the file", baselineValue: copySyncRate,
+                                     notes: notes.merging(["cpMBps": copyRate]) { a, _ in a }))
+            rows.append(BenchmarkRow(group: name, name: "load \(label)", value: loadRate, unit: "MB/s",
+                                     baseline: "cp of the file", baselineValue: copyRate, notes: loadNotes))
+        }
+        return rows
+    }
+
+    /// A cache of `megabytes` filled with pickle-like states, a hot tenth of them hit often.
+    static func filledCache(megabytes: Double) -> SharedStateCache {
+        var options = CacheOptions()
+        options.cacheLocalMB = megabytes
+        options.seed = 1
+        let cache = SharedStateCache(options: options)
+        var generator = SplitMix64(seed: 42)
+        let tid = TransactionID(1 << 40)
+        var oid: UInt64 = 1
+        while Double(cache.statistics.bytes) < 0.999 * Double(options.capacityBytes) {
+            var batch: [(key: CacheKey, value: CachedState)] = []
+            for _ in 0..<1000 {
+                batch.append((CacheKey(oid: ObjectID(oid), tid: tid), CachedState(actualTID: TransactionID(oid), state: state(&generator))))
+                oid += 1
+            }
+            cache.set(many: batch)
+        }
+        for _ in 0..<3 {
+            for _ in 0..<(oid / 10) { _ = cache.get(CacheKey(oid: ObjectID(1 + generator.next() % (oid / 10)), tid: tid)) }
+        }
+        return cache
+    }
+
+    /// 100–2,000 bytes of pickle-like data: field names and small integers (LZ4 gets ~3:1).
+    static func state(_ generator: inout SplitMix64) -> [UInt8] {
+        let names: [[UInt8]] = ["title", "created", "modified", "owner", "parent", "children", "_p_serial"].map { Array($0.utf8) }
+        let size = 100 + Int(generator.next() % 1900)
+        var bytes: [UInt8] = [0x80, 0x03]
+        bytes.reserveCapacity(size + 32)
+        while bytes.count < size {
+            bytes += names[Int(generator.next() % UInt64(names.count))]
+            for _ in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: generator.next())) }
+        }
+        return Array(bytes.prefix(size))
+    }
+
+    /// Seconds `/bin/cp SOURCE COPY` takes (plus an `fsync` of the copy when `syncing`); the
+    /// copy is removed afterwards.
+    static func copySeconds(_ source: URL, syncing: Bool) throws -> Double {
+        let copy = source.deletingLastPathComponent().appendingPathComponent("copy-of-" + source.lastPathComponent)
+        try? FileManager.default.removeItem(at: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        sync()
+        let start = ContinuousClock.now
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/cp")
+        process.arguments = [source.path, copy.path]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchmarkFailure("/bin/cp failed") }
+        if syncing {
+            let fd = open(copy.path, O_RDONLY)
+            guard fd >= 0 else { throw BenchmarkFailure("cannot open the copy") }
+            fsync(fd)
+            close(fd)
+        }
+        return (ContinuousClock.now - start).seconds
+    }
+
+    struct BenchmarkFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    fileprivate var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}
