@@ -16,11 +16,11 @@ import Synchronization
 ///
 /// **Threads.** The key space is split by a hash of the key into independently locked
 /// shards, each a complete ``WindowTinyLFU`` policy with an equal share of the byte budget
-/// and its own frequency sketch. A single lock measured 0.6× one thread's throughput with
-/// two threads on this 2-core machine (the lock's cache line bounces on every get, because a
-/// W-TinyLFU hit writes: it reorders and counts); shards let the two cores work in parallel
-/// (`statecache bench cache` prints both). The shard count is a power of two, at most 16,
-/// chosen so each shard keeps at least 1 MB; `shardCount = 1` gives one deterministic policy.
+/// and its own frequency sketch. A W-TinyLFU hit writes (it reorders a queue and counts in
+/// the sketch), so every lookup needs its shard exclusively; with shards, two threads rarely
+/// want the same lock. The shard count is a power of two, at most 16, chosen so each shard
+/// keeps at least 1 MB; `shardCount = 1` gives one deterministic policy (the simulator's).
+/// `statecache bench cache` measures 2 threads against 1, sharded and with one lock.
 ///
 /// Compression and decompression (``StateCodec``) run outside the locks; a lock is held only
 /// for the policy's O(1) work.
@@ -29,7 +29,7 @@ public final class SharedStateCache: Sendable {
     public let options: CacheOptions
     /// The shards, owned here; each a policy behind its own lock, in its own allocation (no
     /// false sharing between neighbours).
-    private let shards: [Locked<WindowTinyLFU>]
+    let shards: [Locked<WindowTinyLFU>]
     /// The same shards, unowned: the hot paths reach a shard through these without touching
     /// its reference count — a count that two cores would otherwise both write on every
     /// lookup. Safe because `shards` keeps every shard alive as long as `self`.
@@ -77,7 +77,7 @@ public final class SharedStateCache: Sendable {
 
     /// The shard of `key`: the top bits of a 64-bit mix, independent of the bits the
     /// frequency sketch uses inside a shard.
-    @inline(__always) private func shardIndex(_ key: CacheKey) -> Int {
+    @inline(__always) func shardIndex(_ key: CacheKey) -> Int {
         guard shardShift < 64 else { return 0 }
         var x = key.oid.rawValue ^ (key.tid.rawValue &* 0xC2B2_AE3D_27D4_EB4F)
         x = (x ^ (x >> 33)) &* 0xFF51_AFD7_ED55_8CCD

@@ -82,7 +82,7 @@ enum CacheBenchmark: BenchmarkGroup {
             for (shards, title) in [(nil as Int?, "sharded"), (1, "one lock")] {
                 let shared = makeCache(capacity: capacity, shards: shards)
                 warm(shared, sequences[2], writes[2], value)
-                let twoRate = measureThreads(operations: operations) { thread in
+                let (twoRate, coresUsed) = measureThreads(operations: operations) { thread in
                     for (k, write) in zip(sequences[thread], writes[thread]) where write || shared.get(k) == nil {
                         shared.set(k, CachedState(actualTID: .zero, state: value))
                     }
@@ -90,7 +90,7 @@ enum CacheBenchmark: BenchmarkGroup {
                 rows.append(BenchmarkRow(group: name, name: "mixed-zipf \(label) 2 threads (\(title))", value: twoRate,
                                          unit: "ops/s", baseline: "this cache 1 thread", baselineValue: mixedRate,
                                          notes: ["hit_rate": shared.statistics.hitRate, "shards": Double(shared.shardCount),
-                                                 "vs_dictionary": twoRate / replayRate]))
+                                                 "vs_dictionary": twoRate / replayRate, "cores_used": coresUsed]))
             }
         }
         if let overhead = EntryOverheadProbe.measure(entries: quick ? 50_000 : 200_000) {
@@ -127,11 +127,22 @@ enum CacheBenchmark: BenchmarkGroup {
         return Double(count) / elapsed
     }
 
-    /// Total operations per second of two threads each performing `operations`.
-    static func measureThreads(operations: Int, _ body: @Sendable (Int) -> Void) -> Double {
+    /// Total operations per second of two threads each performing `operations`, and the
+    /// cores the process really got meanwhile (CPU seconds ÷ wall seconds: below 2 when other
+    /// processes took a core, which caps any scaling figure on a shared machine).
+    static func measureThreads(operations: Int, _ body: @Sendable (Int) -> Void) -> (rate: Double, coresUsed: Double) {
+        let cpuStart = processCPUSeconds()
         let start = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: 2) { thread in body(thread) }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Double(2 * operations) / elapsed
+        return (Double(2 * operations) / elapsed, (processCPUSeconds() - cpuStart) / elapsed)
+    }
+
+    /// User + system CPU time of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }

@@ -27,6 +27,9 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "A short run (about 20 seconds; used by the tests).") var quick = false
     @Flag(help: "Print a JSON summary instead of text.") var json = false
 
+    /// The sweep's sizes, as multiples of the cache size.
+    static let sweepFactors: [Double] = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16]
+
     func run() throws {
         let root = dir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("statecache-demo-\(ProcessInfo.processInfo.processIdentifier)")
@@ -84,12 +87,35 @@ struct DemoCommand: ParsableCommand {
             out.block(sink.text)
         }
 
-        // 4. Where everything is.
+        // 4. How big should the cache be? A sweep of the trace: every policy, 8 sizes.
+        var sweep: SweepReport?
+        var recommendation: DemoRecommendation?
+        let chart = root.appendingPathComponent("cache-sizes.svg")
+        if let trace = warm.traceFile ?? cold.traceFile {
+            let decoded = try OperationStream.decode(path: trace)
+            let sizes = DemoCommand.sweepFactors.map { cacheMB * $0 }
+            let settings = SimulationSettings()
+            let results = SimulationSweep.run(decoded.stream, policies: SimulationPolicy.sweepable,
+                                              capacities: sizes.map { .megabytes($0) }, settings: settings)
+            let report = SweepReport(trace: trace, stream: decoded.stream, settings: settings, everyRecord: false,
+                                     results: results)
+            sweep = report
+            try HitRateChart.svg(report).write(to: chart, atomically: true, encoding: .utf8)
+            recommendation = DemoRecommendation(report)
+            out.line("")
+            out.line("cache-simul --sizes \(sizes.map { DemoFormat.megabytes($0) }.joined(separator: ",")) --policy all:")
+            out.block(SweepReportFormatter.table(report))
+            if let recommendation { out.line(recommendation.sentence) }
+            out.line("Chart: \(chart.path)")
+        }
+
+        // 5. Where everything is.
         out.line("")
         out.line("Files:")
         out.line("  database      \(database.databaseDirectory.path)")
         out.line("  cache files   \(database.cacheDirectory.path)")
         if let trace = warm.traceFile ?? cold.traceFile { out.line("  trace         \(trace)") }
+        if sweep != nil { out.line("  chart         \(chart.path)") }
         out.line("Inspect the cache directory with: statecache inspect \(database.cacheDirectory.path)")
 
         if json {
@@ -98,7 +124,9 @@ struct DemoCommand: ParsableCommand {
                                       traceFile: warm.traceFile ?? cold.traceFile, objects: filled.objects,
                                       stateBytes: filled.bytes, cacheMB: cacheMB, workload: plan,
                                       cold: cold.result, warm: warm.result, warmStartRatio: warmStart,
-                                      traceLoads: statsSummary?.loads, traceHitRatePercent: statsSummary?.hitRatePercent)
+                                      traceLoads: statsSummary?.loads, traceHitRatePercent: statsSummary?.hitRatePercent,
+                                      sweep: sweep?.results, chart: sweep == nil ? nil : chart.path,
+                                      recommendation: recommendation)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
@@ -153,4 +181,41 @@ struct DemoSummary: Codable {
     var warmStartRatio: Double
     var traceLoads: Int?
     var traceHitRatePercent: Double?
+    /// Every policy at every size of the sweep.
+    var sweep: [SweepReport.Row]?
+    var chart: String?
+    var recommendation: DemoRecommendation?
+}
+
+/// "a 40 MB cache reaches 95% of the achievable hit rate", from a sweep.
+struct DemoRecommendation: Codable {
+    /// The share of the achievable hit rate asked for.
+    static let target = 0.95
+    /// The best hit rate any simulated policy reached at any size (the optimum at the largest).
+    var achievableHitRate: Double
+    /// The smallest size at which the shipped policy (W-TinyLFU) reaches the target, if any.
+    var recommendedBytes: Int?
+    /// The shipped policy's hit rate there (or at the largest size).
+    var hitRate: Double
+    var sentence: String
+
+    init?(_ report: SweepReport) {
+        let shipped = report.results.filter { $0.policy == SimulationPolicy.wtinylfu.rawValue }.sorted { $0.capacity < $1.capacity }
+        // Rows give hit rates in percent; this type works in fractions.
+        guard let largest = shipped.last, let bestPercent = report.results.map(\.hitRate).max(), bestPercent > 0 else { return nil }
+        let best = bestPercent / 100
+        achievableHitRate = best
+        if let first = shipped.first(where: { $0.hitRate / 100 >= DemoRecommendation.target * best }) {
+            recommendedBytes = first.capacity
+            hitRate = first.hitRate / 100
+            sentence = "A " + DemoFormat.megabytes(Double(first.capacity) / 1_000_000) + " MB cache reaches "
+                + DemoFormat.percent(hitRate / best) + " of the achievable hit rate (W-TinyLFU "
+                + DemoFormat.percent(hitRate) + "; the best any policy reached at any size: " + DemoFormat.percent(best) + ")."
+        } else {
+            recommendedBytes = nil
+            hitRate = largest.hitRate / 100
+            sentence = "Even " + DemoFormat.megabytes(Double(largest.capacity) / 1_000_000) + " MB reaches only "
+                + DemoFormat.percent(hitRate / best) + " of the achievable hit rate: the working set is larger."
+        }
+    }
 }

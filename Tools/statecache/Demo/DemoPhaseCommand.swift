@@ -60,6 +60,14 @@ enum DemoFormat {
 
     static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
 
+    /// Megabytes without trailing zeros: 2.5, 20, 0.25.
+    static func megabytes(_ value: Double) -> String {
+        var text = String(format: "%.3f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
     /// A table row: the first cell left-aligned in 6 columns, the others right-aligned in 11.
     static func row(_ cells: [String]) -> String {
         cells.enumerated().map { index, cell in

@@ -1,0 +1,47 @@
+import Foundation
+import XCTest
+
+/// `statecache demo --quick --json`: the main job runs end to end and its summary is sane.
+final class DemoTests: XCTestCase {
+    func testQuickDemoSummary() throws {
+        let tool = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("statecache")
+        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
+            return XCTFail("build the statecache tool first (swift build): \(tool.path) is missing")
+        }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-demo-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = ["demo", "--quick", "--json", "--dir", root.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        let started = Date()
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 120, "--quick stays short")
+
+        let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let cold = try XCTUnwrap(summary["cold"] as? [String: Any])
+        let warm = try XCTUnwrap(summary["warm"] as? [String: Any])
+        let coldLoads = try XCTUnwrap(cold["loads"] as? Int)
+        let warmLoads = try XCTUnwrap(warm["loads"] as? Int)
+        XCTAssertGreaterThan(coldLoads, 1000)
+        XCTAssertGreaterThan(warmLoads, 1000)
+        let coldHits = try XCTUnwrap(cold["hits"] as? Int)
+        let warmHits = try XCTUnwrap(warm["hits"] as? Int)
+        XCTAssertLessThanOrEqual(coldHits, coldLoads)
+        let coldFirst = Double(try XCTUnwrap(cold["firstTenthHits"] as? Int)) / Double(try XCTUnwrap(cold["firstTenthLoads"] as? Int))
+        let warmFirst = Double(try XCTUnwrap(warm["firstTenthHits"] as? Int)) / Double(try XCTUnwrap(warm["firstTenthLoads"] as? Int))
+        XCTAssertGreaterThanOrEqual(warmFirst + 0.02, coldFirst, "a warm start is not colder than a cold one")
+        XCTAssertGreaterThanOrEqual(Double(warmHits) / Double(warmLoads) + 0.02, Double(coldHits) / Double(coldLoads))
+        // The trace the runs recorded was read by cache-stats, and agrees with the runs.
+        XCTAssertEqual(summary["traceLoads"] as? Int, coldLoads + warmLoads)
+        for key in ["database", "cacheDirectory", "traceFile"] {
+            let path = try XCTUnwrap(summary[key] as? String, key)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path), "\(key): \(path)")
+        }
+    }
+}
