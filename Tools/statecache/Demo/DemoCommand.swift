@@ -39,7 +39,7 @@ struct DemoCommand: ParsableCommand {
         }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let objectCount = objects ?? (quick ? 10_000 : 100_000)
-        let runSeconds = seconds ?? (quick ? 3 : 35)
+        let runSeconds = seconds ?? (quick ? 3 : 20)
         let cacheMB = cacheMb ?? (quick ? 2 : 20)
         let terminal = isatty(STDERR_FILENO) == 1 && !json
         let out = DemoOutput(json: json)
@@ -65,16 +65,21 @@ struct DemoCommand: ParsableCommand {
         let warm = try runPhase(database, plan: plan, cacheMB: cacheMB, label: "warm run", progress: terminal)
         out.line("")
         out.line("Workload: \(threads) threads, Zipf(\(zipf)) loads, \(writePercent)% of transactions write, \(runSeconds) s per run")
-        out.line(DemoFormat.row(["run", "loads", "hit rate", "first 10%", "steady", "median µs", "p99 µs"]))
+        out.line(DemoFormat.row(["run", "loads", "hit rate", "first 20k", "first 10%", "steady", "median µs", "p99 µs"]))
         for (name, phase) in [("cold", cold.result), ("warm", warm.result)] {
             out.line(DemoFormat.row([name, DemoFormat.count(phase.loads), DemoFormat.percent(phase.hitRate),
+                                     DemoFormat.percent(phase.warmUpHitRate),
                                      DemoFormat.percent(phase.firstTenthHitRate), DemoFormat.percent(phase.steadyHitRate),
                                      String(format: "%.1f", phase.medianLoadMicroseconds),
                                      String(format: "%.1f", phase.p99LoadMicroseconds)]))
         }
         let warmStart = cold.result.steadyHitRate == 0 ? 0 : warm.result.firstTenthHitRate / cold.result.steadyHitRate
-        out.line(String(format: "The warm process reached %.0f%% of the cold run's steady hit rate in its first 10%% of loads.",
-                        warmStart * 100))
+        let warmUpLoads = DemoFormat.count(threads * DemoWorkload.warmUpLoadsPerThread)
+        let steady = max(cold.result.steadyHitRate, 1e-9)
+        out.line("The warm process reached " + String(format: "%.0f%%", warmStart * 100)
+                 + " of the cold run's steady hit rate in its first 10% of loads, and "
+                 + String(format: "%.0f%%", 100 * warm.result.warmUpHitRate / steady)
+                 + " in its first \(warmUpLoads) (the cold one: " + String(format: "%.0f%%", 100 * cold.result.warmUpHitRate / steady) + ").")
 
         // 3. The trace, through cache-stats.
         var statsSummary: CacheStatsSummary?

@@ -29,6 +29,9 @@ struct DemoWorkload: Codable, Sendable {
         /// Hit rate over the first 10% of the loads (per thread, summed), to show warm-up.
         var firstTenthLoads = 0
         var firstTenthHits = 0
+        /// Hit rate over each thread's first 5,000 loads: the warm-up a restart pays.
+        var warmUpLoads = 0
+        var warmUpHits = 0
         /// Hit rate over the last half of the loads (steady state).
         var lastHalfLoads = 0
         var lastHalfHits = 0
@@ -37,8 +40,12 @@ struct DemoWorkload: Codable, Sendable {
 
         var hitRate: Double { loads == 0 ? 0 : Double(hits) / Double(loads) }
         var firstTenthHitRate: Double { firstTenthLoads == 0 ? 0 : Double(firstTenthHits) / Double(firstTenthLoads) }
+        var warmUpHitRate: Double { warmUpLoads == 0 ? 0 : Double(warmUpHits) / Double(warmUpLoads) }
         var steadyHitRate: Double { lastHalfLoads == 0 ? 0 : Double(lastHalfHits) / Double(lastHalfLoads) }
     }
+
+    /// Each thread's first loads counted as the warm-up.
+    static let warmUpLoadsPerThread = 5_000
 
     /// Runs the workload against `db` over the objects `oids` (most popular first).
     func run(db: Database, oids: [ObjectID], progress: (@Sendable (Int, Int) -> Void)?) throws -> Result {
@@ -102,6 +109,9 @@ struct DemoWorkload: Codable, Sendable {
             total.commits += result.commits
             total.conflicts += result.conflicts
             latencies += threadLatencies
+            let warmUp = min(flags.count, DemoWorkload.warmUpLoadsPerThread)
+            total.warmUpLoads += warmUp
+            total.warmUpHits += flags.prefix(warmUp).filter { $0 }.count
             let tenth = max(1, flags.count / 10)
             total.firstTenthLoads += min(tenth, flags.count)
             total.firstTenthHits += flags.prefix(tenth).filter { $0 }.count
