@@ -97,7 +97,8 @@ final class CacheFileReader {
         let dataCRC = BigEndian.load(UInt32.self, blockHeader, at: 16)
         guard rawLength <= CacheFile.maximumBlockSize, count <= rawLength / CacheFile.entryHeaderSize,
               count <= header.entryCount - entriesRead, rawLength <= header.entryBytes - rawBytesRead,
-              header.isCompressed ? storedLength <= LZ4Block.bound(rawLength) : storedLength == rawLength else {
+              header.isCompressed ? storedLength <= LZ4Block.bound(rawLength) && rawLength <= LZ4Block.maximumExpansion(storedLength)
+                                  : storedLength == rawLength else {
             throw .corrupt("impossible block lengths at byte \(input.position)")
         }
         let blockStart = input.position
