@@ -68,24 +68,28 @@ public enum OptimalSimulator {
         /// is still valid when its object's `placedAt` equals the operation that queued it).
         var neverAgain: [(object: Int32, placedAt: Int)] = []
         var neverFront = 0
-        var weight = [Int](repeating: -1, count: stream.objectCount)
-        var placedAt = [Int](repeating: -1, count: stream.objectCount)
+        /// Per object: its cached weight (−1: not cached) and the operation that placed it,
+        /// side by side so a touch reads one cache line.
+        struct Entry {
+            var weight = -1
+            var placedAt = -1
+        }
+        var entries = [Entry](repeating: Entry(), count: stream.objectCount)
         var total = 0
         var hits = 0
         let limit = capacity.limit
         func remove(_ o: Int32) {
-            guard weight[Int(o)] >= 0 else { return }
+            guard entries[Int(o)].weight >= 0 else { return }
             heap.remove(o)  // if it is in the FIFO instead, `placedAt` invalidates that entry
-            placedAt[Int(o)] = -1
-            total -= weight[Int(o)]
-            weight[Int(o)] = -1
+            total -= entries[Int(o)].weight
+            entries[Int(o)] = Entry()
         }
         /// The next victim: the oldest entry never used again, else the one used farthest ahead.
         func victim() -> Int32? {
             while neverFront < neverAgain.count {
                 let (object, at) = neverAgain[neverFront]
                 neverFront += 1
-                if placedAt[Int(object)] == at { return object }
+                if entries[Int(object)].placedAt == at { return object }
             }
             if neverFront > 4096 && neverFront * 2 > neverAgain.count {
                 neverAgain.removeFirst(neverFront)
@@ -95,9 +99,8 @@ public enum OptimalSimulator {
         }
         func place(_ o: Int32, weight w: Int, index: Int) {
             guard w >= 0 else { remove(o); return }
-            total += w - max(0, weight[Int(o)])
-            weight[Int(o)] = w
-            placedAt[Int(o)] = index
+            total += w - max(0, entries[Int(o)].weight)
+            entries[Int(o)] = Entry(weight: w, placedAt: index)
             if nextUses[index] == never {
                 heap.remove(o)
                 neverAgain.append((o, index))
@@ -105,9 +108,8 @@ public enum OptimalSimulator {
                 heap.set(o, key: nextUses[index])
             }
             while total > limit, let evicted = victim() {
-                total -= weight[Int(evicted)]
-                weight[Int(evicted)] = -1
-                placedAt[Int(evicted)] = -1
+                total -= entries[Int(evicted)].weight
+                entries[Int(evicted)] = Entry()
             }
         }
         for index in 0 ..< stream.count {
@@ -115,7 +117,7 @@ public enum OptimalSimulator {
             switch stream.kinds[index] {
             case OperationStream.Kind.request.rawValue:
                 let w = capacity.weight(size: stream.sizes[index])
-                if w >= 0 && weight[Int(o)] >= 0 { hits += 1 }
+                if w >= 0 && entries[Int(o)].weight >= 0 { hits += 1 }
                 place(o, weight: w, index: index)
             case OperationStream.Kind.store.rawValue:
                 place(o, weight: capacity.weight(size: stream.sizes[index]), index: index)
@@ -123,7 +125,7 @@ public enum OptimalSimulator {
                 remove(o)
             default:
                 if settings.coldRestarts {
-                    for object in weight.indices where weight[object] >= 0 { remove(Int32(object)) }
+                    for object in entries.indices where entries[object].weight >= 0 { remove(Int32(object)) }
                     neverAgain.removeAll()
                     neverFront = 0
                 }
