@@ -30,8 +30,8 @@ extension SharedStateCache {
                 }
             }
         }
-        order.sort()
-        return order.map { entries[PersistedEntry.index(inValueOrderKey: $0)] }
+        PersistedEntry.sortInValueOrder(&entries, keys: order)
+        return entries
     }
 
     /// Restores exported entries into their shards without evicting anything

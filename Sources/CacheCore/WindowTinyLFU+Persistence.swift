@@ -13,15 +13,19 @@ extension WindowTinyLFU {
     ///
     /// - Complexity: O(n).
     public func forEachPersistedEntry(_ body: (PersistedEntry, _ recencyRank: Int) -> Void) {
-        for queue in [protectedQueue, probationQueue, windowQueue] {
-            var rank = 0
-            var slot = queue.tail
-            while slot >= 0 {
-                let node = arena.nodes[Int(slot)]
-                body(PersistedEntry(key: node.key, actualTID: node.actualTID, payload: node.payload, region: node.region,
-                                    frequency: sketch.frequency(hashCode: node.hashCode)), rank)
-                rank += 1
-                slot = node.previous
+        arena.nodes.withUnsafeBufferPointer { nodes in
+            for queue in [protectedQueue, probationQueue, windowQueue] {
+                var rank = 0
+                var slot = queue.tail
+                while slot >= 0 {
+                    // Fields read in place: copying the node would retain and release its payload.
+                    let node = nodes.baseAddress! + Int(slot)
+                    body(PersistedEntry(key: node.pointee.key, actualTID: node.pointee.actualTID, payload: node.pointee.payload,
+                                        region: node.pointee.region, frequency: sketch.frequency(hashCode: node.pointee.hashCode)),
+                         rank)
+                    rank += 1
+                    slot = node.pointee.previous
+                }
             }
         }
     }
@@ -40,8 +44,8 @@ extension WindowTinyLFU {
                                                       recencyRank: rank, index: entries.count))
             entries.append(entry)
         }
-        order.sort()
-        return order.map { entries[PersistedEntry.index(inValueOrderKey: $0)] }
+        PersistedEntry.sortInValueOrder(&entries, keys: order)
+        return entries
     }
 
     /// Restores an exported entry with the given weight, without evicting anything.

@@ -388,11 +388,3 @@ public struct CacheDirectory: Sendable {
         return removed
     }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-}

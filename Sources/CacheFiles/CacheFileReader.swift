@@ -14,7 +14,7 @@ import CacheCore
 /// truncated, damaged or hostile file ends in a ``CacheFileProblem`` — never a crash, an
 /// unbounded allocation or an entry that was not written. It reads through one large buffer
 /// (8 MiB by default), so a file costs a few dozen `read`s; compressed blocks are inflated
-/// into one reusable block buffer.
+/// straight into the caller's block buffer.
 ///
 /// Single-use and not thread-safe.
 final class CacheFileReader {
@@ -25,9 +25,8 @@ final class CacheFileReader {
     let path: String
 
     private let input: BufferedInput
-    /// Where compressed blocks are inflated.
-    private var blockBuffer: UnsafeMutableRawPointer?
-    private var blockCapacity = 0
+    /// Where ``nextBlock()`` puts the records.
+    private lazy var scratch = OutputBuffer(capacity: Swift.min(CacheFile.targetBlockSize, fileSize))
 
     private var blocksRead: UInt32 = 0
     private var entriesRead = 0
@@ -58,9 +57,6 @@ final class CacheFileReader {
         fileSize = size
     }
 
-    deinit {
-        blockBuffer?.deallocate()
-    }
 
     /// Reads only the header of the file at `path` (small reads: for listing and pruning).
     static func header(at path: String) throws(CacheFileProblem) -> (header: CacheFileHeader, fileSize: Int) {
@@ -72,6 +68,14 @@ final class CacheFileReader {
     /// until the next call; nil once the trailer has been read and matched the header and
     /// the blocks, and the file ended right after it.
     func nextBlock() throws(CacheFileProblem) -> (records: UnsafeRawBufferPointer, count: Int)? {
+        guard let count = try nextBlock(into: scratch) else { return nil }
+        return (scratch.bytes, count)
+    }
+
+    /// Reads the next block's entry records — CRC-checked, inflated straight into
+    /// `destination` when compressed, copied there otherwise — and returns its entry count;
+    /// nil once the trailer has been read and matched (see ``nextBlock()``).
+    func nextBlock(into destination: OutputBuffer) throws(CacheFileProblem) -> Int? {
         guard !isComplete else { return nil }
         guard try input.fill(CacheFile.blockHeaderSize) else {
             throw .truncated(what: entriesRead < header.entryCount ? "the entries" : "the trailer", offset: fileSize)
@@ -93,7 +97,8 @@ final class CacheFileReader {
         let dataCRC = BigEndian.load(UInt32.self, blockHeader, at: 16)
         guard rawLength <= CacheFile.maximumBlockSize, count <= rawLength / CacheFile.entryHeaderSize,
               count <= header.entryCount - entriesRead, rawLength <= header.entryBytes - rawBytesRead,
-              header.isCompressed ? storedLength <= LZ4Block.bound(rawLength) : storedLength == rawLength else {
+              header.isCompressed ? storedLength <= LZ4Block.bound(rawLength) && rawLength <= LZ4Block.maximumExpansion(storedLength)
+                                  : storedLength == rawLength else {
             throw .corrupt("impossible block lengths at byte \(input.position)")
         }
         let blockStart = input.position
@@ -106,24 +111,22 @@ final class CacheFileReader {
         guard Checksum.crc32(stored, count: storedLength) == dataCRC else {
             throw .corrupt("block checksum mismatch at byte \(blockStart)")
         }
-        var records = UnsafeRawBufferPointer(start: stored, count: storedLength)
+        destination.count = 0
         if header.isCompressed {
-            if blockCapacity < rawLength {
-                blockBuffer?.deallocate()
-                blockCapacity = Swift.max(rawLength, CacheFile.targetBlockSize)
-                blockBuffer = UnsafeMutableRawPointer.allocate(byteCount: blockCapacity, alignment: 64)
-            }
-            guard LZ4Block.decompress(stored, count: storedLength, into: blockBuffer!, expected: rawLength) else {
+            destination.reserve(rawLength)
+            guard LZ4Block.decompress(stored, count: storedLength, into: destination.base, expected: rawLength) else {
                 throw .corrupt("block at byte \(blockStart) does not decompress")
             }
-            records = UnsafeRawBufferPointer(start: blockBuffer!, count: rawLength)
+            destination.count = rawLength
+        } else {
+            destination.append(UnsafeRawBufferPointer(start: stored, count: storedLength))
         }
         input.consume(storedLength)
         blocksRead += 1
         entriesRead += count
         rawBytesRead += rawLength
         crcOfCRCs = CacheFileWriter.chain(crcOfCRCs, dataCRC)
-        return (records, count)
+        return count
     }
 
     /// Checks the trailer against the header and the blocks read, and that the file ends there.

@@ -10,6 +10,12 @@ enum LZ4Block {
     /// The largest compressed size of `count` bytes.
     static func bound(_ count: Int) -> Int { Int(LZ4_compressBound(Int32(count))) }
 
+    /// The most bytes `count` compressed bytes can decode to: an LZ4 sequence turns at most
+    /// one byte of length code into 255 bytes of match, so nothing decodes to more than 255×
+    /// its size (plus the last literals). Bounds what a damaged or hostile block can make a
+    /// reader allocate.
+    static func maximumExpansion(_ count: Int) -> Int { 255 * count + 16 }
+
     /// Compresses `count` bytes from `source` into `target` (capacity at least
     /// `bound(count)`); returns the compressed size, or nil on failure.
     static func compress(_ source: UnsafeRawPointer, count: Int, into target: UnsafeMutableRawPointer, capacity: Int) -> Int? {

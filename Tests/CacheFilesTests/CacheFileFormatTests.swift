@@ -50,6 +50,18 @@ final class CacheFileFormatTests: XCTestCase {
         }
     }
 
+    func testMaximallyCompressibleBlocksRoundTrip() throws {
+        // All-zero payloads compress about 250:1, near LZ4's limit, which the reader uses to
+        // bound what a block may claim to decode to.
+        let entries = (0..<200).map { i in
+            PersistedEntry(key: Fixture.key(i, 1000), actualTID: TransactionID(900), payload: [UInt8](repeating: 0, count: 16_000),
+                           region: .probation, frequency: 3)
+        }
+        let (_, read, size) = try roundTrip(entries, compressed: true)
+        XCTAssertEqual(read, entries)
+        XCTAssertLessThan(size * 100, 200 * 16_030, "compressed over 100:1")
+    }
+
     func testAnEmptyFileAndUnusualPrefixes() throws {
         for prefix in ["", "a.b/c d", "ünïcødé-数据库", String(repeating: "p", count: CacheFile.maximumPrefixLength)] {
             let (header, read, _) = try roundTrip([], compressed: false, prefix: prefix)

@@ -15,7 +15,7 @@
 /// Taking a block is ``popFront()``, the new entry is ``pushBack(size:owner:)`` (it ends just
 /// before the pointer), the leftover is ``pushFront(size:owner:)`` (it starts at the pointer), and
 /// wrapping the pointer back to 12 moves the blocks still ahead of the pointer to the back of
-/// the ring (``wrap(slots:)``) — all O(1), the last amortized. A block freed elsewhere (an invalidation, a move) is only marked free in place
+/// the ring (``wrap(moved:)``) — all O(1), the last amortized. A block freed elsewhere (an invalidation, a move) is only marked free in place
 /// (``markFree(slot:)``), exactly as ZEO leaves free blocks uncoalesced until the pointer
 /// reaches them.
 ///
@@ -81,14 +81,17 @@ struct CircularBlockRing: Sendable {
     /// ring to its back (they now come last in file order); `slots[entry]` is updated for the
     /// entries among them. Wrapping happens when the next entry does not fit before the end of
     /// the file, so only the few blocks of that last stretch move: amortized O(1).
-    @inline(__always) mutating func wrap(slots: inout [Int32]) {
+    @inline(__always) mutating func wrap(moved: inout [Int32]) {
         for _ in 0 ..< afterCount {
             let from = head
             head = (head + 1) & mask
             let to = (head + count - 1) & mask
             sizes[to] = sizes[from]
             owners[to] = owners[from]
-            if owners[to] >= 0 { slots[Int(owners[to])] = Int32(to) }
+            if owners[to] >= 0 {
+                moved.append(owners[to])
+                moved.append(Int32(to))
+            }
         }
         afterCount = count
     }

@@ -15,17 +15,19 @@ extension CircularCacheSimulation {
             if block.owner >= 0 {
                 owners += 1
                 used += block.size
-                let e = Int(block.owner)
-                if entryOffset[e] != address {
-                    return "entry \(e) thinks it is at \(entryOffset[e]) but its block is at \(address)"
+                let entry = entries[Int(block.owner)]
+                let e = block.owner
+                if entry.offset != address {
+                    return "entry \(e) thinks it is at \(entry.offset) but its block is at \(address)"
                 }
-                if ring.owners[Int(entrySlot[e])] != block.owner {
-                    return "entry \(e)'s slot \(entrySlot[e]) holds another block"
+                if ring.owners[Int(entry.slot)] != block.owner {
+                    return "entry \(e)'s slot \(entry.slot) holds another block"
                 }
-                let o = Int(entryObject[e])
-                if entryEnd[e] == 0 {
-                    if currentEntry[o] != block.owner { return "entry \(e) is current but object \(o) points to \(currentEntry[o])" }
-                } else if !nonCurrent[o].contains(where: { $0.entry == block.owner && $0.start == entryStart[e] && $0.end == entryEnd[e] }) {
+                let o = Int(entry.object)
+                if entry.end == 0 {
+                    if objects[o].currentEntry != e { return "entry \(e) is current but object \(o) points to \(objects[o].currentEntry)" }
+                    if objects[o].currentOffset != address { return "object \(o)'s current offset \(objects[o].currentOffset) is stale" }
+                } else if !nonCurrent[o].contains(where: { $0.entry == e && $0.start == entry.start && $0.end == entry.end }) {
                     return "non-current entry \(e) is missing from object \(o)'s revisions"
                 }
             }
@@ -35,7 +37,10 @@ extension CircularCacheSimulation {
         if address != limit { return "the blocks end at \(address), not at the limit \(limit)" }
         if !pointerSeen { return "no block starts at the write pointer \(offset)" }
         if used != usedBytes { return "used bytes \(usedBytes) but the blocks hold \(used)" }
-        let indexed = currentEntry.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } + nonCurrent.reduce(0) { $0 + $1.count }
+        for (o, state) in objects.enumerated() where Int(state.nonCurrentCount) != nonCurrent[o].count {
+            return "object \(o) counts \(state.nonCurrentCount) non-current revisions but lists \(nonCurrent[o].count)"
+        }
+        let indexed = currentCount + nonCurrent.reduce(0) { $0 + $1.count }
         if indexed != owners { return "\(indexed) revisions are indexed but \(owners) blocks hold entries" }
         for (o, revisions) in nonCurrent.enumerated() {
             for pair in zip(revisions, revisions.dropFirst())

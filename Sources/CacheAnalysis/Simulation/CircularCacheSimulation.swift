@@ -73,6 +73,32 @@ public struct CircularCacheSimulation: Sendable {
         var entry: Int32
     }
 
+    /// What the simulation knows about one object, packed so one cache line holds it.
+    struct ObjectState: Sendable {
+        /// The entry of the current revision, or −1 (ZEO's `current`).
+        var currentEntry: Int32 = -1
+        /// How many non-current revisions are cached (their list is read only when > 0).
+        var nonCurrentCount: Int32 = 0
+        /// The current entry's address in the file (a copy, so a hit reads one cache line).
+        var currentOffset: Int = 0
+        /// The data size of the current revision evicted last, or −1 (ZEO's `evicted`).
+        var evictedSize: Int = -1
+        /// The start tid of that evicted revision.
+        var evictedTid: UInt64 = 0
+    }
+
+    /// One cached revision (ZEO's `CircularCacheEntry`, its `key2entry` slot), packed.
+    struct Entry: Sendable {
+        var start: UInt64
+        /// The end tid; 0 for the current revision.
+        var end: UInt64
+        /// Its block's address in the file.
+        var offset: Int
+        var object: Int32
+        /// Its block's slot in the ring.
+        var slot: Int32
+    }
+
     /// The size of the file in bytes (ZEO's `cachelimit`).
     public let limit: Int
     /// ZEO's `-r`: a hit on an entry more than `rearrange × limit` bytes behind the write
@@ -90,24 +116,16 @@ public struct CircularCacheSimulation: Sendable {
     var ring: CircularBlockRing
     /// The distance past which a hit moves its entry (`rearrange × limit`).
     private let rearrangeDistance: Double
-
-    // Per object (dense ids).
-    /// The entry of the current revision, or −1 (ZEO's `current`).
-    var currentEntry: [Int32] = []
-    /// The data size of the current revision evicted last, or −1 (ZEO's `evicted`).
-    var evictedSize: [Int] = []
-    /// The start tid of that evicted revision.
-    var evictedTid: [UInt64] = []
-    /// Non-current revisions, sorted by (start, end) (ZEO's `noncurrent`).
+    /// Per object (dense ids).
+    var objects: [ObjectState] = []
+    /// Per object: its non-current revisions sorted by (start, end) (ZEO's `noncurrent`); only
+    /// read when the object's `nonCurrentCount` is not 0.
     var nonCurrent: [[Revision]] = []
-
-    // Per entry (a pool; ZEO's `CircularCacheEntry` and `key2entry`).
-    var entryObject: [Int32] = []
-    var entryStart: [UInt64] = []
-    var entryEnd: [UInt64] = []
-    var entryOffset: [Int] = []
-    var entrySlot: [Int32] = []
+    /// The entry pool, recycled through `freeEntries`.
+    var entries: [Entry] = []
     var freeEntries: [Int32] = []
+    /// Entry slots as the ring reports them after it grows.
+    private var slotScratch: [Int32] = []
 
     /// A simulated file of `limit` bytes (must exceed the 12-byte header).
     public init(limit: Int, rearrange: Double) {
@@ -126,7 +144,7 @@ public struct CircularCacheSimulation: Sendable {
     }
 
     /// The number of objects with cached current data.
-    public var currentCount: Int { currentEntry.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
+    public var currentCount: Int { objects.reduce(0) { $0 + ($1.currentEntry >= 0 ? 1 : 0) } }
 
     // MARK: - Events
 
@@ -139,7 +157,7 @@ public struct CircularCacheSimulation: Sendable {
     ///   - tid: the record's (start) tid; `endTid`: its end tid.
     @inline(__always)
     public mutating func apply(code: UInt8, object: Int32, dataLength: Int, tid: UInt64, endTid: UInt64) {
-        if Int(object) >= currentEntry.count { addObjects(upTo: object) }
+        if Int(object) >= objects.count { addObjects(upTo: object) }
         let action = code & 0x70
         if action & 0x20 != 0 {
             totals.loads += 1
@@ -152,44 +170,42 @@ public struct CircularCacheSimulation: Sendable {
     }
 
     private mutating func addObjects(upTo object: Int32) {
-        let missing = Int(object) + 1 - currentEntry.count
-        currentEntry.append(contentsOf: repeatElement(-1, count: missing))
-        evictedSize.append(contentsOf: repeatElement(-1, count: missing))
-        evictedTid.append(contentsOf: repeatElement(0, count: missing))
+        let missing = Int(object) + 1 - objects.count
+        objects.append(contentsOf: repeatElement(ObjectState(), count: missing))
         nonCurrent.append(contentsOf: repeatElement([], count: missing))
     }
 
     private mutating func load(_ object: Int32, code: UInt8, tid: UInt64) {
         let o = Int(object)
+        let entry = objects[o].currentEntry
         if code == 0x20 || code == 0x22 {
-            let entry = currentEntry[o]
             if entry >= 0 {
                 totals.hits += 1
-                var distance = offset - entryOffset[Int(entry)]
+                var distance = offset - objects[o].currentOffset
                 if distance < 0 { distance += limit }
                 if Double(distance) > rearrangeDistance {
                     // ZEO re-adds the entry with its block size as its data size (it grows by
                     // the overhead on every move). A move that could no longer fit in the file
                     // (where ZEO asserts) leaves the entry where it is.
-                    let blockSize = ring.size(slot: entrySlot[Int(entry)])
+                    let blockSize = ring.size(slot: entries[Int(entry)].slot)
                     if fits(dataSize: blockSize) {
-                        let start = entryStart[Int(entry)]
+                        let start = entries[Int(entry)].start
                         removeEntry(entry)
-                        currentEntry[o] = add(object, dataSize: blockSize, start: start, end: 0)
+                        setCurrent(object, add(object, dataSize: blockSize, start: start, end: 0))
                     }
                 }
-            } else if evictedSize[o] >= 0 {
-                write(object, size: evictedSize[o], start: evictedTid[o], end: 0, reload: true)
+            } else if objects[o].evictedSize >= 0 {
+                write(object, size: objects[o].evictedSize, start: objects[o].evictedTid, end: 0, reload: true)
             }
             return
         }
         // Any other load code: a hit if the tid is the current revision's or falls in a
         // cached non-current range.
-        let entry = currentEntry[o]
-        if entry >= 0 && entryStart[Int(entry)] == tid {
+        if entry >= 0 && entries[Int(entry)].start == tid {
             totals.hits += 1
             return
         }
+        guard objects[o].nonCurrentCount > 0 else { return }
         let revisions = nonCurrent[o]
         // bisect_left(L, (tid, None)): the first revision starting at or after tid. Python 3
         // raises TypeError when a start equals tid; Python 2 ordered None first, as here.
@@ -205,22 +221,24 @@ public struct CircularCacheSimulation: Sendable {
     private mutating func write(_ object: Int32, size: Int, start: UInt64, end: UInt64, reload: Bool) {
         let o = Int(object)
         if end == 0 {
-            if currentEntry[o] >= 0 { return }  // already cached (even if older): ignored
+            if objects[o].currentEntry >= 0 { return }  // already cached (even if older): ignored
             guard fits(dataSize: size) else {
                 refusedStores += 1
                 return
             }
-            removeRevision(object, start: start)
+            if objects[o].nonCurrentCount > 0 { removeRevision(object, start: start) }
             totals.writes += 1
-            currentEntry[o] = add(object, dataSize: size, start: start, end: 0)
+            setCurrent(object, add(object, dataSize: size, start: start, end: 0))
             return
         }
-        if nonCurrent[o].contains(where: { $0.start == start && $0.end == end }) { return }
+        if objects[o].nonCurrentCount > 0 && nonCurrent[o].contains(where: { $0.start == start && $0.end == end }) {
+            return
+        }
         guard fits(dataSize: size) else {
             refusedStores += 1
             return
         }
-        removeRevision(object, start: start)
+        if objects[o].nonCurrentCount > 0 { removeRevision(object, start: start) }
         totals.writes += 1
         let entry = add(object, dataSize: size, start: start, end: end)
         insertSorted(Revision(start: start, end: end, entry: entry), object: o)
@@ -228,27 +246,26 @@ public struct CircularCacheSimulation: Sendable {
 
     private mutating func invalidate(_ object: Int32, tid: UInt64) {
         let o = Int(object)
-        if tid == 0 {
+        if tid == 0 && objects[o].nonCurrentCount > 0 {
             // Verification: forget every non-current revision.
             let revisions = nonCurrent[o]
-            if !revisions.isEmpty {
-                totals.invalidations += revisions.count
-                for revision in revisions { removeEntry(revision.entry) }
-                nonCurrent[o] = []
-            }
+            totals.invalidations += revisions.count
+            for revision in revisions { removeEntry(revision.entry) }
+            nonCurrent[o] = []
+            objects[o].nonCurrentCount = 0
         }
-        evictedSize[o] = -1
-        let entry = currentEntry[o]
+        objects[o].evictedSize = -1
+        let entry = objects[o].currentEntry
         guard entry >= 0 else { return }
         totals.invalidations += 1
-        currentEntry[o] = -1
+        objects[o].currentEntry = -1
         if tid == 0 {
             removeEntry(entry)
             return
         }
         // The current data becomes non-current, valid up to tid (ZEO asserts start < tid).
-        entryEnd[Int(entry)] = tid
-        insertSorted(Revision(start: entryStart[Int(entry)], end: tid, entry: entry), object: o)
+        entries[Int(entry)].end = tid
+        insertSorted(Revision(start: entries[Int(entry)].start, end: tid, entry: entry), object: o)
     }
 
     // MARK: - The file
@@ -263,8 +280,8 @@ public struct CircularCacheSimulation: Sendable {
     private mutating func add(_ object: Int32, dataSize: Int, start: UInt64, end: UInt64) -> Int32 {
         let size = dataSize + CircularCacheSimulation.recordOverhead
         let available = makeRoom(size + 1)
-        let entry = newEntry(object: object, start: start, end: end, offset: offset)
-        entrySlot[Int(entry)] = ring.pushBack(size: size, owner: entry)
+        let entry = newEntry(Entry(start: start, end: end, offset: offset, object: object, slot: -1))
+        entries[Int(entry)].slot = ring.pushBack(size: size, owner: entry)
         usedBytes += size
         offset += size
         let excess = available - size
@@ -272,9 +289,7 @@ public struct CircularCacheSimulation: Sendable {
         if ring.didGrow {
             // The ring laid its blocks out anew (rare: it doubles): find every entry's slot.
             ring.didGrow = false
-            var slots = entrySlot
-            ring.forEachEntry { entry, slot in slots[Int(entry)] = slot }
-            entrySlot = slots
+            refreshSlots()
         }
         return entry
     }
@@ -284,7 +299,13 @@ public struct CircularCacheSimulation: Sendable {
     private mutating func makeRoom(_ need: Int) -> Int {
         if offset + need > limit {
             offset = CircularCacheSimulation.fileHeaderSize
-            ring.wrap(slots: &entrySlot)
+            slotScratch.removeAll(keepingCapacity: true)
+            ring.wrap(moved: &slotScratch)
+            var index = 0
+            while index < slotScratch.count {
+                entries[Int(slotScratch[index])].slot = slotScratch[index + 1]
+                index += 2
+            }
         }
         var remaining = need
         var freed = 0
@@ -301,21 +322,22 @@ public struct CircularCacheSimulation: Sendable {
     private mutating func evict(_ entry: Int32, blockSize: Int) {
         totals.evictions += 1
         usedBytes -= blockSize
-        let e = Int(entry)
-        let o = Int(entryObject[e])
-        if entryEnd[e] == 0 {
-            currentEntry[o] = -1
-            evictedSize[o] = blockSize - CircularCacheSimulation.recordOverhead
-            evictedTid[o] = entryStart[e]
+        let e = entries[Int(entry)]
+        let o = Int(e.object)
+        if e.end == 0 {
+            objects[o].currentEntry = -1
+            objects[o].evictedSize = blockSize - CircularCacheSimulation.recordOverhead
+            objects[o].evictedTid = e.start
         } else if let index = nonCurrent[o].firstIndex(where: { $0.entry == entry }) {
             nonCurrent[o].remove(at: index)
+            objects[o].nonCurrentCount -= 1
         }
         freeEntries.append(entry)
     }
 
     /// Marks an entry's block free (ZEO's `_remove`); the caller updates the object's indexes.
     private mutating func removeEntry(_ entry: Int32) {
-        let slot = entrySlot[Int(entry)]
+        let slot = entries[Int(entry)].slot
         usedBytes -= ring.size(slot: slot)
         ring.markFree(slot: slot)
         freeEntries.append(entry)
@@ -325,9 +347,16 @@ public struct CircularCacheSimulation: Sendable {
     /// store of that revision replaces it (ZEO: `assert key not in key2entry`).
     private mutating func removeRevision(_ object: Int32, start: UInt64) {
         let o = Int(object)
-        guard !nonCurrent[o].isEmpty, let index = nonCurrent[o].firstIndex(where: { $0.start == start }) else { return }
+        guard let index = nonCurrent[o].firstIndex(where: { $0.start == start }) else { return }
         removeEntry(nonCurrent[o][index].entry)
         nonCurrent[o].remove(at: index)
+        objects[o].nonCurrentCount -= 1
+    }
+
+    /// Makes `entry` the object's current revision.
+    @inline(__always) private mutating func setCurrent(_ object: Int32, _ entry: Int32) {
+        objects[Int(object)].currentEntry = entry
+        objects[Int(object)].currentOffset = entries[Int(entry)].offset
     }
 
     /// `bisect.insort_left` by (start, end).
@@ -339,22 +368,26 @@ public struct CircularCacheSimulation: Sendable {
             index -= 1
         }
         nonCurrent[o].insert(revision, at: index)
+        objects[o].nonCurrentCount += 1
     }
 
-    private mutating func newEntry(object: Int32, start: UInt64, end: UInt64, offset: Int) -> Int32 {
-        if let entry = freeEntries.popLast() {
-            let e = Int(entry)
-            entryObject[e] = object
-            entryStart[e] = start
-            entryEnd[e] = end
-            entryOffset[e] = offset
-            return entry
+    private mutating func newEntry(_ entry: Entry) -> Int32 {
+        if let reused = freeEntries.popLast() {
+            entries[Int(reused)] = entry
+            return reused
         }
-        entryObject.append(object)
-        entryStart.append(start)
-        entryEnd.append(end)
-        entryOffset.append(offset)
-        entrySlot.append(-1)
-        return Int32(entryObject.count - 1)
+        entries.append(entry)
+        return Int32(entries.count - 1)
+    }
+
+    /// Looks every entry's slot up again after the ring grew.
+    private mutating func refreshSlots() {
+        slotScratch.removeAll(keepingCapacity: true)
+        ring.forEachEntry { entry, slot in slotScratch.append(entry); slotScratch.append(slot) }
+        var index = 0
+        while index < slotScratch.count {
+            entries[Int(slotScratch[index])].slot = slotScratch[index + 1]
+            index += 2
+        }
     }
 }

@@ -8,9 +8,11 @@
 /// objects.intern(0x2a)          // 0 again
 /// ```
 ///
-/// Ordinary 8-byte oids go through an open-addressing table of `UInt64` keys (linear probing,
-/// load factor ≤ 1/2, a multiply–xorshift mix), which costs one or two cache lines per lookup;
-/// a `Dictionary` would hash with SipHash on every record. Oids of any other length — the empty
+/// ZODB allocates oids sequentially from 0, so most oids are small: those below 2²² are looked
+/// up directly in an array of ids (4 bytes each, grown to the largest such oid seen), with no
+/// hashing at all. Larger 8-byte oids go through an open-addressing table of (key, id)
+/// buckets (linear probing, load factor ≤ 1/2, a multiply–xorshift mix): one cache line per
+/// lookup, where a `Dictionary` would hash with SipHash on every record. Oids of any other length — the empty
 /// oid of a restart or of RelStorage's root, garbage from a torn trace — are rare and go through
 /// a `Dictionary` keyed by their bytes. An 8-byte oid and a byte string are different objects
 /// even when the bytes agree (as in ZEO's tools, which key by the raw bytes).
@@ -18,20 +20,28 @@
 /// Hot path (``intern(_:)``): no allocation except when the table grows. Guarded by
 /// `statecache bench simul`.
 public struct ObjectInterner: Sendable {
-    /// Keys of the table; meaningful where `ids` is not −1.
-    private var keys: [UInt64]
-    /// Dense ids of the table; −1 marks an empty bucket.
-    private var ids: [Int32]
+    /// One bucket: a key and its dense id (−1: empty), side by side so a probe reads one line.
+    struct Bucket: Sendable {
+        var key: UInt64
+        var id: Int32
+    }
+
+    private var buckets: [Bucket]
     private var mask: Int
+    /// Ids of the small oids, indexed by oid (−1: not seen yet).
+    private var direct: [Int32] = []
+    /// Oids below this are looked up in `direct` (16 MiB of ids at most).
+    static let directLimit: UInt64 = 1 << 22
     /// The number of distinct objects numbered so far (8-byte and other oids).
     public private(set) var count = 0
     /// The objects whose oid is not 8 bytes long, by their bytes.
     private var others: [[UInt8]: Int32] = [:]
+    /// The keys in the hash table.
+    private var hashed = 0
 
     /// An empty interner.
     public init() {
-        keys = [UInt64](repeating: 0, count: 1024)
-        ids = [Int32](repeating: -1, count: 1024)
+        buckets = [Bucket](repeating: Bucket(key: 0, id: -1), count: 1024)
         mask = 1023
     }
 
@@ -48,25 +58,38 @@ public struct ObjectInterner: Sendable {
     /// - Complexity: O(1) expected.
     @inline(__always)
     public mutating func intern(_ key: UInt64) -> Int32 {
-        // Hot loop: probes the two flat arrays through unsafe buffers (no bounds or
-        // exclusivity checks per probe); nothing allocates unless a new key fills the table.
-        var index = ObjectInterner.home(key, mask: mask)
-        let found: Int32? = ids.withUnsafeBufferPointer { ids in
-            keys.withUnsafeBufferPointer { keys in
-                while true {
-                    let id = ids[index]
-                    if id < 0 { return nil }
-                    if keys[index] == key { return id }
-                    index = (index + 1) & mask
-                }
+        if key < ObjectInterner.directLimit {
+            let index = Int(key)
+            if index < direct.count {
+                let id = direct[index]
+                if id >= 0 { return id }
+            } else {
+                var capacity = Swift.max(1024, direct.count)
+                while capacity <= index { capacity *= 2 }
+                direct.append(contentsOf: repeatElement(-1, count: capacity - direct.count))
+            }
+            let id = Int32(count)
+            count += 1
+            direct[index] = id
+            return id
+        }
+        // Hot loop: probes through an unsafe buffer (no bounds or exclusivity checks per probe);
+        // nothing allocates unless a new key fills the table.
+        let mask = self.mask
+        let (index, found): (Int, Int32) = buckets.withUnsafeBufferPointer { table in
+            var index = ObjectInterner.home(key, mask: mask)
+            while true {
+                let bucket = table[index]
+                if bucket.id < 0 || bucket.key == key { return (index, bucket.id) }
+                index = (index + 1) & mask
             }
         }
-        if let found { return found }
+        if found >= 0 { return found }
         let id = Int32(count)
         count += 1
-        keys[index] = key
-        ids[index] = id
-        if (count - others.count) * 2 > ids.count { grow() }
+        buckets[index] = Bucket(key: key, id: id)
+        hashed += 1
+        if hashed * 2 > buckets.count { grow() }
         return id
     }
 
@@ -82,16 +105,13 @@ public struct ObjectInterner: Sendable {
 
     /// Doubles the table and re-inserts every 8-byte key.
     private mutating func grow() {
-        let oldKeys = keys, oldIds = ids
-        let capacity = ids.count * 2
-        keys = [UInt64](repeating: 0, count: capacity)
-        ids = [Int32](repeating: -1, count: capacity)
-        mask = capacity - 1
-        for position in oldIds.indices where oldIds[position] >= 0 {
-            var index = ObjectInterner.home(oldKeys[position], mask: mask)
-            while ids[index] >= 0 { index = (index + 1) & mask }
-            keys[index] = oldKeys[position]
-            ids[index] = oldIds[position]
+        let old = buckets
+        buckets = [Bucket](repeating: Bucket(key: 0, id: -1), count: old.count * 2)
+        mask = buckets.count - 1
+        for bucket in old where bucket.id >= 0 {
+            var index = ObjectInterner.home(bucket.key, mask: mask)
+            while buckets[index].id >= 0 { index = (index + 1) & mask }
+            buckets[index] = bucket
         }
     }
 }

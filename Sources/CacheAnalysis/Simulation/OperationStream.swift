@@ -81,6 +81,12 @@ public struct OperationStream: Sendable {
     /// The kind of operation `index`.
     @inline(__always) public func kind(_ index: Int) -> Kind { Kind(rawValue: kinds[index])! }
 
+    /// Each operation's key (`keys[objects[i]]`), laid out in operation order: simulations that
+    /// need the key rather than the dense id read it sequentially instead of at random.
+    public func operationKeys() -> [UInt64] {
+        objects.map { keys[Int($0)] }
+    }
+
     /// Whether the stream drops cached states (invalidations) — the one-pass LRU needs none.
     public var hasInvalidations: Bool { summary.invalidations > 0 }
 }

@@ -18,12 +18,18 @@ import CacheTrace
 public struct OperationStreamBuilder: Sendable {
     private var stream = OperationStream()
     private var objects = ObjectInterner()
-    /// Per object: the size of its most recent known state (−1: never seen with data).
-    private var knownSize: [Int32] = []
-    /// Per object: the request its last record opened as a recorded miss, or −1.
-    private var pendingMiss: [Int32] = []
-    /// Per object: the code of that last miss record (0x20 or 0x24).
-    private var pendingCode: [UInt8] = []
+    /// What the mapping remembers about one object, packed into one cache line's worth.
+    private struct ObjectState: Sendable {
+        /// The size of its most recent known state (−1: never seen with data).
+        var knownSize: Int32 = -1
+        /// The request its last record opened as a recorded miss, or −1.
+        var pendingMiss: Int32 = -1
+        /// The code of that last miss record (0x20 or 0x24).
+        var pendingCode: UInt8 = 0
+    }
+
+    /// Per object (dense ids).
+    private var state: [ObjectState] = []
     /// The index of the last restart operation (−1: none); a miss opened before it is closed.
     private var lastRestart: Int32 = -1
     /// Whether to count every load record and every store literally (`--every-record`).
@@ -53,40 +59,42 @@ public struct OperationStreamBuilder: Sendable {
         let object = intern(record, oidBytes: oidBytes)
         let o = Int(object)
         let length = Int32(truncatingIfNeeded: record.dataLength)
+        var known = state[o]
+        defer { state[o] = known }
         // A miss is open only until the client restarts.
-        if pendingMiss[o] >= 0 && pendingMiss[o] < lastRestart { pendingMiss[o] = -1 }
+        if known.pendingMiss >= 0 && known.pendingMiss < lastRestart { known.pendingMiss = -1 }
         switch action {
         case 0x20:
             let recordedMiss = code == 0x20 || code == 0x24
-            if !everyRecord && recordedMiss && pendingMiss[o] >= 0 && (code == 0x24 || pendingCode[o] == 0x24) {
+            if !everyRecord && recordedMiss && known.pendingMiss >= 0 && (code == 0x24 || known.pendingCode == 0x24) {
                 // ZEO ≥ 5's `20 24 20 24`: the same request, retried.
                 stream.summary.foldedLoads += 1
-                pendingCode[o] = code
+                known.pendingCode = code
                 return
             }
-            if length > 0 { knownSize[o] = length }
+            if length > 0 { known.knownSize = length }
             let index = Int32(truncatingIfNeeded: stream.count)
             stream.requestCount += 1
-            append(.request, object: object, size: max(0, knownSize[o]))
+            append(.request, object: object, size: max(0, known.knownSize))
             if recordedMiss {
-                pendingMiss[o] = index
-                pendingCode[o] = code
+                known.pendingMiss = index
+                known.pendingCode = code
             } else {
-                pendingMiss[o] = -1
+                known.pendingMiss = -1
             }
         case 0x50:
-            knownSize[o] = length
-            if !everyRecord && pendingMiss[o] >= 0 {
+            known.knownSize = length
+            if !everyRecord && known.pendingMiss >= 0 {
                 // The store that fills the miss before it: that request's size, not a new insertion.
-                stream.sizes[Int(pendingMiss[o])] = length
+                stream.sizes[Int(known.pendingMiss)] = length
                 stream.summary.fills += 1
-                pendingMiss[o] = -1
+                known.pendingMiss = -1
                 return
             }
             stream.summary.stores += 1
             append(.store, object: object, size: length)
         default:
-            pendingMiss[o] = -1
+            known.pendingMiss = -1
             stream.summary.invalidations += 1
             append(.invalidate, object: object, size: 0)
         }
@@ -123,9 +131,7 @@ public struct OperationStreamBuilder: Sendable {
         }
         if Int(object) == stream.keys.count {
             stream.keys.append(key)
-            knownSize.append(-1)
-            pendingMiss.append(-1)
-            pendingCode.append(0)
+            state.append(ObjectState())
         }
         return object
     }

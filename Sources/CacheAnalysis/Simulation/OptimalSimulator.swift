@@ -18,7 +18,10 @@
 /// optimum is NP-hard): it evicts by distance alone, farthest first, until the cache fits.
 /// The chart's "ceiling" is then a very good policy, not a proof.
 ///
-/// Victims come from an ``IndexedMaxHeap`` keyed by next use: O(log n) per operation.
+/// Victims come first from a FIFO of the entries never used again (oldest first), then from an
+/// ``IndexedMaxHeap`` keyed by next use: O(log n) per operation, and the heap holds only the
+/// entries that will be requested again (in ZEO traces most cached states are invalidated or
+/// never read again, so it stays small).
 public enum OptimalSimulator {
     /// "Never used again".
     public static let never = Int.max
@@ -58,35 +61,56 @@ public enum OptimalSimulator {
     public static func simulate(_ stream: OperationStream, nextUses: [Int], capacity: SimulationCapacity,
                                 settings: SimulationSettings) -> SimulationResult {
         precondition(nextUses.count == stream.count, "next uses of another stream")
+        /// Entries with a next use, by that use (farthest on top).
         var heap = IndexedMaxHeap(objectCount: stream.objectCount)
+        /// Entries never used again, oldest first: they go before any entry in the heap, so
+        /// they need no ordering beyond their arrival (a FIFO with lazy deletion — an entry
+        /// is still valid when its object's `placedAt` equals the operation that queued it).
+        var neverAgain: [(object: Int32, placedAt: Int)] = []
+        var neverFront = 0
         var weight = [Int](repeating: -1, count: stream.objectCount)
+        var placedAt = [Int](repeating: -1, count: stream.objectCount)
         var total = 0
         var hits = 0
         let limit = capacity.limit
-        let operations = stream.count
-        /// The eviction key: the next use; entries never used again sort above every time,
-        /// the oldest highest.
-        @inline(__always) func priority(_ index: Int) -> Int {
-            let next = nextUses[index]
-            return next == never ? 2 * operations - index : next
-        }
         func remove(_ o: Int32) {
             guard weight[Int(o)] >= 0 else { return }
-            heap.remove(o)
+            heap.remove(o)  // if it is in the FIFO instead, `placedAt` invalidates that entry
+            placedAt[Int(o)] = -1
             total -= weight[Int(o)]
             weight[Int(o)] = -1
+        }
+        /// The next victim: the oldest entry never used again, else the one used farthest ahead.
+        func victim() -> Int32? {
+            while neverFront < neverAgain.count {
+                let (object, at) = neverAgain[neverFront]
+                neverFront += 1
+                if placedAt[Int(object)] == at { return object }
+            }
+            if neverFront > 4096 && neverFront * 2 > neverAgain.count {
+                neverAgain.removeFirst(neverFront)
+                neverFront = 0
+            }
+            return heap.popMax()
         }
         func place(_ o: Int32, weight w: Int, index: Int) {
             guard w >= 0 else { remove(o); return }
             total += w - max(0, weight[Int(o)])
             weight[Int(o)] = w
-            heap.set(o, key: priority(index))
-            while total > limit, let victim = heap.popMax() {
-                total -= weight[Int(victim)]
-                weight[Int(victim)] = -1
+            placedAt[Int(o)] = index
+            if nextUses[index] == never {
+                heap.remove(o)
+                neverAgain.append((o, index))
+            } else {
+                heap.set(o, key: nextUses[index])
+            }
+            while total > limit, let evicted = victim() {
+                total -= weight[Int(evicted)]
+                weight[Int(evicted)] = -1
+                placedAt[Int(evicted)] = -1
             }
         }
-        for index in 0 ..< operations {
+        for index in 0 ..< stream.count {
             let o = stream.objects[index]
             switch stream.kinds[index] {
             case OperationStream.Kind.request.rawValue:
@@ -99,9 +123,9 @@ public enum OptimalSimulator {
                 remove(o)
             default:
                 if settings.coldRestarts {
-                    for object in heap.objects { weight[Int(object)] = -1 }
-                    heap.removeAll()
-                    total = 0
+                    for object in weight.indices where weight[object] >= 0 { remove(Int32(object)) }
+                    neverAgain.removeAll()
+                    neverFront = 0
                 }
             }
         }

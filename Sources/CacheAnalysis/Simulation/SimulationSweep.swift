@@ -11,8 +11,8 @@ import Dispatch
 ///
 /// The trace is decoded once (``OperationStream``) and shared read-only; each (policy, size)
 /// is an independent task run by `DispatchQueue.concurrentPerform`, the expensive ones
-/// (W-TinyLFU, then OPT) first so the cores finish together. OPT's next uses are computed once
-/// for all sizes; LRU runs as one stack-distance pass for all sizes when that is exact
+/// (W-TinyLFU, then OPT) first so the cores finish together. OPT's next uses and W-TinyLFU's
+/// per-operation keys are computed once for all sizes; LRU runs as one stack-distance pass for all sizes when that is exact
 /// (``LRUStackSimulator``), else per size. Results come back in the order asked for: by policy,
 /// then by size.
 public enum SimulationSweep {
@@ -48,6 +48,7 @@ public enum SimulationSweep {
         tasks.sort { $0.cost > $1.cost }
         let work = tasks
         let nextUses = policies.contains(.opt) ? OptimalSimulator.nextUses(stream, settings: settings) : []
+        let keys = policies.contains(.wtinylfu) ? stream.operationKeys() : []
         let finished = Locked<(results: [SimulationResult], done: Int)>(([], 0))
         let total = work.count
         DispatchQueue.concurrentPerform(iterations: work.count) { index in
@@ -56,7 +57,8 @@ public enum SimulationSweep {
             case .lruStack(let sizes):
                 produced = LRUStackSimulator.simulate(stream, capacities: sizes, settings: settings)
             case .single(let policy, let capacity):
-                produced = [simulate(policy, stream, capacity: capacity, nextUses: nextUses, settings: settings)]
+                produced = [simulate(policy, stream, capacity: capacity, nextUses: nextUses, operationKeys: keys,
+                                     settings: settings)]
             }
             let done = finished.withLock { state -> Int in
                 state.results += produced
@@ -74,12 +76,13 @@ public enum SimulationSweep {
 
     /// One policy at one size.
     public static func simulate(_ policy: SimulationPolicy, _ stream: OperationStream, capacity: SimulationCapacity,
-                                nextUses: [Int]? = nil, settings: SimulationSettings) -> SimulationResult {
+                                nextUses: [Int]? = nil, operationKeys: [UInt64]? = nil,
+                                settings: SimulationSettings) -> SimulationResult {
         switch policy {
         case .lru, .circular:
             return LRUSimulator.simulate(stream, capacity: capacity, settings: settings)
         case .wtinylfu:
-            return WindowTinyLFUSimulator.simulate(stream, capacity: capacity, settings: settings)
+            return WindowTinyLFUSimulator.simulate(stream, capacity: capacity, settings: settings, operationKeys: operationKeys)
         case .opt:
             let uses = nextUses.flatMap { $0.count == stream.count ? $0 : nil }
                 ?? OptimalSimulator.nextUses(stream, settings: settings)

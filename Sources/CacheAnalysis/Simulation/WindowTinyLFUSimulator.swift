@@ -23,20 +23,23 @@ import CacheCore
 /// with until it is stored again.
 public enum WindowTinyLFUSimulator {
     /// Replays `stream` against one W-TinyLFU policy of `capacity`.
+    ///
+    /// - Parameter operationKeys: `stream.operationKeys()`, when a sweep has it already.
     public static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
-                                settings: SimulationSettings) -> SimulationResult {
+                                settings: SimulationSettings, operationKeys: [UInt64]? = nil) -> SimulationResult {
+        let keys = operationKeys.flatMap { $0.count == stream.count ? $0 : nil } ?? stream.operationKeys()
         var policy = WindowTinyLFU(configuration: WindowTinyLFU.Configuration(
             maximumWeight: capacity.limit, initialWindowFraction: settings.windowFraction,
             adaptation: settings.adaptation, expectedEntries: capacity.isBytes ? nil : capacity.limit,
             seed: settings.seed))
         let empty: [UInt8] = []
         var hits = 0
-        // Hot loop: the policy's own hot path (no allocation; empty payloads share one buffer).
+        // Hot loop: the policy's own hot path (no allocation; empty payloads share one buffer);
+        // keys are read in operation order, not looked up per object.
         for index in 0 ..< stream.count {
-            let o = Int(stream.objects[index])
+            let key = CacheKey(oid: ObjectID(keys[index]), tid: .zero)
             switch stream.kinds[index] {
             case OperationStream.Kind.request.rawValue:
-                let key = CacheKey(oid: ObjectID(stream.keys[o]), tid: .zero)
                 let w = capacity.weight(size: stream.sizes[index])
                 if w < 0 {
                     policy.remove(key)
@@ -47,7 +50,6 @@ public enum WindowTinyLFUSimulator {
                     policy.set(key, actualTID: .zero, payload: empty, weight: w)
                 }
             case OperationStream.Kind.store.rawValue:
-                let key = CacheKey(oid: ObjectID(stream.keys[o]), tid: .zero)
                 let w = capacity.weight(size: stream.sizes[index])
                 if w < 0 {
                     policy.remove(key)
@@ -55,7 +57,7 @@ public enum WindowTinyLFUSimulator {
                     policy.set(key, actualTID: .zero, payload: empty, weight: w)
                 }
             case OperationStream.Kind.invalidate.rawValue:
-                policy.remove(CacheKey(oid: ObjectID(stream.keys[o]), tid: .zero))
+                policy.remove(key)
             default:
                 if settings.coldRestarts { policy.removeAll() }
             }

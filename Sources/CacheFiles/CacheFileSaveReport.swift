@@ -1,0 +1,25 @@
+import Foundation
+
+/// What ``CacheDirectory/save(_:identity:reachability:options:)`` did.
+public struct CacheFileSaveReport: Sendable {
+    /// The file written; nil when there was nothing worth writing.
+    public var file: URL?
+    /// Entries written.
+    public var entries = 0
+    /// Entries left out because no later view could reach them (``CacheReachability``).
+    public var unreachableEntries = 0
+    /// Entries left out by the size cap (the least valuable ones).
+    public var cappedEntries = 0
+    /// The file's size.
+    public var bytes = 0
+    /// The entry records' raw size.
+    public var entryBytes = 0
+    /// Files of the prefix removed afterwards (the oldest beyond the count, damaged or
+    /// foreign ones, abandoned temporary files).
+    public var removedFiles: [URL] = []
+    /// Wall-clock time of the whole save, pruning included.
+    public var seconds = 0.0
+
+    /// An empty report.
+    public init() {}
+}
