@@ -115,7 +115,12 @@ public final class Database: Sendable {
     /// logged, not thrown), flushes and closes the trace, then closes the storage. Connections
     /// must be closed first. Closing again does nothing.
     public func close() throws {
-        guard !closing.withLock({ state in defer { state.closed = true }; return state.closed }) else { return }
+        let alreadyClosed = closing.withLock { state in
+            let was = state.closed
+            state.closed = true
+            return was
+        }
+        guard !alreadyClosed else { return }
         let save = saveCacheFiles()
         closing.withLock { $0.save = save }
         var traceError: (any Error)?

@@ -80,10 +80,14 @@ final class SimulationSweepTests: XCTestCase {
 
     func testTheParallelSweepEqualsEachSimulationRunAlone() throws {
         let (stream, _, _) = try OperationStream.decode(path: Fixtures.trace("zeo-app.trace"))
-        let capacities = [0.05, 0.2, 1].map { SimulationCapacity.megabytes($0) }
+        // 4 MB holds zeo-app's whole working set: that size is answered by the shared unbounded run.
+        let capacities = [0.05, 0.2, 1, 4].map { SimulationCapacity.megabytes($0) }
         let settings = SimulationSettings()
+        XCTAssertGreaterThan(SimulationSweep.workingSetWeight(stream, unit: .megabytes(1)), 1_000_000)
+        XCTAssertLessThanOrEqual(SimulationSweep.workingSetWeight(stream, unit: .megabytes(1)), 4_000_000)
         let swept = SimulationSweep.run(stream, policies: [.lru, .wtinylfu, .opt], capacities: capacities, settings: settings)
-        XCTAssertEqual(swept.map(\.policy), [.lru, .lru, .lru, .wtinylfu, .wtinylfu, .wtinylfu, .opt, .opt, .opt])
+        XCTAssertEqual(swept.map(\.policy), [.lru, .lru, .lru, .lru, .wtinylfu, .wtinylfu, .wtinylfu, .wtinylfu,
+                                            .opt, .opt, .opt, .opt])
         for result in swept {
             XCTAssertEqual(result, SimulationSweep.simulate(result.policy, stream, capacity: result.capacity, settings: settings))
         }

@@ -36,13 +36,21 @@ public enum SimulationSweep {
     public static func run(_ stream: OperationStream, policies: [SimulationPolicy], capacities: [SimulationCapacity],
                            settings: SimulationSettings, progress: SimulationProgress = .silent) -> [SimulationResult] {
         let policies = policies.filter { $0 != .circular }
+        // Sizes that hold every state the trace ever caches at once never evict: every policy
+        // then hits exactly as an unbounded cache does, so one LRU run answers for all of them.
+        let workingSet = capacities.first.map { workingSetWeight(stream, unit: $0) } ?? 0
+        let unbounded = capacities.filter { $0.limit >= workingSet }
+        let bounded = capacities.filter { $0.limit < workingSet }
         var tasks: [Task] = []
+        if let largest = unbounded.max(), !policies.isEmpty {
+            tasks.append(.single(.lru, largest))
+        }
         for policy in policies {
-            if policy == .lru && capacities.count > 2
-                && LRUStackSimulator.isExact(for: stream, capacities: capacities, settings: settings) {
-                tasks.append(.lruStack(capacities))
+            if policy == .lru && bounded.count > 2
+                && LRUStackSimulator.isExact(for: stream, capacities: bounded, settings: settings) {
+                tasks.append(.lruStack(bounded))
             } else {
-                tasks += capacities.map { .single(policy, $0) }
+                tasks += bounded.map { .single(policy, $0) }
             }
         }
         tasks.sort { $0.cost > $1.cost }
@@ -69,9 +77,28 @@ public enum SimulationSweep {
         }
         progress.finish()
         let results = finished.withLock { $0.results }
-        return policies.flatMap { policy in
-            capacities.compactMap { capacity in results.first { $0.policy == policy && $0.capacity == capacity } }
+        let unboundedHits = unbounded.max().flatMap { largest in
+            results.first { $0.policy == .lru && $0.capacity == largest }?.hits
         }
+        return policies.flatMap { policy in
+            capacities.compactMap { capacity in
+                if capacity.limit >= workingSet, let hits = unboundedHits {
+                    return SimulationResult(policy: policy, capacity: capacity, requests: stream.requestCount, hits: hits)
+                }
+                return results.first { $0.policy == policy && $0.capacity == capacity }
+            }
+        }
+    }
+
+    /// The most weight the trace can ever have cached at once: every object at the heaviest
+    /// cacheable state it is requested or stored with (in `unit`'s weights).
+    public static func workingSetWeight(_ stream: OperationStream, unit: SimulationCapacity) -> Int {
+        var heaviest = [Int](repeating: 0, count: stream.objectCount)
+        for index in 0 ..< stream.count where stream.kinds[index] <= OperationStream.Kind.store.rawValue {
+            let o = Int(stream.objects[index])
+            heaviest[o] = max(heaviest[o], unit.weight(size: stream.sizes[index]))
+        }
+        return heaviest.reduce(0, +)
     }
 
     /// One policy at one size.
