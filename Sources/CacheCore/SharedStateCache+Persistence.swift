@@ -19,7 +19,7 @@ extension SharedStateCache {
     public func exportEntries() -> [PersistedEntry] {
         var entries: [PersistedEntry] = []
         var order: [UInt64] = []
-        for policy in shardPolicies {
+        for policy in shards {
             policy.withLock { policy in
                 entries.reserveCapacity(entries.count + policy.count)
                 order.reserveCapacity(order.count + policy.count)
@@ -48,11 +48,11 @@ extension SharedStateCache {
     /// - Complexity: O(n); each shard's lock is taken once.
     @discardableResult
     public func restore(_ entries: [PersistedEntry]) -> [CacheKey] {
-        let policies = shardPolicies
+        let policies = shards
         guard !policies.isEmpty, !entries.isEmpty else { return [] }
         var positions = [[Int]](repeating: [], count: policies.count)
         for (position, entry) in entries.enumerated() where entry.payload.count < options.cacheLocalObjectMax {
-            positions[persistenceShardIndex(entry.key, shardCount: policies.count)].append(position)
+            positions[shardIndex(entry.key)].append(position)
         }
         var restored: [[CacheKey]] = []
         for (shard, group) in positions.enumerated() {
@@ -68,15 +68,6 @@ extension SharedStateCache {
                 }
             }
             restored.append(keys)
-        }
-        // The shard of a key is computed here by a copy of the cache's own mix (see
-        // SharedStateCache+ShardAccess.swift); the real lookup must find what was restored,
-        // or the entries would be invisible. Back everything out if the two ever disagree.
-        guard restored.allSatisfy({ keys in keys.first.map(contains) ?? true }) else {
-            for (shard, keys) in restored.enumerated() where !keys.isEmpty {
-                policies[shard].withLock { policy in for key in keys { policy.remove(key) } }
-            }
-            return []
         }
         return restored.flatMap { $0 }
     }

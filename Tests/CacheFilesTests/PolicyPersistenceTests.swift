@@ -190,19 +190,19 @@ final class PolicyPersistenceTests: XCTestCase {
         XCTAssertEqual(strict.restore(sized), [key(0)], "payloads of cacheLocalObjectMax or more are refused")
     }
 
-    /// The persistence extension routes keys to shards with a copy of the cache's mix
-    /// (SharedStateCache+ShardAccess.swift); this pins the copy to the original.
+    /// Every entry lives in the shard the cache's own routing names, so restored entries are
+    /// found by lookups.
     func testShardRoutingMatchesTheCache() {
         for shards in [1, 2, 4, 16] {
             let cache = sharedCache(mb: Double(shards) * 2, shards: shards)
-            let policies = cache.shardPolicies
+            let policies = cache.shards
             XCTAssertEqual(policies.count, shards)
             for i in 0..<2000 { cache.set(key(i, UInt64(i % 13)), CachedState(actualTID: .zero, state: [1])) }
             var seen = 0
             for (index, policy) in policies.enumerated() {
                 policy.withLock { policy in
                     policy.forEachPersistedEntry { entry, _ in
-                        XCTAssertEqual(cache.persistenceShardIndex(entry.key, shardCount: shards), index, "\(entry.key)")
+                        XCTAssertEqual(cache.shardIndex(entry.key), index, "\(entry.key)")
                         seen += 1
                     }
                 }
