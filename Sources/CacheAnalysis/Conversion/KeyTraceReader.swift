@@ -53,6 +53,10 @@ public final class KeyTraceReader {
     }
 
     /// cache2k: big-endian `int32` keys.
+    ///
+    /// The unsafe part is one raw 1 MiB buffer owned by this call: keys are read with unaligned
+    /// loads from whole 4-byte groups only, and the 0–3 bytes of a key cut by the chunk's end are
+    /// copied to the buffer's front before the next read appends behind them.
     private func forEachBinaryKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
         defer { buffer.deallocate() }
@@ -81,6 +85,10 @@ public final class KeyTraceReader {
     }
 
     /// The text formats: one line at a time (`\n` or `\r\n`), blank lines skipped.
+    ///
+    /// The unsafe part is one raw 1 MiB buffer owned by this call; `start ..< end` are the bytes
+    /// not yet consumed. Lines are never longer than 4 KiB (else the input is refused), so moving
+    /// the unread tail to the front always leaves room to read more.
     private func forEachLineKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
         let capacity = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)

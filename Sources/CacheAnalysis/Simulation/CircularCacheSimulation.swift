@@ -46,10 +46,15 @@ public struct CircularCacheSimulation: Sendable {
 
     /// Counts that only grow; a report subtracts the counts at its start (see ``Counters``).
     public struct Counters: Sendable, Equatable {
+        /// Load records (every code `0x20`–`0x3e`, `0x60`–`0x7e`, as ZEO counts them).
         public var loads = 0
+        /// Loads the simulated file served.
         public var hits = 0
+        /// Cached revisions invalidated (ZEO's `INVALS`).
         public var invalidations = 0
+        /// Entries written (stores, and reloads of evicted objects).
         public var writes = 0
+        /// Entries the write pointer ran over.
         public var evictions = 0
 
         public init() {}

@@ -95,6 +95,8 @@ public enum LRUStackSimulator {
             clock = next
         }
 
+        // Hot loop: two O(log n) walks of a small Fenwick tree per request; no allocation
+        // (renumbering reuses the arrays).
         for index in 0 ..< stream.count {
             let kind = stream.kinds[index]
             guard kind <= OperationStream.Kind.store.rawValue else { continue }  // restarts keep the cache

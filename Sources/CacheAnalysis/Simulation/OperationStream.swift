@@ -62,9 +62,11 @@ public struct OperationStream: Sendable {
         public var ignoredRecords = 0
         /// Zero-timestamp headers the reader stepped over.
         public var skippedHeaders = 0
-        /// Store operations, invalidation operations, restart operations.
+        /// Store operations (stores that did not fill a miss).
         public var stores = 0
+        /// Invalidation operations.
         public var invalidations = 0
+        /// Restart operations.
         public var restarts = 0
 
         public init() {}

@@ -112,6 +112,8 @@ public enum OptimalSimulator {
                 entries[Int(evicted)] = Entry()
             }
         }
+        // Hot loop: flat per-object state, a heap of only the entries that will be requested
+        // again; nothing allocates except the FIFO's and the heap's growth.
         for index in 0 ..< stream.count {
             let o = stream.objects[index]
             switch stream.kinds[index] {

@@ -9,6 +9,7 @@ public struct SimulationResult: Sendable, Equatable {
     /// Requests the simulated cache served.
     public var hits: Int
 
+    /// A result of `hits` out of `requests` for `policy` at `capacity`.
     public init(policy: SimulationPolicy, capacity: SimulationCapacity, requests: Int, hits: Int) {
         self.policy = policy
         self.capacity = capacity

@@ -5,12 +5,15 @@ import CacheTrace
 public struct SweepReport: Sendable, Codable, Equatable {
     /// One policy at one size.
     public struct Row: Sendable, Codable, Equatable {
+        /// The policy's name (`lru`, `wtinylfu`, `opt`).
         public var policy: String
         /// The bound: bytes (10⁶ per MB) or entries, as ``unit`` says.
         public var capacity: Int
         /// `bytes` or `entries`.
         public var unit: String
+        /// Requests replayed.
         public var requests: Int
+        /// Requests served from the simulated cache.
         public var hits: Int
         /// Hits per request, in percent.
         public var hitRate: Double
@@ -18,10 +21,15 @@ public struct SweepReport: Sendable, Codable, Equatable {
 
     /// The settings that shaped the numbers.
     public struct Settings: Sendable, Codable, Equatable {
+        /// `--cold-restarts`: restarts cleared the cache.
         public var coldRestarts: Bool
+        /// `--every-record`: repeated misses and fills were not folded.
         public var everyRecord: Bool
+        /// W-TinyLFU's initial window share.
         public var windowFraction: Double
+        /// W-TinyLFU's window adaptation.
         public var adaptation: String
+        /// W-TinyLFU's jitter seed.
         public var seed: UInt64
         /// Byte bounds: an entry's weight beyond its state (``CacheCore/CacheOptions/entryOverhead``).
         public var entryOverhead: Int?
@@ -37,6 +45,7 @@ public struct SweepReport: Sendable, Codable, Equatable {
     public var requests: Int
     /// Distinct objects.
     public var objects: Int
+    /// The settings that shaped the numbers.
     public var settings: Settings
     /// By policy, then by size.
     public var results: [Row]
