@@ -76,7 +76,7 @@ public struct OperationStreamBuilder: Sendable {
             let index = Int32(truncatingIfNeeded: stream.count)
             stream.requestCount += 1
             append(.request, object: object, size: max(0, known.knownSize))
-            if recordedMiss {
+            if recordedMiss && stream.count <= Int(Int32.max) {  // (indices are 32-bit)
                 known.pendingMiss = index
                 known.pendingCode = code
             } else {
