@@ -146,12 +146,12 @@ public final class SharedStateCache: Sendable {
         }
     }
 
-    /// ``get(_:orElse:)`` with a fallback known in advance.
+    /// `get(_:orElse:)` with a fallback known in advance.
     public func get(_ primary: CacheKey, orElse fallback: CacheKey?) -> (value: CachedState, fromFallback: Bool)? {
         get(primary, orElse: { fallback })
     }
 
-    /// ``get(_:orElse:)`` for many requests at once, taking each shard's lock at most three
+    /// `get(_:orElse:)` for many requests at once, taking each shard's lock at most three
     /// times in all (primaries, fallbacks, misses); each request counts as one hit or one miss.
     public func get(many primaries: [CacheKey], orElse fallbacks: [CacheKey?]) -> [(value: CachedState, fromFallback: Bool)?] {
         precondition(primaries.count == fallbacks.count, "one fallback (or nil) per primary key")

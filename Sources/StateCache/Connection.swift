@@ -6,7 +6,7 @@ import StorageCache
 /// cache when it holds the right state and from SQLite when it does not, and commits.
 ///
 /// Use a connection from one thread at a time. Every load between two polls sees one snapshot;
-/// ``poll()`` moves to the newest committed transaction.
+/// `poll()` moves to the newest committed transaction.
 public final class Connection {
     /// The storage connection (snapshot, commits).
     public let storage: StorageConnection
@@ -33,8 +33,8 @@ public final class Connection {
 
     /// The state of `oid` in the snapshot and the TID that wrote it; nil for no such object.
     ///
-    /// - Throws: ``StorageCacheError/inconsistent(oid:expected:found:checkpoints:)`` if the cache
-    ///   and the database disagree (the cache is cleared: poll and retry), or a ``StorageError``.
+    /// - Throws: `StorageCacheError/inconsistent(oid:expected:found:checkpoints:)` if the cache
+    ///   and the database disagree (the cache is cleared: poll and retry), or a `StorageError`.
     public func load(_ oid: ObjectID) throws -> (state: [UInt8], tid: TID)? {
         try view.load(oid, from: storage)
     }
@@ -46,7 +46,7 @@ public final class Connection {
     }
 
     /// Buffers a new state for `oid`; `expecting` is the TID the caller read (nil: a new object).
-    /// Nothing is written until ``commit()``.
+    /// Nothing is written until `commit()`.
     public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
         storage.store(oid, state, expecting: expecting)
         pending[oid] = state
@@ -55,9 +55,9 @@ public final class Connection {
     /// Writes the buffered states in one transaction and caches them under the new TID;
     /// they become visible to this connection's loads after its next poll.
     ///
-    /// - Throws: ``StorageError/conflict(oids:)`` (nothing written, the buffer dropped) when
+    /// - Throws: `StorageError/conflict(oids:)` (nothing written, the buffer dropped) when
     ///   another transaction changed one of the objects since the expected TID; on other
-    ///   errors the buffer is kept, so the commit can be retried or ``abort()``ed.
+    ///   errors the buffer is kept, so the commit can be retried or `abort()`ed.
     @discardableResult
     public func commit() throws -> TID {
         let tid: TID

@@ -81,7 +81,7 @@ public enum ConsistencyStress {
         return bytes
     }
 
-    /// The counter in a state written by ``state(oid:counter:)``.
+    /// The counter in a state written by `state(oid:counter:)`.
     public static func counter(in state: [UInt8]) -> UInt64 {
         state.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
@@ -120,7 +120,7 @@ public enum ConsistencyStress {
     }
 
     /// Runs the workload in this process against the database at `directory` (prepared by
-    /// ``prepare(databaseAt:objectCount:)``, possibly shared with other processes).
+    /// `prepare(databaseAt:objectCount:)`, possibly shared with other processes).
     public static func run(databaseAt directory: URL, options: Options) throws -> Report {
         var databaseOptions = DatabaseOptions()
         databaseOptions.cacheLocalMB = options.cacheLocalMB

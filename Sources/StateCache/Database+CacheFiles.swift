@@ -9,7 +9,7 @@ import StorageCache
 /// The cache files hold facts keyed by TIDs, so what makes them safe is checked here against
 /// the database itself: its identity (a replaced or renewed database has another one), its
 /// last transaction (a restored backup ends before the file's newest fact), and the changes
-/// since the file's checkpoints (what changed is unreachable, see ``CacheReachability``).
+/// since the file's checkpoints (what changed is unreachable, see `CacheReachability`).
 extension Database {
     /// Restores `cache` from the cache directory and returns the checkpoint coordinator to
     /// use: one that starts at the newest file's checkpoints, with `deltaAfter1` from the same
@@ -41,7 +41,7 @@ extension Database {
     }
 
     /// Writes the cache to the cache directory now (most valuable entries first, only those
-    /// a later process can reach), then prunes the directory; ``close()`` calls it. Returns
+    /// a later process can reach), then prunes the directory; `close()` calls it. Returns
     /// nil when there is no cache directory, no checkpoints yet, or nothing was written.
     ///
     /// Failures are logged, never thrown: a cache that cannot be saved only costs the next

@@ -21,13 +21,13 @@ import StorageCache
 /// conn.close(); try db.close()
 /// ```
 ///
-/// The database owns the SQLite object store, the ``SharedStateCache`` every connection shares,
-/// the process's checkpoints (``CheckpointCoordinator``) and the trace writer, if tracing is on.
+/// The database owns the SQLite object store, the `SharedStateCache` every connection shares,
+/// the process's checkpoints (`CheckpointCoordinator`) and the trace writer, if tracing is on.
 ///
-/// With ``DatabaseOptions/cacheLocalDir`` set, opening restores the cache from the newest
+/// With `DatabaseOptions/cacheLocalDir` set, opening restores the cache from the newest
 /// cache files of the directory (and starts the checkpoints where they were written), and
 /// closing writes this process's cache there — a restarted process starts warm
-/// (``cacheFileLoad``, ``cacheFileSave``).
+/// (`cacheFileLoad`, `cacheFileSave`).
 public final class Database: Sendable {
     /// The storage.
     public let store: SQLiteObjectStore
@@ -36,7 +36,7 @@ public final class Database: Sendable {
     /// The process's checkpoints.
     public let coordinator: CheckpointCoordinator
     /// The trace writer, when tracing is on (`ZEO_CACHE_TRACE` with a cache directory, or
-    /// ``DatabaseOptions/cacheTraceFile``).
+    /// `DatabaseOptions/cacheTraceFile`).
     public let tracer: TraceWriter?
     /// The options the database was opened with.
     public let options: DatabaseOptions
@@ -44,7 +44,7 @@ public final class Database: Sendable {
     public let prefix: String
     /// What opening restored from cache files (nil without a cache directory or cache).
     public let cacheFileLoad: CacheFileLoadReport?
-    /// What ``close()`` wrote to the cache directory, once closed (nil when nothing was written).
+    /// What `close()` wrote to the cache directory, once closed (nil when nothing was written).
     public var cacheFileSave: CacheFileSaveReport? { closing.withLock { $0.save } }
     private let closing = Locked<(closed: Bool, save: CacheFileSaveReport?)>((false, nil))
 
@@ -64,7 +64,7 @@ public final class Database: Sendable {
     /// the cache directory's newest files when one is configured (files that cannot be right
     /// for this database are skipped and removed with a warning).
     ///
-    /// - Throws: ``StorageError`` from the storage, or a ``TraceWriteError`` when a trace file
+    /// - Throws: `StorageError` from the storage, or a `TraceWriteError` when a trace file
     ///   cannot be opened.
     public static func open(at directory: URL, options: DatabaseOptions = DatabaseOptions()) throws -> Database {
         let store = try SQLiteObjectStore.open(at: directory, options: options.storage)

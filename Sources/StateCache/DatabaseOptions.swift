@@ -2,7 +2,7 @@ import CacheCore
 import Foundation
 import SQLiteStorage
 
-/// Everything ``Database/open(at:options:)`` needs: the cache's options (with RelStorage's
+/// Everything `Database/open(at:options:)` needs: the cache's options (with RelStorage's
 /// names) and the storage's.
 public struct DatabaseOptions: Sendable {
     /// The cache's size in megabytes of 10⁶ bytes (RelStorage `cache-local-mb`; 0 disables it).
@@ -19,7 +19,7 @@ public struct DatabaseOptions: Sendable {
     public var cachePrefix: String?
     /// The directory for persistent cache files and traces, shared by the processes of the
     /// machine (`cache-local-dir`; created if missing); nil: none. Each process writes its
-    /// cache there at ``Database/close()`` and the next ones read it at open (README,
+    /// cache there at `Database/close()` and the next ones read it at open (README,
     /// "Persistent cache files").
     public var cacheLocalDir: URL?
     /// How many cache files of this prefix the directory keeps (`cache-local-dir-count`); the
@@ -33,7 +33,7 @@ public struct DatabaseOptions: Sendable {
     public var cacheLocalDirWriteMaxSize: Int?
     /// Whether cache files are LZ4-compressed (`cache-local-dir-compress`; RelStorage used
     /// gzip). Worth it on slow disks; payloads already compressed by
-    /// ``cacheLocalCompression`` gain little.
+    /// `cacheLocalCompression` gain little.
     public var cacheLocalDirCompress = false
     /// A trace file to record cache events to; overrides `ZEO_CACHE_TRACE`.
     public var cacheTraceFile: URL?
