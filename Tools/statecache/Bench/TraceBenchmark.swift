@@ -66,69 +66,16 @@ enum TraceBenchmark: BenchmarkGroup {
         ]
         if !quick, let shared = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
             let raw = scratch.appendingPathComponent("large.trace")
-            try decompress(shared.path, to: raw.path)
+            try BenchTraces.gunzip(shared.path, to: raw.path)
             return (raw.path, shared.path, "large.trace")
         }
         let raw = scratch.appendingPathComponent("synthetic.trace")
-        try writeSynthetic(raw.path, records: quick ? 150_000 : 1_500_000)
+        try BenchTraces.writeSynthetic(raw.path, records: quick ? 150_000 : 1_500_000)
         let gzip = scratch.appendingPathComponent("synthetic.trace.gz")
         let compressed = (try? runGzip(raw.path, to: gzip.path)) == true ? gzip.path : nil
         return (raw.path, compressed, "synthetic")
     }
 
-    /// Gunzips once through the reader's own gzip source.
-    private static func decompress(_ path: String, to output: String) throws {
-        let source = try GzipByteSource(path: path)
-        guard FileManager.default.createFile(atPath: output, contents: nil),
-              let handle = FileHandle(forWritingAtPath: output) else { throw CocoaError(.fileWriteUnknown) }
-        defer { try? handle.close() }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-            if count == 0 { break }
-            try handle.write(contentsOf: buffer[0 ..< count])
-        }
-    }
-
-    /// A ZEO-5-like workload: misses as `20 24 20 24 52`, hits, invalidations, restarts;
-    /// Zipf-ish oids over 200 k objects, one record per 100 ms.
-    private static func writeSynthetic(_ path: String, records: Int) throws {
-        let writer = try TraceWriter(path: path)
-        var state: UInt64 = 0x5EED
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 11
-        }
-        var written = 0
-        var timestamp: UInt32 = 1_700_000_000
-        writer.writeRestart(timestamp: timestamp)
-        while written < records {
-            if written % 10 == 0 { timestamp += 1 }
-            let rank = Double(next() % 1_000_000 + 1) / 1_000_000
-            let oid = UInt64(pow(rank, 3) * 200_000)
-            let size = Int(100 + next() % 4000)
-            switch next() % 10 {
-            case 0 ..< 6:
-                writer.write(.loadHit, oid: oid, tid: 0x03F0_0000_0000_0000 | oid, dataLength: size, timestamp: timestamp)
-                written += 1
-            case 6 ..< 8:
-                for code in [TraceEventCode.loadMiss, .loadNonCurrentMiss, .loadMiss, .loadNonCurrentMiss] {
-                    writer.write(code, oid: oid, timestamp: timestamp)
-                }
-                writer.write(.storeCurrent, oid: oid, tid: 0x03F0_0000_0000_0000 | oid, dataLength: size, timestamp: timestamp)
-                written += 5
-            case 8:
-                writer.write(.invalidateHitSavingNonCurrent, oid: oid, tid: 0x03F1_0000_0000_0000 | oid, timestamp: timestamp)
-                written += 1
-            default:
-                if next() % 5000 == 0 { writer.writeRestart(timestamp: timestamp) } else {
-                    writer.write(.loadNonCurrentHit, oid: oid, endTid: 0x03F0_0000_0000_0000, timestamp: timestamp)
-                }
-                written += 1
-            }
-        }
-        try writer.close()
-    }
 
     private static func runGzip(_ path: String, to output: String) throws -> Bool {
         guard FileManager.default.createFile(atPath: output, contents: nil),
