@@ -74,8 +74,11 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Tools/statecache", swiftSettings: strict),
 
+        // Helpers shared by the test targets (standard-input redirection for `-` tests).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore"], swiftSettings: strict),
-        .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis"], swiftSettings: strict),
+        .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage"], swiftSettings: strict),
         .testTarget(name: "StorageCacheTests",
                     dependencies: ["StorageCache", "CacheCore", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
@@ -83,7 +86,7 @@ let package = Package(
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheAnalysis"], swiftSettings: strict),
-        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace"],
+        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "TestSupport"],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import CacheAnalysis
 import CacheCore
 import CacheTrace
 import Foundation
+import TestSupport
 import XCTest
 
 /// Where ZEO's `cache_simul` crashes — objects larger than the file, stores without data, odd

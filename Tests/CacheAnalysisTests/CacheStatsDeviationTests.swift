@@ -1,6 +1,7 @@
 import CacheAnalysis
 import CacheTrace
 import Foundation
+import TestSupport
 import XCTest
 
 /// Where ZEO's `cache_stats` crashes or misbehaves, our documented behaviour (README,

@@ -1,6 +1,7 @@
 import CacheAnalysis
 import CacheTrace
 import Foundation
+import TestSupport
 import XCTest
 
 /// Every `cache_stats` run of the reference manifest that ZEO completed (exit status 0),

@@ -1,5 +1,6 @@
 import CacheTrace
 import Foundation
+import TestSupport
 import XCTest
 
 /// The reader on the real ZEO traces: counts, offsets, gzip, chunked sources, standard input.

@@ -6,9 +6,9 @@ import Darwin
 import Foundation
 
 /// Runs code with standard input temporarily replaced, to test `-` without a subprocess.
-enum StandardInput {
+public enum StandardInput {
     /// Runs `body` with standard input reading from the file at `path` (`tool - < file`).
-    static func redirected<T>(fromFile path: String, _ body: () throws -> T) throws -> T {
+    public static func redirected<T>(fromFile path: String, _ body: () throws -> T) throws -> T {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw POSIXError(.ENOENT) }
         defer { close(fd) }
@@ -17,7 +17,7 @@ enum StandardInput {
 
     /// Runs `body` with standard input reading from a pipe that another thread fills with
     /// `bytes` (`cat file | tool -`).
-    static func piped<T>(_ bytes: [UInt8], _ body: () throws -> T) throws -> T {
+    public static func piped<T>(_ bytes: [UInt8], _ body: () throws -> T) throws -> T {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw POSIXError(.EMFILE) }
         let writeEnd = ends[1]
