@@ -105,13 +105,10 @@ public enum CacheSimulCommandLine {
                 break
             }
             if argument.hasPrefix("--") {
-                let parts = argument.dropFirst(2).split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let name = String(parts[0])
-                let matches = longOptions.filter { $0.hasPrefix(name) }
-                let resolved = longOptions.contains(name) ? name : (matches.count == 1 ? matches[0] : name)
+                let (resolved, value) = ArgparseSpelling.longOption(argument, among: longOptions)
                 result.append("--" + resolved)
-                if parts.count > 1 {
-                    result.append(String(parts[1]))
+                if let value {
+                    result.append(String(value))
                 } else {
                     valueExpected = valueOptions.contains(resolved)
                 }

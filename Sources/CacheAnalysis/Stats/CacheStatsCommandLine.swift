@@ -92,12 +92,9 @@ public enum CacheStatsCommandLine {
                 break
             }
             if argument.hasPrefix("--") {
-                let parts = argument.dropFirst(2).split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let name = String(parts[0])
-                let matches = longOptions.filter { $0.hasPrefix(name) }
-                let resolved = longOptions.contains(name) ? name : (matches.count == 1 ? matches[0] : name)
-                result.append("--" + resolved + (parts.count > 1 ? "=" + parts[1] : ""))
-                valueExpected = resolved == "interval" && parts.count == 1
+                let (resolved, value) = ArgparseSpelling.longOption(argument, among: longOptions)
+                result.append("--" + resolved + (value.map { "=" + $0 } ?? ""))
+                valueExpected = resolved == "interval" && value == nil
                 continue
             }
             // A cluster of short options: flags, possibly ending in -i with a glued value.
