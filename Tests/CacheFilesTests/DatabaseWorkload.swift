@@ -73,11 +73,11 @@ struct DatabaseWorkload {
         defer { connection.close() }
         var generator = SplitMix64(seed: seed)
         var writes = SplitMix64(seed: seed &+ 1)
-        let zipf = Zipf(count: objects.count, exponent: exponent)
+        let zipf = ZipfDistribution(count: objects.count, exponent: exponent)
         try connection.poll()
         for index in 0..<loads {
             if index % 10 == 0 { try connection.poll() }
-            let oid = objects[zipf.next(&generator)]
+            let oid = objects[zipf.next(using: &generator)]
             let before = connection.stats.hits
             let cached = try connection.load(oid)
             run.hits.append(connection.stats.hits > before)
@@ -95,30 +95,5 @@ struct DatabaseWorkload {
             }
         }
         return run
-    }
-
-    /// Ranks 0..<count with probability ∝ 1/(rank+1)^s, by binary search in the tabulated CDF.
-    struct Zipf {
-        let cumulative: [Double]
-
-        init(count: Int, exponent: Double) {
-            var running = 0.0
-            var table = [Double](repeating: 0, count: count)
-            for rank in 0..<count {
-                running += 1 / pow(Double(rank + 1), exponent)
-                table[rank] = running
-            }
-            cumulative = table.map { $0 / running }
-        }
-
-        func next(_ generator: inout SplitMix64) -> Int {
-            let u = Double(generator.next() >> 11) / Double(1 << 53)
-            var low = 0, high = cumulative.count - 1
-            while low < high {
-                let middle = (low + high) / 2
-                if cumulative[middle] < u { low = middle + 1 } else { high = middle }
-            }
-            return low
-        }
     }
 }

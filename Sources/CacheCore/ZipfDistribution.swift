@@ -1,16 +1,16 @@
-import CacheCore
 import Foundation
 
 /// Draws ranks 0..<n with probability proportional to 1/(rank+1)^s (Zipf's law), the usual
 /// model of object popularity in caching benchmarks.
 ///
 /// The cumulative distribution is tabulated once (O(n) memory) and sampled by binary search,
-/// so drawing is O(log n) with no allocation.
-struct ZipfDistribution {
+/// so drawing is O(log n) with no allocation. It lives beside ``SplitMix64`` because the
+/// benchmarks, the demo and the tests all draw skewed workloads from it.
+public struct ZipfDistribution: Sendable {
     private let cumulative: [Double]
 
     /// A distribution over `count` ranks with exponent `exponent` (0.9 is typical of object stores).
-    init(count: Int, exponent: Double) {
+    public init(count: Int, exponent: Double) {
         precondition(count > 0)
         var running = 0.0
         var table = [Double](repeating: 0, count: count)
@@ -22,7 +22,7 @@ struct ZipfDistribution {
     }
 
     /// A rank, 0 being the most popular.
-    func next(using generator: inout SplitMix64) -> Int {
+    public func next(using generator: inout SplitMix64) -> Int {
         let u = Double(generator.next() >> 11) / Double(1 << 53)
         var low = 0
         var high = cumulative.count - 1
