@@ -55,13 +55,13 @@ struct InspectCommand: ParsableCommand {
             fields += [
                 "prefix=\(header.prefix)",
                 "database=\(DatabaseIdentity(bytes: header.databaseIdentity)?.uuidString ?? "?")",
-                "entries=\(grouped(header.entryCount))",
-                "bytes=\(grouped(summary.size))" + (header.isCompressed ? " (lz4, \(grouped(header.entryBytes)) raw)" : ""),
+                "entries=\(ToolFormat.count(header.entryCount))",
+                "bytes=\(ToolFormat.count(summary.size))" + (header.isCompressed ? " (lz4, \(ToolFormat.count(header.entryBytes)) raw)" : ""),
                 "newest=\(header.newestTID.utcDateString) UTC",
                 "checkpoints=(\(header.checkpoints.cp0.utcDateString), \(header.checkpoints.cp1.utcDateString)) UTC",
             ]
         } else {
-            fields.append("bytes=\(grouped(summary.size))")
+            fields.append("bytes=\(ToolFormat.count(summary.size))")
         }
         if summary.isTemporary {
             fields.append("incomplete: being written, or left by a writer that died (never read)")
@@ -83,22 +83,11 @@ struct InspectCommand: ParsableCommand {
         do {
             let reader = try TraceReader(path: url.path)
             try reader.forEachRecord { _, _ in }
-            var line = "\(url.lastPathComponent)  bytes=\(grouped(size))  records=\(grouped(reader.recordCount))"
+            var line = "\(url.lastPathComponent)  bytes=\(ToolFormat.count(size))  records=\(ToolFormat.count(reader.recordCount))"
             if let truncation = reader.truncation { line += "  (incomplete last record: \(truncation))" }
             return line
         } catch {
-            return "\(url.lastPathComponent)  bytes=\(grouped(size))  unreadable: \(error)"
+            return "\(url.lastPathComponent)  bytes=\(ToolFormat.count(size))  unreadable: \(error)"
         }
-    }
-
-    /// `1234567` → `1,234,567`.
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value)
-        var out = ""
-        for (i, c) in digits.reversed().enumerated() {
-            if i > 0 && i % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return String(out.reversed())
     }
 }

@@ -48,10 +48,10 @@ struct DemoCommand: ParsableCommand {
         out.line("")
         // 1. Fill.
         let filled = try database.fill(count: objectCount, seed: seed) { written in
-            if terminal { FileHandle.standardError.write(Data("\r  filling: \(DemoFormat.count(written)) / \(DemoFormat.count(objectCount)) objects".utf8)) }
+            if terminal { FileHandle.standardError.write(Data("\r  filling: \(ToolFormat.count(written)) / \(ToolFormat.count(objectCount)) objects".utf8)) }
         }
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        out.line("Database: \(DemoFormat.count(filled.objects)) objects, \(DemoFormat.count(filled.bytes)) bytes of state "
+        out.line("Database: \(ToolFormat.count(filled.objects)) objects, \(ToolFormat.count(filled.bytes)) bytes of state "
                  + "(100 B – 16 KiB, median 400 B); cache \(cacheMB) MB")
 
         // 2. Cold and warm runs, each in a new process.
@@ -65,16 +65,16 @@ struct DemoCommand: ParsableCommand {
         let warm = try runPhase(database, plan: plan, cacheMB: cacheMB, label: "warm run", progress: terminal)
         out.line("")
         out.line("Workload: \(threads) threads, Zipf(\(zipf)) loads, \(writePercent)% of transactions write, \(runSeconds) s per run")
-        out.line(DemoFormat.row(["run", "loads", "hit rate", "first 20k", "first 10%", "steady", "median µs", "p99 µs"]))
+        out.line(ToolFormat.row(["run", "loads", "hit rate", "first 20k", "first 10%", "steady", "median µs", "p99 µs"]))
         for (name, phase) in [("cold", cold.result), ("warm", warm.result)] {
-            out.line(DemoFormat.row([name, DemoFormat.count(phase.loads), DemoFormat.percent(phase.hitRate),
-                                     DemoFormat.percent(phase.warmUpHitRate),
-                                     DemoFormat.percent(phase.firstTenthHitRate), DemoFormat.percent(phase.steadyHitRate),
+            out.line(ToolFormat.row([name, ToolFormat.count(phase.loads), ToolFormat.percent(phase.hitRate),
+                                     ToolFormat.percent(phase.warmUpHitRate),
+                                     ToolFormat.percent(phase.firstTenthHitRate), ToolFormat.percent(phase.steadyHitRate),
                                      String(format: "%.1f", phase.medianLoadMicroseconds),
                                      String(format: "%.1f", phase.p99LoadMicroseconds)]))
         }
         let warmStart = cold.result.steadyHitRate == 0 ? 0 : warm.result.firstTenthHitRate / cold.result.steadyHitRate
-        let warmUpLoads = DemoFormat.count(threads * DemoWorkload.warmUpLoadsPerThread)
+        let warmUpLoads = ToolFormat.count(threads * DemoWorkload.warmUpLoadsPerThread)
         let steady = max(cold.result.steadyHitRate, 1e-9)
         out.line("The warm process reached " + String(format: "%.0f%%", warmStart * 100)
                  + " of the cold run's steady hit rate in its first 10% of loads, and "
@@ -108,7 +108,7 @@ struct DemoCommand: ParsableCommand {
             try HitRateChart.svg(report).write(to: chart, atomically: true, encoding: .utf8)
             recommendation = DemoRecommendation(report)
             out.line("")
-            out.line("cache-simul --sizes \(sizes.map { DemoFormat.megabytes($0) }.joined(separator: ",")) --policy all:")
+            out.line("cache-simul --sizes \(sizes.map { ToolFormat.megabytes($0) }.joined(separator: ",")) --policy all:")
             out.block(SweepReportFormatter.table(report))
             if let recommendation { out.line(recommendation.sentence) }
             out.line("Chart: \(chart.path)")
@@ -213,14 +213,14 @@ struct DemoRecommendation: Codable {
         if let first = shipped.first(where: { $0.hitRate / 100 >= DemoRecommendation.target * best }) {
             recommendedBytes = first.capacity
             hitRate = first.hitRate / 100
-            sentence = "A " + DemoFormat.megabytes(Double(first.capacity) / 1_000_000) + " MB cache reaches "
-                + DemoFormat.percent(hitRate / best) + " of the achievable hit rate (W-TinyLFU "
-                + DemoFormat.percent(hitRate) + "; the best any policy reached at any size: " + DemoFormat.percent(best) + ")."
+            sentence = "A " + ToolFormat.megabytes(Double(first.capacity) / 1_000_000) + " MB cache reaches "
+                + ToolFormat.percent(hitRate / best) + " of the achievable hit rate (W-TinyLFU "
+                + ToolFormat.percent(hitRate) + "; the best any policy reached at any size: " + ToolFormat.percent(best) + ")."
         } else {
             recommendedBytes = nil
             hitRate = largest.hitRate / 100
-            sentence = "Even " + DemoFormat.megabytes(Double(largest.capacity) / 1_000_000) + " MB reaches only "
-                + DemoFormat.percent(hitRate / best) + " of the achievable hit rate: the working set is larger."
+            sentence = "Even " + ToolFormat.megabytes(Double(largest.capacity) / 1_000_000) + " MB reaches only "
+                + ToolFormat.percent(hitRate / best) + " of the achievable hit rate: the working set is larger."
         }
     }
 }
