@@ -13,34 +13,55 @@ import Darwin
 /// It is a pthread mutex rather than `Synchronization.Mutex`: on Linux that one is a bare
 /// futex inside the uninstrumented standard library, which ThreadSanitizer cannot see, so
 /// every access made under it is reported as a race (`make test-tsan` must stay clean). The
-/// mutex lives in its own allocation (a pthread mutex must not move) reached through a raw
-/// pointer, so locking costs no reference counting — a lock word shared by two cores should
+/// mutex lives in an allocation of its own (a pthread mutex must not move) reached through a
+/// raw pointer, so locking costs no reference counting — a lock word shared by two cores should
 /// be the only cache line they fight over (`statecache bench cache`). The value, too, lives
 /// behind a pointer: a stored `var` of a class is checked for exclusive access at run time
 /// on every access (about a third of a cache hit's instructions, measured with callgrind),
 /// while the lock already guarantees it.
 public final class Locked<Value: ~Copyable>: @unchecked Sendable {
-    /// Allocated once, initialized in `init`, destroyed in `deinit`; never moves.
+    /// The start of one allocation holding the mutex, then the value at ``valueOffset``;
+    /// allocated and initialized in `init`, destroyed in `deinit`; never moves.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    /// Only touched inside `withLock`, which holds `mutex`; initialized in `init`,
-    /// deinitialized in `deinit`.
+    /// Only touched inside `withLock`, which holds `mutex`.
     private let value: UnsafeMutablePointer<Value>
 
+    /// Mutex and value each start on a 128-byte boundary (two cache lines: Intel's
+    /// adjacent-line prefetcher moves lines in pairs), and the allocation is a whole number of
+    /// such blocks, so no other lock's word or value shares their lines: with several locks
+    /// (the cache's shards), a write under one lock never invalidates another's lines.
+    private static var blockSize: Int { 128 }
+    private static var valueOffset: Int {
+        (MemoryLayout<pthread_mutex_t>.size + blockSize - 1) / blockSize * blockSize
+    }
+
     /// Wraps `value`; the caller gives up its own reference to it.
-    public init(_ value: consuming sending Value) {
-        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        let status = pthread_mutex_init(mutex, nil)
+    ///
+    /// - Parameter spinning: whether a thread that finds the lock taken spins for a while
+    ///   before it sleeps (glibc's adaptive mutex; elsewhere a plain mutex). Right for locks
+    ///   held for well under a microsecond by a few busy threads, such as the cache's shards:
+    ///   there a sleep and its wake-up cost more than the wait they avoid (measured with
+    ///   `statecache bench cache`: a plain mutex put one lookup in forty to sleep).
+    public init(_ value: consuming sending Value, spinning: Bool = false) {
+        let blocks = (Self.valueOffset + MemoryLayout<Value>.size + Self.blockSize - 1) / Self.blockSize
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: blocks * Self.blockSize, alignment: Self.blockSize)
+        mutex = raw.initializeMemory(as: pthread_mutex_t.self, repeating: pthread_mutex_t(), count: 1)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        defer { pthread_mutexattr_destroy(&attributes) }
+        #if canImport(Glibc)
+        if spinning { pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP)) }
+        #endif
+        let status = pthread_mutex_init(mutex, &attributes)
         precondition(status == 0, "pthread_mutex_init failed: \(status)")
-        self.value = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+        self.value = (raw + Self.valueOffset).bindMemory(to: Value.self, capacity: 1)
         self.value.initialize(to: value)
     }
 
     deinit {
         value.deinitialize(count: 1)
-        value.deallocate()
         pthread_mutex_destroy(mutex)
-        mutex.deallocate()
+        UnsafeMutableRawPointer(mutex).deallocate()
     }
 
     /// Runs `body` with exclusive access to the value.

@@ -62,6 +62,26 @@
         nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.region }
     }
 
+    /// Whether `slot` holds an entry (rather than sitting on the free list).
+    @inline(__always) func isLive(_ slot: Int32) -> Bool {
+        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.previous != -2 }
+    }
+
+    /// `slot`'s key, read in place.
+    @inline(__always) func key(_ slot: Int32) -> CacheKey {
+        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.key }
+    }
+
+    /// `slot`'s neighbour towards the LRU end, read in place.
+    @inline(__always) func previous(_ slot: Int32) -> Int32 {
+        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.previous }
+    }
+
+    /// `slot`'s neighbour towards the MRU end, read in place.
+    @inline(__always) func next(_ slot: Int32) -> Int32 {
+        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.next }
+    }
+
     /// `slot`'s weight, read in place.
     @inline(__always) func weight(_ slot: Int32) -> Int {
         nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.weight }

@@ -19,11 +19,12 @@ extension SharedStateCache {
     public func exportEntries() -> [PersistedEntry] {
         var entries: [PersistedEntry] = []
         var order: [UInt64] = []
-        for policy in shards {
-            policy.withLock { policy in
-                entries.reserveCapacity(entries.count + policy.count)
-                order.reserveCapacity(order.count + policy.count)
-                policy.forEachPersistedEntry { entry, rank in
+        for shard in shards {
+            shard.withLock { shard in
+                shard.applyAll()
+                entries.reserveCapacity(entries.count + shard.policy.count)
+                order.reserveCapacity(order.count + shard.policy.count)
+                shard.policy.forEachPersistedEntry { entry, rank in
                     order.append(PersistedEntry.valueOrderKey(frequency: entry.frequency, region: entry.region,
                                                               recencyRank: rank, index: entries.count))
                     entries.append(entry)
@@ -58,10 +59,10 @@ extension SharedStateCache {
         for (shard, group) in positions.enumerated() {
             var keys: [CacheKey] = []
             if !group.isEmpty {
-                policies[shard].withLock { policy in
+                policies[shard].withLock { shard in
                     for position in group {
                         let entry = entries[position]
-                        if policy.restore(entry, weight: entry.payload.count + CacheOptions.entryOverhead) {
+                        if shard.restore(entry, weight: entry.payload.count + CacheOptions.entryOverhead) {
                             keys.append(entry.key)
                         }
                     }

@@ -81,32 +81,39 @@ struct SlotIndex: Sendable {
     /// Removes `key`; returns its slot, or nil if it was not indexed.
     mutating func remove(_ key: CacheKey, nodes: ContiguousArray<NodeArena.Node>) -> Int32? {
         let tag = tag(key)
-        var i = Int(tag) & mask
-        while true {
-            let bucket = buckets[i]
-            if bucket.slot < 0 { return nil }
-            if bucket.tag == tag && nodes[Int(bucket.slot)].key == key { break }
-            i = (i + 1) & mask
-        }
-        let removed = buckets[i].slot
-        // Backward-shift deletion: move later entries of the run into the hole when their
-        // home bucket does not lie (cyclically) between the hole and their position.
-        var hole = i
-        var j = i
-        while true {
-            j = (j + 1) & mask
-            let bucket = buckets[j]
-            if bucket.slot < 0 { break }
-            let home = Int(bucket.tag) & mask
-            let distanceToJ = (j - home) & mask
-            let distanceToHole = (hole - home) & mask
-            if distanceToHole <= distanceToJ {
-                buckets[hole] = bucket
-                hole = j
+        let mask = mask
+        let removed: Int32? = buckets.withUnsafeMutableBufferPointer { table in
+            nodes.withUnsafeBufferPointer { nodes in
+                // Keys are compared in place (no node copies); indices stay within the table
+                // (masked) and the arena (indexed slots are live nodes).
+                let base = nodes.baseAddress!
+                var i = Int(tag) & mask
+                while true {
+                    let bucket = table[i]
+                    if bucket.slot < 0 { return nil }
+                    if bucket.tag == tag && (base + Int(bucket.slot)).pointee.key == key { break }
+                    i = (i + 1) & mask
+                }
+                let removed = table[i].slot
+                // Backward-shift deletion: move later entries of the run into the hole when
+                // their home bucket does not lie (cyclically) between the hole and their position.
+                var hole = i
+                var j = i
+                while true {
+                    j = (j + 1) & mask
+                    let bucket = table[j]
+                    if bucket.slot < 0 { break }
+                    let home = Int(bucket.tag) & mask
+                    if (hole - home) & mask <= (j - home) & mask {
+                        table[hole] = bucket
+                        hole = j
+                    }
+                }
+                table[hole] = Bucket(slot: -1, tag: 0)
+                return removed
             }
         }
-        buckets[hole] = Bucket(slot: -1, tag: 0)
-        count -= 1
+        if removed != nil { count -= 1 }
         return removed
     }
 

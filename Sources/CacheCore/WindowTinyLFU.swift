@@ -143,11 +143,41 @@ public struct WindowTinyLFU: Sendable {
             if recordingMiss { recordMiss() }
             return nil
         }
+        applyHit(slot)
+        return arena.value(slot)
+    }
+
+    /// The slot and value under `key`, without counting anything: the first half of a hit whose
+    /// accounting (``recordHit(slot:)``) the caller defers, as ``SharedStateCache`` does to
+    /// keep the policy's shared lines out of its lookups.
+    @inline(__always)
+    func peek(_ key: CacheKey) -> (slot: Int32, actualTID: TransactionID, payload: [UInt8])? {
+        guard let slot = slot(of: key) else { return nil }
+        let value = arena.value(slot)
+        return (slot, value.actualTID, value.payload)
+    }
+
+    /// Counts a hit on `slot` and applies it to the policy (frequency, recency, window
+    /// climber): the second half of ``get(_:recordingMiss:)``.
+    ///
+    /// A deferred hit may name a slot that was evicted (or reused) since its lookup; it still
+    /// counts as a hit — the caller got its value — but moves nothing unless the slot is live.
+    mutating func recordHit(slot: Int32) {
+        guard slot >= 0, Int(slot) < arena.nodes.count, arena.isLive(slot) else {
+            counters.hits += 1
+            climber.recordHit(inWindow: false)
+            climb()
+            return
+        }
+        applyHit(slot)
+    }
+
+    /// A hit on the live `slot`: count it, then move the entry.
+    @inline(__always) mutating func applyHit(_ slot: Int32) {
         counters.hits += 1
         climber.recordHit(inWindow: arena.region(slot) == .window)
         onAccess(slot)
         climb()
-        return arena.value(slot)
     }
 
     /// Counts a request that found nothing (for the statistics and the window's climber).
@@ -265,7 +295,7 @@ public struct WindowTinyLFU: Sendable {
         var candidates = 0
         var slot = windowQueue.head
         while windowQueue.weight > windowMaximum && slot >= 0 {
-            let next = arena.nodes[Int(slot)].next
+            let next = arena.next(slot)
             arena.unlink(slot, &windowQueue)
             arena.nodes[Int(slot)].region = .probation
             arena.pushTail(slot, &probationQueue)
@@ -305,38 +335,38 @@ public struct WindowTinyLFU: Sendable {
             }
             if victim < 0 {
                 let evicted = candidate
-                candidate = arena.nodes[Int(candidate)].previous
+                candidate = arena.previous(candidate)
                 candidates -= 1
                 evict(evicted)
                 continue
             }
             if candidate < 0 {
                 let evicted = victim
-                victim = arena.nodes[Int(victim)].next
+                victim = arena.next(victim)
                 evict(evicted)
                 continue
             }
             if candidate == victim {
-                victim = arena.nodes[Int(victim)].next
+                victim = arena.next(victim)
                 evict(candidate)
                 candidate = -1
                 continue
             }
-            if arena.nodes[Int(candidate)].weight > configuration.maximumWeight {
+            if arena.weight(candidate) > configuration.maximumWeight {
                 let evicted = candidate
-                candidate = candidates > 0 ? arena.nodes[Int(candidate)].previous : arena.nodes[Int(candidate)].next
+                candidate = candidates > 0 ? arena.previous(candidate) : arena.next(candidate)
                 evict(evicted)
                 continue
             }
             candidates -= 1
             if admit(candidate: candidate, victim: victim) {
                 let evicted = victim
-                victim = arena.nodes[Int(victim)].next
+                victim = arena.next(victim)
                 evict(evicted)
-                candidate = arena.nodes[Int(candidate)].previous
+                candidate = arena.previous(candidate)
             } else {
                 let evicted = candidate
-                candidate = candidates > 0 ? arena.nodes[Int(candidate)].previous : arena.nodes[Int(candidate)].next
+                candidate = candidates > 0 ? arena.previous(candidate) : arena.next(candidate)
                 counters.admissionRejections += 1
                 evict(evicted)
             }
@@ -346,8 +376,8 @@ public struct WindowTinyLFU: Sendable {
     /// TinyLFU's contest: the candidate stays only if it is estimated more frequent than the
     /// victim; ties keep the victim; a warm candidate wins 1 time in 128 regardless.
     mutating func admit(candidate: Int32, victim: Int32) -> Bool {
-        let candidateFrequency = sketch.frequency(hashCode: arena.nodes[Int(candidate)].hashCode)
-        let victimFrequency = sketch.frequency(hashCode: arena.nodes[Int(victim)].hashCode)
+        let candidateFrequency = sketch.frequency(hashCode: arena.hashCode(candidate))
+        let victimFrequency = sketch.frequency(hashCode: arena.hashCode(victim))
         if candidateFrequency > victimFrequency { return true }
         if candidateFrequency >= WindowTinyLFU.warmCandidateFrequency {
             return random.next() & 127 == 0
@@ -356,7 +386,7 @@ public struct WindowTinyLFU: Sendable {
     }
 
     mutating func evict(_ slot: Int32) {
-        _ = index.remove(arena.nodes[Int(slot)].key, nodes: arena.nodes)
+        _ = index.remove(arena.key(slot), nodes: arena.nodes)
         unlinkFromRegion(slot)
         arena.release(slot)
         counters.evictions += 1
@@ -404,12 +434,12 @@ public struct WindowTinyLFU: Sendable {
         for _ in 0..<WindowTinyLFU.transferLimit {
             var slot = probationQueue.head
             var fromProbation = true
-            if slot < 0 || quota < arena.nodes[Int(slot)].weight {
+            if slot < 0 || quota < arena.weight(slot) {
                 slot = protectedQueue.head
                 fromProbation = false
             }
             guard slot >= 0 else { break }
-            let weight = arena.nodes[Int(slot)].weight
+            let weight = arena.weight(slot)
             if quota < weight { break }
             quota -= weight
             if fromProbation { arena.unlink(slot, &probationQueue) } else { arena.unlink(slot, &protectedQueue) }
@@ -430,7 +460,7 @@ public struct WindowTinyLFU: Sendable {
         for _ in 0..<WindowTinyLFU.transferLimit {
             let slot = windowQueue.head
             guard slot >= 0 else { break }
-            let weight = arena.nodes[Int(slot)].weight
+            let weight = arena.weight(slot)
             if quota < weight { break }
             quota -= weight
             arena.unlink(slot, &windowQueue)

@@ -201,7 +201,7 @@ final class PolicyPersistenceTests: XCTestCase {
             var seen = 0
             for (index, policy) in policies.enumerated() {
                 policy.withLock { policy in
-                    policy.forEachPersistedEntry { entry, _ in
+                    policy.policy.forEachPersistedEntry { entry, _ in
                         XCTAssertEqual(cache.shardIndex(entry.key), index, "\(entry.key)")
                         seen += 1
                     }

@@ -23,12 +23,18 @@ enum CacheBenchmark: BenchmarkGroup {
         let zipf = ZipfDistribution(count: keyCount, exponent: zipfExponent)
         var rows: [BenchmarkRow] = []
         for size in [256, 2048] {
-            let value = [UInt8](repeating: 0xAB, count: size)
             let label = size == 256 ? "256B" : "2KiB"
+            // Each object has its own state, as states loaded from a database do: a cache hit
+            // hands out a reference to that object's buffer, so two threads share a buffer
+            // only when they read the same object (one shared buffer for every key would make
+            // every hit on every thread count references on the same cache line).
+            let values: [[UInt8]] = (0..<keyCount).map { rank in
+                [UInt8](repeating: UInt8(truncatingIfNeeded: rank), count: size)
+            }
             // One key sequence per thread (and a third to warm caches), drawn before timing.
-            let sequences: [[CacheKey]] = (0..<3).map { thread in
+            let ranks: [[Int]] = (0..<3).map { thread in
                 var generator = SplitMix64(seed: 1000 + UInt64(thread))
-                return (0..<operations).map { _ in key(zipf.next(using: &generator)) }
+                return (0..<operations).map { _ in zipf.next(using: &generator) }
             }
             let writes: [[Bool]] = (0..<3).map { thread in
                 var generator = SplitMix64(seed: 2000 + UInt64(thread))
@@ -36,11 +42,12 @@ enum CacheBenchmark: BenchmarkGroup {
             }
 
             // set and get-hit, one thread, a cache large enough to hold every key.
-            let fresh = (0..<min(operations, keyCount)).map { key($0) }
+            let freshRanks = 0..<min(operations, keyCount)
+            let fresh = freshRanks.map { key($0) }
             let roomy = makeCache(capacity: Int(Double(fresh.count * (size + CacheOptions.entryOverhead)) * 1.5), shards: nil)
-            let setRate = measure(fresh.count) { for k in fresh { roomy.set(k, CachedState(actualTID: .zero, state: value)) } }
+            let setRate = measure(fresh.count) { for k in freshRanks { roomy.set(key(k), CachedState(actualTID: .zero, state: values[k])) } }
             var dictionary: [CacheKey: [UInt8]] = [:]
-            let dictionarySetRate = measure(fresh.count) { for k in fresh { dictionary[k] = value } }
+            let dictionarySetRate = measure(fresh.count) { for k in freshRanks { dictionary[key(k)] = values[k] } }
             rows.append(BenchmarkRow(group: name, name: "set \(label) 1 thread", value: setRate, unit: "ops/s",
                                      baseline: "Dictionary set", baselineValue: dictionarySetRate))
             var found = 0
@@ -55,13 +62,14 @@ enum CacheBenchmark: BenchmarkGroup {
             // mixed Zipf: the cache holds ~20% of all keys' bytes.
             let capacity = keyCount * (size + CacheOptions.entryOverhead) / 5
             let single = makeCache(capacity: capacity, shards: nil)
-            warm(single, sequences[2], writes[2], value)
+            warm(single, ranks[2], writes[2], values)
             var performed: [Bool] = []  // whether each operation set, so the Dictionary replays the same work
             performed.reserveCapacity(operations)
             let mixedRate = measure(operations) {
-                for (k, write) in zip(sequences[0], writes[0]) {
+                for (rank, write) in zip(ranks[0], writes[0]) {
+                    let k = key(rank)
                     if write || single.get(k) == nil {
-                        single.set(k, CachedState(actualTID: .zero, state: value))
+                        single.set(k, CachedState(actualTID: .zero, state: values[rank]))
                         performed.append(true)
                     } else {
                         performed.append(false)
@@ -71,8 +79,9 @@ enum CacheBenchmark: BenchmarkGroup {
             let hitRate = single.statistics.hitRate
             var replay: [CacheKey: [UInt8]] = [:]
             let replayRate = measure(operations) {
-                for (k, set) in zip(sequences[0], performed) {
-                    if set { replay[k] = value } else if replay[k] == nil { replay[k] = value }
+                for (rank, set) in zip(ranks[0], performed) {
+                    let k = key(rank)
+                    if set { replay[k] = values[rank] } else if replay[k] == nil { replay[k] = values[rank] }
                 }
             }
             rows.append(BenchmarkRow(group: name, name: "mixed-zipf \(label) 1 thread", value: mixedRate, unit: "ops/s",
@@ -81,16 +90,20 @@ enum CacheBenchmark: BenchmarkGroup {
 
             for (shards, title) in [(nil as Int?, "sharded"), (1, "one lock")] {
                 let shared = makeCache(capacity: capacity, shards: shards)
-                warm(shared, sequences[2], writes[2], value)
-                let (twoRate, coresUsed) = measureThreads(operations: operations) { thread in
-                    for (k, write) in zip(sequences[thread], writes[thread]) where write || shared.get(k) == nil {
-                        shared.set(k, CachedState(actualTID: .zero, state: value))
+                warm(shared, ranks[2], writes[2], values)
+                let scaling = measureScaling(operations: operations, rounds: quick ? 2 : 15) { thread, range in
+                    for position in range where writes[thread][position] || shared.get(key(ranks[thread][position])) == nil {
+                        let rank = ranks[thread][position]
+                        shared.set(key(rank), CachedState(actualTID: .zero, state: values[rank]))
                     }
                 }
-                rows.append(BenchmarkRow(group: name, name: "mixed-zipf \(label) 2 threads (\(title))", value: twoRate,
-                                         unit: "ops/s", baseline: "this cache 1 thread", baselineValue: mixedRate,
+                rows.append(BenchmarkRow(group: name, name: "mixed-zipf \(label) 2 threads (\(title))", value: scaling.twoThreads,
+                                         unit: "ops/s", baseline: "this cache 1 thread, interleaved", baselineValue: scaling.oneThread,
                                          notes: ["hit_rate": shared.statistics.hitRate, "shards": Double(shared.shardCount),
-                                                 "vs_dictionary": twoRate / replayRate, "cores_used": coresUsed]))
+                                                 "vs_dictionary": scaling.twoThreads / replayRate,
+                                                 "cores_used": scaling.coresUsed, "rounds": Double(scaling.rounds),
+                                                 "round_ratio_min": scaling.ratioRange.lowerBound,
+                                                 "round_ratio_max": scaling.ratioRange.upperBound]))
             }
         }
         if let overhead = EntryOverheadProbe.measure(entries: quick ? 50_000 : 200_000) {
@@ -101,9 +114,9 @@ enum CacheBenchmark: BenchmarkGroup {
     }
 
     /// Runs the warm-up sequence so that measured runs start from a steady cache.
-    static func warm(_ cache: SharedStateCache, _ keys: [CacheKey], _ writes: [Bool], _ value: [UInt8]) {
-        for (k, write) in zip(keys, writes) where write || cache.get(k) == nil {
-            cache.set(k, CachedState(actualTID: .zero, state: value))
+    static func warm(_ cache: SharedStateCache, _ ranks: [Int], _ writes: [Bool], _ values: [[UInt8]]) {
+        for (rank, write) in zip(ranks, writes) where write || cache.get(key(rank)) == nil {
+            cache.set(key(rank), CachedState(actualTID: .zero, state: values[rank]))
         }
     }
 
@@ -127,15 +140,49 @@ enum CacheBenchmark: BenchmarkGroup {
         return Double(count) / elapsed
     }
 
-    /// Total operations per second of two threads each performing `operations`, and the
-    /// cores the process really got meanwhile (CPU seconds ÷ wall seconds: below 2 when other
-    /// processes took a core, which caps any scaling figure on a shared machine).
-    static func measureThreads(operations: Int, _ body: @Sendable (Int) -> Void) -> (rate: Double, coresUsed: Double) {
-        let cpuStart = processCPUSeconds()
-        let start = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: 2) { thread in body(thread) }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return (Double(2 * operations) / elapsed, (processCPUSeconds() - cpuStart) / elapsed)
+    /// One thread against two on the same cache, measured in alternating slices so that the
+    /// machine's drift (this one is shared, and its speed changes from second to second)
+    /// weighs on both sides alike.
+    struct Scaling {
+        /// Operations per second of one thread, over all its slices.
+        var oneThread: Double
+        /// Total operations per second of two threads, over all their slices.
+        var twoThreads: Double
+        /// CPU seconds ÷ wall seconds during the two-thread slices (below 2 when a thread
+        /// waited or the machine took a core away).
+        var coresUsed: Double
+        var rounds: Int
+        /// The smallest and largest per-round ratio: the spread the noise causes.
+        var ratioRange: ClosedRange<Double>
+    }
+
+    /// Runs `rounds` rounds, each a one-thread slice (`body(0, range)`) and then a two-thread
+    /// slice (`body(0, range)` and `body(1, range)` at once) over the same positions; the
+    /// sequences are cut into slices of `operations / 5` positions, visited in turn.
+    static func measureScaling(operations: Int, rounds: Int,
+                               _ body: @Sendable (_ thread: Int, _ range: Range<Int>) -> Void) -> Scaling {
+        let slice = max(1, operations / 5)
+        var oneSeconds = 0.0, twoSeconds = 0.0, twoCPU = 0.0
+        var ratios: [Double] = []
+        for round in 0 ..< rounds {
+            let start = (round % 5) * slice
+            let range = start ..< min(operations, start + slice)
+            let began = DispatchTime.now().uptimeNanoseconds
+            body(0, range)
+            let middle = DispatchTime.now().uptimeNanoseconds
+            let cpu = processCPUSeconds()
+            DispatchQueue.concurrentPerform(iterations: 2) { thread in body(thread, range) }
+            let ended = DispatchTime.now().uptimeNanoseconds
+            twoCPU += processCPUSeconds() - cpu
+            let one = Double(middle - began) / 1e9, two = Double(ended - middle) / 1e9
+            oneSeconds += one
+            twoSeconds += two
+            ratios.append(2 * one / two)
+        }
+        let performed = Double(rounds * slice)
+        return Scaling(oneThread: performed / oneSeconds, twoThreads: 2 * performed / twoSeconds,
+                       coresUsed: twoCPU / twoSeconds, rounds: rounds,
+                       ratioRange: (ratios.min() ?? 0) ... (ratios.max() ?? 0))
     }
 
     /// User + system CPU time of this process so far.

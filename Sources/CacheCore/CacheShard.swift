@@ -1,0 +1,136 @@
+/// One shard of ``SharedStateCache``: a ``WindowTinyLFU`` policy and a log of the hits and
+/// misses its lookups have not yet applied to it, one stripe of the log per thread.
+///
+/// A W-TinyLFU hit writes: it counts the key in the sketch, moves the entry within its queue
+/// and counts the request for the window's climber. Done at once, those writes land on lines
+/// the other core wrote a moment ago (the queue's ends, the counters), and every lookup pays
+/// for moving them between cores. A lookup here only reads the policy and appends the slot it
+/// found to its thread's own stripe (``ThreadStripe``) — a line no other thread writes; when
+/// the stripe fills, the thread applies it in one go, so the shared lines move once per batch
+/// instead of once per hit (Caffeine's read buffers, kept under the shard's lock rather than
+/// lock-free).
+///
+/// Pending accesses are applied before anything that changes the policy's structure (a set,
+/// a removal) by the same thread, and before statistics or an export, so on one thread the
+/// policy sees exactly the sequence of accesses it would see without the log — the simulator's
+/// single-policy results stay the cache's. Between threads the order of hits within a batch is
+/// the only thing that changes; a logged slot evicted meanwhile still counts as a hit but moves
+/// nothing (``WindowTinyLFU/recordHit(slot:)``).
+///
+/// Must only be used under its ``Locked`` wrapper's lock.
+struct CacheShard: ~Copyable {
+    /// The policy; every access to it goes through the shard, so pending accesses are never skipped.
+    private(set) var policy: WindowTinyLFU
+    /// ``ThreadStripe/count`` stripes of ``stripeWords`` words each, every stripe on its own
+    /// 128-byte boundary: word 0 is the number of pending accesses, words 1… are slots, −1 for a
+    /// miss. Allocated in `init`, freed in `deinit`; only touched under the shard's lock.
+    private let log: UnsafeMutablePointer<Int32>
+
+    /// Words per stripe: 128 bytes, the pair of lines Intel's adjacent-line prefetcher fetches
+    /// together, so two threads' stripes never share a fetch.
+    static let stripeWords = 32
+    /// Pending accesses a stripe holds before it is applied.
+    static let stripeCapacity = stripeWords - 1
+    /// The marker of a logged miss.
+    static let missMarker: Int32 = -1
+
+    init(policy: consuming WindowTinyLFU) {
+        self.policy = policy
+        let words = ThreadStripe.count * CacheShard.stripeWords
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: words * MemoryLayout<Int32>.stride,
+                                                   alignment: CacheShard.stripeWords * MemoryLayout<Int32>.stride)
+        log = raw.initializeMemory(as: Int32.self, repeating: 0, count: words)
+    }
+
+    deinit {
+        log.deallocate()
+    }
+
+    /// The first word of `stripe`.
+    @inline(__always) private func stripeBase(_ stripe: Int) -> UnsafeMutablePointer<Int32> {
+        log + stripe &* CacheShard.stripeWords
+    }
+
+    // MARK: Lookups (logged)
+
+    /// The value under `key`; the hit (or, with `recordingMiss`, the miss) is logged in
+    /// `stripe` rather than applied.
+    @inline(__always)
+    mutating func get(_ key: CacheKey, stripe: Int, recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
+        guard let found = policy.peek(key) else {
+            if recordingMiss { append(CacheShard.missMarker, stripe: stripe) }
+            return nil
+        }
+        append(found.slot, stripe: stripe)
+        return (found.actualTID, found.payload)
+    }
+
+    /// Logs a request that found nothing (after a fallback key missed too).
+    mutating func recordMiss(stripe: Int) {
+        append(CacheShard.missMarker, stripe: stripe)
+    }
+
+    @inline(__always) private mutating func append(_ entry: Int32, stripe: Int) {
+        let base = stripeBase(stripe)
+        let pending = Int(base.pointee)
+        base[pending &+ 1] = entry
+        base.pointee = Int32(pending &+ 1)
+        if pending &+ 1 == CacheShard.stripeCapacity { apply(stripe: stripe) }
+    }
+
+    /// Applies `stripe`'s pending accesses to the policy, oldest first, and empties it.
+    mutating func apply(stripe: Int) {
+        let base = stripeBase(stripe)
+        let pending = Int(base.pointee)
+        guard pending > 0 else { return }
+        for position in 1 ... pending {
+            let entry = base[position]
+            if entry == CacheShard.missMarker {
+                policy.recordMiss()
+            } else {
+                policy.recordHit(slot: entry)
+            }
+        }
+        base.pointee = 0
+    }
+
+    /// Applies every thread's pending accesses (before statistics, exports and checks).
+    mutating func applyAll() {
+        for stripe in 0 ..< ThreadStripe.count { apply(stripe: stripe) }
+    }
+
+    // MARK: Changes (pending accesses of the calling thread applied first)
+
+    /// ``WindowTinyLFU/set(_:actualTID:payload:weight:)`` after `stripe`'s pending accesses.
+    @inline(__always)
+    mutating func set(_ key: CacheKey, actualTID: TransactionID, payload: [UInt8], weight: Int, stripe: Int) -> Bool {
+        apply(stripe: stripe)
+        return policy.set(key, actualTID: actualTID, payload: payload, weight: weight)
+    }
+
+    /// ``WindowTinyLFU/remove(_:)`` after `stripe`'s pending accesses.
+    mutating func remove(_ key: CacheKey, stripe: Int) -> Bool {
+        apply(stripe: stripe)
+        return policy.remove(key)
+    }
+
+    /// Empties the policy; pending accesses are dropped (they name slots that no longer exist).
+    mutating func removeAll() {
+        for stripe in 0 ..< ThreadStripe.count { stripeBase(stripe).pointee = 0 }
+        policy.removeAll()
+    }
+
+    /// ``WindowTinyLFU/restore(_:weight:)`` (never evicts, so pending slots stay valid).
+    mutating func restore(_ entry: PersistedEntry, weight: Int) -> Bool {
+        policy.restore(entry, weight: weight)
+    }
+
+    /// Checks the policy's invariants and that every stripe's count is in range.
+    func checkInvariants() {
+        for stripe in 0 ..< ThreadStripe.count {
+            let pending = Int(stripeBase(stripe).pointee)
+            precondition((0 ..< CacheShard.stripeCapacity).contains(pending), "stripe \(stripe) holds \(pending) accesses")
+        }
+        policy.checkInvariants()
+    }
+}
