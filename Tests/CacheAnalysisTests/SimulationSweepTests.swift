@@ -78,6 +78,29 @@ final class SimulationSweepTests: XCTestCase {
         XCTAssertEqual(LRUSimulator.simulate(restarting, capacity: .entries(2), settings: settings).hits, 1)
     }
 
+    /// The never-evicting pass scores what LRU scores at a size that never evicts, through
+    /// invalidations, uncacheable states and warm or cold restarts.
+    func testTheUnboundedPassEqualsLRUThatNeverEvicts() throws {
+        let (zeoApp, _, _) = try OperationStream.decode(path: Fixtures.trace("zeo-app.trace"))
+        let edgeCases = stream([
+            record(.loadHit, 1, length: 10), record(.loadHit, 1, length: 10), record(.invalidateHitDiscarding, 1),
+            record(.loadHit, 1, length: 10), record(.loadHit, 2, length: 20_000), record(.loadHit, 2, length: 20_000),
+            record(.storeCurrent, 3, length: 5), record(.loadHit, 3, length: 5), record(.restart, 0),
+            record(.loadHit, 3, length: 5), record(.loadHit, 1, length: 10),
+        ])
+        var cold = SimulationSettings()
+        cold.coldRestarts = true
+        for trace in [zeoApp, edgeCases] {
+            for settings in [SimulationSettings(), cold] {
+                for capacity in [SimulationCapacity.megabytes(1_000), .entries(1_000_000)] {
+                    XCTAssertEqual(UnboundedCacheSimulator.simulate(trace, capacity: capacity, settings: settings).hits,
+                                   LRUSimulator.simulate(trace, capacity: capacity, settings: settings).hits)
+                }
+            }
+        }
+        XCTAssertEqual(UnboundedCacheSimulator.simulate(edgeCases, capacity: .megabytes(1_000), settings: cold).hits, 2)
+    }
+
     func testTheParallelSweepEqualsEachSimulationRunAlone() throws {
         let (stream, _, _) = try OperationStream.decode(path: Fixtures.trace("zeo-app.trace"))
         // 4 MB holds zeo-app's whole working set: that size is answered by the shared unbounded run.

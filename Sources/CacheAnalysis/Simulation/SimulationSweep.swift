@@ -13,13 +13,15 @@ import Dispatch
 /// is an independent task run by `DispatchQueue.concurrentPerform`, the expensive ones
 /// (W-TinyLFU, then OPT) first so the cores finish together. OPT's next uses and W-TinyLFU's
 /// per-operation keys are computed once for all sizes; LRU runs as one stack-distance pass for all sizes when that is exact
-/// (``LRUStackSimulator``), else per size. Results come back in the order asked for: by policy,
+/// (``LRUStackSimulator``), else per size; sizes that hold the whole working set share one
+/// never-evicting pass (``UnboundedCacheSimulator``). Results come back in the order asked for: by policy,
 /// then by size.
 public enum SimulationSweep {
-    /// One unit of work: a policy at one size, or LRU at all sizes.
+    /// One unit of work: a policy at one size, LRU at all sizes, or the never-evicting cache.
     private enum Task: Sendable {
         case single(SimulationPolicy, SimulationCapacity)
         case lruStack([SimulationCapacity])
+        case unbounded(SimulationCapacity)
 
         var cost: Int {
             switch self {
@@ -43,7 +45,7 @@ public enum SimulationSweep {
         let bounded = capacities.filter { $0.limit < workingSet }
         var tasks: [Task] = []
         if let largest = unbounded.max(), !policies.isEmpty {
-            tasks.append(.single(.lru, largest))
+            tasks.append(.unbounded(largest))
         }
         for policy in policies {
             if policy == .lru && bounded.count > 2
@@ -64,6 +66,8 @@ public enum SimulationSweep {
             switch work[index] {
             case .lruStack(let sizes):
                 produced = LRUStackSimulator.simulate(stream, capacities: sizes, settings: settings)
+            case .unbounded(let capacity):
+                produced = [UnboundedCacheSimulator.simulate(stream, capacity: capacity, settings: settings)]
             case .single(let policy, let capacity):
                 produced = [simulate(policy, stream, capacity: capacity, nextUses: nextUses, operationKeys: keys,
                                      settings: settings)]

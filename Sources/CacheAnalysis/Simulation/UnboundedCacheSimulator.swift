@@ -1,0 +1,42 @@
+/// The hits of a cache that never evicts: what every policy scores at a size that holds
+/// everything the trace ever caches at once (``SimulationSweep/workingSetWeight(_:unit:)``).
+///
+/// ```swift
+/// let result = UnboundedCacheSimulator.simulate(stream, capacity: .megabytes(1000), settings: settings)
+/// ```
+///
+/// Events mean what they mean to the other simulators (``LRUSimulator``): a request hits when
+/// its object is cached and its state is cacheable, and then caches it (an uncacheable state
+/// drops it); a store caches; an invalidation drops; a restart clears the cache when restarts
+/// are cold. With nothing ever evicted, one flag per object is the whole state, so a sweep
+/// answers all its largest sizes with one cheap pass instead of a policy replay each.
+public enum UnboundedCacheSimulator {
+    /// Replays `stream` against a cache that holds everything; `capacity` only labels the
+    /// result and says which states are cacheable (its weight unit).
+    ///
+    /// - Precondition: `capacity` holds the whole working set (else the answer would be an
+    ///   upper bound, not that size's hit count).
+    public static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
+                                settings: SimulationSettings) -> SimulationResult {
+        var cached = [Bool](repeating: false, count: stream.objectCount)
+        var hits = 0
+        for index in 0 ..< stream.count {
+            let object = Int(stream.objects[index])
+            switch stream.kinds[index] {
+            case OperationStream.Kind.request.rawValue:
+                let cacheable = capacity.weight(size: stream.sizes[index]) >= 0
+                if cacheable && cached[object] { hits += 1 }
+                cached[object] = cacheable
+            case OperationStream.Kind.store.rawValue:
+                cached[object] = capacity.weight(size: stream.sizes[index]) >= 0
+            case OperationStream.Kind.invalidate.rawValue:
+                cached[object] = false
+            default:
+                if settings.coldRestarts {
+                    for object in cached.indices { cached[object] = false }
+                }
+            }
+        }
+        return SimulationResult(policy: .lru, capacity: capacity, requests: stream.requestCount, hits: hits)
+    }
+}
