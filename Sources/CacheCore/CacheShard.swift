@@ -17,7 +17,8 @@
 /// the only thing that changes; a logged slot evicted meanwhile still counts as a hit but moves
 /// nothing (``WindowTinyLFU/recordHit(slot:)``).
 ///
-/// Must only be used under its ``Locked`` wrapper's lock.
+/// Lives in a ``ReadMostlyLocked``: lookups run under shared access
+/// (``sharedGet(_:stripe:recordingMiss:)``), everything else under exclusive access.
 struct CacheShard: ~Copyable {
     /// The policy; every access to it goes through the shard, so pending accesses are never skipped.
     private(set) var policy: WindowTinyLFU
@@ -63,6 +64,60 @@ struct CacheShard: ~Copyable {
         }
         append(found.slot, stripe: stripe)
         return (found.actualTID, found.payload)
+    }
+
+    /// How a lookup made alongside other readers left its access.
+    enum LogStatus {
+        /// In the stripe's log.
+        case logged
+        /// In the log, which is now full: apply it (``settle(_:status:stripe:)``) before the next one.
+        case loggedAndFull
+        /// Not logged (the log was full already): record it with ``settle(_:status:stripe:)``.
+        case notLogged
+    }
+
+    /// The value under `key`, read under shared access (``ReadMostlyLocked``): only the
+    /// policy's index and nodes are read, and the access (`entry`: the slot, or
+    /// ``missMarker`` when `recordingMiss`) goes to `stripe`'s log, which belongs to the
+    /// calling thread while it holds the stripe. When `status` is not `.logged`, the caller
+    /// must then call ``settle(_:status:stripe:)`` under exclusive access.
+    @inline(__always)
+    func sharedGet(_ key: CacheKey, stripe: Int, recordingMiss: Bool = true)
+        -> (value: (actualTID: TransactionID, payload: [UInt8])?, entry: Int32, status: LogStatus) {
+        guard let found = policy.peek(key) else {
+            guard recordingMiss else { return (nil, CacheShard.missMarker, .logged) }
+            return (nil, CacheShard.missMarker, sharedAppend(CacheShard.missMarker, stripe: stripe))
+        }
+        return ((found.actualTID, found.payload), found.slot, sharedAppend(found.slot, stripe: stripe))
+    }
+
+    /// Logs a miss under shared access (see ``sharedGet(_:stripe:recordingMiss:)``).
+    @inline(__always)
+    func sharedRecordMiss(stripe: Int) -> LogStatus {
+        sharedAppend(CacheShard.missMarker, stripe: stripe)
+    }
+
+    /// Appends to `stripe`'s log through its pointer: the log is not the shared policy, and
+    /// the stripe is the caller's alone while it holds the stripe's claim.
+    @inline(__always) private func sharedAppend(_ entry: Int32, stripe: Int) -> LogStatus {
+        let base = stripeBase(stripe)
+        let pending = Int(base.pointee)
+        guard pending < CacheShard.stripeCapacity else { return .notLogged }
+        base[pending &+ 1] = entry
+        base.pointee = Int32(pending &+ 1)
+        return pending &+ 1 == CacheShard.stripeCapacity ? .loggedAndFull : .logged
+    }
+
+    /// Finishes a shared lookup whose log status was not `.logged`: applies `stripe`'s log,
+    /// then records `entry` itself if it could not be logged.
+    mutating func settle(_ entry: Int32, status: LogStatus, stripe: Int) {
+        apply(stripe: stripe)
+        guard status == .notLogged else { return }
+        if entry == CacheShard.missMarker {
+            policy.recordMiss()
+        } else {
+            policy.recordHit(slot: entry)
+        }
     }
 
     /// Logs a request that found nothing (after a fallback key missed too).

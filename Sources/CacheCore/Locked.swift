@@ -6,16 +6,16 @@ import Darwin
 
 /// A value shared by threads under a lock: the only way to reach it is ``withLock(_:)``.
 ///
-/// The cache's shards keep their policies in these, and the storage its SQLite handles (which
-/// are not thread-safe: they are opened with `SQLITE_OPEN_NOMUTEX`), so "one thread at a
-/// time" is enforced by the type rather than by a comment.
+/// The storage keeps its SQLite handles in these (they are not thread-safe: they are opened
+/// with `SQLITE_OPEN_NOMUTEX`), so "one thread at a time" is enforced by the type rather than
+/// by a comment. (The cache's shards, read far more often than written, use
+/// ``ReadMostlyLocked`` instead.)
 ///
 /// It is a pthread mutex rather than `Synchronization.Mutex`: on Linux that one is a bare
 /// futex inside the uninstrumented standard library, which ThreadSanitizer cannot see, so
 /// every access made under it is reported as a race (`make test-tsan` must stay clean). The
 /// mutex lives in an allocation of its own (a pthread mutex must not move) reached through a
-/// raw pointer, so locking costs no reference counting — a lock word shared by two cores should
-/// be the only cache line they fight over (`statecache bench cache`). The value, too, lives
+/// raw pointer, so locking costs no reference counting. The value, too, lives
 /// behind a pointer: a stored `var` of a class is checked for exclusive access at run time
 /// on every access (about a third of a cache hit's instructions, measured with callgrind),
 /// while the lock already guarantees it.
@@ -36,23 +36,11 @@ public final class Locked<Value: ~Copyable>: @unchecked Sendable {
     }
 
     /// Wraps `value`; the caller gives up its own reference to it.
-    ///
-    /// - Parameter spinning: whether a thread that finds the lock taken spins for a while
-    ///   before it sleeps (glibc's adaptive mutex; elsewhere a plain mutex). Right for locks
-    ///   held for well under a microsecond by a few busy threads, such as the cache's shards:
-    ///   there a sleep and its wake-up cost more than the wait they avoid (measured with
-    ///   `statecache bench cache`: a plain mutex put one lookup in forty to sleep).
-    public init(_ value: consuming sending Value, spinning: Bool = false) {
+    public init(_ value: consuming sending Value) {
         let blocks = (Self.valueOffset + MemoryLayout<Value>.size + Self.blockSize - 1) / Self.blockSize
         let raw = UnsafeMutableRawPointer.allocate(byteCount: blocks * Self.blockSize, alignment: Self.blockSize)
         mutex = raw.initializeMemory(as: pthread_mutex_t.self, repeating: pthread_mutex_t(), count: 1)
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        defer { pthread_mutexattr_destroy(&attributes) }
-        #if canImport(Glibc)
-        if spinning { pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP)) }
-        #endif
-        let status = pthread_mutex_init(mutex, &attributes)
+        let status = pthread_mutex_init(mutex, nil)
         precondition(status == 0, "pthread_mutex_init failed: \(status)")
         self.value = (raw + Self.valueOffset).bindMemory(to: Value.self, capacity: 1)
         self.value.initialize(to: value)

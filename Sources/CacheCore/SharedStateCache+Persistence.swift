@@ -20,7 +20,7 @@ extension SharedStateCache {
         var entries: [PersistedEntry] = []
         var order: [UInt64] = []
         for shard in shards {
-            shard.withLock { shard in
+            shard.withExclusiveAccess { shard in
                 shard.applyAll()
                 entries.reserveCapacity(entries.count + shard.policy.count)
                 order.reserveCapacity(order.count + shard.policy.count)
@@ -59,7 +59,7 @@ extension SharedStateCache {
         for (shard, group) in positions.enumerated() {
             var keys: [CacheKey] = []
             if !group.isEmpty {
-                policies[shard].withLock { shard in
+                policies[shard].withExclusiveAccess { shard in
                     for position in group {
                         let entry = entries[position]
                         if shard.restore(entry, weight: entry.payload.count + CacheOptions.entryOverhead) {

@@ -16,15 +16,14 @@ import Synchronization
 ///
 /// **Threads.** The key space is split by a hash of the key into independently locked
 /// shards, each a complete ``WindowTinyLFU`` policy with an equal share of the byte budget
-/// and its own frequency sketch, so two threads rarely want the same lock. The shard count is
-/// a power of two, at most 16, chosen so each shard keeps at least 1 MB; `shardCount = 1`
-/// gives one deterministic policy (the simulator's). A lookup only reads its shard's policy:
-/// the writes a W-TinyLFU hit makes (sketch, queue order, climber) are logged in the calling
-/// thread's own stripe and applied in batches (``CacheShard``), so that the two cores do not
-/// trade the policy's cache lines on every hit. The locks spin briefly before sleeping
-/// (``Locked``): a shard is held for well under a microsecond, far less than a sleep and
-/// wake-up cost. `statecache bench cache` measures 2 threads against 1, sharded and with one
-/// lock.
+/// and its own frequency sketch. The shard count is a power of two, at most 16, chosen so each
+/// shard keeps at least 1 MB; `shardCount = 1` gives one deterministic policy (the
+/// simulator's). A lookup runs alongside other lookups (``ReadMostlyLocked``: it marks only
+/// its own thread's stripe) and only reads the policy: the writes a W-TinyLFU hit makes
+/// (sketch, queue order, climber) are logged in the thread's stripe and applied in batches
+/// under exclusive access (``CacheShard``), so two cores do not trade the policy's cache
+/// lines, or a lock word, on every hit. Sets and removals take the shard exclusively.
+/// `statecache bench cache` measures 2 threads against 1, sharded and with one shard.
 ///
 /// Compression and decompression (``StateCodec``) run outside the locks; a lock is held only
 /// for the policy's O(1) work.
@@ -33,11 +32,11 @@ public final class SharedStateCache: Sendable {
     public let options: CacheOptions
     /// The shards, owned here; each a policy behind its own lock, in its own allocation (no
     /// false sharing between neighbours).
-    let shards: [Locked<CacheShard>]
+    let shards: [ReadMostlyLocked<CacheShard>]
     /// The same shards, unowned: the hot paths reach a shard through these without touching
     /// its reference count — a count that two cores would otherwise both write on every
     /// lookup. Safe because `shards` keeps every shard alive as long as `self`.
-    private let shardRefs: [Unmanaged<Locked<CacheShard>>]
+    private let shardRefs: [Unmanaged<ReadMostlyLocked<CacheShard>>]
     private let shardShift: UInt64
     private let refusedCount = Atomic<Int>(0)
 
@@ -58,9 +57,9 @@ public final class SharedStateCache: Sendable {
         let seed = options.seed ?? UInt64.random(in: 0...UInt64.max)
         shards = (0..<count).map { index in
             let share = capacity / count + (index < capacity % count ? 1 : 0)
-            return Locked(CacheShard(policy: WindowTinyLFU(configuration: .init(
+            return ReadMostlyLocked(CacheShard(policy: WindowTinyLFU(configuration: .init(
                 maximumWeight: share, initialWindowFraction: options.windowFraction,
-                adaptation: options.windowAdaptation, seed: seed &+ UInt64(index) &* 0x9E37_79B9))), spinning: true)
+                adaptation: options.windowAdaptation, seed: seed &+ UInt64(index) &* 0x9E37_79B9))))
         }
         shardRefs = shards.map { Unmanaged.passUnretained($0) }
         shardShift = UInt64(64 - count.trailingZeroBitCount)
@@ -89,9 +88,40 @@ public final class SharedStateCache: Sendable {
         return Int(truncatingIfNeeded: x >> shardShift)
     }
 
-    /// Runs `body` on shard `index` under its lock, without reference counting.
+    /// Runs `body` on shard `index` with exclusive access, without reference counting.
     @inline(__always) private func withShard<R>(_ index: Int, _ body: (inout CacheShard) -> R) -> R {
-        shardRefs[index]._withUnsafeGuaranteedRef { $0.withLock(body) }
+        shardRefs[index]._withUnsafeGuaranteedRef { $0.withExclusiveAccess(body) }
+    }
+
+    /// Looks `key` up in shard `index` alongside other readers when it can (the usual case),
+    /// else with exclusive access; the access is logged in `stripe` either way.
+    @inline(__always)
+    private func lookUp(_ key: CacheKey, shard index: Int, stripe: Int,
+                        recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
+        shardRefs[index]._withUnsafeGuaranteedRef { shard in
+            if let found = shard.withSharedAccess(stripe: stripe, {
+                $0.sharedGet(key, stripe: stripe, recordingMiss: recordingMiss)
+            }) {
+                if found.status != .logged {
+                    shard.withExclusiveAccess { $0.settle(found.entry, status: found.status, stripe: stripe) }
+                }
+                return found.value
+            }
+            return shard.withExclusiveAccess { $0.get(key, stripe: stripe, recordingMiss: recordingMiss) }
+        }
+    }
+
+    /// Counts a request that missed in shard `index`, as ``lookUp(_:shard:stripe:recordingMiss:)`` does.
+    private func recordMiss(shard index: Int, stripe: Int) {
+        shardRefs[index]._withUnsafeGuaranteedRef { shard in
+            if let status = shard.withSharedAccess(stripe: stripe, { $0.sharedRecordMiss(stripe: stripe) }) {
+                if status != .logged {
+                    shard.withExclusiveAccess { $0.settle(CacheShard.missMarker, status: status, stripe: stripe) }
+                }
+            } else {
+                shard.withExclusiveAccess { $0.recordMiss(stripe: stripe) }
+            }
+        }
     }
 
     // MARK: Reading
@@ -106,7 +136,7 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty else { return nil }
         let shard = shardIndex(key)
         let stripe = ThreadStripe.current
-        guard let found = withShard(shard, { $0.get(key, stripe: stripe) }) else { return nil }
+        guard let found = lookUp(key, shard: shard, stripe: stripe) else { return nil }
         return decoded(key, found.actualTID, found.payload, shard: shard)
     }
 
@@ -122,18 +152,18 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty else { return nil }
         let primaryShard = shardIndex(primary)
         let stripe = ThreadStripe.current
-        if let found = withShard(primaryShard, { $0.get(primary, stripe: stripe, recordingMiss: false) }) {
+        if let found = lookUp(primary, shard: primaryShard, stripe: stripe, recordingMiss: false) {
             return decoded(primary, found.actualTID, found.payload, shard: primaryShard).map { ($0, false) }
         }
         guard let fallback = fallback() else {
-            withShard(primaryShard) { $0.recordMiss(stripe: stripe) }
+            recordMiss(shard: primaryShard, stripe: stripe)
             return nil
         }
         let fallbackShard = shardIndex(fallback)
-        if let found = withShard(fallbackShard, { $0.get(fallback, stripe: stripe, recordingMiss: false) }) {
+        if let found = lookUp(fallback, shard: fallbackShard, stripe: stripe, recordingMiss: false) {
             return decoded(fallback, found.actualTID, found.payload, shard: fallbackShard).map { ($0, true) }
         }
-        withShard(primaryShard) { $0.recordMiss(stripe: stripe) }
+        recordMiss(shard: primaryShard, stripe: stripe)
         return nil
     }
 
@@ -282,7 +312,7 @@ public final class SharedStateCache: Sendable {
 
     /// Removes every entry (after a consistency error, or when the database was replaced).
     public func removeAll() {
-        for shard in shards { shard.withLock { $0.removeAll() } }
+        for shard in shards { shard.withExclusiveAccess { $0.removeAll() } }
     }
 
     // MARK: Statistics
@@ -292,7 +322,7 @@ public final class SharedStateCache: Sendable {
         var result = CacheStatistics()
         var windowBudget = 0.0
         for shard in shards {
-            shard.withLock { shard in
+            shard.withExclusiveAccess { shard in
                 shard.applyAll()
                 shard.policy.accumulate(into: &result)
                 windowBudget += shard.policy.windowShare * Double(shard.policy.maximumWeight)
@@ -316,6 +346,6 @@ public final class SharedStateCache: Sendable {
 
     /// Checks every shard's policy invariants (tests).
     public func checkInvariants() {
-        for shard in shards { shard.withLock { $0.checkInvariants() } }
+        for shard in shards { shard.withExclusiveAccess { $0.checkInvariants() } }
     }
 }

@@ -200,7 +200,7 @@ final class PolicyPersistenceTests: XCTestCase {
             for i in 0..<2000 { cache.set(key(i, UInt64(i % 13)), CachedState(actualTID: .zero, state: [1])) }
             var seen = 0
             for (index, policy) in policies.enumerated() {
-                policy.withLock { policy in
+                policy.withExclusiveAccess { policy in
                     policy.policy.forEachPersistedEntry { entry, _ in
                         XCTAssertEqual(cache.shardIndex(entry.key), index, "\(entry.key)")
                         seen += 1
