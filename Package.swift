@@ -78,8 +78,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore"], swiftSettings: strict),
-        .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage"], swiftSettings: strict),
+        .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis", "CacheCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage", "CacheCore"], swiftSettings: strict),
         .testTarget(name: "StorageCacheTests",
                     dependencies: ["StorageCache", "CacheCore", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
                     swiftSettings: strict),

@@ -130,7 +130,7 @@ final class CacheSimulDeviationTests: XCTestCase {
     /// through every engine: no crash, consistent structures, sane counts.
     func testRandomDamageNeverCrashesAnyEngine() throws {
         let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.trace("small.trace"))))
-        var random = SplitMix(seed: 2024)
+        var random = SplitMix64(seed: 2024)
         for variant in 0 ..< 24 {
             var bytes = original
             switch variant % 4 {

@@ -1,4 +1,5 @@
 @testable import CacheAnalysis
+import CacheCore
 import XCTest
 
 /// OPT's victim queue against a sorted reference, with its invariants checked after every
@@ -7,7 +8,7 @@ final class IndexedMaxHeapTests: XCTestCase {
     func testRandomOperationsKeepTheOrderAndThePositions() {
         var heap = IndexedMaxHeap(objectCount: 200)
         var reference: [Int32: Int] = [:]
-        var random = SplitMix(seed: 5)
+        var random = SplitMix64(seed: 5)
         for step in 0 ..< 20_000 {
             let object = Int32(random.next() % 200)
             switch random.next() % 4 {

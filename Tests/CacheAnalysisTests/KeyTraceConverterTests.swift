@@ -1,4 +1,5 @@
 import CacheAnalysis
+import CacheCore
 import CacheTrace
 import Foundation
 import XCTest
@@ -98,7 +99,7 @@ final class KeyTraceConverterTests: XCTestCase {
         XCTAssertEqual(failure(try file("h.addr", "R 0x1g 1\n"), .address)?.description,
                        "address trace, line 1: the address is not 0x followed by 1 to 16 hex digits: 'R 0x1g 1'")
         // A binary file read as text: no newline for 4 KiB, or a line that is not a number.
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         let noise = (0 ..< 10_000).map { _ in UInt8(truncatingIfNeeded: random.next() % 250 + 1) }.filter { $0 != 10 }
         guard case .malformedLine(_, 1, _, let problem) = failure(try file("noise.lirs", noise), .lirs) else {
             return XCTFail("binary noise must be refused at line 1")
@@ -131,15 +132,3 @@ final class KeyTraceConverterTests: XCTestCase {
     }
 }
 
-/// A tiny seeded generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -23,7 +23,7 @@ final class SimulationSweepTests: XCTestCase {
     /// A byte-weighted workload without invalidations: Zipf-like loads of 3,000 objects whose
     /// sizes only grow, with stores now and then.
     private func growingWorkload() -> OperationStream {
-        var random = SplitMix(seed: 99)
+        var random = SplitMix64(seed: 99)
         var size = [Int](repeating: 0, count: 3_000)
         var records: [TraceRecord] = []
         for _ in 0 ..< 40_000 {

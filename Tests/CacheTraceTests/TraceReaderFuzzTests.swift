@@ -1,24 +1,13 @@
+import CacheCore
 import CacheTrace
 import XCTest
 
 /// Seeded random input, thousands of cases: the streaming reader must agree with the plain
 /// reference decoder, account for every byte, and never crash.
 final class TraceReaderFuzzTests: XCTestCase {
-    /// SplitMix64: a small, seeded generator so that failures reproduce.
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random bytes, biased towards what makes readers stumble: zero runs (zero timestamps)
     /// and small oid lengths, mixed with valid records.
-    private func sample(_ random: inout Generator) -> [UInt8] {
+    private func sample(_ random: inout SplitMix64) -> [UInt8] {
         var bytes: [UInt8] = []
         let pieces = Int.random(in: 0 ... 12, using: &random)
         for _ in 0 ..< pieces {
@@ -50,7 +39,7 @@ final class TraceReaderFuzzTests: XCTestCase {
     }
 
     func testRandomInputsMatchTheReferenceAndAccountForEveryByte() throws {
-        var random = Generator(state: 0x5EED_CAFE)
+        var random = SplitMix64(seed: 0x5EED_CAFE)
         for index in 0 ..< 3000 {
             let bytes = sample(&random)
             let recovery: MisalignmentRecovery = index % 3 == 0 ? .skipHeader : .skipEightBytes
@@ -85,7 +74,7 @@ final class TraceReaderFuzzTests: XCTestCase {
     }
 
     func testRandomBytesThroughTheGzipDecoderNeverCrash() throws {
-        var random = Generator(state: 42)
+        var random = SplitMix64(seed: 42)
         let valid = try Fixtures.bytes("small.trace.gz")
         for index in 0 ..< 500 {
             var bytes = valid

@@ -1,3 +1,4 @@
+import CacheCore
 import CacheAnalysis
 import CacheTrace
 import Foundation
@@ -71,7 +72,7 @@ final class ZEOInteroperabilityTests: XCTestCase {
         }
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var random = SeededRandom(state: 2024)
+        var random = SplitMix64(seed: 2024)
         var compared = 0
         let optionSets = [[], ["-q"], ["-v"], ["-h", "-s"], ["-i", "1"], ["-q", "-h", "-s", "-i", "0.5"], ["-S", "-h"]]
         for index in 0 ..< 21 {
@@ -130,17 +131,6 @@ final class ZEOInteroperabilityTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(compared, 15, "most random traces are compared byte for byte")
     }
 
-    /// SplitMix64, seeded, so that a failing case reproduces.
-    private struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// The `Read … in T seconds` line with its run time replaced.
     private func masked(_ text: String) -> String {

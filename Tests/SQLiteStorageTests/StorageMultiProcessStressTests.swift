@@ -197,7 +197,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
     /// One worker thread: poll, read, increment, create — until `deadline`. Returns its log.
     private static func work(store: SQLiteObjectStore, counters: [ObjectID], seed: UInt64,
                              until deadline: ContinuousClock.Instant) throws -> String {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let connection = try store.connect()
         defer { connection.close() }
         var log = ""
@@ -310,15 +310,3 @@ private struct WorkerLog {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so a failing run can be replayed by seed.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
