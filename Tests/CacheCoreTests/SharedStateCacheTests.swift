@@ -103,8 +103,9 @@ final class SharedStateCacheTests: XCTestCase {
     func testAutomaticShardCount() {
         XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 500_000), 1)
         XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 10_000_000), 8)
-        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 1_000_000_000), 16)
-        XCTAssertEqual(cache(mb: 100).shardCount, 16)
+        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 40_000_000), 32)
+        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 1_000_000_000), 64)
+        XCTAssertEqual(cache(mb: 100).shardCount, 64)
     }
 
     func testRegionStatisticsAddUp() {

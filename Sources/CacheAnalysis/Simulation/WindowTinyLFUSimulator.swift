@@ -16,7 +16,7 @@ import CacheCore
 /// A request for a state that is not cacheable records a miss and drops the object. Payloads
 /// are empty — only weights matter — so the policy holds no state bytes.
 ///
-/// Differences from the running cache, by construction: one instance instead of up to 16
+/// Differences from the running cache, by construction: one instance instead of up to 64
 /// shards (each shard is the same policy on a slice of the keys); the frequency sketch is
 /// sized eagerly for `--entries` bounds (as Caffeine's simulator sizes it) and grows with the
 /// entry count for byte bounds (as the cache does); an entry keeps the weight it was stored
