@@ -37,9 +37,10 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         // glibc's <malloc.h> (mallinfo2), to measure what a cache entry costs.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .systemLibrary(name: "CThreadStripe", path: "Sources/CThreadStripe"),
 
         // §3 The cache: policy, sketch, codecs, stats, and the shared vocabulary (OID, TID).
-        .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CMalloc"], swiftSettings: strict),
+        .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CMalloc", "CThreadStripe"], swiftSettings: strict),
         // §7 Trace record format, reader, writer.
         .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib"], swiftSettings: strict),
         // §7 The engines behind cache-stats and cache-simul.
