@@ -54,16 +54,13 @@ struct CacheShard: ~Copyable {
 
     // MARK: Lookups (logged)
 
-    /// The value under `key`; the hit (or, with `recordingMiss`, the miss) is logged in
-    /// `stripe` rather than applied.
+    /// The value under `key`, with exclusive access; the hit (or, with `recordingMiss`, the
+    /// miss) is logged in `stripe` as a shared lookup logs it, and a full log is applied.
     @inline(__always)
     mutating func get(_ key: CacheKey, stripe: Int, recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
-        guard let found = policy.peek(key) else {
-            if recordingMiss { append(CacheShard.missMarker, stripe: stripe) }
-            return nil
-        }
-        append(found.slot, stripe: stripe)
-        return (found.actualTID, found.payload)
+        let found = sharedGet(key, stripe: stripe, recordingMiss: recordingMiss)
+        if found.status != .logged { settle(found.entry, status: found.status, stripe: stripe) }
+        return found.value
     }
 
     /// How a lookup made alongside other readers left its access.
@@ -112,7 +109,17 @@ struct CacheShard: ~Copyable {
     /// then records `entry` itself if it could not be logged.
     mutating func settle(_ entry: Int32, status: LogStatus, stripe: Int) {
         apply(stripe: stripe)
-        guard status == .notLogged else { return }
+        if status == .notLogged { record(entry) }
+    }
+
+    /// Logs a request that found nothing (after a fallback key missed too), with exclusive access.
+    mutating func recordMiss(stripe: Int) {
+        let status = sharedRecordMiss(stripe: stripe)
+        if status != .logged { settle(CacheShard.missMarker, status: status, stripe: stripe) }
+    }
+
+    /// Applies one logged access: a hit on a slot, or a miss.
+    @inline(__always) private mutating func record(_ entry: Int32) {
         if entry == CacheShard.missMarker {
             policy.recordMiss()
         } else {
@@ -120,32 +127,12 @@ struct CacheShard: ~Copyable {
         }
     }
 
-    /// Logs a request that found nothing (after a fallback key missed too).
-    mutating func recordMiss(stripe: Int) {
-        append(CacheShard.missMarker, stripe: stripe)
-    }
-
-    @inline(__always) private mutating func append(_ entry: Int32, stripe: Int) {
-        let base = stripeBase(stripe)
-        let pending = Int(base.pointee)
-        base[pending &+ 1] = entry
-        base.pointee = Int32(pending &+ 1)
-        if pending &+ 1 == CacheShard.stripeCapacity { apply(stripe: stripe) }
-    }
-
     /// Applies `stripe`'s pending accesses to the policy, oldest first, and empties it.
     mutating func apply(stripe: Int) {
         let base = stripeBase(stripe)
         let pending = Int(base.pointee)
         guard pending > 0 else { return }
-        for position in 1 ... pending {
-            let entry = base[position]
-            if entry == CacheShard.missMarker {
-                policy.recordMiss()
-            } else {
-                policy.recordHit(slot: entry)
-            }
-        }
+        for position in 1 ... pending { record(base[position]) }
         base.pointee = 0
     }
 

@@ -102,35 +102,37 @@ public final class SharedStateCache: Sendable {
         shardRefs[index]._withUnsafeGuaranteedRef { $0.withExclusiveAccess(body) }
     }
 
-    /// Looks `key` up in shard `index` alongside other readers when it can (the usual case),
-    /// else with exclusive access; the access is logged in `stripe` either way.
+    /// Runs a logged access (`access`: a lookup or a miss, which appends to `stripe`'s log and
+    /// says whether the log needs settling) on shard `index`: alongside other readers when it
+    /// can (the usual case), else with exclusive access; a full log is then applied.
     @inline(__always)
-    private func lookUp(_ key: CacheKey, shard index: Int, stripe: Int,
-                        recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
+    private func withLoggedAccess<R>(shard index: Int, stripe: Int,
+                                     _ access: (borrowing CacheShard) -> (value: R, entry: Int32, status: CacheShard.LogStatus)) -> R {
         shardRefs[index]._withUnsafeGuaranteedRef { shard in
-            if let found = shard.withSharedAccess(stripe: stripe, {
-                $0.sharedGet(key, stripe: stripe, recordingMiss: recordingMiss)
-            }) {
-                if found.status != .logged {
-                    shard.withExclusiveAccess { $0.settle(found.entry, status: found.status, stripe: stripe) }
+            if let done = shard.withSharedAccess(stripe: stripe, access) {
+                if done.status != .logged {
+                    shard.withExclusiveAccess { $0.settle(done.entry, status: done.status, stripe: stripe) }
                 }
-                return found.value
+                return done.value
             }
-            return shard.withExclusiveAccess { $0.get(key, stripe: stripe, recordingMiss: recordingMiss) }
+            return shard.withExclusiveAccess { exclusive in
+                let done = access(exclusive)
+                if done.status != .logged { exclusive.settle(done.entry, status: done.status, stripe: stripe) }
+                return done.value
+            }
         }
     }
 
-    /// Counts a request that missed in shard `index`, as ``lookUp(_:shard:stripe:recordingMiss:)`` does.
+    /// Looks `key` up in shard `index`; the access is logged in `stripe`.
+    @inline(__always)
+    private func lookUp(_ key: CacheKey, shard index: Int, stripe: Int,
+                        recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
+        withLoggedAccess(shard: index, stripe: stripe) { $0.sharedGet(key, stripe: stripe, recordingMiss: recordingMiss) }
+    }
+
+    /// Counts a request that missed in shard `index`, logged in `stripe` like a lookup.
     private func recordMiss(shard index: Int, stripe: Int) {
-        shardRefs[index]._withUnsafeGuaranteedRef { shard in
-            if let status = shard.withSharedAccess(stripe: stripe, { $0.sharedRecordMiss(stripe: stripe) }) {
-                if status != .logged {
-                    shard.withExclusiveAccess { $0.settle(CacheShard.missMarker, status: status, stripe: stripe) }
-                }
-            } else {
-                shard.withExclusiveAccess { $0.recordMiss(stripe: stripe) }
-            }
-        }
+        withLoggedAccess(shard: index, stripe: stripe) { ((), CacheShard.missMarker, $0.sharedRecordMiss(stripe: stripe)) }
     }
 
     // MARK: Reading
