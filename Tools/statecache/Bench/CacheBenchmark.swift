@@ -170,10 +170,10 @@ enum CacheBenchmark: BenchmarkGroup {
             let began = DispatchTime.now().uptimeNanoseconds
             body(0, range)
             let middle = DispatchTime.now().uptimeNanoseconds
-            let cpu = processCPUSeconds()
+            let cpu = ProcessCPUTime.seconds()
             DispatchQueue.concurrentPerform(iterations: 2) { thread in body(thread, range) }
             let ended = DispatchTime.now().uptimeNanoseconds
-            twoCPU += processCPUSeconds() - cpu
+            twoCPU += ProcessCPUTime.seconds() - cpu
             let one = Double(middle - began) / 1e9, two = Double(ended - middle) / 1e9
             oneSeconds += one
             twoSeconds += two
@@ -183,13 +183,5 @@ enum CacheBenchmark: BenchmarkGroup {
         return Scaling(oneThread: performed / oneSeconds, twoThreads: 2 * performed / twoSeconds,
                        coresUsed: twoCPU / twoSeconds, rounds: rounds,
                        ratioRange: (ratios.min() ?? 0) ... (ratios.max() ?? 0))
-    }
-
-    /// User + system CPU time of this process so far.
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }

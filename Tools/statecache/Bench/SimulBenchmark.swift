@@ -41,10 +41,10 @@ enum SimulBenchmark: BenchmarkGroup {
         var best = Double.infinity, bestCPU = Double.infinity
         var records = 0
         for _ in 0 ..< repeats {
-            let started = ContinuousClock.now, cpu = cpuSeconds()
+            let started = ContinuousClock.now, cpu = ProcessCPUTime.seconds()
             let outcome = try CircularSimulationRunner.run(path: path, options: options, sink: DiscardSink())
             best = min(best, seconds(since: started))
-            bestCPU = min(bestCPU, cpuSeconds() - cpu)
+            bestCPU = min(bestCPU, ProcessCPUTime.seconds() - cpu)
             records = outcome.records
         }
         var rows = [BenchmarkRow(group: name, name: "cache-simul -s 20 \(source) (ZEO's report)",
@@ -67,22 +67,22 @@ enum SimulBenchmark: BenchmarkGroup {
             requests = stream.requestCount
             for policy in SimulationPolicy.sweepable {
                 started = ContinuousClock.now
-                let cpu = cpuSeconds()
+                let cpu = ProcessCPUTime.seconds()
                 let (again, _, _) = try OperationStream.decode(path: path)
                 _ = SimulationSweep.simulate(policy, again, capacity: .megabytes(20), settings: settings)
                 let elapsed = seconds(since: started)
                 singles[policy.rawValue] = min(singles[policy.rawValue] ?? .infinity, elapsed)
                 if policy == .wtinylfu {
                     singleBest = min(singleBest, elapsed)
-                    singleCPU = min(singleCPU, cpuSeconds() - cpu)
+                    singleCPU = min(singleCPU, ProcessCPUTime.seconds() - cpu)
                 }
             }
             started = ContinuousClock.now
-            let cpu = cpuSeconds()
+            let cpu = ProcessCPUTime.seconds()
             let (fresh, _, _) = try OperationStream.decode(path: path)
             _ = SimulationSweep.run(fresh, policies: SimulationPolicy.sweepable, capacities: sizes, settings: settings)
             sweepBest = min(sweepBest, seconds(since: started))
-            sweepCPU = min(sweepCPU, cpuSeconds() - cpu)
+            sweepCPU = min(sweepCPU, ProcessCPUTime.seconds() - cpu)
         }
         var notes = ["requests": Double(requests), "decode seconds": decodeBest, "target ratio": 3,
                      "cores": Double(ProcessInfo.processInfo.activeProcessorCount),
@@ -108,20 +108,6 @@ enum SimulBenchmark: BenchmarkGroup {
         let raw = scratch.appendingPathComponent("synthetic.trace")
         try BenchTraces.writeSynthetic(raw.path, records: quick ? 150_000 : 1_500_000)
         return (raw.path, "synthetic")
-    }
-
-    #if canImport(Glibc)
-    private static let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
-    #else
-    private static let RUSAGE_SELF_WHO = RUSAGE_SELF
-    #endif
-
-    /// User + system CPU time of the whole process (all threads), in seconds.
-    private static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF_WHO, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
