@@ -101,13 +101,57 @@ final class SimulationSweepTests: XCTestCase {
         XCTAssertEqual(UnboundedCacheSimulator.simulate(edgeCases, capacity: .megabytes(1_000), settings: cold).hits, 2)
     }
 
+    /// At the peak weight no policy evicts: each scores the never-evicting pass's hits there,
+    /// and one unit less is already too small for some policy somewhere in a trace that needs
+    /// the whole peak. Invalidations free weight, so the peak is below the working set.
+    func testNoPolicyEvictsAtThePeakWeight() throws {
+        let (zeoApp, _, _) = try OperationStream.decode(path: Fixtures.trace("zeo-app.trace"))
+        let churn = stream([
+            record(.loadHit, 1, length: 100), record(.loadHit, 2, length: 300), record(.invalidateHitDiscarding, 1),
+            record(.loadHit, 3, length: 200), record(.storeCurrent, 2, length: 400), record(.loadHit, 2, length: 100),
+            record(.loadHit, 1, length: 100), record(.loadHit, 3, length: 200), record(.loadHit, 2, length: 400),
+            record(.restart, 0), record(.loadHit, 4, length: 900), record(.loadHit, 1, length: 100),
+            record(.loadHit, 4, length: 900), record(.loadHit, 2, length: 400),
+        ])
+        var cold = SimulationSettings()
+        cold.coldRestarts = true
+        for trace in [zeoApp, churn] {
+            for settings in [SimulationSettings(), cold] {
+                for unit in [SimulationCapacity.megabytes(1), .entries(1)] {
+                    let peak = UnboundedCacheSimulator.peakWeight(trace, unit: unit, settings: settings)
+                    let capacity: SimulationCapacity = unit.isBytes ? .bytes(peak) : .entries(peak)
+                    let unbounded = UnboundedCacheSimulator.simulate(trace, capacity: capacity, settings: settings).hits
+                    for policy in SimulationPolicy.sweepable {
+                        XCTAssertEqual(SimulationSweep.simulate(policy, trace, capacity: capacity, settings: settings).hits,
+                                       unbounded, "\(policy) at the peak \(capacity)")
+                    }
+                }
+            }
+        }
+        // The hand-made trace peaks with 1, 2 (at its heaviest, 400), 3 and 4 all cached; with
+        // cold restarts, with only 4, 1 and 2 (at 400) after the restart.
+        let overhead = CacheOptions.entryOverhead
+        XCTAssertEqual(UnboundedCacheSimulator.peakWeight(churn, unit: .megabytes(1), settings: SimulationSettings()),
+                       100 + 400 + 200 + 900 + 4 * overhead)
+        XCTAssertEqual(UnboundedCacheSimulator.peakWeight(churn, unit: .megabytes(1), settings: cold),
+                       900 + 100 + 400 + 3 * overhead)
+        // Less than the sum of every object's heaviest state, which the sweep used to require.
+        XCTAssertLessThan(UnboundedCacheSimulator.peakWeight(churn, unit: .megabytes(1), settings: cold),
+                          100 + 400 + 200 + 900 + 4 * overhead)
+        // One byte less and LRU must evict somewhere: the bound is tight.
+        let tight = UnboundedCacheSimulator.peakWeight(churn, unit: .megabytes(1), settings: SimulationSettings())
+        XCTAssertLessThan(LRUSimulator.simulate(churn, capacity: .bytes(tight - 1), settings: SimulationSettings()).hits,
+                          UnboundedCacheSimulator.simulate(churn, capacity: .bytes(tight), settings: SimulationSettings()).hits)
+    }
+
     func testTheParallelSweepEqualsEachSimulationRunAlone() throws {
         let (stream, _, _) = try OperationStream.decode(path: Fixtures.trace("zeo-app.trace"))
         // 4 MB holds zeo-app's whole working set: that size is answered by the shared unbounded run.
         let capacities = [0.05, 0.2, 1, 4].map { SimulationCapacity.megabytes($0) }
         let settings = SimulationSettings()
-        XCTAssertGreaterThan(SimulationSweep.workingSetWeight(stream, unit: .megabytes(1)), 1_000_000)
-        XCTAssertLessThanOrEqual(SimulationSweep.workingSetWeight(stream, unit: .megabytes(1)), 4_000_000)
+        let peak = UnboundedCacheSimulator.peakWeight(stream, unit: .megabytes(1), settings: settings)
+        XCTAssertGreaterThan(peak, 1_000_000)
+        XCTAssertLessThanOrEqual(peak, 4_000_000)
         let swept = SimulationSweep.run(stream, policies: [.lru, .wtinylfu, .opt], capacities: capacities, settings: settings)
         XCTAssertEqual(swept.map(\.policy), [.lru, .lru, .lru, .lru, .wtinylfu, .wtinylfu, .wtinylfu, .wtinylfu,
                                             .opt, .opt, .opt, .opt])

@@ -12,10 +12,12 @@ import Dispatch
 /// The trace is decoded once (``OperationStream``) and shared read-only; each (policy, size)
 /// is an independent task run by `DispatchQueue.concurrentPerform`, the expensive ones
 /// (W-TinyLFU, then OPT) first so the cores finish together. OPT's next uses and W-TinyLFU's
-/// per-operation keys are computed once for all sizes; LRU runs as one stack-distance pass for all sizes when that is exact
-/// (``LRUStackSimulator``), else per size; sizes that hold the whole working set share one
-/// never-evicting pass (``UnboundedCacheSimulator``). Results come back in the order asked for: by policy,
-/// then by size.
+/// per-operation keys are computed once for all sizes; LRU runs as one stack-distance pass
+/// for all sizes when that is exact (``LRUStackSimulator``), else per size. Sizes at or above
+/// the most the trace ever has cached at once (``UnboundedCacheSimulator/peakWeight(_:unit:settings:)``)
+/// never evict under any policy, so they share one never-evicting pass
+/// (``UnboundedCacheSimulator``). Results come back in the order asked for: by policy, then
+/// by size.
 public enum SimulationSweep {
     /// One unit of work: a policy at one size, LRU at all sizes, or the never-evicting cache.
     private enum Task: Sendable {
@@ -38,11 +40,11 @@ public enum SimulationSweep {
     public static func run(_ stream: OperationStream, policies: [SimulationPolicy], capacities: [SimulationCapacity],
                            settings: SimulationSettings, progress: SimulationProgress = .silent) -> [SimulationResult] {
         let policies = policies.filter { $0 != .circular }
-        // Sizes that hold every state the trace ever caches at once never evict: every policy
-        // then hits exactly as an unbounded cache does, so one LRU run answers for all of them.
-        let workingSet = capacities.first.map { workingSetWeight(stream, unit: $0) } ?? 0
-        let unbounded = capacities.filter { $0.limit >= workingSet }
-        let bounded = capacities.filter { $0.limit < workingSet }
+        // Sizes that hold the most the trace ever has cached at once never evict: every policy
+        // then hits exactly as an unbounded cache does, so one pass answers for all of them.
+        let peak = capacities.first.map { UnboundedCacheSimulator.peakWeight(stream, unit: $0, settings: settings) } ?? 0
+        let unbounded = capacities.filter { $0.limit >= peak }
+        let bounded = capacities.filter { $0.limit < peak }
         var tasks: [Task] = []
         if let largest = unbounded.max(), !policies.isEmpty {
             tasks.append(.unbounded(largest))
@@ -86,23 +88,12 @@ public enum SimulationSweep {
         }
         return policies.flatMap { policy in
             capacities.compactMap { capacity in
-                if capacity.limit >= workingSet, let hits = unboundedHits {
+                if capacity.limit >= peak, let hits = unboundedHits {
                     return SimulationResult(policy: policy, capacity: capacity, requests: stream.requestCount, hits: hits)
                 }
                 return results.first { $0.policy == policy && $0.capacity == capacity }
             }
         }
-    }
-
-    /// The most weight the trace can ever have cached at once: every object at the heaviest
-    /// cacheable state it is requested or stored with (in `unit`'s weights).
-    public static func workingSetWeight(_ stream: OperationStream, unit: SimulationCapacity) -> Int {
-        var heaviest = [Int](repeating: 0, count: stream.objectCount)
-        for index in 0 ..< stream.count where stream.kinds[index] <= OperationStream.Kind.store.rawValue {
-            let o = Int(stream.objects[index])
-            heaviest[o] = max(heaviest[o], unit.weight(size: stream.sizes[index]))
-        }
-        return heaviest.reduce(0, +)
     }
 
     /// One policy at one size.

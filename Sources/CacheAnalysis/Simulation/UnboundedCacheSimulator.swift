@@ -1,5 +1,5 @@
 /// The hits of a cache that never evicts: what every policy scores at a size that holds
-/// everything the trace ever caches at once (``SimulationSweep/workingSetWeight(_:unit:)``).
+/// everything the trace ever caches at once (``peakWeight(_:unit:settings:)``).
 ///
 /// ```swift
 /// let result = UnboundedCacheSimulator.simulate(stream, capacity: .megabytes(1000), settings: settings)
@@ -38,5 +38,43 @@ public enum UnboundedCacheSimulator {
             }
         }
         return SimulationResult(policy: .lru, capacity: capacity, requests: stream.requestCount, hits: hits)
+    }
+
+    /// The most weight (in `unit`'s weights) a cache that never evicts ever holds at once,
+    /// counting each cached object at the heaviest state it has had since it was last cached.
+    ///
+    /// Every policy inserts, replaces and drops exactly what this cache does until its total
+    /// weight first goes over its bound, and no policy ever holds an object heavier than that
+    /// count. So at this size or more no policy evicts, and each scores ``simulate(_:capacity:settings:)``'s
+    /// hits. Invalidations and restarts free weight, so the peak is often far below the sum of
+    /// every object's heaviest state (the working set): a sweep answers more sizes at once.
+    public static func peakWeight(_ stream: OperationStream, unit: SimulationCapacity, settings: SimulationSettings) -> Int {
+        var held = [Int](repeating: 0, count: stream.objectCount)  // 0: not cached (weights are ≥ 1)
+        var total = 0
+        var peak = 0
+        for index in 0 ..< stream.count {
+            let object = Int(stream.objects[index])
+            switch stream.kinds[index] {
+            case OperationStream.Kind.request.rawValue, OperationStream.Kind.store.rawValue:
+                let weight = unit.weight(size: stream.sizes[index])
+                if weight < 0 {
+                    total -= held[object]
+                    held[object] = 0
+                } else if weight > held[object] {
+                    total += weight - held[object]
+                    held[object] = weight
+                    peak = max(peak, total)
+                }
+            case OperationStream.Kind.invalidate.rawValue:
+                total -= held[object]
+                held[object] = 0
+            default:
+                if settings.coldRestarts {
+                    for object in held.indices { held[object] = 0 }
+                    total = 0
+                }
+            }
+        }
+        return peak
     }
 }
