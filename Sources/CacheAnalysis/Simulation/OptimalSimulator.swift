@@ -18,10 +18,11 @@
 /// optimum is NP-hard): it evicts by distance alone, farthest first, until the cache fits.
 /// The chart's "ceiling" is then a very good policy, not a proof.
 ///
-/// Victims come first from a FIFO of the entries never used again (oldest first), then from an
-/// ``IndexedMaxHeap`` keyed by next use: O(log n) per operation, and the heap holds only the
-/// entries that will be requested again (in ZEO traces most cached states are invalidated or
-/// never read again, so it stays small).
+/// Victims come first from a FIFO of the entries never used again (oldest first), then from the
+/// entries that will be requested again, farthest next use first. Those are kept as a
+/// ``SummarizedBitmap`` of their next uses: next uses are distinct operation indices, and the
+/// operation at an index names its object, so a set bit is the entry and the highest bit is
+/// the victim — a few word operations per step, where a heap paid a cache miss per level.
 public enum OptimalSimulator {
     /// "Never used again".
     public static let never = Int.max
@@ -61,9 +62,9 @@ public enum OptimalSimulator {
     public static func simulate(_ stream: OperationStream, nextUses: [Int], capacity: SimulationCapacity,
                                 settings: SimulationSettings) -> SimulationResult {
         precondition(nextUses.count == stream.count, "next uses of another stream")
-        /// Entries with a next use, by that use (farthest on top).
-        var heap = IndexedMaxHeap(objectCount: stream.objectCount)
-        /// Entries never used again, oldest first: they go before any entry in the heap, so
+        /// The next uses of the entries that have one (their object is `stream.objects[use]`).
+        var pending = SummarizedBitmap(capacity: stream.count)
+        /// Entries never used again, oldest first: they go before any entry with a next use, so
         /// they need no ordering beyond their arrival (a FIFO with lazy deletion — an entry
         /// is still valid when its object's `placedAt` equals the operation that queued it).
         var neverAgain: [(object: Int32, placedAt: Int)] = []
@@ -78,9 +79,15 @@ public enum OptimalSimulator {
         var total = 0
         var hits = 0
         let limit = capacity.limit
+        /// Takes `o`'s next use, if it has one, out of `pending` (an entry never used again is
+        /// in the FIFO instead, where a new `placedAt` invalidates it).
+        func forgetNextUse(_ o: Int32) {
+            let placedAt = entries[Int(o)].placedAt
+            if entries[Int(o)].weight >= 0 && nextUses[placedAt] != never { pending.remove(nextUses[placedAt]) }
+        }
         func remove(_ o: Int32) {
             guard entries[Int(o)].weight >= 0 else { return }
-            heap.remove(o)  // if it is in the FIFO instead, `placedAt` invalidates that entry
+            forgetNextUse(o)
             total -= entries[Int(o)].weight
             entries[Int(o)] = Entry()
         }
@@ -95,25 +102,27 @@ public enum OptimalSimulator {
                 neverAgain.removeFirst(neverFront)
                 neverFront = 0
             }
-            return heap.popMax()
+            guard let farthest = pending.max else { return nil }
+            pending.remove(farthest)
+            return stream.objects[farthest]
         }
         func place(_ o: Int32, weight w: Int, index: Int) {
             guard w >= 0 else { remove(o); return }
+            forgetNextUse(o)
             total += w - max(0, entries[Int(o)].weight)
             entries[Int(o)] = Entry(weight: w, placedAt: index)
             if nextUses[index] == never {
-                heap.remove(o)
                 neverAgain.append((o, index))
             } else {
-                heap.set(o, key: nextUses[index])
+                pending.insert(nextUses[index])
             }
             while total > limit, let evicted = victim() {
                 total -= entries[Int(evicted)].weight
                 entries[Int(evicted)] = Entry()
             }
         }
-        // Hot loop: flat per-object state, a heap of only the entries that will be requested
-        // again; nothing allocates except the FIFO's and the heap's growth.
+        // Hot loop: flat per-object state and the bitmap of next uses; nothing allocates
+        // except the FIFO's growth.
         for index in 0 ..< stream.count {
             let o = stream.objects[index]
             switch stream.kinds[index] {
