@@ -12,27 +12,37 @@ import Synchronization
 ///
 /// Readers: ``withSharedAccess(stripe:_:)`` claims the stripe (an uncontended
 /// compare-and-swap on the thread's own line), checks that no writer is active, and runs its
-/// body; it returns nil instead, without waiting, when a writer is active or another thread
-/// holds the stripe (more threads than stripes), so the caller falls back to
-/// ``withExclusiveAccess(_:)``. Writers take a mutex (one writer at a time), raise the writer
-/// flag, then wait for the stripes to be released; readers give theirs back within a lookup.
+/// body. A reader that meets a writer gives its stripe back and waits briefly for the writer
+/// to leave, then claims it again; it returns nil when the writer stays longer or another
+/// thread holds the stripe (more threads than stripes), so the caller falls back to
+/// ``withExclusiveAccess(_:)``. (Falling back at once, as readers first did, made every reader
+/// that met a writer a writer itself: it queued on the mutex, often slept, and shut out the
+/// other readers; waiting cut the benchmark's voluntary context switches sevenfold.) Writers
+/// take a mutex (one writer at a time), raise the writer flag, then wait for the stripes to
+/// be released; readers give theirs back within a lookup.
 ///
 /// Sequentially consistent operations on both sides (a reader claims, then reads the flag; a
 /// writer raises the flag, then reads the claims) guarantee that a reader and a writer never
 /// both proceed: this is Dekker's handshake. Release and acquire pairs also give
 /// ThreadSanitizer the happens-before edges it checks (`make test-tsan`).
 ///
-/// Memory: the mutex, the flag and each stripe's word sit on their own 128-byte blocks.
+/// Memory: the mutex and the flag share one cache line (a writer writes both, one right after
+/// the other, so they move between cores together); each stripe's word sits on its own
+/// 128-byte block.
 public final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
-    /// One allocation: the mutex (block 0), the writer flag (block 1), the stripe words
-    /// (blocks 2 …), the value (after them). Allocated in `init`, freed in `deinit`.
+    /// One allocation: the mutex and the writer flag (block 0, one line), the stripe words
+    /// (blocks 1 …), the value (after them). Allocated in `init`, freed in `deinit`.
     private let base: UnsafeMutableRawPointer
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let writerFlag: UnsafeMutablePointer<Atomic<Int>>
     private let value: UnsafeMutablePointer<Value>
 
     private static var blockSize: Int { 128 }
-    private static var valueOffset: Int { (2 + ThreadStripe.count) * blockSize }
+    private static var valueOffset: Int { (1 + ThreadStripe.count) * blockSize }
+    /// The writer flag's offset in block 0: just past the mutex, on the mutex's line.
+    private static var flagOffset: Int {
+        (MemoryLayout<pthread_mutex_t>.size + MemoryLayout<Int>.alignment - 1) / MemoryLayout<Int>.alignment * MemoryLayout<Int>.alignment
+    }
 
     /// Wraps `value`; the caller gives up its own reference to it.
     public init(_ value: consuming sending Value) {
@@ -50,10 +60,10 @@ public final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
         #endif
         let status = pthread_mutex_init(mutex, &attributes)
         precondition(status == 0, "pthread_mutex_init failed: \(status)")
-        writerFlag = (base + Self.blockSize).bindMemory(to: Atomic<Int>.self, capacity: 1)
+        writerFlag = (base + Self.flagOffset).bindMemory(to: Atomic<Int>.self, capacity: 1)
         writerFlag.initialize(to: Atomic(0))
         for stripe in 0 ..< ThreadStripe.count {
-            (base + (2 + stripe) * Self.blockSize).bindMemory(to: Atomic<Int>.self, capacity: 1).initialize(to: Atomic(0))
+            (base + (1 + stripe) * Self.blockSize).bindMemory(to: Atomic<Int>.self, capacity: 1).initialize(to: Atomic(0))
         }
         self.value = (base + Self.valueOffset).bindMemory(to: Value.self, capacity: 1)
         self.value.initialize(to: value)
@@ -69,11 +79,11 @@ public final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
 
     /// The claim word of `stripe` (0: free, 1: a reader is inside).
     @inline(__always) private func stripeWord(_ stripe: Int) -> UnsafeMutablePointer<Atomic<Int>> {
-        (base + (2 + stripe) &* Self.blockSize).assumingMemoryBound(to: Atomic<Int>.self)
+        (base + (1 + stripe) &* Self.blockSize).assumingMemoryBound(to: Atomic<Int>.self)
     }
 
-    /// Runs `body` with read access to the value alongside other readers, or returns nil at
-    /// once when that is not possible now (a writer is active, or the stripe is taken).
+    /// Runs `body` with read access to the value alongside other readers, or returns nil when
+    /// that is not possible soon (a writer stays inside, or the stripe is taken).
     ///
     /// `body` must only read the value, apart from memory that belongs to `stripe` alone
     /// (the caller's per-stripe log): other readers run at the same time.
@@ -83,13 +93,38 @@ public final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
         guard word.pointee.compareExchange(expected: 0, desired: 1, ordering: .sequentiallyConsistent).exchanged else {
             return nil
         }
-        guard writerFlag.pointee.load(ordering: .sequentiallyConsistent) == 0 else {
-            word.pointee.store(0, ordering: .releasing)
-            return nil
+        if writerFlag.pointee.load(ordering: .sequentiallyConsistent) != 0 {
+            guard waitForWriter(stripe: word) else { return nil }
         }
         let result = body(value.pointee)
         word.pointee.store(0, ordering: .releasing)
         return result
+    }
+
+    /// How many times a reader that met a writer checks the flag again before it gives up
+    /// and queues for exclusive access: a writer holds the value for one change or one batch
+    /// of logged hits, and a reader that turned writer would make every other reader wait too.
+    private static var readerPatience: Int { 1024 }
+
+    /// Called by a reader holding `word` that found the writer flag raised: gives the stripe
+    /// back (the writer waits for it), waits for the flag to fall and claims the stripe
+    /// again. False when the writer outlasted ``readerPatience`` or the stripe was taken
+    /// meanwhile; the stripe is then not held.
+    @inline(never)
+    private func waitForWriter(stripe word: UnsafeMutablePointer<Atomic<Int>>) -> Bool {
+        var checks = 0
+        repeat {
+            word.pointee.store(0, ordering: .releasing)
+            while writerFlag.pointee.load(ordering: .relaxed) != 0 {
+                checks += 1
+                if checks >= Self.readerPatience { return false }
+                if checks & 63 == 0 { sched_yield() }
+            }
+            guard word.pointee.compareExchange(expected: 0, desired: 1, ordering: .sequentiallyConsistent).exchanged else {
+                return false
+            }
+        } while writerFlag.pointee.load(ordering: .sequentiallyConsistent) != 0
+        return true
     }
 
     /// Runs `body` with exclusive access to the value: no reader or other writer is inside.

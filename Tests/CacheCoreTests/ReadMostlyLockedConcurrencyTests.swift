@@ -46,8 +46,10 @@ final class ReadMostlyLockedConcurrencyTests: XCTestCase {
         XCTAssertEqual(lock.withExclusiveAccess { $0.second }, total)
     }
 
-    /// A reader steps aside (nil, at once) while a writer is inside or its stripe is taken.
-    func testReadersStepAsideInsteadOfWaiting() {
+    /// A reader steps aside (nil) when a writer stays inside longer than it waits (here the
+    /// writer is the reader's own thread, which never leaves meanwhile), or when its stripe is
+    /// taken; it never waits for a stripe.
+    func testReadersStepAsideWhenTheyCannotGoIn() {
         let lock = ReadMostlyLocked(Pair())
         XCTAssertEqual(lock.withSharedAccess(stripe: 2) { $0.first }, 0)
         lock.withExclusiveAccess { _ in
