@@ -59,44 +59,122 @@ public enum OptimalSimulator {
     }
 
     /// Replays `stream` against a clairvoyant cache of `capacity`.
+    ///
+    /// - Precondition: the stream has fewer than 2³¹ − 1 operations (an entry keeps its next
+    ///   use as a 32-bit index, as the stream keeps its objects as 32-bit ids).
     public static func simulate(_ stream: OperationStream, nextUses: [Int], capacity: SimulationCapacity,
                                 settings: SimulationSettings) -> SimulationResult {
         precondition(nextUses.count == stream.count, "next uses of another stream")
-        /// The next uses of the entries that have one (their object is `stream.objects[use]`).
-        var pending = SummarizedBitmap(capacity: stream.count)
+        precondition(stream.count < Int(Int32.max), "OPT replays streams of fewer than 2³¹ − 1 operations")
+        var cache = ClairvoyantCache(objectCount: stream.objectCount, operationCount: stream.count, limit: capacity.limit)
+        var hits = 0
+        stream.kinds.withUnsafeBufferPointer { kinds in
+            stream.objects.withUnsafeBufferPointer { objects in
+                stream.sizes.withUnsafeBufferPointer { sizes in
+                    nextUses.withUnsafeBufferPointer { nextUses in
+                        // Hot loop: flat per-object state and the bitmap of next uses; nothing
+                        // allocates except the FIFO's growth.
+                        for index in 0 ..< kinds.count {
+                            let object = objects[index]
+                            switch kinds[index] {
+                            case OperationStream.Kind.request.rawValue:
+                                let weight = capacity.weight(size: sizes[index])
+                                if weight >= 0 && cache.contains(object) { hits += 1 }
+                                cache.place(object, weight: weight, index: index, nextUse: nextUses[index], objects: objects)
+                            case OperationStream.Kind.store.rawValue:
+                                cache.place(object, weight: capacity.weight(size: sizes[index]), index: index,
+                                            nextUse: nextUses[index], objects: objects)
+                            case OperationStream.Kind.invalidate.rawValue:
+                                cache.remove(object)
+                            default:
+                                if settings.coldRestarts { cache.removeAll() }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return SimulationResult(policy: .opt, capacity: capacity, requests: stream.requestCount, hits: hits)
+    }
+
+    /// The clairvoyant cache's state during one replay.
+    private struct ClairvoyantCache {
+        /// Per object, in 8 bytes so that the table stays in a core's own cache: the cached
+        /// weight (−1: not cached) and a tag — the next use (≥ 0) when there is one, else the
+        /// complement of the operation that placed the entry (< 0), which names its FIFO slot.
+        /// Keeping the next use here spares a random read of the next-use table on every touch.
+        struct Entry {
+            var weight: Int32 = -1
+            var tag: Int32 = 0
+        }
+
+        private var entries: [Entry]
+        /// The next uses of the entries that have one (their object is `objects[use]`).
+        private var pending: SummarizedBitmap
         /// Entries never used again, oldest first: they go before any entry with a next use, so
         /// they need no ordering beyond their arrival (a FIFO with lazy deletion — an entry
-        /// is still valid when its object's `placedAt` equals the operation that queued it).
-        var neverAgain: [(object: Int32, placedAt: Int)] = []
-        var neverFront = 0
-        /// Per object: its cached weight (−1: not cached) and the operation that placed it,
-        /// side by side so a touch reads one cache line.
-        struct Entry {
-            var weight = -1
-            var placedAt = -1
+        /// is still valid while its object's tag is still the one that queued it).
+        private var neverAgain: [(object: Int32, tag: Int32)] = []
+        private var neverFront = 0
+        private var total = 0
+        private let limit: Int
+
+        init(objectCount: Int, operationCount: Int, limit: Int) {
+            entries = [Entry](repeating: Entry(), count: objectCount)
+            pending = SummarizedBitmap(capacity: operationCount)
+            self.limit = limit
         }
-        var entries = [Entry](repeating: Entry(), count: stream.objectCount)
-        var total = 0
-        var hits = 0
-        let limit = capacity.limit
-        /// Takes `o`'s next use, if it has one, out of `pending` (an entry never used again is
-        /// in the FIFO instead, where a new `placedAt` invalidates it).
-        func forgetNextUse(_ o: Int32) {
-            let placedAt = entries[Int(o)].placedAt
-            if entries[Int(o)].weight >= 0 && nextUses[placedAt] != never { pending.remove(nextUses[placedAt]) }
+
+        @inline(__always) func contains(_ object: Int32) -> Bool { entries[Int(object)].weight >= 0 }
+
+        /// Takes `entry`'s next use, if it has one, out of `pending` (an entry never used again
+        /// is in the FIFO instead, where a new tag invalidates it).
+        @inline(__always) private mutating func forgetNextUse(_ entry: Entry) {
+            if entry.weight >= 0 && entry.tag >= 0 { pending.remove(Int(entry.tag)) }
         }
-        func remove(_ o: Int32) {
-            guard entries[Int(o)].weight >= 0 else { return }
-            forgetNextUse(o)
-            total -= entries[Int(o)].weight
-            entries[Int(o)] = Entry()
+
+        mutating func remove(_ object: Int32) {
+            let entry = entries[Int(object)]
+            guard entry.weight >= 0 else { return }
+            forgetNextUse(entry)
+            total -= Int(entry.weight)
+            entries[Int(object)] = Entry()
         }
+
+        mutating func removeAll() {
+            for object in entries.indices where entries[object].weight >= 0 { remove(Int32(object)) }
+            neverAgain.removeAll()
+            neverFront = 0
+        }
+
+        /// Caches `object`'s state placed by operation `index` (or drops it if `weight` says
+        /// it is not cacheable), then evicts until the cache fits.
+        mutating func place(_ object: Int32, weight: Int, index: Int, nextUse: Int, objects: UnsafeBufferPointer<Int32>) {
+            guard weight >= 0 else { remove(object); return }
+            let old = entries[Int(object)]
+            forgetNextUse(old)
+            total += weight - max(0, Int(old.weight))
+            if nextUse == never {
+                let tag = ~Int32(truncatingIfNeeded: index)
+                entries[Int(object)] = Entry(weight: Int32(truncatingIfNeeded: weight), tag: tag)
+                neverAgain.append((object, tag))
+            } else {
+                entries[Int(object)] = Entry(weight: Int32(truncatingIfNeeded: weight), tag: Int32(truncatingIfNeeded: nextUse))
+                pending.insert(nextUse)
+            }
+            while total > limit, let evicted = victim(objects) {
+                total -= Int(entries[Int(evicted)].weight)
+                entries[Int(evicted)] = Entry()
+            }
+        }
+
         /// The next victim: the oldest entry never used again, else the one used farthest ahead.
-        func victim() -> Int32? {
+        private mutating func victim(_ objects: UnsafeBufferPointer<Int32>) -> Int32? {
             while neverFront < neverAgain.count {
-                let (object, at) = neverAgain[neverFront]
+                let (object, tag) = neverAgain[neverFront]
                 neverFront += 1
-                if entries[Int(object)].placedAt == at { return object }
+                let entry = entries[Int(object)]
+                if entry.weight >= 0 && entry.tag == tag { return object }
             }
             if neverFront > 4096 && neverFront * 2 > neverAgain.count {
                 neverAgain.removeFirst(neverFront)
@@ -104,44 +182,7 @@ public enum OptimalSimulator {
             }
             guard let farthest = pending.max else { return nil }
             pending.remove(farthest)
-            return stream.objects[farthest]
+            return objects[farthest]
         }
-        func place(_ o: Int32, weight w: Int, index: Int) {
-            guard w >= 0 else { remove(o); return }
-            forgetNextUse(o)
-            total += w - max(0, entries[Int(o)].weight)
-            entries[Int(o)] = Entry(weight: w, placedAt: index)
-            if nextUses[index] == never {
-                neverAgain.append((o, index))
-            } else {
-                pending.insert(nextUses[index])
-            }
-            while total > limit, let evicted = victim() {
-                total -= entries[Int(evicted)].weight
-                entries[Int(evicted)] = Entry()
-            }
-        }
-        // Hot loop: flat per-object state and the bitmap of next uses; nothing allocates
-        // except the FIFO's growth.
-        for index in 0 ..< stream.count {
-            let o = stream.objects[index]
-            switch stream.kinds[index] {
-            case OperationStream.Kind.request.rawValue:
-                let w = capacity.weight(size: stream.sizes[index])
-                if w >= 0 && entries[Int(o)].weight >= 0 { hits += 1 }
-                place(o, weight: w, index: index)
-            case OperationStream.Kind.store.rawValue:
-                place(o, weight: capacity.weight(size: stream.sizes[index]), index: index)
-            case OperationStream.Kind.invalidate.rawValue:
-                remove(o)
-            default:
-                if settings.coldRestarts {
-                    for object in entries.indices where entries[object].weight >= 0 { remove(Int32(object)) }
-                    neverAgain.removeAll()
-                    neverFront = 0
-                }
-            }
-        }
-        return SimulationResult(policy: .opt, capacity: capacity, requests: stream.requestCount, hits: hits)
     }
 }
