@@ -1,6 +1,7 @@
 import CacheCore
 import Dispatch
 import Foundation
+import Synchronization
 
 /// `statecache bench cache`: the shared cache's throughput against a bare `Dictionary`.
 ///
@@ -103,7 +104,8 @@ enum CacheBenchmark: BenchmarkGroup {
                                                  "vs_dictionary": scaling.twoThreads / replayRate,
                                                  "cores_used": scaling.coresUsed, "rounds": Double(scaling.rounds),
                                                  "round_ratio_min": scaling.ratioRange.lowerBound,
-                                                 "round_ratio_max": scaling.ratioRange.upperBound]))
+                                                 "round_ratio_max": scaling.ratioRange.upperBound,
+                                                 "left_when_first_finished": scaling.leftWhenFirstFinished]))
             }
         }
         if let overhead = EntryOverheadProbe.measure(entries: quick ? 50_000 : 200_000) {
@@ -154,34 +156,79 @@ enum CacheBenchmark: BenchmarkGroup {
         var rounds: Int
         /// The smallest and largest per-round ratio: the spread the noise causes.
         var ratioRange: ClosedRange<Double>
+        /// The mean share of its slice the slower thread had left when the faster one finished:
+        /// how unequal the two cores were (a thread's work is the same in every slice).
+        var leftWhenFirstFinished: Double
     }
 
-    /// Runs `rounds` rounds, each a one-thread slice (`body(0, range)`) and then a two-thread
-    /// slice (`body(0, range)` and `body(1, range)` at once) over the same positions; the
-    /// sequences are cut into slices of `operations / 5` positions, visited in turn.
+    /// Runs `rounds` rounds, each a one-thread slice (`body(0, positions)` over the slice) and
+    /// then a two-thread slice (`body(0, …)` and `body(1, …)` at once) over the same positions;
+    /// the sequences are cut into slices of `operations / 5` positions, visited in turn.
+    ///
+    /// Two threads are timed while both work: each runs its slice in chunks of
+    /// ``chunkOperations`` and stops when the other has finished, and the rate is the
+    /// operations both performed over that time. (Timing until both finish a fixed share
+    /// would count the faster core's idle wait as the cache's cost: on this shared machine one
+    /// core is often a fifth slower than the other for seconds at a time.)
     static func measureScaling(operations: Int, rounds: Int,
-                               _ body: @Sendable (_ thread: Int, _ range: Range<Int>) -> Void) -> Scaling {
+                               _ body: @Sendable (_ thread: Int, _ positions: Range<Int>) -> Void) -> Scaling {
         let slice = max(1, operations / 5)
         var oneSeconds = 0.0, twoSeconds = 0.0, twoCPU = 0.0
+        var oneOperations = 0, twoOperations = 0
         var ratios: [Double] = []
+        var left = 0.0
         for round in 0 ..< rounds {
-            let start = (round % 5) * slice
-            let range = start ..< min(operations, start + slice)
+            let start = (round % 5) * slice, twoStart = ((round + 2) % 5) * slice
+            let oneRange = start ..< min(operations, start + slice)
+            let range = twoStart ..< min(operations, twoStart + slice)
             let began = DispatchTime.now().uptimeNanoseconds
-            body(0, range)
+            body(0, oneRange)
             let middle = DispatchTime.now().uptimeNanoseconds
             let cpu = ProcessCPUTime.seconds()
-            DispatchQueue.concurrentPerform(iterations: 2) { thread in body(thread, range) }
+            let race = SliceRace()
+            DispatchQueue.concurrentPerform(iterations: 2) { thread in
+                var done = 0
+                for chunk in stride(from: range.lowerBound, to: range.upperBound, by: chunkOperations) {
+                    if race.isOver { break }
+                    let end = min(range.upperBound, chunk + chunkOperations)
+                    body(thread, chunk ..< end)
+                    done += end - chunk
+                }
+                race.finish(thread: thread, operations: done)
+            }
             let ended = DispatchTime.now().uptimeNanoseconds
             twoCPU += ProcessCPUTime.seconds() - cpu
+            let performed = race.operations
             let one = Double(middle - began) / 1e9, two = Double(ended - middle) / 1e9
             oneSeconds += one
             twoSeconds += two
-            ratios.append(2 * one / two)
+            oneOperations += oneRange.count
+            twoOperations += performed.reduce(0, +)
+            ratios.append((Double(performed.reduce(0, +)) / two) / (Double(oneRange.count) / one))
+            left += Double(range.count - min(performed[0], performed[1])) / Double(range.count)
         }
-        let performed = Double(rounds * slice)
-        return Scaling(oneThread: performed / oneSeconds, twoThreads: 2 * performed / twoSeconds,
+        return Scaling(oneThread: Double(oneOperations) / oneSeconds, twoThreads: Double(twoOperations) / twoSeconds,
                        coresUsed: twoCPU / twoSeconds, rounds: rounds,
-                       ratioRange: (ratios.min() ?? 0) ... (ratios.max() ?? 0))
+                       ratioRange: (ratios.min() ?? 0) ... (ratios.max() ?? 0),
+                       leftWhenFirstFinished: left / Double(max(1, rounds)))
+    }
+
+    /// Operations a thread runs between looks at whether the other thread has finished.
+    static let chunkOperations = 2_048
+
+    /// The two threads of a slice: the first to finish ends it for both.
+    private final class SliceRace: Sendable {
+        private let over = Atomic<Bool>(false)
+        private let performed = Mutex<[Int]>([0, 0])
+
+        var isOver: Bool { over.load(ordering: .acquiring) }
+
+        func finish(thread: Int, operations: Int) {
+            over.store(true, ordering: .releasing)
+            performed.withLock { $0[thread] = operations }
+        }
+
+        /// The operations each thread performed (read after both finished).
+        var operations: [Int] { performed.withLock { $0 } }
     }
 }
