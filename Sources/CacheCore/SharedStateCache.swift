@@ -147,8 +147,8 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty else { return nil }
         let shard = shardIndex(key)
         let stripe = ThreadStripe.current
-        guard let found = lookUp(key, shard: shard, stripe: stripe) else { return nil }
-        return decoded(key, found.actualTID, found.payload, shard: shard)
+        guard let (tid, payload) = lookUp(key, shard: shard, stripe: stripe) else { return nil }
+        return decoded(key, tid, consume payload, shard: shard)
     }
 
     /// The state under `primary`, or else under `fallback`, counted as one request: one hit
@@ -163,16 +163,16 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty else { return nil }
         let primaryShard = shardIndex(primary)
         let stripe = ThreadStripe.current
-        if let found = lookUp(primary, shard: primaryShard, stripe: stripe, recordingMiss: false) {
-            return decoded(primary, found.actualTID, found.payload, shard: primaryShard).map { ($0, false) }
+        if let (tid, payload) = lookUp(primary, shard: primaryShard, stripe: stripe, recordingMiss: false) {
+            return decoded(primary, tid, consume payload, shard: primaryShard).map { ($0, false) }
         }
         guard let fallback = fallback() else {
             recordMiss(shard: primaryShard, stripe: stripe)
             return nil
         }
         let fallbackShard = shardIndex(fallback)
-        if let found = lookUp(fallback, shard: fallbackShard, stripe: stripe, recordingMiss: false) {
-            return decoded(fallback, found.actualTID, found.payload, shard: fallbackShard).map { ($0, true) }
+        if let (tid, payload) = lookUp(fallback, shard: fallbackShard, stripe: stripe, recordingMiss: false) {
+            return decoded(fallback, tid, consume payload, shard: fallbackShard).map { ($0, true) }
         }
         recordMiss(shard: primaryShard, stripe: stripe)
         return nil
@@ -255,9 +255,15 @@ public final class SharedStateCache: Sendable {
         return withShard(shardIndex(key)) { $0.policy.contains(key) }
     }
 
+    /// The caller's value of a hit: `payload` decoded, or nil (and the entry removed) if it
+    /// cannot be.
+    ///
+    /// `payload` is consumed, not copied: a hit then costs one reference-count increment on
+    /// the state's buffer (the one the caller's value holds), a line both cores write when
+    /// they read the same popular object.
     private func decoded(_ key: CacheKey, _ tid: TransactionID, _ payload: consuming [UInt8], shard: Int) -> CachedState? {
         do {
-            return CachedState(actualTID: tid, state: try StateCodec.decode(payload))
+            return CachedState(actualTID: tid, state: try StateCodec.decode(consume payload))
         } catch {
             let stripe = ThreadStripe.current
             withShard(shard) { _ = $0.remove(key, stripe: stripe) }
