@@ -20,12 +20,14 @@
 /// Lives in a ``ReadMostlyLocked``: lookups run under shared access
 /// (``sharedGet(_:stripe:recordingMiss:)``), everything else under exclusive access.
 struct CacheShard: ~Copyable {
-    /// The policy; every access to it goes through the shard, so pending accesses are never skipped.
-    private(set) var policy: WindowTinyLFU
     /// ``ThreadStripe/count`` stripes of ``stripeWords`` words each, every stripe on its own
     /// 128-byte boundary: word 0 is the number of pending accesses, words 1… are slots, −1 for a
     /// miss. Allocated in `init`, freed in `deinit`; only touched under the shard's lock.
+    /// Declared first: every lookup reads it, and it then shares its line with the policy's
+    /// lookup fields rather than with the policy's counters at the far end (``WindowTinyLFU``).
     private let log: UnsafeMutablePointer<Int32>
+    /// The policy; every access to it goes through the shard, so pending accesses are never skipped.
+    private(set) var policy: WindowTinyLFU
 
     /// Words per stripe: 128 bytes, the pair of lines Intel's adjacent-line prefetcher fetches
     /// together, so two threads' stripes never share a fetch.

@@ -26,7 +26,11 @@
         @usableFromInline var weight = 0
     }
 
+    /// The nodes; lookups read this reference under shared access, and only growth changes it.
     @usableFromInline var nodes: ContiguousArray<Node> = []
+    /// Keeps ``freeList``, which every insert and eviction writes, off the line of ``nodes``.
+    private var padding = LinePadding()
+    /// The first free slot (−1: none); free nodes link on through `next`.
     @usableFromInline var freeList: Int32 = -1
 
     /// Stores `node` in a free slot (or a new one) and returns the slot.

@@ -8,6 +8,11 @@
 /// linearly; removals shift the following run back (no tombstones). The load factor stays at
 /// or below 3/4, so an entry costs about 11 bytes of index instead of ~27.
 ///
+/// The index keeps no count: the policy counts its entries in its queues and passes the
+/// count to ``insert(_:slot:nodes:holding:)``. Every lookup reads `buckets`, `mask` and
+/// `seed`, which only growth writes; a counter beside them, written by every insert and
+/// removal, would send their line to the writing core and back (``WindowTinyLFU``'s layout).
+///
 /// Guarded by `statecache bench cache` and `statecache bench views` (hits are ~40% faster
 /// than with `Dictionary`).
 struct SlotIndex: Sendable {
@@ -19,8 +24,6 @@ struct SlotIndex: Sendable {
 
     private(set) var buckets: [Bucket]
     private var mask: Int
-    /// Live entries.
-    private(set) var count = 0
     /// The mixer's seed: different per process, so bucket collisions cannot be planned.
     let seed: UInt64
 
@@ -58,11 +61,11 @@ struct SlotIndex: Sendable {
         }
     }
 
-    /// Indexes `slot` under `key`, which must not be indexed yet.
-    mutating func insert(_ key: CacheKey, slot: Int32, nodes: ContiguousArray<NodeArena.Node>) {
-        if (count + 1) * 4 > buckets.count * 3 { grow() }
+    /// Indexes `slot` under `key`, which must not be indexed yet; `entries` is how many keys
+    /// the index holds before this one.
+    mutating func insert(_ key: CacheKey, slot: Int32, nodes: ContiguousArray<NodeArena.Node>, holding entries: Int) {
+        if (entries + 1) * 4 > buckets.count * 3 { grow() }
         place(slot: slot, tag: tag(key))
-        count += 1
     }
 
     private mutating func place(slot: Int32, tag: UInt32) {
@@ -82,7 +85,7 @@ struct SlotIndex: Sendable {
     mutating func remove(_ key: CacheKey, nodes: ContiguousArray<NodeArena.Node>) -> Int32? {
         let tag = tag(key)
         let mask = mask
-        let removed: Int32? = buckets.withUnsafeMutableBufferPointer { table in
+        return buckets.withUnsafeMutableBufferPointer { table in
             nodes.withUnsafeBufferPointer { nodes in
                 // Keys are compared in place (no node copies); indices stay within the table
                 // (masked) and the arena (indexed slots are live nodes).
@@ -113,15 +116,12 @@ struct SlotIndex: Sendable {
                 return removed
             }
         }
-        if removed != nil { count -= 1 }
-        return removed
     }
 
     /// Empties the index (keeps its seed, returns to the smallest table).
     mutating func removeAll() {
         buckets = [Bucket](repeating: Bucket(slot: -1, tag: 0), count: 16)
         mask = 15
-        count = 0
     }
 
     /// Calls `body` with every indexed slot.

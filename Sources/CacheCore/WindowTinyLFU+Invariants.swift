@@ -29,13 +29,12 @@ extension WindowTinyLFU {
             precondition(queue.weight == weight, "\(region) queue: weight \(queue.weight) ≠ \(weight) linked")
             seen += count
         }
-        precondition(seen == index.count, "\(index.count) indexed keys but \(seen) linked nodes")
         var indexed = 0
         index.forEachSlot { slot in
             precondition(arena.nodes[Int(slot)].previous != -2, "the index names free node \(slot)")
             indexed += 1
         }
-        precondition(indexed == index.count, "the index counts \(index.count) but holds \(indexed)")
+        precondition(indexed == seen, "the index holds \(indexed) keys but \(seen) nodes are linked")
         var free = 0
         var slot = arena.freeList
         while slot >= 0 {

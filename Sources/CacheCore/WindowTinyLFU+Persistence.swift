@@ -76,14 +76,14 @@ extension WindowTinyLFU {
         let slot = arena.allocate(NodeArena.Node(key: entry.key, actualTID: entry.actualTID, payload: entry.payload,
                                                  weight: weight, hashCode: hashCode, region: region,
                                                  previous: -1, next: -1))
-        index.insert(entry.key, slot: slot, nodes: arena.nodes)
+        index.insert(entry.key, slot: slot, nodes: arena.nodes, holding: count)
         switch region {
         case .window: arena.pushHead(slot, &windowQueue)
         case .probation: arena.pushHead(slot, &probationQueue)
         case .protected: arena.pushHead(slot, &protectedQueue)
         }
-        if configuration.expectedEntries == nil && index.count > sketch.tableSize {
-            growSketchKeepingEstimates(to: index.count)
+        if configuration.expectedEntries == nil && count > sketch.tableSize {
+            growSketchKeepingEstimates(to: count)
         }
         sketch.raise(hashCode: hashCode, to: Int(entry.frequency))
         return true
@@ -93,7 +93,7 @@ extension WindowTinyLFU {
     /// back to its estimate from before the growth.
     mutating func growSketchKeepingEstimates(to capacity: Int) {
         var estimates: [(hashCode: UInt32, frequency: Int)] = []
-        estimates.reserveCapacity(index.count)
+        estimates.reserveCapacity(count)
         for queue in [windowQueue, probationQueue, protectedQueue] {
             var slot = queue.head
             while slot >= 0 {

@@ -80,9 +80,13 @@ public struct WindowTinyLFU: Sendable {
         public var admissionRejections = 0
     }
 
-    public let configuration: Configuration
-    @usableFromInline var arena = NodeArena()
+    // Layout: a lookup under shared access (``peek(_:)``) reads only `index` (its table,
+    // mask and seed) and `arena.nodes`; they come first, so that they share one line with
+    // nothing a write changes (the arena pads its free list away from `nodes`). A set in a
+    // shard then costs the other core no reload of that line on its next lookup there.
     var index = SlotIndex(seed: UInt64.random(in: 0...UInt64.max))
+    @usableFromInline var arena = NodeArena()
+    public let configuration: Configuration
     @usableFromInline var windowQueue = NodeArena.Queue()
     @usableFromInline var probationQueue = NodeArena.Queue()
     @usableFromInline var protectedQueue = NodeArena.Queue()
@@ -123,7 +127,7 @@ public struct WindowTinyLFU: Sendable {
     // MARK: - Reading
 
     /// The number of entries.
-    public var count: Int { index.count }
+    public var count: Int { windowQueue.count + probationQueue.count + protectedQueue.count }
 
     /// The node slot of `key`, if cached.
     @inline(__always) func slot(of key: CacheKey) -> Int32? { index.find(key, in: arena.nodes) }
@@ -229,14 +233,14 @@ public struct WindowTinyLFU: Sendable {
             sketch.increment(hashCode: hashCode)
             let slot = arena.allocate(NodeArena.Node(key: key, actualTID: actualTID, payload: payload, weight: weight,
                                      hashCode: hashCode, region: .window, previous: -1, next: -1))
-            index.insert(key, slot: slot, nodes: arena.nodes)
+            index.insert(key, slot: slot, nodes: arena.nodes, holding: count)
             if weight > windowMaximum {
                 arena.pushHead(slot, &windowQueue)  // too heavy for the window: first to leave it
             } else {
                 arena.pushTail(slot, &windowQueue)
             }
-            if configuration.expectedEntries == nil && index.count > sketch.tableSize {
-                sketch.ensureCapacity(index.count)
+            if configuration.expectedEntries == nil && count > sketch.tableSize {
+                sketch.ensureCapacity(count)
             }
         }
         evictEntries()
