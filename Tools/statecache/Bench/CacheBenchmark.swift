@@ -105,7 +105,8 @@ enum CacheBenchmark: BenchmarkGroup {
                                                  "cores_used": scaling.coresUsed, "rounds": Double(scaling.rounds),
                                                  "round_ratio_min": scaling.ratioRange.lowerBound,
                                                  "round_ratio_max": scaling.ratioRange.upperBound,
-                                                 "left_when_first_finished": scaling.leftWhenFirstFinished]))
+                                                 "left_when_first_finished": scaling.leftWhenFirstFinished,
+                                                 "cpu_ratio": scaling.cpuRatio]))
             }
         }
         if let overhead = EntryOverheadProbe.measure(entries: quick ? 50_000 : 200_000) {
@@ -159,6 +160,12 @@ enum CacheBenchmark: BenchmarkGroup {
         /// The mean share of its slice the slower thread had left when the faster one finished:
         /// how unequal the two cores were (a thread's work is the same in every slice).
         var leftWhenFirstFinished: Double
+        /// The ratio two threads would reach with both cores wholly theirs: operations per CPU
+        /// second of the two-thread slices, doubled, over those of the one-thread slices. Steadier
+        /// than the wall-clock ratio when the machine takes a core away (`coresUsed` well below
+        /// 2), but blind to time a thread spends asleep waiting for a lock, so read it with
+        /// `coresUsed`.
+        var cpuRatio: Double
     }
 
     /// Runs `rounds` rounds, each a one-thread slice (`body(0, positions)` over the slice) and
@@ -173,7 +180,7 @@ enum CacheBenchmark: BenchmarkGroup {
     static func measureScaling(operations: Int, rounds: Int,
                                _ body: @Sendable (_ thread: Int, _ positions: Range<Int>) -> Void) -> Scaling {
         let slice = max(1, operations / 5)
-        var oneSeconds = 0.0, twoSeconds = 0.0, twoCPU = 0.0
+        var oneSeconds = 0.0, twoSeconds = 0.0, oneCPU = 0.0, twoCPU = 0.0
         var oneOperations = 0, twoOperations = 0
         var ratios: [Double] = []
         var left = 0.0
@@ -182,9 +189,11 @@ enum CacheBenchmark: BenchmarkGroup {
             let oneRange = start ..< min(operations, start + slice)
             let range = twoStart ..< min(operations, twoStart + slice)
             let began = DispatchTime.now().uptimeNanoseconds
+            let oneStartCPU = ProcessCPUTime.seconds()
             body(0, oneRange)
             let middle = DispatchTime.now().uptimeNanoseconds
             let cpu = ProcessCPUTime.seconds()
+            oneCPU += cpu - oneStartCPU
             let race = SliceRace()
             DispatchQueue.concurrentPerform(iterations: 2) { thread in
                 var done = 0
@@ -210,7 +219,8 @@ enum CacheBenchmark: BenchmarkGroup {
         return Scaling(oneThread: Double(oneOperations) / oneSeconds, twoThreads: Double(twoOperations) / twoSeconds,
                        coresUsed: twoCPU / twoSeconds, rounds: rounds,
                        ratioRange: (ratios.min() ?? 0) ... (ratios.max() ?? 0),
-                       leftWhenFirstFinished: left / Double(max(1, rounds)))
+                       leftWhenFirstFinished: left / Double(max(1, rounds)),
+                       cpuRatio: 2 * (Double(twoOperations) / twoCPU) / (Double(oneOperations) / oneCPU))
     }
 
     /// Operations a thread runs between looks at whether the other thread has finished.
