@@ -9,7 +9,7 @@
 /// or below 3/4, so an entry costs about 11 bytes of index instead of ~27.
 ///
 /// The index keeps no count: the policy counts its entries in its queues and passes the
-/// count to ``insert(_:slot:nodes:holding:)``. Every lookup reads `buckets`, `mask` and
+/// count to ``insert(_:slot:holding:)``. Every lookup reads `buckets`, `mask` and
 /// `seed`, which only growth writes; a counter beside them, written by every insert and
 /// removal, would send their line to the writing core and back (``WindowTinyLFU``'s layout).
 ///
@@ -63,7 +63,7 @@ struct SlotIndex: Sendable {
 
     /// Indexes `slot` under `key`, which must not be indexed yet; `entries` is how many keys
     /// the index holds before this one.
-    mutating func insert(_ key: CacheKey, slot: Int32, nodes: ContiguousArray<NodeArena.Node>, holding entries: Int) {
+    mutating func insert(_ key: CacheKey, slot: Int32, holding entries: Int) {
         if (entries + 1) * 4 > buckets.count * 3 { grow() }
         place(slot: slot, tag: tag(key))
     }

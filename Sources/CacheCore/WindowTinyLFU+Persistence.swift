@@ -76,7 +76,7 @@ extension WindowTinyLFU {
         let slot = arena.allocate(NodeArena.Node(key: entry.key, actualTID: entry.actualTID, payload: entry.payload,
                                                  weight: weight, hashCode: hashCode, region: region,
                                                  previous: -1, next: -1))
-        index.insert(entry.key, slot: slot, nodes: arena.nodes, holding: count)
+        index.insert(entry.key, slot: slot, holding: count)
         switch region {
         case .window: arena.pushHead(slot, &windowQueue)
         case .probation: arena.pushHead(slot, &probationQueue)

@@ -233,7 +233,7 @@ public struct WindowTinyLFU: Sendable {
             sketch.increment(hashCode: hashCode)
             let slot = arena.allocate(NodeArena.Node(key: key, actualTID: actualTID, payload: payload, weight: weight,
                                      hashCode: hashCode, region: .window, previous: -1, next: -1))
-            index.insert(key, slot: slot, nodes: arena.nodes, holding: count)
+            index.insert(key, slot: slot, holding: count)
             if weight > windowMaximum {
                 arena.pushHead(slot, &windowQueue)  // too heavy for the window: first to leave it
             } else {

@@ -21,7 +21,7 @@ final class SlotIndexTests: XCTestCase {
             } else if model[key] == nil {
                 nodes.append(node(key))
                 let slot = Int32(nodes.count - 1)
-                index.insert(key, slot: slot, nodes: nodes, holding: model.count)
+                index.insert(key, slot: slot, holding: model.count)
                 model[key] = slot
             }
             if step % 997 == 0 {
