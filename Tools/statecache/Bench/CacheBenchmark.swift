@@ -177,9 +177,11 @@ enum CacheBenchmark: BenchmarkGroup {
         var cpuRatio: Double
     }
 
-    /// Runs `rounds` rounds, each a one-thread slice (`body(0, positions)` over the slice) and
-    /// then a two-thread slice (`body(0, …)` and `body(1, …)` at once) over the same positions;
-    /// the sequences are cut into slices of `operations / 5` positions, visited in turn.
+    /// Runs `rounds` rounds, each a one-thread slice (`body(0, positions)`) and then a
+    /// two-thread slice (`body(0, …)` and `body(1, …)` at once); the sequences are cut into
+    /// slices of `operations / 5` positions, visited in turn, and the two-thread slice of a
+    /// round is two slices further on, so no thread replays positions it has just run (their
+    /// lines would still be in its core's cache).
     ///
     /// Two threads are timed while both work: each runs its slice in chunks of
     /// ``chunkOperations`` and stops when the other has finished, and the rate is the
@@ -216,13 +218,13 @@ enum CacheBenchmark: BenchmarkGroup {
             }
             let ended = DispatchTime.now().uptimeNanoseconds
             twoCPU += ProcessCPUTime.seconds() - cpu
-            let performed = race.operations
+            let performed = race.operations, bothPerformed = performed.reduce(0, +)
             let one = Double(middle - began) / 1e9, two = Double(ended - middle) / 1e9
             oneSeconds += one
             twoSeconds += two
             oneOperations += oneRange.count
-            twoOperations += performed.reduce(0, +)
-            ratios.append((Double(performed.reduce(0, +)) / two) / (Double(oneRange.count) / one))
+            twoOperations += bothPerformed
+            ratios.append((Double(bothPerformed) / two) / (Double(oneRange.count) / one))
             left += Double(range.count - min(performed[0], performed[1])) / Double(range.count)
         }
         return Scaling(oneThread: Double(oneOperations) / oneSeconds, twoThreads: Double(twoOperations) / twoSeconds,
