@@ -14,8 +14,9 @@ public struct CacheOptions: Sendable, Equatable, Codable {
     public var windowFraction: Double = 0.01
     /// How the window adapts (see ``WindowAdaptation``).
     public var windowAdaptation: WindowAdaptation = .guardedHillClimbing
-    /// The number of independently locked shards; nil chooses from the size (see
-    /// ``SharedStateCache``). 1 gives a single, deterministic policy, as the simulator uses.
+    /// The number of independently locked shards, a power of two; nil chooses from the size
+    /// (``ShardLayout/automatic(capacity:)``). 1 gives a single, deterministic policy, as the
+    /// simulator uses by default.
     public var shardCount: Int?
     /// The seed of the admission jitter; nil seeds from the system's generator.
     public var seed: UInt64?

@@ -16,9 +16,9 @@ import Synchronization
 ///
 /// **Threads.** The key space is split by a hash of the key into independently locked
 /// shards, each a complete ``WindowTinyLFU`` policy with an equal share of the byte budget
-/// and its own frequency sketch. The shard count is a power of two, at most 64, chosen so each
-/// shard keeps at least 1 MB; `shardCount = 1` gives one deterministic policy (the
-/// simulator's). A lookup runs alongside other lookups (``ReadMostlyLocked``: it marks only
+/// and its own frequency sketch. The shard count is a power of two, at most 256, chosen so each
+/// shard keeps at least 256 KiB (``ShardLayout/automatic(capacity:)``); `shardCount = 1` gives
+/// one deterministic policy (the simulator's default). A lookup runs alongside other lookups (``ReadMostlyLocked``: it marks only
 /// its own thread's stripe) and only reads the policy: the writes a W-TinyLFU hit makes
 /// (sketch, queue order, climber) are logged in the thread's stripe and applied in batches
 /// under exclusive access (``CacheShard``), so two cores do not trade the policy's cache
@@ -37,7 +37,8 @@ public final class SharedStateCache: Sendable {
     /// its reference count — a count that two cores would otherwise both write on every
     /// lookup. Safe because `shards` keeps every shard alive as long as `self`.
     private let shardRefs: [Unmanaged<ReadMostlyLocked<CacheShard>>]
-    private let shardShift: UInt64
+    /// Which shard holds a key, and each shard's budget.
+    public let layout: ShardLayout
     private let refusedCount = Atomic<Int>(0)
 
 
@@ -49,36 +50,18 @@ public final class SharedStateCache: Sendable {
         guard capacity > 0 else {
             shards = []
             shardRefs = []
-            shardShift = 63
+            layout = ShardLayout(count: 1)
             return
         }
-        let count = options.shardCount.map { Swift.max(1, $0) } ?? SharedStateCache.automaticShardCount(capacity: capacity)
-        precondition(count & (count - 1) == 0, "the shard count must be a power of two")
+        let layout = options.shardCount.map { ShardLayout(count: Swift.max(1, $0)) } ?? ShardLayout.automatic(capacity: capacity)
         let seed = options.seed ?? UInt64.random(in: 0...UInt64.max)
-        shards = (0..<count).map { index in
-            let share = capacity / count + (index < capacity % count ? 1 : 0)
-            return ReadMostlyLocked(CacheShard(policy: WindowTinyLFU(configuration: .init(
-                maximumWeight: share, initialWindowFraction: options.windowFraction,
-                adaptation: options.windowAdaptation, seed: seed &+ UInt64(index) &* 0x9E37_79B9))))
+        shards = (0..<layout.count).map { index in
+            ReadMostlyLocked(CacheShard(policy: WindowTinyLFU(configuration: .init(
+                maximumWeight: layout.budget(ofShard: index, capacity: capacity), initialWindowFraction: options.windowFraction,
+                adaptation: options.windowAdaptation, seed: layout.seed(ofShard: index, base: seed)))))
         }
+        self.layout = layout
         shardRefs = shards.map { Unmanaged.passUnretained($0) }
-        shardShift = UInt64(64 - count.trailingZeroBitCount)
-    }
-
-    /// The most shards the cache makes on its own.
-    ///
-    /// More shards make it rarer that two threads want the same shard's exclusive access at
-    /// once (a set, or a batch of logged hits), and cost about 5 KB each; the hit rate does not
-    /// move (mixed Zipf benchmark: 76.2% with 16 shards, 76.3% with 32 or 64). Measured with
-    /// `statecache bench cache`: 2 threads against 1 averaged 1.40× with at most 16 shards and
-    /// 1.52× with 32 or 64.
-    static let maximumAutomaticShards = 64
-
-    /// Up to ``maximumAutomaticShards`` shards, a power of two, each holding at least 1 MB.
-    static func automaticShardCount(capacity: Int) -> Int {
-        var count = 1
-        while count < maximumAutomaticShards && capacity / (count * 2) >= 1_000_000 { count *= 2 }
-        return count
     }
 
     /// Whether the cache stores anything (`cacheLocalMB > 0`).
@@ -87,15 +70,8 @@ public final class SharedStateCache: Sendable {
     /// The number of shards.
     public var shardCount: Int { shards.count }
 
-    /// The shard of `key`: the top bits of a 64-bit mix, independent of the bits the
-    /// frequency sketch uses inside a shard.
-    @inline(__always) func shardIndex(_ key: CacheKey) -> Int {
-        guard shardShift < 64 else { return 0 }
-        var x = key.oid.rawValue ^ (key.tid.rawValue &* 0xC2B2_AE3D_27D4_EB4F)
-        x = (x ^ (x >> 33)) &* 0xFF51_AFD7_ED55_8CCD
-        x ^= x >> 33
-        return Int(truncatingIfNeeded: x >> shardShift)
-    }
+    /// The shard of `key` (``ShardLayout/shard(of:)``).
+    @inline(__always) func shardIndex(_ key: CacheKey) -> Int { layout.shard(of: key) }
 
     /// Runs `body` on shard `index` with exclusive access, without reference counting.
     @inline(__always) private func withShard<R>(_ index: Int, _ body: (inout CacheShard) -> R) -> R {

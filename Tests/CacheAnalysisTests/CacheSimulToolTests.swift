@@ -60,7 +60,9 @@ final class CacheSimulToolTests: XCTestCase {
                           ["-s", "x", "traces/small.trace"], ["--sizes", "0.001", "traces/small.trace"],
                           ["--entries", "10,-1", "traces/small.trace"], ["--sizes", "1", "--entries", "2", "traces/small.trace"],
                           ["--window", "1.5", "--sizes", "1", "traces/small.trace"], ["--adaptation", "sideways", "traces/small.trace"],
-                          ["--format", "xml", "traces/small.trace"], ["traces/does-not-exist.trace"]] {
+                          ["--format", "xml", "traces/small.trace"], ["traces/does-not-exist.trace"],
+                          ["--shards", "3", "traces/small.trace"], ["--shards", "auto", "--entries", "10", "traces/small.trace"],
+                          ["--policy", "circular", "--shards", "2", "traces/small.trace"]] {
             let result = try run("cache-simul", arguments)
             XCTAssertEqual(result.status, 2, arguments.joined(separator: " "))
             XCTAssertTrue(result.stderr.hasPrefix(CacheSimulCommandLine.usage), arguments.joined(separator: " "))
@@ -100,6 +102,12 @@ final class CacheSimulToolTests: XCTestCase {
         XCTAssertTrue(table.stdout.contains("restarts clear the cache; W-TinyLFU fixed, window 20.0%"), table.stdout)
         XCTAssertEqual(table.stdout.split(separator: "\n").last?.split(separator: " ").prefix(2), ["20", "MB"],
                        "one -s size (default 20 MB of 10⁶ bytes)")
+        let sharded = try run("cache-simul", ["--policy", "wtinylfu", "--shards", "16", "--sizes", "0.5", "--format", "json",
+                                              "traces/zeo-app.trace"])
+        XCTAssertEqual(sharded.status, 0, sharded.stderr)
+        XCTAssertEqual(try JSONDecoder().decode(SweepReport.self, from: Data(sharded.stdout.utf8)).settings.shards, "16")
+        let automatic = try run("cache-simul", ["--policy", "wtinylfu", "--shards", "auto", "traces/small.trace"])
+        XCTAssertTrue(automatic.stdout.contains("window 1.0%, as many shards as the cache makes at each size"), automatic.stdout)
     }
 
     func testConvertRefusesBadInputWithTheLineAndConvertsGoodInput() throws {

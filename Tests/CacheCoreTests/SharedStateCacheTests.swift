@@ -100,12 +100,13 @@ final class SharedStateCacheTests: XCTestCase {
         c.checkInvariants()
     }
 
-    func testAutomaticShardCount() {
-        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 500_000), 1)
-        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 10_000_000), 8)
-        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 40_000_000), 32)
-        XCTAssertEqual(SharedStateCache.automaticShardCount(capacity: 1_000_000_000), 64)
-        XCTAssertEqual(cache(mb: 100).shardCount, 64)
+    func testTheCacheUsesTheAutomaticLayoutUnlessToldACount() {
+        XCTAssertEqual(cache(mb: 100).shardCount, 256)
+        XCTAssertEqual(cache(mb: 100).layout, ShardLayout.automatic(capacity: 100_000_000))
+        XCTAssertEqual(cache(mb: 0.2).shardCount, 1)
+        var options = CacheOptions()
+        options.shardCount = 4
+        XCTAssertEqual(SharedStateCache(options: options).layout, ShardLayout(count: 4))
     }
 
     func testRegionStatisticsAddUp() {

@@ -26,6 +26,7 @@ struct CacheSimulCommand: ParsableCommand {
     @Option(name: .customLong("window"), parsing: .unconditional) var window: String?
     @Option(name: .customLong("adaptation"), parsing: .unconditional) var adaptation: String?
     @Option(name: .customLong("seed"), parsing: .unconditional) var seed: String?
+    @Option(name: .customLong("shards"), parsing: .unconditional) var shards: String?
     @Flag(name: .customLong("cold-restarts")) var coldRestarts = false
     @Flag(name: .customLong("every-record")) var everyRecord = false
     @Option(name: .customLong("format"), parsing: .unconditional) var format: String?
@@ -56,7 +57,7 @@ struct CacheSimulCommand: ParsableCommand {
     /// Whether any option of the policies beyond ZEO was given.
     var sweepOptionsGiven: Bool {
         sizes != nil || entries != nil || format != nil || plot != nil || window != nil || adaptation != nil
-            || seed != nil || coldRestarts || everyRecord
+            || seed != nil || shards != nil || coldRestarts || everyRecord
     }
 
     func execute() -> Int32 {
@@ -73,7 +74,7 @@ struct CacheSimulCommand: ParsableCommand {
                 Self.usageError("argument --policy: circular (ZEO's report) cannot be combined with other policies")
             }
             guard !sweepOptionsGiven else {
-                Self.usageError("--sizes, --entries, --window, --adaptation, --seed, --cold-restarts, --every-record, "
+                Self.usageError("--sizes, --entries, --window, --adaptation, --seed, --shards, --cold-restarts, --every-record, "
                                 + "--format and --plot need --policy lru, wtinylfu, opt or all "
                                 + "(circular is ZEO's report, for one -s size)")
             }
@@ -169,6 +170,16 @@ struct CacheSimulCommand: ParsableCommand {
                 Self.usageError(CacheSimulCommandLine.invalidValue("--seed", kind: "seed", seed))
             }
             settings.seed = value
+        }
+        if let shards {
+            guard let value = SimulationShards.parse(shards) else {
+                Self.usageError(CacheSimulCommandLine.invalidValue("--shards", kind: "shards", shards)
+                                + " (a power of two from 1 to 65536, or auto)")
+            }
+            guard entries == nil || value != .automatic else {
+                Self.usageError("argument --shards: auto needs byte sizes (the cache picks its shards by bytes), not --entries")
+            }
+            settings.shards = value
         }
         let outputFormat: SweepReportFormatter.Format
         if let format {

@@ -13,8 +13,9 @@ public enum CacheSimulCommandLine {
         usage: cache-simul [-h] [--size CACHELIMIT] [--interval INTERVAL]
                            [--rearrange REARRANGE] [--policy POLICY] [--sizes SIZES]
                            [--entries ENTRIES] [--window WINDOW]
-                           [--adaptation ADAPTATION] [--seed SEED] [--cold-restarts]
-                           [--every-record] [--format FORMAT] [--plot FILE]
+                           [--adaptation ADAPTATION] [--seed SEED] [--shards SHARDS]
+                           [--cold-restarts] [--every-record] [--format FORMAT]
+                           [--plot FILE]
                            tracefile
 
         """
@@ -52,6 +53,9 @@ public enum CacheSimulCommandLine {
                                 W-TinyLFU's window adaptation: fixed, hillClimbing or
                                 guardedHillClimbing (default)
           --seed SEED           W-TinyLFU's admission jitter seed (default 0x5eedcafe)
+          --shards SHARDS       W-TinyLFU split into this many shards, a power of two,
+                                as the cache splits it; auto: the count the cache
+                                picks at each size (default 1: one policy)
           --cold-restarts       clear the cache at every restart record (default: keep
                                 it, as a persistent cache file does)
           --every-record        count every load record as a request and every store
@@ -79,7 +83,7 @@ public enum CacheSimulCommandLine {
 
     /// Options that take a value (long names), options that do not, and the short ones.
     private static let valueOptions = ["size", "interval", "rearrange", "policy", "sizes", "entries", "window",
-                                       "adaptation", "seed", "format", "plot"]
+                                       "adaptation", "seed", "shards", "format", "plot"]
     private static let flagOptions = ["help", "cold-restarts", "every-record"]
     private static let shortValueOptions: [Character: String] = ["s": "-s", "i": "-i", "r": "-r"]
 

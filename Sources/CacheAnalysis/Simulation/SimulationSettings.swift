@@ -11,6 +11,8 @@ public struct SimulationSettings: Sendable, Hashable {
     public var adaptation = CacheOptions().windowAdaptation
     /// W-TinyLFU: the seed of the admission jitter (fixed, so runs are reproducible).
     public var seed: UInt64 = WindowTinyLFU.Configuration(maximumWeight: 1).seed
+    /// W-TinyLFU: the shards the cache is split into (default: one policy).
+    public var shards = SimulationShards.count(1)
 
     /// The cache's defaults.
     public init() {}

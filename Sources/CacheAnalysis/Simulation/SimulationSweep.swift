@@ -16,7 +16,7 @@ import Dispatch
 /// for all sizes when that is exact (``LRUStackSimulator``), else per size. Sizes at or above
 /// the most the trace ever has cached at once (``UnboundedCacheSimulator/peakWeight(_:unit:settings:)``)
 /// never evict under any policy, so they share one never-evicting pass
-/// (``UnboundedCacheSimulator``). Results come back in the order asked for: by policy, then
+/// (``UnboundedCacheSimulator``) — except a sharded W-TinyLFU, which runs them itself. Results come back in the order asked for: by policy, then
 /// by size.
 public enum SimulationSweep {
     /// One unit of work: a policy at one size, LRU at all sizes, or the never-evicting cache.
@@ -43,10 +43,15 @@ public enum SimulationSweep {
         // Sizes that hold the most the trace ever has cached at once never evict: every policy
         // then hits exactly as an unbounded cache does, so one pass answers for all of them.
         let peak = capacities.first.map { UnboundedCacheSimulator.peakWeight(stream, unit: $0, settings: settings) } ?? 0
-        let unbounded = capacities.filter { $0.limit >= peak }
+        // A sharded W-TinyLFU can evict there (one shard's slice of the objects may outgrow its
+        // share), so it runs such sizes itself.
+        func sharesUnboundedPass(_ policy: SimulationPolicy, _ capacity: SimulationCapacity) -> Bool {
+            capacity.limit >= peak && (policy != .wtinylfu || settings.shards.layout(for: capacity).count == 1)
+        }
+        let unbounded = capacities.filter { capacity in policies.contains { sharesUnboundedPass($0, capacity) } }
         let bounded = capacities.filter { $0.limit < peak }
         var tasks: [Task] = []
-        if let largest = unbounded.max(), !policies.isEmpty {
+        if let largest = unbounded.max() {
             tasks.append(.unbounded(largest))
         }
         for policy in policies {
@@ -54,7 +59,7 @@ public enum SimulationSweep {
                 && LRUStackSimulator.isExact(for: stream, capacities: bounded, settings: settings) {
                 tasks.append(.lruStack(bounded))
             } else {
-                tasks += bounded.map { .single(policy, $0) }
+                tasks += capacities.filter { !sharesUnboundedPass(policy, $0) }.map { .single(policy, $0) }
             }
         }
         tasks.sort { $0.cost > $1.cost }
@@ -88,7 +93,7 @@ public enum SimulationSweep {
         }
         return policies.flatMap { policy in
             capacities.compactMap { capacity in
-                if capacity.limit >= peak, let hits = unboundedHits {
+                if sharesUnboundedPass(policy, capacity), let hits = unboundedHits {
                     return SimulationResult(policy: policy, capacity: capacity, requests: stream.requestCount, hits: hits)
                 }
                 return results.first { $0.policy == policy && $0.capacity == capacity }

@@ -31,6 +31,8 @@ public struct SweepReport: Sendable, Codable, Equatable {
         public var adaptation: String
         /// W-TinyLFU's jitter seed.
         public var seed: UInt64
+        /// W-TinyLFU's shards: a count (1: one policy) or `auto`, the count the cache picks per size.
+        public var shards: String
         /// Byte bounds: an entry's weight beyond its state (``CacheCore/CacheOptions/entryOverhead``).
         public var entryOverhead: Int?
         /// Byte bounds: states this large or larger are not cached.
@@ -60,7 +62,7 @@ public struct SweepReport: Sendable, Codable, Equatable {
         let bytes = results.first?.capacity.isBytes ?? true
         self.settings = Settings(coldRestarts: settings.coldRestarts, everyRecord: everyRecord,
                                  windowFraction: settings.windowFraction, adaptation: settings.adaptation.rawValue,
-                                 seed: settings.seed,
+                                 seed: settings.seed, shards: settings.shards.name,
                                  entryOverhead: bytes ? CacheOptions.entryOverhead : nil,
                                  objectMax: bytes ? SimulationCapacity.objectMax : nil)
         self.results = results.map { result in

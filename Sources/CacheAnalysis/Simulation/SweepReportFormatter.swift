@@ -41,7 +41,13 @@ public enum SweepReportFormatter {
         if summary.skippedHeaders > 0 { notes.append("\(ThousandsSeparator.format(summary.skippedHeaders)) torn headers skipped") }
         notes.append(report.settings.coldRestarts ? "restarts clear the cache" : "restarts keep the cache")
         if report.policies.contains("wtinylfu") {
-            notes.append("W-TinyLFU \(report.settings.adaptation), window \(CFormat.fixed(100 * report.settings.windowFraction, precision: 1))%")
+            var note = "W-TinyLFU \(report.settings.adaptation), window \(CFormat.fixed(100 * report.settings.windowFraction, precision: 1))%"
+            switch report.settings.shards {
+            case "1": break
+            case "auto": note += ", as many shards as the cache makes at each size"
+            default: note += ", \(report.settings.shards) shards"
+            }
+            notes.append(note)
         }
         if report.isBytes {
             notes.append("entry = state + \(report.settings.entryOverhead ?? 0) B, states ≥ \(ThousandsSeparator.format(report.settings.objectMax ?? 0)) B not cached")

@@ -16,50 +16,64 @@ import CacheCore
 /// A request for a state that is not cacheable records a miss and drops the object. Payloads
 /// are empty — only weights matter — so the policy holds no state bytes.
 ///
-/// Differences from the running cache, by construction: one instance instead of up to 64
-/// shards (each shard is the same policy on a slice of the keys); the frequency sketch is
-/// sized eagerly for `--entries` bounds (as Caffeine's simulator sizes it) and grows with the
-/// entry count for byte bounds (as the cache does); an entry keeps the weight it was stored
-/// with until it is stored again.
+/// With `settings.shards` above one, the keys and the budget are split as the cache splits
+/// them (``CacheCore/ShardLayout``: the same key hash, budgets and per-shard seeds), each shard
+/// a policy of its own.
+///
+/// Differences from the running cache, by construction: the cache's keys carry checkpoint
+/// TIDs, so a sharded run places objects in other shards than the cache would (the same
+/// spread, not the same objects); the frequency sketch is sized eagerly for `--entries`
+/// bounds (as Caffeine's simulator sizes it) and grows with the entry count for byte bounds
+/// (as the cache does); an entry keeps the weight it was stored with until it is stored again.
 public enum WindowTinyLFUSimulator {
-    /// Replays `stream` against one W-TinyLFU policy of `capacity`.
+    /// Replays `stream` against a W-TinyLFU cache of `capacity`, one policy per shard.
     ///
     /// - Parameter operationKeys: `stream.operationKeys()`, when a sweep has it already.
     public static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
                                 settings: SimulationSettings, operationKeys: [UInt64]? = nil) -> SimulationResult {
         let keys = operationKeys.flatMap { $0.count == stream.count ? $0 : nil } ?? stream.operationKeys()
-        var policy = WindowTinyLFU(configuration: WindowTinyLFU.Configuration(
-            maximumWeight: capacity.limit, initialWindowFraction: settings.windowFraction,
-            adaptation: settings.adaptation, expectedEntries: capacity.isBytes ? nil : capacity.limit,
-            seed: settings.seed))
+        let layout = settings.shards.layout(for: capacity)
+        var policies = (0 ..< layout.count).map { shard in
+            let budget = layout.budget(ofShard: shard, capacity: capacity.limit)
+            return WindowTinyLFU(configuration: WindowTinyLFU.Configuration(
+                maximumWeight: budget, initialWindowFraction: settings.windowFraction,
+                adaptation: settings.adaptation, expectedEntries: capacity.isBytes ? nil : budget,
+                seed: layout.seed(ofShard: shard, base: settings.seed)))
+        }
         let empty: [UInt8] = []
         var hits = 0
         // Hot loop: the policy's own hot path (no allocation; empty payloads share one buffer);
         // keys are read in operation order, not looked up per object.
-        for index in 0 ..< stream.count {
-            let key = CacheKey(oid: ObjectID(keys[index]), tid: .zero)
-            switch stream.kinds[index] {
-            case OperationStream.Kind.request.rawValue:
-                let w = capacity.weight(size: stream.sizes[index])
-                if w < 0 {
-                    policy.remove(key)
-                    policy.recordMiss()
-                } else if policy.get(key) != nil {
-                    hits += 1
-                } else {
-                    policy.set(key, actualTID: .zero, payload: empty, weight: w)
+        policies.withUnsafeMutableBufferPointer { policies in
+            for index in 0 ..< stream.count {
+                let key = CacheKey(oid: ObjectID(keys[index]), tid: .zero)
+                let kind = stream.kinds[index]
+                if kind == OperationStream.Kind.restart.rawValue {
+                    if settings.coldRestarts { for shard in policies.indices { policies[shard].removeAll() } }
+                    continue
                 }
-            case OperationStream.Kind.store.rawValue:
-                let w = capacity.weight(size: stream.sizes[index])
-                if w < 0 {
-                    policy.remove(key)
-                } else {
-                    policy.set(key, actualTID: .zero, payload: empty, weight: w)
+                let shard = layout.shard(of: key)
+                switch kind {
+                case OperationStream.Kind.request.rawValue:
+                    let w = capacity.weight(size: stream.sizes[index])
+                    if w < 0 {
+                        policies[shard].remove(key)
+                        policies[shard].recordMiss()
+                    } else if policies[shard].get(key) != nil {
+                        hits += 1
+                    } else {
+                        policies[shard].set(key, actualTID: .zero, payload: empty, weight: w)
+                    }
+                case OperationStream.Kind.store.rawValue:
+                    let w = capacity.weight(size: stream.sizes[index])
+                    if w < 0 {
+                        policies[shard].remove(key)
+                    } else {
+                        policies[shard].set(key, actualTID: .zero, payload: empty, weight: w)
+                    }
+                default:
+                    policies[shard].remove(key)
                 }
-            case OperationStream.Kind.invalidate.rawValue:
-                policy.remove(key)
-            default:
-                if settings.coldRestarts { policy.removeAll() }
             }
         }
         return SimulationResult(policy: .wtinylfu, capacity: capacity, requests: stream.requestCount, hits: hits)

@@ -5,7 +5,7 @@ import Foundation
 /// `statecache bench persist`: saving and loading a 100 MB cache as a cache file, against
 /// `/bin/cp` of the same file on the same disk.
 ///
-/// The cache is `cacheLocalMB = 100` (64 shards) filled with states of 100–2,000 bytes that
+/// The cache is `cacheLocalMB = 100` (256 shards) filled with states of 100–2,000 bytes that
 /// compress about 3:1 (pickle-like: field names and small integers), with a hot set hit
 /// several times so every region is populated. *Save* is what `Database.close()` does: export
 /// (under each shard's lock), sort into value order, write through the temporary name,
