@@ -115,7 +115,8 @@ enum CacheBenchmark: BenchmarkGroup {
                                                  "round_ratio_min": scaling.ratioRange.lowerBound,
                                                  "round_ratio_max": scaling.ratioRange.upperBound,
                                                  "left_when_first_finished": scaling.leftWhenFirstFinished,
-                                                 "cpu_ratio": scaling.cpuRatio]))
+                                                 "cpu_ratio": scaling.cpuRatio].merging(
+                                                    scaling.hostSteal.map { ["host_steal": $0] } ?? [:]) { first, _ in first }))
             }
         }
         if let overhead = EntryOverheadProbe.measure(entries: quick ? 50_000 : 200_000) {
@@ -175,6 +176,9 @@ enum CacheBenchmark: BenchmarkGroup {
         /// 2), but blind to time a thread spends asleep waiting for a lock, so read it with
         /// `coresUsed`.
         var cpuRatio: Double
+        /// The share of the machine's CPU time the host took during the two-thread slices
+        /// (``HostStealTime``; nil off Linux): above a few percent, the run measured the host.
+        var hostSteal: Double?
     }
 
     /// Runs `rounds` rounds, each a one-thread slice (`body(0, positions)`) and then a
@@ -195,6 +199,7 @@ enum CacheBenchmark: BenchmarkGroup {
         var oneOperations = 0, twoOperations = 0
         var ratios: [Double] = []
         var left = 0.0
+        var stolenTicks: UInt64 = 0, allTicks: UInt64 = 0, stealKnown = true
         for round in 0 ..< rounds {
             let start = (round % 5) * slice, twoStart = ((round + 2) % 5) * slice
             let oneRange = start ..< min(operations, start + slice)
@@ -206,6 +211,7 @@ enum CacheBenchmark: BenchmarkGroup {
             let cpu = ProcessCPUTime.seconds()
             oneCPU += cpu - oneStartCPU
             let race = SliceRace()
+            let stealBefore = HostStealTime.now()
             DispatchQueue.concurrentPerform(iterations: 2) { thread in
                 var done = 0
                 for chunk in stride(from: range.lowerBound, to: range.upperBound, by: chunkOperations) {
@@ -218,6 +224,12 @@ enum CacheBenchmark: BenchmarkGroup {
             }
             let ended = DispatchTime.now().uptimeNanoseconds
             twoCPU += ProcessCPUTime.seconds() - cpu
+            if let before = stealBefore, let after = HostStealTime.now() {
+                stolenTicks += after.stolen &- before.stolen
+                allTicks += after.total &- before.total
+            } else {
+                stealKnown = false
+            }
             let performed = race.operations, bothPerformed = performed.reduce(0, +)
             let one = Double(middle - began) / 1e9, two = Double(ended - middle) / 1e9
             oneSeconds += one
@@ -231,7 +243,8 @@ enum CacheBenchmark: BenchmarkGroup {
                        coresUsed: twoCPU / twoSeconds, rounds: rounds,
                        ratioRange: (ratios.min() ?? 0) ... (ratios.max() ?? 0),
                        leftWhenFirstFinished: left / Double(max(1, rounds)),
-                       cpuRatio: 2 * (Double(twoOperations) / twoCPU) / (Double(oneOperations) / oneCPU))
+                       cpuRatio: 2 * (Double(twoOperations) / twoCPU) / (Double(oneOperations) / oneCPU),
+                       hostSteal: stealKnown && allTicks > 0 ? Double(stolenTicks) / Double(allTicks) : nil)
     }
 
     /// Operations a thread runs between looks at whether the other thread has finished.
