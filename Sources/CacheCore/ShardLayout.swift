@@ -15,7 +15,7 @@ public struct ShardLayout: Sendable, Hashable {
     public let count: Int
     /// `64 − log2(count)`: a key's shard is the top `log2(count)` bits of its mixed hash
     /// (64 for one shard, where every key is in shard 0).
-    private let shift: UInt64
+    @usableFromInline let shift: UInt64
 
     /// A layout of `count` shards.
     ///
@@ -34,8 +34,9 @@ public struct ShardLayout: Sendable, Hashable {
     public static let maximumAutomaticCount = 256
 
     /// The least a shard holds when the cache picks the count: 16 of the largest states the
-    /// cache accepts (``CacheOptions/cacheLocalObjectMax``), so that no shard is too small for
-    /// a few large objects and its own window.
+    /// cache accepts by default (``CacheOptions/cacheLocalObjectMax``, 16 KiB), so that no shard
+    /// is too small for a few large objects and its own window (`cache-simul --shards` shows
+    /// shards losing hit rate below about 100 KB).
     public static let minimumAutomaticShardBytes = 262_144
 
     /// The layout a cache of `capacity` bytes makes on its own: the most shards, up to
@@ -48,7 +49,7 @@ public struct ShardLayout: Sendable, Hashable {
 
     /// The shard of `key`: the top bits of a 64-bit mix of the key, independent of the bits
     /// the frequency sketch uses inside a shard.
-    @inline(__always) public func shard(of key: CacheKey) -> Int {
+    @inlinable public func shard(of key: CacheKey) -> Int {
         guard shift < 64 else { return 0 }
         var x = key.oid.rawValue ^ (key.tid.rawValue &* 0xC2B2_AE3D_27D4_EB4F)
         x = (x ^ (x >> 33)) &* 0xFF51_AFD7_ED55_8CCD

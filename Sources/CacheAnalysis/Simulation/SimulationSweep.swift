@@ -16,8 +16,8 @@ import Dispatch
 /// for all sizes when that is exact (``LRUStackSimulator``), else per size. Sizes at or above
 /// the most the trace ever has cached at once (``UnboundedCacheSimulator/peakWeight(_:unit:settings:)``)
 /// never evict under any policy, so they share one never-evicting pass
-/// (``UnboundedCacheSimulator``) — except a sharded W-TinyLFU, which runs them itself. Results come back in the order asked for: by policy, then
-/// by size.
+/// (``UnboundedCacheSimulator``) — except a sharded W-TinyLFU, which runs them itself.
+/// Results come back in the order asked for: by policy, then by size.
 public enum SimulationSweep {
     /// One unit of work: a policy at one size, LRU at all sizes, or the never-evicting cache.
     private enum Task: Sendable {
