@@ -107,16 +107,17 @@ enum CacheBenchmark: BenchmarkGroup {
                     }
                 }
                 let hitRate = caches.map(\.statistics.hitRate).reduce(0, +) / Double(caches.count)
+                var notes = ["hit_rate": hitRate, "shards": Double(caches[0].shardCount),
+                             "vs_dictionary": scaling.twoThreads / replayRate,
+                             "cores_used": scaling.coresUsed, "rounds": Double(scaling.rounds),
+                             "round_ratio_min": scaling.ratioRange.lowerBound,
+                             "round_ratio_max": scaling.ratioRange.upperBound,
+                             "left_when_first_finished": scaling.leftWhenFirstFinished,
+                             "cpu_ratio": scaling.cpuRatio]
+                notes["host_steal"] = scaling.hostSteal
                 rows.append(BenchmarkRow(group: name, name: "mixed-zipf \(label) 2 threads (\(variant.title))", value: scaling.twoThreads,
                                          unit: "ops/s", baseline: "this cache 1 thread, interleaved", baselineValue: scaling.oneThread,
-                                         notes: ["hit_rate": hitRate, "shards": Double(caches[0].shardCount),
-                                                 "vs_dictionary": scaling.twoThreads / replayRate,
-                                                 "cores_used": scaling.coresUsed, "rounds": Double(scaling.rounds),
-                                                 "round_ratio_min": scaling.ratioRange.lowerBound,
-                                                 "round_ratio_max": scaling.ratioRange.upperBound,
-                                                 "left_when_first_finished": scaling.leftWhenFirstFinished,
-                                                 "cpu_ratio": scaling.cpuRatio].merging(
-                                                    scaling.hostSteal.map { ["host_steal": $0] } ?? [:]) { first, _ in first }))
+                                         notes: notes))
             }
         }
         if let overhead = EntryOverheadProbe.measure(entries: quick ? 50_000 : 200_000) {
