@@ -37,10 +37,11 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         // glibc's <malloc.h> (mallinfo2), to measure what a cache entry costs.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-        .systemLibrary(name: "CThreadStripe", path: "Sources/CThreadStripe"),
+        // The shards' read-mostly lock and thread stripes, in C11 and out of line (see its header).
+        .target(name: "CCacheSync", path: "Sources/CCacheSync"),
 
         // §3 The cache: policy, sketch, codecs, stats, and the shared vocabulary (OID, TID).
-        .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CMalloc", "CThreadStripe"], swiftSettings: strict),
+        .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CMalloc", "CCacheSync"], swiftSettings: strict),
         // §7 Trace record format, reader, writer.
         .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib"], swiftSettings: strict),
         // §7 The engines behind cache-stats and cache-simul.

@@ -44,6 +44,7 @@ final class ReadMostlyLockedConcurrencyTests: XCTestCase {
         let total = lock.withExclusiveAccess { $0.first }
         XCTAssertEqual(total, threads * iterations / 10)
         XCTAssertEqual(lock.withExclusiveAccess { $0.second }, total)
+        lock.checkInvariants()
     }
 
     /// A reader steps aside (nil) when a writer stays inside longer than it waits (here the

@@ -2,17 +2,10 @@ import Foundation
 import XCTest
 @testable import CacheCore
 
-/// Many threads on one cache: every hit returns the exact value stored under that key, the
-/// bound holds, and the structure stays consistent. Runs under `make test-tsan`.
+/// Many threads on one cache: every hit returns an intact state of that key as its writer
+/// stored it (each set writes a new version, ``VersionedState``), the bound holds, and the
+/// structure stays consistent. Runs under `make test-tsan`, in debug and release.
 final class SharedStateCacheConcurrencyTests: XCTestCase {
-    /// Each key's state is derived from the key, so any mix-up between entries is detectable.
-    static func state(for key: CacheKey, size: Int) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: size)
-        var x = key.oid.rawValue &* 31 &+ key.tid.rawValue
-        for i in bytes.indices { x = x &* 6364136223846793005 &+ 1442695040888963407; bytes[i] = UInt8(truncatingIfNeeded: x >> 56) }
-        return bytes
-    }
-
     func stress(shards: Int?, compression: StateCompression, threads: Int = 4, operations: Int = 20_000) {
         var options = CacheOptions()
         options.cacheLocalMB = 0.3
@@ -23,27 +16,34 @@ final class SharedStateCacheConcurrencyTests: XCTestCase {
         let errors = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
             var generator = SplitMix64(seed: UInt64(thread) + 100)
+            var version = UInt64(thread) << 48
+            func check(_ found: CachedState, _ key: CacheKey, _ operation: String) {
+                if let problem = VersionedState.verify(found.state, key: key, actualTID: found.actualTID) {
+                    errors.withLock { $0.append("\(operation): \(problem)") }
+                }
+            }
+            func newState(_ key: CacheKey) -> CachedState {
+                version += 1
+                let writer = TransactionID(key.tid.rawValue << 32 | version & 0xFFFF_FFFF)
+                return CachedState(actualTID: writer, state: VersionedState.make(
+                    key: key, actualTID: writer, version: version, size: Int(key.oid.rawValue % 700)))
+            }
             for _ in 0..<operations {
                 let key = CacheKey(oid: ObjectID(generator.next() % 3000), tid: TransactionID(generator.next() % 3))
-                let size = Int(key.oid.rawValue % 700)
                 switch generator.next() % 20 {
                 case 0..<12:
                     if let found = cache.get(key) {
-                        if found.state != Self.state(for: key, size: size) || found.actualTID != key.tid {
-                            errors.withLock { $0.append("wrong state for \(key)") }
-                        }
+                        check(found, key, "get")
                     } else {
-                        cache.set(key, CachedState(actualTID: key.tid, state: Self.state(for: key, size: size)))
+                        cache.set(key, newState(key))
                     }
                 case 12..<16:
                     let keys = (0..<8).map { _ in CacheKey(oid: ObjectID(generator.next() % 3000), tid: key.tid) }
                     for (k, found) in zip(keys, cache.get(many: keys)) {
-                        if let found, found.state != Self.state(for: k, size: Int(k.oid.rawValue % 700)) {
-                            errors.withLock { $0.append("wrong state for \(k) in get(many:)") }
-                        }
+                        if let found { check(found, k, "get(many:)") }
                     }
                 case 16, 17:
-                    _ = cache.set(many: [(key, CachedState(actualTID: key.tid, state: Self.state(for: key, size: size)))])
+                    _ = cache.set(many: [(key, newState(key))])
                 case 18: _ = cache.contains(key)
                 default:
                     if generator.next() % 50 == 0 { cache.removeAll() } else { cache.remove(key) }
