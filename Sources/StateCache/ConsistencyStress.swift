@@ -7,9 +7,11 @@ import StorageCache
 /// cached load with an uncached read of the same snapshot. `statecache stress` runs it in
 /// several processes at once; the test suite runs a short version.
 ///
-/// Each object's state is `counter (8 bytes, big-endian) + oid (8 bytes) + padding`; a writer
-/// increments counters with conflict retries, so that after the run the sum of all counters
-/// must equal the number of successful increments (no lost update).
+/// Each object's state names the object, carries a counter and the revision it was based on,
+/// and ends in a checksum (``state(oid:counter:basedOn:)``); every load, cached or not, is
+/// verified (``verify(_:oid:tid:)``) as well as compared, so one wrong byte is a failure. A
+/// writer increments counters with conflict retries, so that after the run the sum of all
+/// counters must equal the number of successful increments (no lost update).
 public enum ConsistencyStress {
     /// What to run.
     public struct Options: Sendable, Codable {
@@ -69,21 +71,68 @@ public enum ConsistencyStress {
         }
     }
 
-    static let headerSize = 16
+    /// The header: magic, oid, counter, the TID the write was based on.
+    static let headerSize = 32
+    /// The first word of every stress state ("SCSTRESS").
+    static let magic: UInt64 = 0x5343_5354_5245_5353
 
-    /// The state of object `oid` with counter `counter`, padded to a size derived from the oid.
-    public static func state(oid: ObjectID, counter: UInt64) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: headerSize + Int(oid.rawValue % 700))
-        for i in 0..<8 {
-            bytes[i] = UInt8(truncatingIfNeeded: counter >> (56 - 8 * UInt64(i)))
-            bytes[8 + i] = UInt8(truncatingIfNeeded: oid.rawValue >> (56 - 8 * UInt64(i)))
+    /// The state of object `oid` with counter `counter`, written by a transaction that read the
+    /// revision `basedOn` (nil: the first revision): a header (magic, oid, counter, `basedOn`),
+    /// filler derived from the header, padded to a size derived from the oid and counter, and a
+    /// checksum of all of it (FNV-1a), so that ``verify(_:oid:tid:)`` notices one wrong byte.
+    public static func state(oid: ObjectID, counter: UInt64, basedOn: TransactionID? = nil) -> [UInt8] {
+        let size = headerSize + 8 + Int((oid.rawValue &+ counter) % 700)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(size)
+        for word in [magic, oid.rawValue, counter, basedOn?.rawValue ?? 0] { appendWord(word, to: &bytes) }
+        var x = oid.rawValue &* 0x9E37_79B9_7F4A_7C15 ^ counter
+        while bytes.count < size - 8 {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            bytes.append(UInt8(truncatingIfNeeded: x >> 56))
         }
+        appendWord(checksum(bytes[...]), to: &bytes)
         return bytes
     }
 
-    /// The counter in a state written by `state(oid:counter:)`.
+    /// Nil when `state`, loaded for `oid` as the revision written by `tid`, is intact and its
+    /// own: the checksum holds, it names `oid`, and the revision it was based on is older than
+    /// `tid`. Otherwise what is wrong, for the report.
+    public static func verify(_ state: [UInt8], oid: ObjectID, tid: TransactionID) -> String? {
+        guard state.count >= headerSize + 8, word(state, at: 0) == magic else {
+            return "\(oid) at \(tid.rawValue): not a stress state (\(state.count) bytes)"
+        }
+        guard word(state, at: state.count - 8) == checksum(state[..<(state.count - 8)]) else {
+            return "\(oid) at \(tid.rawValue): checksum mismatch (torn or foreign bytes)"
+        }
+        guard word(state, at: 8) == oid.rawValue else {
+            return "\(oid) at \(tid.rawValue): the state of \(ObjectID(word(state, at: 8)))"
+        }
+        guard word(state, at: 24) < tid.rawValue else {
+            return "\(oid) at \(tid.rawValue): based on \(word(state, at: 24)), not older than its own transaction"
+        }
+        return nil
+    }
+
+    /// The counter in a state written by `state(oid:counter:basedOn:)`.
     public static func counter(in state: [UInt8]) -> UInt64 {
-        state.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        state.count >= headerSize ? word(state, at: 16) : 0
+    }
+
+    /// FNV-1a, 64 bits.
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    private static func appendWord(_ word: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+    }
+
+    private static func word(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for index in offset ..< offset + 8 { value = value << 8 | UInt64(bytes[index]) }
+        return value
     }
 
     /// Creates the object pool (counters at 0) in a new database; returns its OIDs.
@@ -176,6 +225,9 @@ public enum ConsistencyStress {
                     let cached = try connection.load(oid)
                     let direct = try connection.storage.load(oid)
                     report.checkedLoads += 1
+                    for (source, found) in [("cached", cached), ("storage", direct)] {
+                        if let found, let wrong = verify(found.state, oid: oid, tid: found.tid) { problem("\(source): \(wrong)") }
+                    }
                     if cached?.state != direct?.state || cached?.tid != direct?.tid {
                         problem("\(oid) at \(connection.snapshotTID!): cached \(cached?.tid.rawValue ?? 0), storage \(direct?.tid.rawValue ?? 0)")
                     }
@@ -185,6 +237,9 @@ public enum ConsistencyStress {
                 for oid in Set(batch) {
                     let direct = try connection.storage.load(oid)
                     report.checkedLoads += 1
+                    if let found = many[oid], let wrong = verify(found.state, oid: oid, tid: found.tid) {
+                        problem("load(many:): \(wrong)")
+                    }
                     if many[oid]?.state != direct?.state || many[oid]?.tid != direct?.tid {
                         problem("\(oid) in load(many:) at \(connection.snapshotTID!)")
                     }
@@ -199,7 +254,8 @@ public enum ConsistencyStress {
                 let targets = Set((0..<(1 + Int(generator.next() % 3))).map { _ in randomOID() })
                 for oid in targets {
                     guard let current = try connection.load(oid) else { problem("\(oid) vanished"); continue }
-                    connection.store(oid, state(oid: oid, counter: counter(in: current.state) + 1), expecting: current.tid)
+                    connection.store(oid, state(oid: oid, counter: counter(in: current.state) + 1, basedOn: current.tid),
+                                     expecting: current.tid)
                 }
                 do {
                     try connection.commit()

@@ -55,8 +55,10 @@ struct CacheFilesWorkerCommand: ParsableCommand {
             let cached = try connection.load(oid)
             let direct = try connection.storage.load(oid)
             if cached?.state != direct?.state || cached?.tid != direct?.tid { output.mismatches += 1 }
+            if let cached, ConsistencyStress.verify(cached.state, oid: oid, tid: cached.tid) != nil { output.mismatches += 1 }
             if index % 97 == 0, let cached {
-                connection.store(oid, ConsistencyStress.state(oid: oid, counter: ConsistencyStress.counter(in: cached.state) + 1),
+                connection.store(oid, ConsistencyStress.state(oid: oid, counter: ConsistencyStress.counter(in: cached.state) + 1,
+                                                         basedOn: cached.tid),
                                  expecting: cached.tid)
                 do { try connection.commit() } catch StorageError.conflict { connection.abort() }
             }

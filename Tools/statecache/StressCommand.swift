@@ -10,8 +10,9 @@ struct StressCommand: ParsableCommand {
         abstract: "Check the cache under load: processes × threads, every load verified against SQLite.",
         discussion: """
             Prints the number of checked loads and mismatches (which must be 0), the increments \
-            committed and whether their sum matches the database (no lost update). Exits 1 on \
-            any mismatch.
+            committed and whether their sum matches the database (no lost update). Every state \
+            names its object and the revision it was based on and carries a checksum, and every \
+            load checks them. Exits 1 on any mismatch, lost update or failed (crashed) worker.
             """
     )
 
@@ -80,6 +81,7 @@ struct StressCommand: ParsableCommand {
             print("mismatches: \(total.mismatches)")
             print("consistency errors: \(total.consistencyErrors)")
             print("increments: \(total.increments) committed, counters sum \(sum) (lost updates: \(lostUpdates))")
+            print("failed workers: \(failed)")
             print("conflicts: \(total.conflicts), checkpoint shifts: \(total.shifts), "
                   + "hit rate: \(total.loads == 0 ? 0 : 100 * total.hits / total.loads)%")
             for problem in total.problems { print("problem: \(problem)") }
