@@ -22,7 +22,10 @@
 struct CacheShard: ~Copyable {
     /// ``ThreadStripe/count`` stripes of ``stripeWords`` words each, every stripe on its own
     /// 128-byte boundary: word 0 is the number of pending accesses, words 1… are slots, −1 for a
-    /// miss. Allocated in `init`, freed in `deinit`; only touched under the shard's lock.
+    /// miss. Allocated in `init`, freed in `deinit` (the shard is ~Copyable: one owner, one
+    /// free). A stripe is written only by the thread holding that stripe's claim in the shard's
+    /// ``ReadMostlyLocked`` (shared access) or under exclusive access; its slot numbers may
+    /// outlive their entries (see ``NodeArena``).
     /// Declared first: every lookup reads it, and it then shares its line with the policy's
     /// lookup fields rather than with the policy's counters at the far end (``WindowTinyLFU``).
     private let log: UnsafeMutablePointer<Int32>
@@ -169,11 +172,17 @@ struct CacheShard: ~Copyable {
         policy.restore(entry, weight: weight)
     }
 
-    /// Checks the policy's invariants and that every stripe's count is in range.
+    /// Checks the policy's invariants and the log: every stripe's count is in range and every
+    /// pending entry is a miss or a slot number (which may name an entry evicted since: those
+    /// are checked where they are applied, ``WindowTinyLFU/recordHit(slot:)``).
     func checkInvariants() {
         for stripe in 0 ..< ThreadStripe.count {
             let pending = Int(stripeBase(stripe).pointee)
             precondition((0 ..< CacheShard.stripeCapacity).contains(pending), "stripe \(stripe) holds \(pending) accesses")
+            for position in 0 ..< pending {
+                precondition(stripeBase(stripe)[position + 1] >= CacheShard.missMarker,
+                             "stripe \(stripe) logs entry \(stripeBase(stripe)[position + 1])")
+            }
         }
         policy.checkInvariants()
     }

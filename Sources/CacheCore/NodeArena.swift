@@ -3,6 +3,21 @@
 ///
 /// Keeping nodes in an array instead of one heap object per entry means an insert allocates
 /// nothing once the array has grown, and the queues cost 8 bytes of links per entry.
+///
+/// **Ownership.** The arena is a value that owns its nodes and, through them, each entry's
+/// payload. A slot is handed out by ``allocate(_:)`` and given back by ``release(_:)``, both
+/// called only by the owning ``WindowTinyLFU`` (insert, restore; remove, evict), exactly once
+/// each: a released slot sits on the free list, with no payload, until ``allocate(_:)`` hands
+/// it out again. Only the policy's queues and its ``SlotIndex`` may hold a slot number of a
+/// live node, and both drop it before the release. A slot number may outlive its entry in one
+/// place only: ``CacheShard``'s hit log, whose numbers ``WindowTinyLFU/recordHit(slot:)``
+/// checks (in range, ``isLive(_:)``) before it touches the node. ``removeAll`` of the policy
+/// replaces the whole arena and empties the logs.
+///
+/// **Unsafe code.** The accessors below read and link nodes in place through one pointer per
+/// call (see ``node(_:in:)``): every slot they are given is checked against the array's
+/// bounds, in release builds too, so a stale or negative slot stops the program instead of
+/// writing outside the buffer. ``checkInvariants()`` checks the free list.
 @usableFromInline struct NodeArena: Sendable {
     /// One stored entry: value, weight, sketch hash and its place in a queue.
     @usableFromInline struct Node: Sendable {
@@ -47,8 +62,10 @@
     }
 
     /// Returns a slot to the free list, dropping its payload so its memory is released now.
+    /// The slot must be live and already out of every queue and the index.
     @inline(__always) mutating func release(_ slot: Int32) {
         let i = Int(slot)
+        precondition(nodes[i].previous != -2, "node \(slot) released twice")
         nodes[i].payload = []
         nodes[i].weight = 0
         nodes[i].previous = -2
@@ -58,48 +75,61 @@
 
     // The queue operations work through one unsafe pointer per call: an array element read
     // through `ContiguousArray`'s subscript copies the whole node (retaining its payload),
-    // which callgrind showed costing more than the list work itself. Indices are always live
-    // slots (the policy's invariants), so the pointer never leaves the buffer.
+    // which callgrind showed costing more than the list work itself. Every slot goes through
+    // `node(_:in:)`, which checks it against the buffer's bounds: the unchecked subscript of an
+    // unsafe buffer checks nothing in a release build.
+
+    /// The node of `slot` in `buffer`: stops the program unless `slot` is within the buffer.
+    @inline(__always) static func node(_ slot: Int32, in buffer: UnsafeBufferPointer<Node>) -> UnsafePointer<Node> {
+        precondition(UInt(bitPattern: Int(slot)) < UInt(buffer.count), "node slot \(slot) outside the arena")
+        return buffer.baseAddress.unsafelyUnwrapped + Int(slot)
+    }
+
+    /// The node of `slot` in `buffer`, to change in place (bounds-checked like ``node(_:in:)``).
+    @inline(__always) static func node(_ slot: Int32, in buffer: UnsafeMutableBufferPointer<Node>) -> UnsafeMutablePointer<Node> {
+        precondition(UInt(bitPattern: Int(slot)) < UInt(buffer.count), "node slot \(slot) outside the arena")
+        return buffer.baseAddress.unsafelyUnwrapped + Int(slot)
+    }
 
     /// A field of `slot`'s node, read in place.
     @inline(__always) func region(_ slot: Int32) -> WindowTinyLFU.Region {
-        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.region }
+        nodes.withUnsafeBufferPointer { NodeArena.node(slot, in: $0).pointee.region }
     }
 
     /// Whether `slot` holds an entry (rather than sitting on the free list).
     @inline(__always) func isLive(_ slot: Int32) -> Bool {
-        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.previous != -2 }
+        nodes.withUnsafeBufferPointer { NodeArena.node(slot, in: $0).pointee.previous != -2 }
     }
 
     /// `slot`'s key, read in place.
     @inline(__always) func key(_ slot: Int32) -> CacheKey {
-        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.key }
+        nodes.withUnsafeBufferPointer { NodeArena.node(slot, in: $0).pointee.key }
     }
 
     /// `slot`'s neighbour towards the LRU end, read in place.
     @inline(__always) func previous(_ slot: Int32) -> Int32 {
-        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.previous }
+        nodes.withUnsafeBufferPointer { NodeArena.node(slot, in: $0).pointee.previous }
     }
 
     /// `slot`'s neighbour towards the MRU end, read in place.
     @inline(__always) func next(_ slot: Int32) -> Int32 {
-        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.next }
+        nodes.withUnsafeBufferPointer { NodeArena.node(slot, in: $0).pointee.next }
     }
 
     /// `slot`'s weight, read in place.
     @inline(__always) func weight(_ slot: Int32) -> Int {
-        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.weight }
+        nodes.withUnsafeBufferPointer { NodeArena.node(slot, in: $0).pointee.weight }
     }
 
     /// `slot`'s sketch hash, read in place.
     @inline(__always) func hashCode(_ slot: Int32) -> UInt32 {
-        nodes.withUnsafeBufferPointer { ($0.baseAddress! + Int(slot)).pointee.hashCode }
+        nodes.withUnsafeBufferPointer { NodeArena.node(slot, in: $0).pointee.hashCode }
     }
 
     /// `slot`'s value, read in place (one retain: the payload handed out).
     @inline(__always) func value(_ slot: Int32) -> (actualTID: TransactionID, payload: [UInt8]) {
         nodes.withUnsafeBufferPointer { buffer in
-            let node = buffer.baseAddress! + Int(slot)
+            let node = NodeArena.node(slot, in: buffer)
             return (node.pointee.actualTID, node.pointee.payload)
         }
     }
@@ -107,39 +137,41 @@
     /// Appends `slot` at the most recent end of `queue`.
     @inline(__always) mutating func pushTail(_ slot: Int32, _ queue: inout Queue) {
         nodes.withUnsafeMutableBufferPointer { n in
-            let i = Int(slot)
-            n[i].previous = queue.tail
-            n[i].next = -1
-            if queue.tail >= 0 { n[Int(queue.tail)].next = slot } else { queue.head = slot }
+            let node = NodeArena.node(slot, in: n)
+            node.pointee.previous = queue.tail
+            node.pointee.next = -1
+            if queue.tail >= 0 { NodeArena.node(queue.tail, in: n).pointee.next = slot } else { queue.head = slot }
             queue.tail = slot
             queue.count += 1
-            queue.weight += n[i].weight
+            queue.weight += node.pointee.weight
         }
     }
 
     /// Inserts `slot` at the least recent end of `queue`.
     @inline(__always) mutating func pushHead(_ slot: Int32, _ queue: inout Queue) {
         nodes.withUnsafeMutableBufferPointer { n in
-            let i = Int(slot)
-            n[i].previous = -1
-            n[i].next = queue.head
-            if queue.head >= 0 { n[Int(queue.head)].previous = slot } else { queue.tail = slot }
+            let node = NodeArena.node(slot, in: n)
+            node.pointee.previous = -1
+            node.pointee.next = queue.head
+            if queue.head >= 0 { NodeArena.node(queue.head, in: n).pointee.previous = slot } else { queue.tail = slot }
             queue.head = slot
             queue.count += 1
-            queue.weight += n[i].weight
+            queue.weight += node.pointee.weight
         }
     }
 
-    /// Takes `slot` out of `queue`.
+    /// Takes `slot` out of `queue`; `slot` must be a live node (a free one has no place in a
+    /// queue: its links are the free list's).
     @inline(__always) mutating func unlink(_ slot: Int32, _ queue: inout Queue) {
         nodes.withUnsafeMutableBufferPointer { n in
-            let i = Int(slot)
-            let previous = n[i].previous
-            let next = n[i].next
-            if previous >= 0 { n[Int(previous)].next = next } else { queue.head = next }
-            if next >= 0 { n[Int(next)].previous = previous } else { queue.tail = previous }
+            let node = NodeArena.node(slot, in: n)
+            let previous = node.pointee.previous
+            let next = node.pointee.next
+            precondition(previous != -2, "unlinking free node \(slot)")
+            if previous >= 0 { NodeArena.node(previous, in: n).pointee.next = next } else { queue.head = next }
+            if next >= 0 { NodeArena.node(next, in: n).pointee.previous = previous } else { queue.tail = previous }
             queue.count -= 1
-            queue.weight -= n[i].weight
+            queue.weight -= node.pointee.weight
         }
     }
 
@@ -148,5 +180,24 @@
         guard queue.tail != slot else { return }
         unlink(slot, &queue)
         pushTail(slot, &queue)
+    }
+
+    /// Checks the free list: every free node is marked free (`previous` −2), holds no payload
+    /// and no weight, and appears once; returns how many there are. Stops the program naming
+    /// the first broken node.
+    @discardableResult
+    func checkInvariants() -> Int {
+        var free = 0
+        var slot = freeList
+        while slot >= 0 {
+            precondition(Int(slot) < nodes.count, "the free list names slot \(slot) outside the arena")
+            let node = nodes[Int(slot)]
+            precondition(node.previous == -2, "free node \(slot) is still linked")
+            precondition(node.payload.isEmpty && node.weight == 0, "free node \(slot) still holds its payload")
+            free += 1
+            precondition(free <= nodes.count, "a cycle in the free list")
+            slot = node.next
+        }
+        return free
     }
 }

@@ -15,6 +15,13 @@
 ///
 /// Guarded by `statecache bench cache` and `statecache bench views` (hits are ~40% faster
 /// than with `Dictionary`).
+///
+/// **Ownership.** The index owns only its bucket array; the slots it stores belong to the
+/// policy's ``NodeArena``, which every lookup passes in. The policy indexes a slot right after
+/// ``NodeArena/allocate(_:)`` and removes it before ``NodeArena/release(_:)``, so an indexed
+/// slot is always a live node holding the key it is filed under, and no slot is indexed
+/// twice. Keys are compared in the arena through a pointer whose slot is bounds-checked
+/// (``NodeArena/node(_:in:)``). ``checkInvariants(nodes:)`` checks all of this.
 struct SlotIndex: Sendable {
     /// One bucket: `slot` −1 is empty; `tag` is the high half of the key's hash.
     struct Bucket: Sendable {
@@ -50,11 +57,10 @@ struct SlotIndex: Sendable {
             nodes.withUnsafeBufferPointer { nodes in
                 // Compare through the pointer: reading `.key` in place, never copying a node
                 // (a copy would retain and release its payload).
-                let base = nodes.baseAddress!
                 while true {
                     let bucket = table[i]
                     if bucket.slot < 0 { return nil }
-                    if bucket.tag == tag && (base + Int(bucket.slot)).pointee.key == key { return bucket.slot }
+                    if bucket.tag == tag && NodeArena.node(bucket.slot, in: nodes).pointee.key == key { return bucket.slot }
                     i = (i + 1) & mask
                 }
             }
@@ -88,13 +94,12 @@ struct SlotIndex: Sendable {
         return buckets.withUnsafeMutableBufferPointer { table in
             nodes.withUnsafeBufferPointer { nodes in
                 // Keys are compared in place (no node copies); indices stay within the table
-                // (masked) and the arena (indexed slots are live nodes).
-                let base = nodes.baseAddress!
+                // (masked) and the arena (checked by `NodeArena.node`).
                 var i = Int(tag) & mask
                 while true {
                     let bucket = table[i]
                     if bucket.slot < 0 { return nil }
-                    if bucket.tag == tag && (base + Int(bucket.slot)).pointee.key == key { break }
+                    if bucket.tag == tag && NodeArena.node(bucket.slot, in: nodes).pointee.key == key { break }
                     i = (i + 1) & mask
                 }
                 let removed = table[i].slot
@@ -127,5 +132,29 @@ struct SlotIndex: Sendable {
     /// Calls `body` with every indexed slot.
     func forEachSlot(_ body: (Int32) -> Void) {
         for bucket in buckets where bucket.slot >= 0 { body(bucket.slot) }
+    }
+
+    /// Checks the table against the arena it indexes: the load stays at or below 3/4; every
+    /// filed slot is a live node of `nodes`, filed once, under its key's tag, and reachable
+    /// from its home bucket by the probe (no empty bucket in between). Returns the number of
+    /// indexed keys. Stops the program naming the first broken bucket.
+    @discardableResult
+    func checkInvariants(nodes: ContiguousArray<NodeArena.Node>) -> Int {
+        precondition(buckets.count.nonzeroBitCount == 1 && mask == buckets.count - 1, "the table's size is not a power of two")
+        var filed = Set<Int32>()
+        for (position, bucket) in buckets.enumerated() where bucket.slot >= 0 {
+            precondition(Int(bucket.slot) < nodes.count, "bucket \(position) names slot \(bucket.slot) outside the arena")
+            let node = nodes[Int(bucket.slot)]
+            precondition(node.previous != -2, "bucket \(position) names free node \(bucket.slot)")
+            precondition(tag(node.key) == bucket.tag, "bucket \(position): the tag is not node \(bucket.slot)'s key's")
+            precondition(filed.insert(bucket.slot).inserted, "slot \(bucket.slot) is indexed twice")
+            var probe = Int(bucket.tag) & mask
+            while probe != position {
+                precondition(buckets[probe].slot >= 0, "bucket \(position) is cut off from its home by an empty bucket")
+                probe = (probe + 1) & mask
+            }
+        }
+        precondition(filed.count * 4 <= buckets.count * 3, "the table is over 3/4 full")
+        return filed.count
     }
 }

@@ -1,6 +1,8 @@
 extension WindowTinyLFU {
     /// Walks the whole structure and stops the program with a message naming the broken node
-    /// if any invariant is violated. Tests call it after every randomized operation.
+    /// if any invariant is violated: the queues, the index (``SlotIndex/checkInvariants(nodes:)``)
+    /// and the arena's free list (``NodeArena/checkInvariants()``). Tests call it after
+    /// randomized operations.
     ///
     /// - Complexity: O(n) in the number of nodes.
     public func checkInvariants() {
@@ -29,20 +31,9 @@ extension WindowTinyLFU {
             precondition(queue.weight == weight, "\(region) queue: weight \(queue.weight) ≠ \(weight) linked")
             seen += count
         }
-        var indexed = 0
-        index.forEachSlot { slot in
-            precondition(arena.nodes[Int(slot)].previous != -2, "the index names free node \(slot)")
-            indexed += 1
-        }
+        let indexed = index.checkInvariants(nodes: arena.nodes)
         precondition(indexed == seen, "the index holds \(indexed) keys but \(seen) nodes are linked")
-        var free = 0
-        var slot = arena.freeList
-        while slot >= 0 {
-            precondition(arena.nodes[Int(slot)].previous == -2, "free node \(slot) is still linked")
-            free += 1
-            slot = arena.nodes[Int(slot)].next
-            precondition(free <= arena.nodes.count, "a cycle in the free list")
-        }
+        let free = arena.checkInvariants()
         precondition(free + seen == arena.nodes.count, "\(arena.nodes.count) nodes but \(seen) live + \(free) free")
         precondition(weight <= configuration.maximumWeight,
                      "weight \(weight) exceeds the maximum \(configuration.maximumWeight)")

@@ -19,7 +19,7 @@ extension WindowTinyLFU {
                 var slot = queue.tail
                 while slot >= 0 {
                     // Fields read in place: copying the node would retain and release its payload.
-                    let node = nodes.baseAddress! + Int(slot)
+                    let node = NodeArena.node(slot, in: nodes)
                     body(PersistedEntry(key: node.pointee.key, actualTID: node.pointee.actualTID, payload: node.pointee.payload,
                                         region: node.pointee.region, frequency: sketch.frequency(hashCode: node.pointee.hashCode)),
                          rank)
