@@ -3,10 +3,21 @@
 
 SWIFT        ?= swift
 APT_PACKAGES := liblz4-dev libsqlite3-dev zlib1g-dev
-# The suites that exercise threads; `make test-tsan` runs them under ThreadSanitizer.
+# The suites that exercise threads; `make test-tsan` runs them under ThreadSanitizer, built
+# for debugging and again optimized (release), where the optimizer may move what debug keeps.
 TSAN_FILTER  ?= Concurrency|Stress
+# The suites `make test-asan` also runs optimized under AddressSanitizer: the cache core and
+# its policy (with the randomized model test), persistence (cache files), and the stresses.
+ASAN_RELEASE_FILTER ?= CacheCoreTests|CacheFilesTests|Stress|Concurrency
+# `make test`'s release-build stress: seeds × seconds of `statecache stress`.
+STRESS_SEEDS   ?= 1 2 3
+STRESS_SECONDS ?= 5
+# Optimized test builds need @testable imports, which release builds refuse without this.
+RELEASE_TESTING := -c release -Xswiftc -enable-testing
+# Leak reports are not what these runs look for (the Swift runtime keeps caches to exit).
+export ASAN_OPTIONS ?= detect_leaks=0
 
-.PHONY: deps build test test-tsan demo bench clean
+.PHONY: deps build test test-debug stress-release test-tsan test-asan demo bench clean
 
 deps:
 	@missing=""; \
@@ -24,12 +35,31 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: deps
+# The release stress runs first, so that the test runner's own summary closes the output.
+test: deps stress-release test-debug
+
+test-debug: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Users run release builds: a bounded multi-process stress of the optimized tool, which fails
+# on any crash, wrong byte (every state is checksummed), mismatch or lost update.
+stress-release: deps
+	$(SWIFT) build -c release --product statecache
+	@for seed in $(STRESS_SEEDS); do \
+	  echo "+ statecache stress --seed $$seed --seconds $(STRESS_SECONDS)  (release build)"; \
+	  .build/release/statecache stress --seed $$seed --seconds $(STRESS_SECONDS) || { echo "release stress failed (seed $$seed)"; exit 1; }; \
+	done
+
 test-tsan: deps
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
+	$(SWIFT) test $(RELEASE_TESTING) --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
+
+test-asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	$(SWIFT) build $(RELEASE_TESTING) --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test $(RELEASE_TESTING) --skip-build --sanitize=address --scratch-path .build-asan --filter '$(ASAN_RELEASE_FILTER)'
 
 demo: deps
 	$(SWIFT) build -c release --product statecache
@@ -40,4 +70,4 @@ bench: deps
 	$(SWIFT) run -c release --skip-build statecache bench
 
 clean:
-	rm -rf .build .build-tsan
+	rm -rf .build .build-tsan .build-asan
