@@ -161,9 +161,11 @@ struct CacheShard: ~Copyable {
         return policy.remove(key)
     }
 
-    /// Empties the policy; pending accesses are dropped (they name slots that no longer exist).
+    /// Empties the policy. Pending accesses are applied first: each was a lookup a caller got
+    /// its answer from, so it counts in the statistics (as a logged hit on an evicted entry
+    /// does) even though the entries go.
     mutating func removeAll() {
-        for stripe in 0 ..< ThreadStripe.count { stripeBase(stripe).pointee = 0 }
+        applyAll()
         policy.removeAll()
     }
 

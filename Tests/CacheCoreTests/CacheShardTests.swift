@@ -73,15 +73,20 @@ final class CacheShardTests: XCTestCase {
         XCTAssertEqual(shard.policy.counters.hits, 10)
     }
 
-    /// `removeAll` drops logged slots: they name entries that no longer exist.
-    func testRemoveAllForgetsTheLog() {
+    /// `removeAll` empties the log with the policy, counting the lookups it held: each was
+    /// answered, so the statistics keep it (a clear once dropped them uncounted).
+    func testRemoveAllCountsAndForgetsTheLog() {
         var shard = CacheShard(policy: WindowTinyLFU(configuration: configuration(10_000)))
         for i in 0 ..< 20 { _ = shard.set(key(i), actualTID: .zero, payload: [], weight: 100, stripe: 2) }
         for i in 0 ..< 20 { _ = shard.get(key(i), stripe: 5) }
+        _ = shard.get(key(99), stripe: 5)
         shard.removeAll()
+        XCTAssertEqual(shard.policy.counters.hits, 20)
+        XCTAssertEqual(shard.policy.counters.misses, 1)
         shard.applyAll()
         shard.checkInvariants()
         XCTAssertEqual(shard.policy.count, 0)
+        XCTAssertEqual(shard.policy.counters.hits, 20, "nothing left to apply twice")
     }
 
     /// Threads get distinct stripes (up to ``ThreadStripe/count``), and keep theirs.
