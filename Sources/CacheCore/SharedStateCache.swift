@@ -250,13 +250,18 @@ public final class SharedStateCache: Sendable {
     // MARK: Writing
 
     /// Caches `value` under `key`, replacing an entry already there. Returns false when the
-    /// cache is disabled or the stored form is `cacheLocalObjectMax` bytes or more (refused).
+    /// cache is disabled or the stored form is `cacheLocalObjectMax` bytes or more (refused:
+    /// an entry already under `key` is removed, so the cache never keeps a value its caller
+    /// meant to replace, as the policy does for a state heavier than its shard).
     ///
     /// - Complexity: O(1) amortized under one shard lock, plus compression outside it.
     @discardableResult
     public func set(_ key: CacheKey, _ value: CachedState) -> Bool {
         guard !shards.isEmpty else { return false }
-        guard let payload = storable(value.state) else { return false }
+        guard let payload = storable(value.state) else {
+            remove(key)
+            return false
+        }
         let stripe = ThreadStripe.current
         return withShard(shardIndex(key)) {
             $0.set(key, actualTID: value.actualTID, payload: payload, weight: payload.count + CacheOptions.entryOverhead,
@@ -264,7 +269,8 @@ public final class SharedStateCache: Sendable {
         }
     }
 
-    /// Caches many values, taking each shard's lock once. Returns how many were stored.
+    /// Caches many values, taking each shard's lock once. Returns how many were stored; a
+    /// refused value removes its key's entry, as ``set(_:_:)`` does.
     @discardableResult
     public func set(many entries: [(key: CacheKey, value: CachedState)]) -> Int {
         guard !shards.isEmpty, !entries.isEmpty else { return 0 }
@@ -274,7 +280,10 @@ public final class SharedStateCache: Sendable {
         forEachShard(of: entries.map(\.key)) { shard, positions in
             withShard(shard) { policy in
                 for position in positions {
-                    guard let payload = payloads[position] else { continue }
+                    guard let payload = payloads[position] else {
+                        _ = policy.remove(entries[position].key, stripe: stripe)
+                        continue
+                    }
                     if policy.set(entries[position].key, actualTID: entries[position].value.actualTID,
                                   payload: payload, weight: payload.count + CacheOptions.entryOverhead, stripe: stripe) {
                         stored += 1

@@ -44,6 +44,12 @@ final class SharedStateCacheTests: XCTestCase {
         XCTAssertFalse(c.set(key(2), CachedState(actualTID: .zero, state: [UInt8](repeating: 1, count: 16_384))))
         XCTAssertFalse(c.contains(key(2)))
         XCTAssertEqual(c.statistics.refused, 1)
+        // A refused replacement takes the old entry out: the caller meant to replace it.
+        XCTAssertFalse(c.set(key(1), CachedState(actualTID: .zero, state: [UInt8](repeating: 2, count: 16_384))))
+        XCTAssertFalse(c.contains(key(1)))
+        XCTAssertTrue(c.set(key(3), CachedState(actualTID: .zero, state: [1])))
+        XCTAssertEqual(c.set(many: [(key(3), CachedState(actualTID: .zero, state: [UInt8](repeating: 3, count: 16_384)))]), 0)
+        XCTAssertFalse(c.contains(key(3)), "set(many:) refuses the same way")
     }
 
     func testTheObjectMaxAppliesAfterCompression() {
