@@ -17,6 +17,8 @@
 //    inlining in a SwiftPM build), so to the Swift optimizer each call is opaque: it may touch
 //    any memory or release any object, and nothing the caller does inside a section (loads of
 //    the shard, retains of a payload it hands out) can move out across the call.
+// glibc declares PTHREAD_MUTEX_ADAPTIVE_NP (an enumerator, not a macro) only for GNU sources.
+#define _GNU_SOURCE
 #include "CCacheSync.h"
 
 #include <pthread.h>
@@ -47,7 +49,7 @@ statecache_rml *statecache_rml_create(void) {
     memset(lock, 0, sizeof *lock);
     pthread_mutexattr_t attributes;
     pthread_mutexattr_init(&attributes);
-#ifdef PTHREAD_MUTEX_ADAPTIVE_NP
+#if defined(__GLIBC__)
     // Writers hold the lock for well under a microsecond: a waiter spins a little before it
     // sleeps (glibc's adaptive mutex); a sleep and its wake-up cost far more than that.
     pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_ADAPTIVE_NP);
