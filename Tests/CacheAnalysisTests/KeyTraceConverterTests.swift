@@ -122,6 +122,25 @@ final class KeyTraceConverterTests: XCTestCase {
         guard case .input(.corruptCompressedData) = failure(try file("junk.lirs.gz", Array("not gzip at all".utf8)), .lirs) else {
             return XCTFail("junk named .gz is corrupt input")
         }
+        // Other compressors are named, never read as keys (an .xz file once gave a third of
+        // its keys, all wrong); gzip is known by its bytes whatever the name.
+        let xz: [UInt8] = [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 0x00, 0x04, 0xE6, 0xD6, 0xB4, 0x46]
+        for (name, bytes, compressor) in [("web07.trace.xz", xz, "xz"), ("a.cache2k.bz2", Array("BZh91AY&SY".utf8), "bzip2"),
+                                          ("a.lirs.zst", [0x28, 0xB5, 0x2F, 0xFD, 0x24, 0x00], "zstd"),
+                                          ("a.arc.lz4", [0x04, 0x22, 0x4D, 0x18, 0x64, 0x40], "LZ4 frame")] {
+            for format in KeyTraceFormat.allCases {
+                let path = try file(name, bytes)
+                guard case .unsupportedCompression(path, compressor, _) = failure(path, format) else {
+                    return XCTFail("\(name) as \(format): \(String(describing: failure(path, format)))")
+                }
+            }
+        }
+        XCTAssertTrue(KeyTraceError.unsupportedCompression(path: "w.xz", name: "xz", command: "xz -dk").description
+                        .contains("decompress it first"))
+        XCTAssertEqual(try convertedKeys(try file("gzip-without-its-suffix.lirs", gzip), .lirs), try LIRSTraces.keys("loop"))
+        guard case .malformedLine = failure(try file("short.lirs", [0xFD, 0x37]), .lirs) else {
+            return XCTFail("two bytes of xz's magic are no xz file, only a bad line")
+        }
         guard case .input(.cannotOpen) = failure(directory.appendingPathComponent("missing.lirs").path, .lirs) else {
             return XCTFail("a missing file cannot be opened")
         }

@@ -13,6 +13,8 @@ public enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
     case empty(format: KeyTraceFormat)
     /// The output could not be written.
     case output(path: String, message: String)
+    /// The input is compressed in a format this tool does not read (plain and gzip are read).
+    case unsupportedCompression(path: String, name: String, command: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,9 @@ public enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(format.rawValue) trace: no key found (empty input?)"
         case .output(let path, let message):
             return "cannot write '\(path)': \(message)"
+        case .unsupportedCompression(let path, let name, let command):
+            return "'\(path)' is \(name)-compressed; this tool reads plain and gzip traces: "
+                + "decompress it first (\(command) '\(path)')"
         }
     }
 }

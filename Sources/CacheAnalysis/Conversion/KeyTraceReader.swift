@@ -25,15 +25,22 @@ public final class KeyTraceReader {
         self.format = format
     }
 
-    /// Opens `path`; a name ending in `.gz` is gunzipped.
+    /// Opens `path`; a name ending in `.gz`, or gzip data under any name (told by its first
+    /// bytes), is gunzipped, and data of another compressor is refused with
+    /// ``KeyTraceError/unsupportedCompression(path:name:command:)``.
     public convenience init(path: String, format: KeyTraceFormat) throws(KeyTraceError) {
+        let compression = InputCompression.detect(path: path)
+        if case .unsupported(let name, let command) = compression {
+            throw .unsupportedCompression(path: path, name: name, command: command)
+        }
         let file: FileByteSource
         do {
             file = try FileByteSource(path: path)
         } catch {
             throw .input(error)
         }
-        self.init(source: path.hasSuffix(".gz") ? GzipByteSource(input: file) : file, format: format)
+        let gzipped = compression == .gzip || path.hasSuffix(".gz")
+        self.init(source: gzipped ? GzipByteSource(input: file) : file, format: format)
     }
 
     /// Calls `body` with every key, in order; returns how many.
