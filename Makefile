@@ -2,7 +2,7 @@
 # Both install the system libraries they need (Debian packages) when missing.
 
 SWIFT        ?= swift
-APT_PACKAGES := liblz4-dev libsqlite3-dev zlib1g-dev
+APT_PACKAGES := liblz4-dev libsqlite3-dev zlib1g-dev liblzma-dev
 # The suites that exercise threads; `make test-tsan` runs them under ThreadSanitizer, built
 # for debugging and again optimized (release), where the optimizer may move what debug keeps.
 TSAN_FILTER  ?= Concurrency|Stress

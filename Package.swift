@@ -28,13 +28,15 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
-        // System libraries (Debian: libsqlite3-dev, liblz4-dev, zlib1g-dev; `make deps`).
+        // System libraries (Debian: libsqlite3-dev, liblz4-dev, zlib1g-dev, liblzma-dev; `make deps`).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
                        providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
+                       providers: [.apt(["liblzma-dev"])]),
         // glibc's <malloc.h> (mallinfo2), to measure what a cache entry costs.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // The shards' read-mostly lock and thread stripes, in C11 and out of line (see its header).
@@ -43,7 +45,7 @@ let package = Package(
         // §3 The cache: policy, sketch, codecs, stats, and the shared vocabulary (OID, TID).
         .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CMalloc", "CCacheSync"], swiftSettings: strict),
         // §7 Trace record format, reader, writer.
-        .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib"], swiftSettings: strict),
+        .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib", "CLZMA"], swiftSettings: strict),
         // §7 The engines behind cache-stats and cache-simul.
         .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace"], swiftSettings: strict),
         // §5 The SQLite object storage.
@@ -88,7 +90,7 @@ let package = Package(
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheAnalysis"], swiftSettings: strict),
-        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "TestSupport"],
+        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "TestSupport", "CLZMA"],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -12,9 +12,9 @@ public enum TraceReadError: Error, Hashable, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, errno: Int32)
     /// A read failed (`errno`) after `offset` bytes of the (compressed) file.
     case readFailed(path: String, errno: Int32, offset: UInt64)
-    /// The gzip data is corrupt: zlib's message, and the uncompressed offset reached.
+    /// The gzip or xz data is corrupt: the library's message, and the uncompressed offset reached.
     case corruptCompressedData(path: String, message: String, offset: UInt64)
-    /// The gzip stream ended before its end marker (the file was cut short).
+    /// The gzip or xz stream ended before its end marker (the file was cut short).
     case truncatedCompressedData(path: String, offset: UInt64)
 
     /// The C library's text for `errno`.
@@ -29,9 +29,9 @@ public enum TraceReadError: Error, Hashable, Sendable, CustomStringConvertible {
         case .readFailed(let path, let code, let offset):
             return "error reading '\(path)' after \(offset) bytes: \(TraceReadError.systemMessage(code))"
         case .corruptCompressedData(let path, let message, let offset):
-            return "corrupt gzip data in '\(path)' (\(message)) after \(offset) uncompressed bytes"
+            return "corrupt compressed data in '\(path)' (\(message)) after \(offset) uncompressed bytes"
         case .truncatedCompressedData(let path, let offset):
-            return "'\(path)' ends in the middle of its gzip stream (after \(offset) uncompressed bytes)"
+            return "'\(path)' ends in the middle of its compressed stream (after \(offset) uncompressed bytes)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import CacheAnalysis
 import CacheCore
 import CacheTrace
+import CLZMA
 import Foundation
 import XCTest
 
@@ -124,8 +125,7 @@ final class KeyTraceConverterTests: XCTestCase {
         }
         // Other compressors are named, never read as keys (an .xz file once gave a third of
         // its keys, all wrong); gzip is known by its bytes whatever the name.
-        let xz: [UInt8] = [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 0x00, 0x04, 0xE6, 0xD6, 0xB4, 0x46]
-        for (name, bytes, compressor) in [("web07.trace.xz", xz, "xz"), ("a.cache2k.bz2", Array("BZh91AY&SY".utf8), "bzip2"),
+        for (name, bytes, compressor) in [("a.cache2k.bz2", Array("BZh91AY&SY".utf8), "bzip2"),
                                           ("a.lirs.zst", [0x28, 0xB5, 0x2F, 0xFD, 0x24, 0x00], "zstd"),
                                           ("a.arc.lz4", [0x04, 0x22, 0x4D, 0x18, 0x64, 0x40], "LZ4 frame")] {
             for format in KeyTraceFormat.allCases {
@@ -135,7 +135,7 @@ final class KeyTraceConverterTests: XCTestCase {
                 }
             }
         }
-        XCTAssertTrue(KeyTraceError.unsupportedCompression(path: "w.xz", name: "xz", command: "xz -dk").description
+        XCTAssertTrue(KeyTraceError.unsupportedCompression(path: "w.zst", name: "zstd", command: "zstd -d").description
                         .contains("decompress it first"))
         XCTAssertEqual(try convertedKeys(try file("gzip-without-its-suffix.lirs", gzip), .lirs), try LIRSTraces.keys("loop"))
         guard case .malformedLine = failure(try file("short.lirs", [0xFD, 0x37]), .lirs) else {
@@ -149,5 +149,58 @@ final class KeyTraceConverterTests: XCTestCase {
             guard case KeyTraceError.output = error else { return XCTFail("\(error)") }
         }
     }
-}
 
+    // MARK: xz
+
+    /// `bytes` compressed as one xz stream (liblzma's preset 1, CRC64), as `xz -1` writes it.
+    private func xzCompressed(_ bytes: [UInt8]) throws -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: bytes.count + bytes.count / 2 + 1024)
+        var written = 0
+        let status = bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, nil, input.baseAddress, input.count,
+                                        out.baseAddress, &written, out.count)
+            }
+        }
+        guard status == LZMA_OK else { throw XCTSkip("liblzma cannot encode here (status \(status.rawValue))") }
+        return Array(output.prefix(written))
+    }
+
+    /// An xz research trace gives exactly the keys of the file it was made from, whatever its
+    /// name, in every format, and several streams in a row read as one (as `xz -d` does).
+    func testXzTracesReadLikeTheirDecompressedFiles() throws {
+        let lines = (0 ..< 20_000).map { "\(($0 &* 7919) % 5_003)" }.joined(separator: "\n")
+        let plain = try file("big.lirs", lines)
+        let xz = try xzCompressed(Array(lines.utf8))
+        XCTAssertEqual(try convertedKeys(try file("big.lirs.xz", xz), .lirs), try convertedKeys(plain, .lirs))
+        XCTAssertEqual(try convertedKeys(try file("no-suffix", xz), .lirs), try convertedKeys(plain, .lirs))
+        let ints: [Int32] = (0 ..< 50_000).map { Int32(truncatingIfNeeded: $0 &* 2_654_435_761) }
+        let binary = ints.flatMap { value in withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+        XCTAssertEqual(try convertedKeys(try file("web07.trace.xz", try xzCompressed(binary)), .cache2k),
+                       try convertedKeys(try file("web07.trace", binary), .cache2k), "cache2k's published form")
+        let twoStreams = try xzCompressed(Array("1\n2\n".utf8)) + (try xzCompressed(Array("3\n".utf8)))
+        XCTAssertEqual(try convertedKeys(try file("two.lirs.xz", twoStreams), .lirs), [1, 2, 3])
+    }
+
+    /// A cut or damaged xz file is refused with what is wrong, never read as fewer or wrong keys.
+    func testDamagedXzIsRefused() throws {
+        let lines = (0 ..< 5_000).map { "\($0)" }.joined(separator: "\n")
+        let xz = try xzCompressed(Array(lines.utf8))
+        guard case .input(.truncatedCompressedData) = failure(try file("cut.lirs.xz", Array(xz.prefix(xz.count / 2))), .lirs) else {
+            return XCTFail("a cut xz file is a truncated input")
+        }
+        guard case .input(.truncatedCompressedData) = failure(try file("header.lirs.xz", Array(xz.prefix(12))), .lirs) else {
+            return XCTFail("an xz header alone is a truncated input")
+        }
+        var damaged = xz
+        damaged[damaged.count / 2] ^= 0xFF
+        guard case .input(.corruptCompressedData) = failure(try file("damaged.lirs.xz", damaged), .lirs) else {
+            return XCTFail("a damaged xz file is corrupt input: \(String(describing: failure(try file("d2.xz", damaged), .lirs)))")
+        }
+        var garbage = Array(xz.prefix(6))
+        garbage += [UInt8](repeating: 0x55, count: 200)
+        guard case .input(.corruptCompressedData) = failure(try file("garbage.lirs.xz", garbage), .lirs) else {
+            return XCTFail("xz's magic followed by garbage is corrupt input")
+        }
+    }
+}

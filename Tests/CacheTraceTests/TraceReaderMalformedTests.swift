@@ -178,7 +178,7 @@ final class TraceReaderMalformedTests: XCTestCase {
                 return XCTFail("unexpected \(error)")
             }
             XCTAssertFalse(message.isEmpty)
-            XCTAssertTrue(String(describing: error).contains("corrupt gzip data"))
+            XCTAssertTrue(String(describing: error).contains("corrupt compressed data"))
         }
     }
 

@@ -15,8 +15,8 @@ struct ConvertCommand: ParsableCommand {
             sequence against caches of N entries (every access a request, a miss caches the key). \
             Formats: lirs (one decimal key per line, '*' lines skipped), arc ('start count ...' = \
             keys start..start+count-1), cache2k (big-endian int32 keys), address ('op 0xADDR n'). \
-            IN may be gzipped (.gz, or gzip data under any name); xz, bzip2, zstd or LZ4 input is refused \
-            with the command that decompresses it. A malformed input stops with its line number and \
+            IN may be gzip- or xz-compressed (told by its first bytes, or .gz); bzip2, zstd or LZ4 input \
+            is refused with the command that decompresses it. A malformed input stops with its line number and \
             writes nothing.
             """
     )

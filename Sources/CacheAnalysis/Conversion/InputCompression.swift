@@ -6,19 +6,20 @@ import Darwin
 #endif
 
 /// How a research trace file is compressed, told from its first bytes rather than its name:
-/// gzip is read; the other common compressors are named in an error instead of being read
-/// as keys (an `.xz` file once converted "successfully" into a third of its keys, all wrong).
+/// gzip and xz are read; the other common compressors are named in an error instead of being
+/// read as keys (an `.xz` file once converted "successfully" into a third of its keys, all wrong).
 public enum InputCompression: Equatable, Sendable {
     /// Not compressed by any format recognised here: read as it is.
     case none
     /// gzip (`1F 8B`): read through zlib.
     case gzip
-    /// Compressed by a format this tool does not read (xz, bzip2, zstd, LZ4 frame).
+    /// xz (`FD 37 7A 58 5A 00`): read through liblzma.
+    case xz
+    /// Compressed by a format this tool does not read (bzip2, zstd, LZ4 frame).
     case unsupported(name: String, command: String)
 
     /// The formats recognised by their magic bytes, and the command that undoes each.
     static let unsupportedMagics: [(magic: [UInt8], name: String, command: String)] = [
-        ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz", "xz -dk"),
         ([0x42, 0x5A, 0x68], "bzip2", "bunzip2 -k"),
         ([0x28, 0xB5, 0x2F, 0xFD], "zstd", "zstd -d"),
         ([0x04, 0x22, 0x4D, 0x18], "LZ4 frame", "lz4 -d"),
@@ -27,6 +28,7 @@ public enum InputCompression: Equatable, Sendable {
     /// The compression of data that starts with `prefix` (the first few bytes of a file).
     public static func detect(prefix: [UInt8]) -> InputCompression {
         if prefix.starts(with: [0x1F, 0x8B]) { return .gzip }
+        if prefix.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return .xz }
         for known in unsupportedMagics where prefix.starts(with: known.magic) {
             return .unsupported(name: known.name, command: known.command)
         }

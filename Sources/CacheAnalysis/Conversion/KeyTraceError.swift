@@ -13,7 +13,7 @@ public enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
     case empty(format: KeyTraceFormat)
     /// The output could not be written.
     case output(path: String, message: String)
-    /// The input is compressed in a format this tool does not read (plain and gzip are read).
+    /// The input is compressed in a format this tool does not read (plain, gzip and xz are read).
     case unsupportedCompression(path: String, name: String, command: String)
 
     public var description: String {
@@ -30,7 +30,7 @@ public enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
         case .output(let path, let message):
             return "cannot write '\(path)': \(message)"
         case .unsupportedCompression(let path, let name, let command):
-            return "'\(path)' is \(name)-compressed; this tool reads plain and gzip traces: "
+            return "'\(path)' is \(name)-compressed; this tool reads plain, gzip and xz traces: "
                 + "decompress it first (\(command) '\(path)')"
         }
     }

@@ -1,7 +1,7 @@
 import CacheTrace
 
 /// Reads the keys of a research trace (``KeyTraceFormat``) from a byte source — a file, a
-/// gzip file, memory — in chunks, and hands them out one by one.
+/// gzip or xz file, memory — in chunks, and hands them out one by one.
 ///
 /// ```swift
 /// let reader = try KeyTraceReader(path: "loop.trace.gz", format: .lirs)
@@ -25,8 +25,8 @@ public final class KeyTraceReader {
         self.format = format
     }
 
-    /// Opens `path`; a name ending in `.gz`, or gzip data under any name (told by its first
-    /// bytes), is gunzipped, and data of another compressor is refused with
+    /// Opens `path`; xz data and gzip data (told by their first bytes, whatever the name) are
+    /// decompressed, as is a name ending in `.gz`; data of another compressor is refused with
     /// ``KeyTraceError/unsupportedCompression(path:name:command:)``.
     public convenience init(path: String, format: KeyTraceFormat) throws(KeyTraceError) {
         let compression = InputCompression.detect(path: path)
@@ -39,8 +39,13 @@ public final class KeyTraceReader {
         } catch {
             throw .input(error)
         }
-        let gzipped = compression == .gzip || path.hasSuffix(".gz")
-        self.init(source: gzipped ? GzipByteSource(input: file) : file, format: format)
+        let source: any TraceByteSource
+        switch compression {
+        case .xz: source = XzByteSource(input: file)
+        case .gzip: source = GzipByteSource(input: file)
+        default: source = path.hasSuffix(".gz") ? GzipByteSource(input: file) : file
+        }
+        self.init(source: source, format: format)
     }
 
     /// Calls `body` with every key, in order; returns how many.
