@@ -13,7 +13,9 @@ import Darwin
 ///   `<dir>/statecache-trace-<prefix>.<pid>.trace` (one file per process), or
 ///   `<dir>/statecache-trace-<prefix>.0.trace` when the value is exactly `single` (one file
 ///   for every run, so restarts show up in it; several processes then append to the same file,
-///   which ``TraceWriter`` keeps record-aligned);
+///   which ``TraceWriter`` keeps record-aligned); the values `gz` and `single.gz` do the same
+///   with a gzip trace (`….trace.gz`, written by ``TraceWriter`` one gzip member per flush),
+///   as does an explicit trace file whose name ends in `.gz`;
 /// - otherwise there is no tracing (`nil`).
 ///
 /// The decision is taken once, when the cache opens; the opener then creates a ``TraceWriter``
@@ -32,6 +34,8 @@ public enum TraceFileLocation {
     public static let environmentVariable = "ZEO_CACHE_TRACE"
     /// The value of ``environmentVariable`` that selects one file for all processes and runs.
     public static let singleFileValue = "single"
+    /// The suffix of a value that asks for a gzip trace (`gz`, `single.gz`).
+    public static let gzipSuffix = ".gz"
 
     /// The trace file to write, or nil when tracing is off.
     ///
@@ -46,8 +50,10 @@ public enum TraceFileLocation {
         if let explicitPath, !explicitPath.isEmpty { return explicitPath }
         guard let value = environment[environmentVariable], !value.isEmpty,
               let directory = cacheDirectory, !directory.isEmpty else { return nil }
-        let run = value == singleFileValue ? "0" : String(processID)
+        let gzip = value == "gz" || value.hasSuffix(gzipSuffix)
+        let mode = gzip && value != "gz" ? String(value.dropLast(gzipSuffix.count)) : value
+        let run = mode == singleFileValue ? "0" : String(processID)
         let separator = directory.hasSuffix("/") ? "" : "/"
-        return directory + separator + "statecache-trace-" + prefix + "." + run + ".trace"
+        return directory + separator + "statecache-trace-" + prefix + "." + run + ".trace" + (gzip ? gzipSuffix : "")
     }
 }

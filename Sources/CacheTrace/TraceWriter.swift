@@ -25,7 +25,8 @@ import CacheCore
 /// under it, so records of concurrent threads never interleave. The buffer goes to the file in
 /// one `write(2)` of whole records when it passes 64 KiB, on ``flush()``, on ``close()`` and at
 /// deinit. The file is opened with `O_APPEND`, so several processes sharing one file
-/// (`ZEO_CACHE_TRACE=single`) append whole buffers and never tear each other's records.
+/// (`ZEO_CACHE_TRACE=single`) append whole buffers and never tear each other's records. A
+/// `.gz` path is written as gzip, one member per flush (``GzipMember``).
 ///
 /// **Refuses nothing.** Tracing must never take the application down:
 /// - a data length beyond the 23-bit field (≥ 8 MiB, where ZEO raises `struct.error`) is
@@ -46,13 +47,25 @@ public final class TraceWriter: Sendable {
         var descriptor: Int32
         var buffer: [UInt8]
         var firstError: Int32?
+        /// Each flush writes one gzip member (``GzipMember``) instead of the raw records.
+        let compressing: Bool
 
-        /// Writes the whole buffer (one `write(2)` unless interrupted or partial).
+        /// Writes the whole buffer (one `write(2)` unless interrupted or partial), compressed
+        /// into one gzip member when `compressing`.
         mutating func flush() {
             guard descriptor >= 0, !buffer.isEmpty else { return }
             let fd = descriptor
             var failure: Int32?
-            buffer.withUnsafeBytes { bytes in
+            var member: [UInt8] = []
+            if compressing {
+                guard let compressed = GzipMember.compress(buffer) else {
+                    if firstError == nil { firstError = ENOMEM }
+                    buffer.removeAll(keepingCapacity: true)
+                    return
+                }
+                member = compressed
+            }
+            (compressing ? member : buffer).withUnsafeBytes { bytes in
                 var done = 0
                 while done < bytes.count {
                     let count = SystemCalls.write(fd, bytes.baseAddress! + done, bytes.count - done)
@@ -69,7 +82,9 @@ public final class TraceWriter: Sendable {
         }
     }
 
-    /// Opens (creating it if needed, mode 0644) `path` for appending.
+    /// Opens (creating it if needed, mode 0644) `path` for appending. A path ending in `.gz`
+    /// gets a gzip trace: every flush appends one gzip member, which `cache-stats`,
+    /// `cache-simul` and ZEO's own tools read as one stream.
     ///
     /// - Throws: ``TraceWriteError/cannotOpen(path:errno:)``; ZEO logs "cannot write tracefile"
     ///   and runs without tracing in that case, and so should the caller.
@@ -79,7 +94,7 @@ public final class TraceWriter: Sendable {
         self.path = path
         var buffer: [UInt8] = []
         buffer.reserveCapacity(TraceWriter.flushThreshold + TraceFormat.maxRecordSize)
-        state = Locked(State(descriptor: fd, buffer: buffer, firstError: nil))
+        state = Locked(State(descriptor: fd, buffer: buffer, firstError: nil, compressing: path.hasSuffix(".gz")))
     }
 
     deinit {

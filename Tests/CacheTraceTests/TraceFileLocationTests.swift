@@ -24,6 +24,16 @@ final class TraceFileLocationTests: XCTestCase {
         XCTAssertEqual(current, "/c/statecache-trace-p.\(getpid()).trace")
     }
 
+    /// `gz` and `single.gz` ask for the same files, gzip-compressed.
+    func testGzipTracesAreAskedForWithGz() {
+        XCTAssertEqual(TraceFileLocation.path(environment: ["ZEO_CACHE_TRACE": "gz"], cacheDirectory: "/c",
+                                              prefix: "p", processID: 9), "/c/statecache-trace-p.9.trace.gz")
+        XCTAssertEqual(TraceFileLocation.path(environment: ["ZEO_CACHE_TRACE": "single.gz"], cacheDirectory: "/c",
+                                              prefix: "p", processID: 9), "/c/statecache-trace-p.0.trace.gz")
+        XCTAssertEqual(TraceFileLocation.path(environment: ["ZEO_CACHE_TRACE": "single"], cacheDirectory: "/c",
+                                              prefix: "p", processID: 9), "/c/statecache-trace-p.0.trace")
+    }
+
     func testAnExplicitFileOverridesEverything() {
         XCTAssertEqual(TraceFileLocation.path(environment: [:], cacheDirectory: nil, prefix: "main",
                                               explicitPath: "/tmp/mine.trace"), "/tmp/mine.trace")

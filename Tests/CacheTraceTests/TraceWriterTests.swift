@@ -151,6 +151,31 @@ final class TraceWriterTests: XCTestCase {
         }
     }
 
+    /// A `.gz` path is written as gzip, one member per flush: readable after every flush and
+    /// after reopening (appended members), record for record what a raw trace holds.
+    func testGzipTracesReadBackRecordForRecord() throws {
+        let gz = path("out.trace.gz"), raw = path("out.trace")
+        let count = 2 * TraceWriter.flushThreshold / TraceFormat.standardRecordSize + 5
+        for target in [gz, raw] {
+            let writer = try TraceWriter(path: target)
+            writer.writeRestart(timestamp: 3)
+            for index in 0 ..< count { writer.write(.loadHit, oid: UInt64(index), tid: 7, dataLength: index % 900, timestamp: 5) }
+            try writer.flush()
+            if target == gz { XCTAssertEqual(try readBack(gz).count, count + 1, "readable after a flush") }
+            try writer.close()
+            let reopened = try TraceWriter(path: target)
+            reopened.write(.storeCurrent, oid: 99, tid: 8, dataLength: 12, timestamp: 6)
+            try reopened.close()
+        }
+        XCTAssertEqual(try readBack(gz), try readBack(raw))
+        XCTAssertEqual(try readBack(gz).count, count + 2)
+        let compressed = try FileManager.default.attributesOfItem(atPath: gz)[.size] as? Int ?? 0
+        let plain = try FileManager.default.attributesOfItem(atPath: raw)[.size] as? Int ?? 0
+        XCTAssertLessThan(compressed, plain / 3, "gzip pays: \(compressed) of \(plain) bytes")
+        let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: gz)).readData(ofLength: 2)
+        XCTAssertEqual([UInt8](header), [0x1F, 0x8B], "a gzip file, as gzip -d and ZEO's tools expect")
+    }
+
     func testUnwritablePathAndFailingWritesAreReported() throws {
         XCTAssertThrowsError(try TraceWriter(path: "/nonexistent-dir/x.trace")) { error in
             XCTAssertEqual(error as? TraceWriteError, .cannotOpen(path: "/nonexistent-dir/x.trace", errno: ENOENT))
