@@ -89,7 +89,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache"],
                     swiftSettings: strict),
-        .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheAnalysis"], swiftSettings: strict),
+        .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "TestSupport", "CLZMA"],
                     swiftSettings: strict),
     ],

@@ -1,17 +1,14 @@
 import CacheAnalysis
 import Foundation
 import XCTest
+import TestSupport
 
 /// The built `cache-simul` and `statecache convert` binaries: statuses, standard error, a real
 /// pipe, the chart file. Skipped when the binaries are not built next to the tests
 /// (`swift build` builds them; `make test` does).
 final class CacheSimulToolTests: XCTestCase {
     private func tool(_ name: String) throws -> URL {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
+        if let url = BuiltTool.url(named: name) { return url }
         throw XCTSkip("\(name) is not built next to the test bundle (swift build --product \(name))")
     }
 

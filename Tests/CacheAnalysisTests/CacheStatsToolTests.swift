@@ -1,16 +1,13 @@
 import CacheAnalysis
 import Foundation
 import XCTest
+import TestSupport
 
 /// The built `cache-stats` binary: exit statuses, standard error, environment. Skipped when the
 /// binary has not been built next to the tests (`swift build` builds it; `make test` does).
 final class CacheStatsToolTests: XCTestCase {
     private func tool() throws -> URL {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("cache-stats")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
+        if let url = BuiltTool.url(named: "cache-stats") { return url }
         throw XCTSkip("cache-stats is not built next to the test bundle (swift build --product cache-stats)")
     }
 

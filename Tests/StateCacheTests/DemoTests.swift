@@ -1,13 +1,12 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// `statecache demo --quick --json`: the main job runs end to end and its summary is sane.
 final class DemoTests: XCTestCase {
     func testQuickDemoSummary() throws {
-        let tool = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("statecache")
-        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
-            return XCTFail("build the statecache tool first (swift build): \(tool.path) is missing")
+        guard let tool = BuiltTool.url(named: "statecache") else {
+            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
         }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-demo-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }

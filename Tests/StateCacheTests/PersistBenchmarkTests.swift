@@ -1,15 +1,14 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// `statecache bench persist --quick --json` finishes and reports its four rows. Its fill once
 /// waited for a sharded cache to reach 99.9% of its bound, which it never does, and the
 /// benchmark ran forever (issue 16); the test gives it two minutes.
 final class PersistBenchmarkTests: XCTestCase {
     func testTheQuickPersistBenchmarkFinishes() throws {
-        let tool = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("statecache")
-        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
-            return XCTFail("build the statecache tool first (swift build): \(tool.path) is missing")
+        guard let tool = BuiltTool.url(named: "statecache") else {
+            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
         }
         let process = Process()
         process.executableURL = tool

@@ -1,6 +1,7 @@
 import Foundation
 import StateCache
 import XCTest
+import TestSupport
 
 /// Threads of one process share one cache and one set of checkpoints; every cached load is
 /// compared with an uncached read of the same snapshot. Runs under `make test-tsan`.
@@ -26,10 +27,8 @@ final class ViewConcurrencyStressTests: XCTestCase {
 /// `statecache stress` with 3 processes × 2 threads on one database (bounded: 4 seconds).
 final class MultiProcessViewTests: XCTestCase {
     func testProcessesShareOneDatabaseWithoutAWrongLoad() throws {
-        let tool = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("statecache")
-        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
-            return XCTFail("build the statecache tool first (swift build): \(tool.path) is missing")
+        guard let tool = BuiltTool.url(named: "statecache") else {
+            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
         }
         let process = Process()
         process.executableURL = tool
