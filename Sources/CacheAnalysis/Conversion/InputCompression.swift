@@ -1,9 +1,4 @@
 import CacheTrace
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// How a research trace file is compressed, told from its first bytes rather than its name:
 /// gzip and xz are read; the other common compressors are named in an error instead of being
@@ -35,14 +30,17 @@ public enum InputCompression: Equatable, Sendable {
         return .none
     }
 
-    /// The compression of the file at `path` (its first 8 bytes; a file that cannot be read
-    /// here is left for the reader to report).
+    /// The compression of the file at `path` (its first 8 bytes, read through
+    /// ``FileByteSource``; a file that cannot be read here is left for the reader to report).
     public static func detect(path: String) -> InputCompression {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return .none }
-        defer { close(descriptor) }
+        guard let file = try? FileByteSource(path: path) else { return .none }
         var prefix = [UInt8](repeating: 0, count: 8)
-        let count = prefix.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        return detect(prefix: Array(prefix.prefix(Swift.max(0, count))))
+        var filled = 0
+        while filled < prefix.count {
+            let count = (try? prefix.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }) ?? 0
+            if count <= 0 { break }
+            filled += count
+        }
+        return detect(prefix: Array(prefix.prefix(filled)))
     }
 }
