@@ -33,13 +33,18 @@ import Synchronization
 /// **Files.** `objects.sqlite3` (objects, transactions, identity) and `oids.sqlite3` (the OID
 /// allocator) in the directory, each with its `-wal`/`-shm`; the README says how to back
 /// them up while in use (objects first, then OIDs).
-public final class SQLiteObjectStore: Sendable {
+public final class SQLiteObjectStore: ObjectStore {
     /// The database directory.
     public let directory: URL
     /// The options the store was opened with.
     public let options: SQLiteStorageOptions
     /// The database's permanent identity, created with it.
     public let identity: DatabaseIdentity
+
+    /// The directory's name (the default cache prefix).
+    public var databaseName: String { directory.standardizedFileURL.lastPathComponent }
+    /// The directory's path.
+    public var location: String { directory.path }
 
     /// The object database file.
     public var objectsDatabaseURL: URL { directory.appendingPathComponent(StorageDirectory.objectsFileName) }

@@ -22,7 +22,7 @@ import CacheCore
 ///
 /// **Threads.** A connection is not `Sendable`: use it from one thread (or one task) at a
 /// time. Open one per thread; they are cheap (one SQLite connection each).
-public final class StorageConnection {
+public final class StorageConnection: ObjectStoreConnection {
     /// The store this connection reads and commits to.
     public let objectStore: SQLiteObjectStore
 
@@ -48,9 +48,8 @@ public final class StorageConnection {
     /// The snapshot of the last poll, kept across ``releaseSnapshot()`` so the next poll can
     /// still list the changes since.
     private var polledTID: TID?
-    /// Buffered stores in call order, and each OID's position in it.
-    private var pending: [PendingStore] = []
-    private var pendingIndex: [ObjectID: Int] = [:]
+    /// Buffered stores in call order, one per object.
+    private var pending = PendingStores()
     /// This connection's commits not yet reported by a poll, ascending.
     private var unreportedOwnCommits: [TID] = []
 
@@ -162,13 +161,7 @@ public final class StorageConnection {
     /// or nil for a new object. Storing the same OID again replaces the earlier store.
     /// Nothing touches the database until ``commit()``.
     public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
-        let item = PendingStore(oid: oid, state: state, expected: expecting)
-        if let index = pendingIndex[oid] {
-            pending[index] = item
-        } else {
-            pendingIndex[oid] = pending.count
-            pending.append(item)
-        }
+        pending.add(PendingStore(oid: oid, state: state, expected: expecting))
     }
 
     /// The number of objects buffered for the next commit.
@@ -191,7 +184,7 @@ public final class StorageConnection {
         guard !isClosed else { throw .closed }
         let tid: TID
         do throws(StorageError) {
-            tid = try objectStore.commit(pending)
+            tid = try objectStore.commit(pending.items)
         } catch {
             if case .conflict = error { abort() }
             throw error
@@ -203,8 +196,7 @@ public final class StorageConnection {
 
     /// Drops the buffered stores.
     public func abort() {
-        pending.removeAll(keepingCapacity: true)
-        pendingIndex.removeAll(keepingCapacity: true)
+        pending.removeAll()
     }
 
     /// Ends the snapshot, drops buffered stores and closes the SQLite connection. Idempotent.
@@ -237,10 +229,7 @@ public final class StorageConnection {
 
     /// Traps if the connection's bookkeeping is inconsistent.
     func checkInvariants() {
-        precondition(pending.count == pendingIndex.count, "pending stores and their index disagree")
-        for (index, item) in pending.enumerated() {
-            precondition(pendingIndex[item.oid] == index, "pending store of \(item.oid) not at its indexed position")
-        }
+        pending.checkInvariants()
         for (earlier, later) in zip(unreportedOwnCommits, unreportedOwnCommits.dropFirst()) {
             precondition(earlier < later, "own commits out of order: \(earlier) before \(later)")
         }

@@ -1,6 +1,6 @@
 import CacheCore
 import CacheTrace
-import SQLiteStorage
+import ObjectStorage
 
 /// One connection's window onto the shared cache: its snapshot, its checkpoints and
 /// `deltaAfter0`, and the lookup order that makes every cached load exactly what the database
@@ -83,12 +83,6 @@ public final class StorageView {
     ///   cleared; poll and retry), or the source's error.
     public func load(_ oid: ObjectID, from source: some ObjectSource) throws -> (state: [UInt8], tid: TransactionID)? {
         try cachedLoad(oid, from: source)
-    }
-
-    /// ``load(_:from:)`` for a SQLite connection: the same code, specialized in this module
-    /// so that a connection's hot path makes no generic calls.
-    public func load(_ oid: ObjectID, from connection: StorageConnection) throws -> (state: [UInt8], tid: TransactionID)? {
-        try cachedLoad(oid, from: connection)
     }
 
     @inline(__always)

@@ -1,6 +1,6 @@
 import CacheCore
 
-/// What ``StorageConnection/poll()`` found: the new snapshot and what changed since the
+/// What ``ObjectStoreConnection/poll()`` found: the new snapshot and what changed since the
 /// previous one.
 ///
 /// A cache view applies ``changes`` to its delta maps (design §4); entries whose TID is in

@@ -1,9 +1,10 @@
 import CacheCore
 
-/// Every way the SQLite object storage can fail, as one typed error.
+/// Every way an object storage (SQLite or PostgreSQL) can fail, as one typed error.
 ///
-/// Errors that come from SQLite carry a ``SQLiteFailure`` (result code, message, SQL). Files
-/// that are not ours — not a SQLite database at all, someone else's SQLite database, a newer
+/// Errors that come from SQLite carry a ``SQLiteFailure`` (result code, message, SQL), those
+/// from PostgreSQL a ``PostgresFailure`` (SQLSTATE, message, SQL); a conflict is the same
+/// case on both backends. Databases that are not ours — not a SQLite database at all, someone else's SQLite database, a newer
 /// schema than this build knows — get their own cases, so a caller can tell "wrong path" from
 /// "upgrade the software" from "try again later" without parsing messages. None of them is
 /// ever a crash.
@@ -18,11 +19,13 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
     case notADatabase(path: String, SQLiteFailure)
     /// SQLite found the file damaged (`SQLITE_CORRUPT`, or a failed `quick_check` on open).
     case corrupt(path: String, SQLiteFailure)
-    /// A SQLite database, but not one of ours: its `application_id` or tables are not this
-    /// storage's. `detail` says what was found.
+    /// A database, but not one of ours: a SQLite file whose `application_id` or tables are
+    /// not this storage's, or a PostgreSQL database holding other tables of these names
+    /// (RelStorage's, say). `detail` says what was found.
     case foreignDatabase(path: String, detail: String)
-    /// The file was written by a newer version of this storage (`user_version` = `found`);
-    /// this build understands versions up to `supported`.
+    /// The database was written by a newer version of this storage (SQLite's `user_version`,
+    /// PostgreSQL's `statecache_info.schema_version` = `found`); this build understands
+    /// versions up to `supported`.
     case newerSchema(path: String, found: Int32, supported: Int32)
     /// The database directory (or file) does not exist and `createIfMissing` is off.
     case notFound(path: String)
@@ -47,6 +50,15 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
     case invalidArgument(String)
     /// Any other SQLite failure.
     case sqlite(SQLiteFailure)
+    /// The PostgreSQL server could not be reached or refused the connection (wrong host,
+    /// port or socket directory, no such database, authentication); `message` is libpq's.
+    case cannotConnect(location: String, message: String)
+    /// The PostgreSQL server went away or closed the session during a call. The transaction
+    /// in progress was aborted on the server (a commit whose outcome is unknown shows up, or
+    /// not, in the next poll); the connection reconnects at its next poll.
+    case connectionLost(PostgresFailure)
+    /// Any other PostgreSQL failure.
+    case postgres(PostgresFailure)
 
     /// The SQLite details, when the error came from SQLite.
     public var sqliteFailure: SQLiteFailure? {
@@ -57,8 +69,17 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
         case .readOnly(_, let failure):
             return failure
         case .conflict, .foreignDatabase, .newerSchema, .notFound, .directoryNotWritable,
-             .mismatchedOIDDatabase, .noSnapshot, .closed, .invalidArgument:
+             .mismatchedOIDDatabase, .noSnapshot, .closed, .invalidArgument,
+             .cannotConnect, .connectionLost, .postgres:
             return nil
+        }
+    }
+
+    /// The PostgreSQL details, when the error came from PostgreSQL.
+    public var postgresFailure: PostgresFailure? {
+        switch self {
+        case .connectionLost(let failure), .postgres(let failure): return failure
+        default: return nil
         }
     }
 
@@ -74,7 +95,7 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
         case .corrupt(let path, let failure):
             return "\(path) is corrupt; \(failure)"
         case .foreignDatabase(let path, let detail):
-            return "\(path) is a SQLite database but not a StateCache object store: \(detail)"
+            return "\(path) is a database but not a StateCache object store: \(detail)"
         case .newerSchema(let path, let found, let supported):
             return "\(path) has schema version \(found), newer than this build supports (\(supported)); upgrade StateCache"
         case .notFound(let path):
@@ -95,6 +116,12 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
         case .invalidArgument(let text):
             return "invalid argument: \(text)"
         case .sqlite(let failure):
+            return failure.description
+        case .cannotConnect(let location, let message):
+            return "cannot connect to PostgreSQL at \(location): \(message)"
+        case .connectionLost(let failure):
+            return "the PostgreSQL connection was lost (the transaction was aborted): \(failure)"
+        case .postgres(let failure):
             return failure.description
         }
     }

@@ -1,5 +1,4 @@
 import CacheCore
-import SQLiteStorage
 
 /// Where a view reads what the cache does not have: a storage connection at the view's
 /// snapshot. A protocol so that tests can count and script the storage's answers.
@@ -11,5 +10,3 @@ public protocol ObjectSource {
     /// Every `(oid, tid)` committed with `after < tid ≤ through`.
     func listChanges(after: TransactionID, through: TransactionID) throws -> [ObjectChange]
 }
-
-extension StorageConnection: ObjectSource {}
