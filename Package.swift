@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CacheTrace", targets: ["CacheTrace"]),
         .library(name: "CacheAnalysis", targets: ["CacheAnalysis"]),
         .library(name: "SQLiteStorage", targets: ["SQLiteStorage"]),
+        .library(name: "PostgresStorage", targets: ["PostgresStorage"]),
         .executable(name: "cache-stats", targets: ["cache-stats"]),
         .executable(name: "cache-simul", targets: ["cache-simul"]),
         .executable(name: "statecache", targets: ["statecache"]),
@@ -37,6 +38,8 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
                        providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         // glibc's <malloc.h> (mallinfo2), to measure what a cache entry costs.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // The shards' read-mostly lock and thread stripes, in C11 and out of line (see its header).
@@ -48,11 +51,15 @@ let package = Package(
         .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib", "CLZMA"], swiftSettings: strict),
         // §7 The engines behind cache-stats and cache-simul.
         .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace"], swiftSettings: strict),
-        // §5 The SQLite object storage.
-        .target(name: "SQLiteStorage", dependencies: ["CacheCore", "CSQLite"], swiftSettings: strict),
+        // §5 What every object storage offers the cache (protocols, errors, poll results).
+        .target(name: "ObjectStorage", dependencies: ["CacheCore", "CSQLite"], swiftSettings: strict),
+        // §5 The SQLite object storage (one machine).
+        .target(name: "SQLiteStorage", dependencies: ["CacheCore", "ObjectStorage", "CSQLite"], swiftSettings: strict),
+        // §5 The PostgreSQL object storage (many machines), through libpq.
+        .target(name: "PostgresStorage", dependencies: ["CacheCore", "ObjectStorage", "CLibPQ"], swiftSettings: strict),
         // §4 Views, checkpoints and delta maps.
         .target(name: "StorageCache",
-                dependencies: ["CacheCore", "CacheTrace", "SQLiteStorage",
+                dependencies: ["CacheCore", "CacheTrace", "ObjectStorage",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         // §6 Persistent cache files.
@@ -61,7 +68,8 @@ let package = Package(
                 swiftSettings: strict),
         // The umbrella: one options value opens all of it.
         .target(name: "StateCache",
-                dependencies: ["CacheCore", "CacheTrace", "SQLiteStorage", "StorageCache", "CacheFiles"],
+                dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage", "PostgresStorage",
+                               "StorageCache", "CacheFiles"],
                 swiftSettings: strict),
 
         .executableTarget(name: "cache-stats",
@@ -74,7 +82,8 @@ let package = Package(
                           path: "Tools/cache-simul", swiftSettings: strict),
         .executableTarget(name: "statecache",
                           dependencies: ["StateCache", "CacheCore", "CacheTrace", "CacheAnalysis",
-                                         "SQLiteStorage", "StorageCache", "CacheFiles", "CSQLite",
+                                         "ObjectStorage", "SQLiteStorage", "PostgresStorage", "StorageCache",
+                                         "CacheFiles", "CSQLite", "CLibPQ",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Tools/statecache", swiftSettings: strict),
 
@@ -84,8 +93,12 @@ let package = Package(
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore"], swiftSettings: strict),
         .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis", "CacheCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage", "CacheCore"], swiftSettings: strict),
+        // The storage contract, run against both backends (PostgreSQL when STATECACHE_POSTGRES is set).
+        .testTarget(name: "ObjectStorageTests",
+                    dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "StateCache", "TestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "StorageCacheTests",
-                    dependencies: ["StorageCache", "CacheCore", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
+                    dependencies: ["StorageCache", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
                     swiftSettings: strict),
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache"],
                     swiftSettings: strict),

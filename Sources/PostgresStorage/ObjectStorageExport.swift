@@ -1,0 +1,2 @@
+// The storage vocabulary (errors, poll results, the protocols) comes with the backend.
+@_exported import ObjectStorage

@@ -1,0 +1,198 @@
+import CacheCore
+import Synchronization
+
+/// A history-free object storage in a PostgreSQL database, shared by the processes of many
+/// machines: the same cache, checkpoints, cache files and traces as the SQLite store, in
+/// front of one database server.
+///
+/// ```swift
+/// let store = try PostgresObjectStore.open("postgresql://app@db.example/objects")
+/// let connection = try store.connect()           // one per thread
+/// _ = try connection.poll()
+/// ```
+///
+/// **Snapshots.** Each ``PostgresConnection`` reads in a `REPEATABLE READ READ ONLY`
+/// transaction from one poll to the next; a poll ends it, starts the next and lists
+/// `tid > last`. ``PostgresConnection/releaseSnapshot()`` ends it while idle, so it does not
+/// hold back vacuum.
+///
+/// **Commits** run on a writer session from a small per-process pool: upload the states into
+/// a temporary table, take per-object advisory locks in OID order, compare each object's TID
+/// with the expected one (``StorageError/conflict(oids:)`` on any difference, nothing written),
+/// then take the commit lock — held until `COMMIT` — while choosing the TID: greater than the
+/// last one and not earlier than the server's clock. Commits therefore become visible in TID
+/// order, and a poll's `tid > last` never misses one.
+///
+/// **OIDs** come from a sequence, a block per round trip; a block left unused by a process
+/// that exits is simply skipped.
+public final class PostgresObjectStore: ObjectStore {
+    /// The URL or connection string the store was opened with.
+    public let target: String
+    /// The options the store was opened with.
+    public let options: PostgresStorageOptions
+    /// The database's permanent identity, created with its schema.
+    public let identity: DatabaseIdentity
+    /// The PostgreSQL database's name.
+    public let databaseName: String
+    /// ``target`` without its password.
+    public var location: String { PostgresTarget.redacted(target) }
+
+    /// A session for the store-level queries; nil when closed, replaced when broken.
+    private let reader: Locked<PostgresConnectionHandle?>
+    /// Idle writer sessions; a commit takes one (or opens one) and returns it.
+    private let writers = Locked<[PostgresConnectionHandle]>([])
+    /// OIDs fetched from the sequence and not yet handed out, in ascending order.
+    private let reservedOIDs = Locked<[UInt64]>([])
+    /// Set by ``close()``.
+    private let closed = Atomic<Bool>(false)
+
+    private init(target: String, options: PostgresStorageOptions, identity: DatabaseIdentity, databaseName: String,
+                 reader: sending PostgresConnectionHandle) {
+        self.target = target
+        self.options = options
+        self.identity = identity
+        self.databaseName = databaseName
+        self.reader = Locked(reader)
+    }
+
+    /// Connects to the database at `target` (a `postgresql://` URL or a libpq connection
+    /// string), creating the schema in an empty database.
+    ///
+    /// - Throws: ``StorageError/invalidArgument(_:)`` for a malformed target,
+    ///   ``StorageError/cannotConnect(location:message:)`` when the server is unreachable or
+    ///   refuses, ``StorageError/foreignDatabase(path:detail:)`` and
+    ///   ``StorageError/newerSchema(path:found:supported:)`` for a database that is not (or
+    ///   not yet) ours.
+    public static func open(_ target: String, options: PostgresStorageOptions = .init()) throws(StorageError) -> PostgresObjectStore {
+        try options.validate()
+        let handle = try PostgresConnectionHandle.connect(to: target, location: PostgresTarget.redacted(target),
+                                                          connectTimeout: options.connectTimeout)
+        let identity = try PostgresSchema.prepare(handle, createIfMissing: options.createIfMissing)
+        return PostgresObjectStore(target: target, options: options, identity: identity,
+                                   databaseName: handle.databaseName, reader: handle)
+    }
+
+    /// Opens a connection with its own snapshot and session, for one thread at a time.
+    public func connect() throws(StorageError) -> PostgresConnection {
+        guard !isClosed else { throw .closed }
+        return try PostgresConnection(store: self, handle: openSession())
+    }
+
+    /// `count` OIDs never handed out before, by any process on any machine.
+    public func newOIDs(count: Int) throws(StorageError) -> [ObjectID] {
+        guard count >= 0 else { throw .invalidArgument("cannot allocate \(count) OIDs") }
+        return try reservedOIDs.withLock { (reserved) throws(StorageError) -> [ObjectID] in
+            if reserved.count < count {
+                let wanted = max(options.oidBlockSize, count - reserved.count)
+                let fetched = try withReader { (handle) throws(StorageError) -> [UInt64] in
+                    let rows = try handle.query("SELECT nextval('statecache_oid_seq') FROM generate_series(1, $1)",
+                                                [.int8(Int64(wanted))], prepareAs: "new_oids")
+                    var oids: [UInt64] = []
+                    oids.reserveCapacity(rows.rowCount)
+                    for row in 0..<rows.rowCount { oids.append(UInt64(try rows.int64(row, 0) ?? 0)) }
+                    return oids
+                }
+                reserved += fetched.sorted()
+            }
+            let handedOut = reserved[..<count].map { ObjectID($0) }
+            reserved.removeFirst(count)
+            return handedOut
+        }
+    }
+
+    /// The TID of the last committed transaction, ``TransactionID/zero`` when there is none.
+    public func lastTransaction() throws(StorageError) -> TID {
+        try withReader { (handle) throws(StorageError) -> TID in
+            try PostgresQueries.lastTransaction(on: handle)
+        }
+    }
+
+    /// The objects whose current state was written in `(after, through]`, by TID then OID.
+    public func listChanges(after: TID, through: TID) throws(StorageError) -> [ObjectChange] {
+        try withReader { (handle) throws(StorageError) -> [ObjectChange] in
+            try PostgresQueries.listChanges(on: handle, after: after, through: through)
+        }
+    }
+
+    /// The number of objects stored (including tombstones).
+    public func objectCount() throws(StorageError) -> Int {
+        try withReader { (handle) throws(StorageError) -> Int in
+            Int(try handle.query("SELECT count(*) FROM object_state").int64(0, 0) ?? 0)
+        }
+    }
+
+    /// Closes the store's own sessions. Connections made by ``connect()`` keep working until
+    /// closed themselves; new ones cannot be made. Idempotent.
+    public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        reader.withLock { handle in
+            handle?.close()
+            handle = nil
+        }
+        writers.withLock { idle in
+            idle.forEach { $0.close() }
+            idle.removeAll()
+        }
+    }
+
+    /// True after ``close()``.
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    /// Traps if an internal invariant does not hold.
+    func checkInvariants() {
+        reservedOIDs.withLock { reserved in
+            for (earlier, later) in zip(reserved, reserved.dropFirst()) {
+                precondition(earlier < later, "reserved OIDs out of order or repeated: \(earlier), \(later)")
+            }
+        }
+        writers.withLock { idle in
+            for handle in idle { precondition(!handle.isInTransaction, "an idle writer session is inside a transaction") }
+        }
+    }
+
+    // MARK: - Sessions
+
+    /// A new session to the database.
+    func openSession() throws(StorageError) -> PostgresConnectionHandle {
+        try PostgresConnectionHandle.connect(to: target, location: location, connectTimeout: options.connectTimeout)
+    }
+
+    /// Runs `body` on the store's reader session, reconnecting first when it broke.
+    private func withReader<R>(_ body: (PostgresConnectionHandle) throws(StorageError) -> R) throws(StorageError) -> R {
+        try reader.withLock { (handle) throws(StorageError) -> R in
+            guard !isClosed else { throw .closed }
+            if handle == nil || handle!.isBroken {
+                handle?.close()
+                handle = try openSession()
+            }
+            return try body(handle!)
+        }
+    }
+
+    /// Runs `body` on an idle writer session (a new one when none is idle), and returns the
+    /// session to the pool afterwards unless it broke.
+    func withWriter<R>(_ body: (PostgresConnectionHandle) throws(StorageError) -> R) throws(StorageError) -> R {
+        guard !isClosed else { throw .closed }
+        let idle = writers.withLock { $0.popLast() }
+        let handle: PostgresConnectionHandle
+        if let idle {
+            handle = idle
+        } else {
+            handle = try openSession()
+            let milliseconds = options.lockTimeout.components.seconds * 1000 + options.lockTimeout.components.attoseconds / 1_000_000_000_000_000
+            try handle.execute("""
+                SET lock_timeout = \(milliseconds);
+                CREATE TEMPORARY TABLE statecache_upload (
+                    zoid int8 PRIMARY KEY, expected_tid int8, state bytea NOT NULL) ON COMMIT DELETE ROWS;
+                """)
+        }
+        defer {
+            if handle.isBroken || handle.isInTransaction || isClosed {
+                handle.close()
+            } else {
+                writers.withLock { $0.append(handle) }
+            }
+        }
+        return try body(handle)
+    }
+}
