@@ -3,18 +3,19 @@ import SQLiteStorage
 import StorageCache
 
 /// One storage client connection: a snapshot of the database, loads served from the shared
-/// cache when it holds the right state and from SQLite when it does not, and commits.
+/// cache when it holds the right state and from the storage (SQLite or PostgreSQL) when it
+/// does not, and commits.
 ///
 /// Use a connection from one thread at a time. Every load between two polls sees one snapshot;
 /// `poll()` moves to the newest committed transaction.
 public final class Connection {
     /// The storage connection (snapshot, commits).
-    public let storage: StorageConnection
+    public let storage: any ObjectStoreConnection
     /// The cache view (checkpoints, delta maps).
     public let view: StorageView
     private var pending: [ObjectID: [UInt8]] = [:]
 
-    init(storage: StorageConnection, view: StorageView) {
+    init(storage: any ObjectStoreConnection, view: StorageView) {
         self.storage = storage
         self.view = view
     }
@@ -26,6 +27,12 @@ public final class Connection {
         let result = try storage.poll()
         try view.afterPoll(result, source: storage)
         return result
+    }
+
+    /// Ends the snapshot without starting another, so an idle connection holds nothing back
+    /// (SQLite's write-ahead log, PostgreSQL's vacuum). Poll before the next load.
+    public func releaseSnapshot() {
+        storage.releaseSnapshot()
     }
 
     /// The snapshot's TID (nil before the first poll).

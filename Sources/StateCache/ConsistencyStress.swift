@@ -29,6 +29,10 @@ public enum ConsistencyStress {
         public var cacheDeltaSizeLimit = 50
         /// The share of iterations that commit.
         public var writeFraction = 0.2
+        /// The pool's OIDs (from `prepare`); empty: every object of the database. A database
+        /// shared with earlier runs (a PostgreSQL server) needs it, so that the lost-update
+        /// check sums this run's counters only.
+        public var pool: [UInt64] = []
 
         /// The defaults: a short, small, shift- and eviction-heavy run.
         public init() {}
@@ -138,7 +142,13 @@ public enum ConsistencyStress {
     /// Creates the object pool (counters at 0) in a new database; returns its OIDs.
     @discardableResult
     public static func prepare(databaseAt directory: URL, objectCount: Int) throws -> [ObjectID] {
-        let db = try Database.open(at: directory)
+        try prepare(database: .sqlite(directory: directory), objectCount: objectCount)
+    }
+
+    /// Creates the object pool (counters at 0) in the database at `location`; returns its OIDs.
+    @discardableResult
+    public static func prepare(database location: StorageLocation, objectCount: Int) throws -> [ObjectID] {
+        let db = try Database.open(location)
         defer { try? db.close() }
         let connection = try db.connect()
         defer { connection.close() }
@@ -151,31 +161,45 @@ public enum ConsistencyStress {
 
     /// The sum of all counters in the database (for the lost-update check).
     public static func counterSum(databaseAt directory: URL) throws -> UInt64 {
-        let store = try SQLiteObjectStore.open(at: directory)
-        defer { store.close() }
-        let connection = try store.connect()
+        try counterSum(database: .sqlite(directory: directory))
+    }
+
+    /// The sum of all counters in the database at `location`, read around the cache.
+    public static func counterSum(database location: StorageLocation, pool: [UInt64] = []) throws -> UInt64 {
+        var options = DatabaseOptions()
+        options.cacheLocalMB = 0
+        let db = try Database.open(location, options: options)
+        defer { try? db.close() }
+        let connection = try db.store.connect()
         defer { connection.close() }
         _ = try connection.poll()
         var sum: UInt64 = 0
-        for (_, value) in try connection.load(many: try allObjects(in: store)) {
+        let objects = pool.isEmpty ? try allObjects(in: db.store) : pool.map { ObjectID($0) }
+        for (_, value) in try connection.load(many: objects) {
             sum += counter(in: value.state)
         }
         return sum
     }
 
     /// Every object's OID, in order.
-    static func allObjects(in store: SQLiteObjectStore) throws -> [ObjectID] {
+    static func allObjects(in store: any ObjectStore) throws -> [ObjectID] {
         Set(try store.listChanges(after: .zero, through: try store.lastTransaction()).map(\.oid)).sorted()
     }
 
     /// Runs the workload in this process against the database at `directory` (prepared by
     /// `prepare(databaseAt:objectCount:)`, possibly shared with other processes).
     public static func run(databaseAt directory: URL, options: Options) throws -> Report {
+        try run(database: .sqlite(directory: directory), options: options)
+    }
+
+    /// Runs the workload in this process against the database at `location` (prepared by
+    /// `prepare(database:objectCount:)`, possibly shared with other processes and machines).
+    public static func run(database location: StorageLocation, options: Options) throws -> Report {
         var databaseOptions = DatabaseOptions()
         databaseOptions.cacheLocalMB = options.cacheLocalMB
         databaseOptions.cacheDeltaSizeLimit = options.cacheDeltaSizeLimit
-        let db = try Database.open(at: directory, options: databaseOptions)
-        let objects = try allObjects(in: db.store)
+        let db = try Database.open(location, options: databaseOptions)
+        let objects = options.pool.isEmpty ? try allObjects(in: db.store) : options.pool.map { ObjectID($0) }
         let reports = Locked<[Report]>([])
         let failures = Locked<[String]>([])
         let deadline = Date().addingTimeInterval(options.seconds)

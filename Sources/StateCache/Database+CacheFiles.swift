@@ -15,7 +15,7 @@ extension Database {
     /// use: one that starts at the newest file's checkpoints, with `deltaAfter1` from the same
     /// change-list query that filters the entries, when anything was restored; a fresh one
     /// otherwise.
-    static func restoreCacheFiles(into cache: SharedStateCache, store: SQLiteObjectStore, options: DatabaseOptions,
+    static func restoreCacheFiles(into cache: SharedStateCache, store: any ObjectStore, options: DatabaseOptions,
                                   prefix: String) -> (CheckpointCoordinator, CacheFileLoadReport?) {
         guard let directoryURL = options.cacheLocalDir, cache.isEnabled else { return (CheckpointCoordinator(), nil) }
         let directory = CacheDirectory(url: directoryURL, prefix: prefix)

@@ -2,6 +2,7 @@ import CacheCore
 import CacheFiles
 import CacheTrace
 import Foundation
+import PostgresStorage
 import SQLiteStorage
 import StorageCache
 
@@ -21,7 +22,9 @@ import StorageCache
 /// conn.close(); try db.close()
 /// ```
 ///
-/// The database owns the SQLite object store, the `SharedStateCache` every connection shares,
+/// The storage is SQLite (``open(at:options:)``, one machine) or PostgreSQL
+/// (``open(_:options:)`` with a `postgresql://` URL, many machines); everything above it is
+/// the same. The database owns the object store, the `SharedStateCache` every connection shares,
 /// the process's checkpoints (`CheckpointCoordinator`) and the trace writer, if tracing is on.
 ///
 /// With `DatabaseOptions/cacheLocalDir` set, opening restores the cache from the newest
@@ -29,8 +32,8 @@ import StorageCache
 /// closing writes this process's cache there — a restarted process starts warm
 /// (`cacheFileLoad`, `cacheFileSave`).
 public final class Database: Sendable {
-    /// The storage.
-    public let store: SQLiteObjectStore
+    /// The storage: a `SQLiteObjectStore` or a `PostgresObjectStore`.
+    public let store: any ObjectStore
     /// The shared state cache.
     public let cache: SharedStateCache
     /// The process's checkpoints.
@@ -48,7 +51,7 @@ public final class Database: Sendable {
     public var cacheFileSave: CacheFileSaveReport? { closing.withLock { $0.save } }
     private let closing = Locked<(closed: Bool, save: CacheFileSaveReport?)>((false, nil))
 
-    private init(store: SQLiteObjectStore, options: DatabaseOptions, cache: SharedStateCache,
+    private init(store: any ObjectStore, options: DatabaseOptions, cache: SharedStateCache,
                  coordinator: CheckpointCoordinator, tracer: TraceWriter?, prefix: String,
                  cacheFileLoad: CacheFileLoadReport?) {
         self.store = store
@@ -67,8 +70,21 @@ public final class Database: Sendable {
     /// - Throws: `StorageError` from the storage, or a `TraceWriteError` when a trace file
     ///   cannot be opened.
     public static func open(at directory: URL, options: DatabaseOptions = DatabaseOptions()) throws -> Database {
-        let store = try SQLiteObjectStore.open(at: directory, options: options.storage)
-        let prefix = options.prefix(for: directory)
+        try open(.sqlite(directory: directory), options: options)
+    }
+
+    /// Opens the database at `location` — a SQLite directory, or a PostgreSQL database whose
+    /// schema is created when missing — and its cache, as ``open(at:options:)`` does.
+    ///
+    /// - Throws: `StorageError` from the storage (for PostgreSQL also `cannotConnect`,
+    ///   `invalidArgument` for a malformed URL), or a `TraceWriteError`.
+    public static func open(_ location: StorageLocation, options: DatabaseOptions = DatabaseOptions()) throws -> Database {
+        let store: any ObjectStore
+        switch location {
+        case .sqlite(let directory): store = try SQLiteObjectStore.open(at: directory, options: options.storage)
+        case .postgres(let target): store = try PostgresObjectStore.open(target, options: options.postgres)
+        }
+        let prefix = options.prefix(forDatabaseNamed: store.databaseName)
         var tracer: TraceWriter?
         do {
             if let localDir = options.cacheLocalDir {
@@ -93,7 +109,7 @@ public final class Database: Sendable {
 
     /// A new connection: its own snapshot and view of the shared cache. Poll before loading.
     public func connect() throws -> Connection {
-        Connection(storage: try store.connect(),
+        Connection(storage: try store.connect() as any ObjectStoreConnection,
                    view: StorageView(cache: cache, coordinator: coordinator,
                                      deltaSizeLimit: options.cacheDeltaSizeLimit, tracer: tracer))
     }

@@ -1,5 +1,6 @@
 import CacheCore
 import Foundation
+import PostgresStorage
 import SQLiteStorage
 
 /// Everything `Database/open(at:options:)` needs: the cache's options (with RelStorage's
@@ -14,7 +15,8 @@ public struct DatabaseOptions: Sendable {
     public var cacheLocalCompression: StateCompression = .none
     /// The `deltaAfter0` size at which the checkpoints shift (`cache-delta-size-limit`).
     public var cacheDeltaSizeLimit: Int = 100_000
-    /// The cache namespace: the database directory's name by default, spaces replaced by `_`
+    /// The cache namespace: the database directory's (or PostgreSQL database's) name by
+    /// default, spaces replaced by `_`
     /// (`cache-prefix`).
     public var cachePrefix: String?
     /// The directory for persistent cache files and traces, shared by the processes of the
@@ -45,6 +47,8 @@ public struct DatabaseOptions: Sendable {
     public var cacheShardCount: Int?
     /// The SQLite storage's options (busy timeout, page size, …).
     public var storage = SQLiteStorageOptions()
+    /// The PostgreSQL storage's options (timeouts, OID block size).
+    public var postgres = PostgresStorageOptions()
 
     /// The defaults.
     public init() {}
@@ -63,7 +67,13 @@ public struct DatabaseOptions: Sendable {
 
     /// The prefix in force for a database at `directory`.
     public func prefix(for directory: URL) -> String {
+        prefix(forDatabaseNamed: directory.standardizedFileURL.lastPathComponent)
+    }
+
+    /// The prefix in force for a database called `name` (a directory's or a PostgreSQL
+    /// database's name).
+    public func prefix(forDatabaseNamed name: String) -> String {
         if let cachePrefix, !cachePrefix.isEmpty { return cachePrefix }
-        return directory.standardizedFileURL.lastPathComponent.replacingOccurrences(of: " ", with: "_")
+        return name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "/", with: "_")
     }
 }

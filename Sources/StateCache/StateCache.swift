@@ -1,6 +1,8 @@
 // The umbrella module: `import StateCache` gives a storage client the whole system —
 // `Database.open`, connections with cached loads, the options, and the vocabulary types.
 @_exported import CacheCore
+@_exported import ObjectStorage
 @_exported import SQLiteStorage
+@_exported import PostgresStorage
 @_exported import StorageCache
 @_exported import CacheTrace

@@ -7,12 +7,14 @@ import StateCache
 struct StressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stress",
-        abstract: "Check the cache under load: processes × threads, every load verified against SQLite.",
+        abstract: "Check the cache under load: processes × threads, every load verified against the database.",
         discussion: """
             Prints the number of checked loads and mismatches (which must be 0), the increments \
             committed and whether their sum matches the database (no lost update). Every state \
             names its object and the revision it was based on and carries a checksum, and every \
-            load checks them. Exits 1 on any mismatch, lost update or failed (crashed) worker.
+            load checks them. Exits 1 on any mismatch, lost update or failed (crashed) worker. \
+            With --postgres the processes share a PostgreSQL database (standing in for machines); \
+            each run adds a new pool of objects and checks only its own.
             """
     )
 
@@ -23,15 +25,19 @@ struct StressCommand: ParsableCommand {
     @Option(help: "Cache size of each process in MB (small: many evictions).") var cacheMB = 0.2
     @Option(help: "cache-delta-size-limit (small: many checkpoint shifts).") var deltaLimit = 50
     @Option(help: "Database directory (default: a new temporary one, removed afterwards).") var dir: String?
+    @Option(help: "A PostgreSQL URL or connection string to run against instead of SQLite.") var postgres: String?
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() throws {
+        if postgres != nil && dir != nil { throw ValidationError("give --dir (SQLite) or --postgres, not both") }
         let directory = dir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("statecache-stress-\(UUID().uuidString)")
-        defer { if dir == nil { try? FileManager.default.removeItem(at: directory) } }
-        try ConsistencyStress.prepare(databaseAt: directory, objectCount: objects)
+        defer { if dir == nil && postgres == nil { try? FileManager.default.removeItem(at: directory) } }
+        let location: StorageLocation = postgres.map { .postgres($0) } ?? .sqlite(directory: directory)
+        let pool = try ConsistencyStress.prepare(database: location, objectCount: objects)
         var options = ConsistencyStress.Options()
+        options.pool = postgres == nil ? [] : pool.map(\.rawValue)
         options.threads = threads
         options.seconds = seconds
         options.objectCount = objects
@@ -44,7 +50,7 @@ struct StressCommand: ParsableCommand {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Self.selfPath(fallback: CommandLine.arguments[0]))
             let encoded = String(decoding: try JSONEncoder().encode(workerOptions), as: UTF8.self)
-            process.arguments = ["stress-worker", "--dir", directory.path, "--options", encoded]
+            process.arguments = ["stress-worker", "--location", postgres ?? directory.path, "--options", encoded]
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
@@ -62,7 +68,7 @@ struct StressCommand: ParsableCommand {
                 failed += 1
             }
         }
-        let sum = try ConsistencyStress.counterSum(databaseAt: directory)
+        let sum = try ConsistencyStress.counterSum(database: location, pool: options.pool)
         let lostUpdates = Int(sum) - total.increments
         if json {
             struct Summary: Encodable {
@@ -76,7 +82,7 @@ struct StressCommand: ParsableCommand {
                                   counterSum: sum, lostUpdates: lostUpdates, failedWorkers: failed)
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
-            print("stress: \(processes) processes × \(threads) threads, \(seconds) s")
+            print("stress: \(processes) processes × \(threads) threads, \(seconds) s, \(postgres == nil ? "SQLite" : "PostgreSQL")")
             print("checked loads: \(total.checkedLoads)")
             print("mismatches: \(total.mismatches)")
             print("consistency errors: \(total.consistencyErrors)")
@@ -99,12 +105,12 @@ struct StressCommand: ParsableCommand {
 struct StressWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stress-worker", shouldDisplay: false)
 
-    @Option var dir: String
+    @Option var location: String
     @Option var options: String
 
     func run() throws {
         let decoded = try JSONDecoder().decode(ConsistencyStress.Options.self, from: Data(options.utf8))
-        let report = try ConsistencyStress.run(databaseAt: URL(fileURLWithPath: dir), options: decoded)
+        let report = try ConsistencyStress.run(database: StorageLocation(parsing: location), options: decoded)
         print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import PostgresStorage
+
+/// Which storage a ``Database`` opens: a SQLite database directory on this machine, or a
+/// PostgreSQL database that processes on many machines share.
+public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
+    /// A SQLite object store in this directory (created when missing).
+    case sqlite(directory: URL)
+    /// A PostgreSQL database: a `postgresql://` URL or a libpq `key=value` connection string.
+    case postgres(String)
+
+    /// Reads a location as a user writes it: a `postgresql://` or `postgres://` URL, or a
+    /// libpq connection string (`host=/run/postgresql dbname=objects`), is PostgreSQL;
+    /// anything else is a SQLite directory path.
+    public init(parsing text: String) {
+        if PostgresTarget.isPostgres(text) {
+            self = .postgres(text)
+        } else {
+            self = .sqlite(directory: URL(fileURLWithPath: text))
+        }
+    }
+
+    /// The location for messages (a PostgreSQL password is masked).
+    public var description: String {
+        switch self {
+        case .sqlite(let directory): return directory.path
+        case .postgres(let target): return PostgresTarget.redacted(target)
+        }
+    }
+}
