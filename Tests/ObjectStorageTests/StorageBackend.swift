@@ -1,0 +1,85 @@
+import CacheCore
+import Foundation
+import ObjectStorage
+@testable import PostgresStorage
+import SQLiteStorage
+import XCTest
+
+/// One of the two storages, making a fresh, empty database per test: a SQLite directory under
+/// the temporary directory, or a new database on the throwaway PostgreSQL server that
+/// `scripts/throwaway-postgres.sh` started (`STATECACHE_POSTGRES`). Tests never touch a server
+/// they were not given.
+final class StorageBackend {
+    enum Kind { case sqlite, postgres }
+
+    let kind: Kind
+    /// Where the fresh database is: a directory path or a PostgreSQL URL.
+    let location: String
+    private let cleanup: () -> Void
+
+    private init(kind: Kind, location: String, cleanup: @escaping () -> Void) {
+        self.kind = kind
+        self.location = location
+        self.cleanup = cleanup
+    }
+
+    /// A fresh database of `kind`; for PostgreSQL without a server, a skip (or a failure when
+    /// `STATECACHE_REQUIRE_POSTGRES` is set, as `make test` does).
+    static func make(_ kind: Kind, label: String) throws -> StorageBackend {
+        switch kind {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("statecache-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
+            return StorageBackend(kind: .sqlite, location: directory.path) {
+                try? FileManager.default.removeItem(at: directory)
+            }
+        case .postgres:
+            let server = try PostgresTestServer.url()
+            let name = "t_\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(30))_\(UInt32.random(in: 0 ... .max))"
+            try PostgresTestServer.execute("CREATE DATABASE \(name)", on: server)
+            return StorageBackend(kind: .postgres, location: PostgresTestServer.url(server, database: name)) {
+                try? PostgresTestServer.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: server)
+            }
+        }
+    }
+
+    /// Opens a store on the database (as a new process would).
+    func open() throws -> any ObjectStore {
+        switch kind {
+        case .sqlite: return try SQLiteObjectStore.open(at: URL(fileURLWithPath: location))
+        case .postgres: return try PostgresObjectStore.open(location)
+        }
+    }
+
+    /// Removes the database.
+    func remove() { cleanup() }
+}
+
+/// The throwaway server of this test run.
+enum PostgresTestServer {
+    /// `STATECACHE_POSTGRES`, set by `scripts/throwaway-postgres.sh run -- …`.
+    static func url() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = environment["STATECACHE_POSTGRES"], !url.isEmpty { return url }
+        if environment["STATECACHE_REQUIRE_POSTGRES"] != nil {
+            XCTFail("STATECACHE_REQUIRE_POSTGRES is set but STATECACHE_POSTGRES is not: run through scripts/throwaway-postgres.sh")
+        }
+        throw XCTSkip("no PostgreSQL server (run `scripts/throwaway-postgres.sh run -- swift test` or `make test`)")
+    }
+
+    /// `server` (a `postgresql://…/db?…` URL) pointing at `database` instead.
+    static func url(_ server: String, database: String) -> String {
+        guard let schemeEnd = server.range(of: "://") else { return server + " dbname=\(database)" }
+        let rest = server[schemeEnd.upperBound...]
+        let pathStart = rest.firstIndex(of: "/") ?? rest.firstIndex(of: "?") ?? rest.endIndex
+        let query = rest[pathStart...].firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
+        return String(server[..<schemeEnd.upperBound]) + rest[..<pathStart] + "/" + database + query
+    }
+
+    /// Runs `sql` on a session of its own.
+    static func execute(_ sql: String, on target: String) throws {
+        let handle = try PostgresConnectionHandle.connect(to: target, location: target, connectTimeout: .seconds(10))
+        defer { handle.close() }
+        try handle.execute(sql)
+    }
+}
