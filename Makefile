@@ -2,16 +2,19 @@
 # Both install the system libraries they need (Debian packages) when missing.
 
 SWIFT        ?= swift
-APT_PACKAGES := liblz4-dev libsqlite3-dev zlib1g-dev liblzma-dev
+APT_PACKAGES := liblz4-dev libsqlite3-dev zlib1g-dev liblzma-dev libpq-dev postgresql-15
 # The suites that exercise threads; `make test-tsan` runs them under ThreadSanitizer, built
 # for debugging and again optimized (release), where the optimizer may move what debug keeps.
-TSAN_FILTER  ?= Concurrency|Stress
+TSAN_FILTER  ?= Concurrency|Stress|ContractTests
 # The suites `make test-asan` also runs optimized under AddressSanitizer: the cache core and
 # its policy (with the randomized model test), persistence (cache files), and the stresses.
 ASAN_RELEASE_FILTER ?= CacheCoreTests|CacheFilesTests|Stress|Concurrency
 # `make test`'s release-build stress: seeds × seconds of `statecache stress`.
 STRESS_SEEDS   ?= 1 2 3
 STRESS_SECONDS ?= 5
+# Runs a command against a throwaway PostgreSQL server (started, then stopped and removed,
+# also on failure); the command finds it in STATECACHE_POSTGRES.
+WITH_POSTGRES  := scripts/throwaway-postgres.sh run --
 # Optimized test builds need @testable imports, which release builds refuse without this.
 RELEASE_TESTING := -c release -Xswiftc -enable-testing
 # Leak reports are not what these runs look for (the Swift runtime keeps caches to exit).
@@ -38,9 +41,11 @@ build: deps
 # The release stress runs first, so that the test runner's own summary closes the output.
 test: deps stress-release test-debug
 
+# The PostgreSQL suites must run, not skip: STATECACHE_REQUIRE_POSTGRES turns a missing server
+# into a failure.
 test-debug: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	STATECACHE_REQUIRE_POSTGRES=1 $(WITH_POSTGRES) $(SWIFT) test --skip-build
 
 # Users run release builds: a bounded multi-process stress of the optimized tool, which fails
 # on any crash, wrong byte (every state is checksummed), mismatch or lost update.
@@ -50,16 +55,18 @@ stress-release: deps
 	  echo "+ statecache stress --seed $$seed --seconds $(STRESS_SECONDS)  (release build)"; \
 	  .build/release/statecache stress --seed $$seed --seconds $(STRESS_SECONDS) || { echo "release stress failed (seed $$seed)"; exit 1; }; \
 	done
+	$(WITH_POSTGRES) sh -c 'echo "+ statecache stress --postgres … --seconds $(STRESS_SECONDS)  (release build)"; \
+	  .build/release/statecache stress --postgres "$$STATECACHE_POSTGRES" --seconds $(STRESS_SECONDS)'
 
 test-tsan: deps
-	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
-	$(SWIFT) test $(RELEASE_TESTING) --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
+	$(WITH_POSTGRES) $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
+	$(WITH_POSTGRES) $(SWIFT) test $(RELEASE_TESTING) --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'
 
 test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	$(WITH_POSTGRES) $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 	$(SWIFT) build $(RELEASE_TESTING) --build-tests --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test $(RELEASE_TESTING) --skip-build --sanitize=address --scratch-path .build-asan --filter '$(ASAN_RELEASE_FILTER)'
+	$(WITH_POSTGRES) $(SWIFT) test $(RELEASE_TESTING) --skip-build --sanitize=address --scratch-path .build-asan --filter '$(ASAN_RELEASE_FILTER)'
 
 demo: deps
 	$(SWIFT) build -c release --product statecache

@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage", "CacheCore"], swiftSettings: strict),
         // The storage contract, run against both backends (PostgreSQL when STATECACHE_POSTGRES is set).
         .testTarget(name: "ObjectStorageTests",
-                    dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "StateCache", "TestSupport"],
+                    dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "StorageCacheTests",
                     dependencies: ["StorageCache", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],

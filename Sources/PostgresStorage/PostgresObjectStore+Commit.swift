@@ -18,46 +18,40 @@ extension PostgresObjectStore {
     ///   ``StorageError/connectionLost(_:)`` (aborted — unless the session was lost during
     ///   `COMMIT` itself, when the next poll tells), ``StorageError/postgres(_:)``.
     func commit(_ stores: [PendingStore]) throws(StorageError) -> TID {
-        try withWriter { (handle) throws(StorageError) -> TID in
-            try handle.execute("BEGIN")
-            do throws(StorageError) {
-                if !stores.isEmpty {
-                    try upload(stores, on: handle)
-                    let oids = stores.map { Int64($0.oid.rawValue) }.sorted()
-                    _ = try handle.query("SELECT count(pg_advisory_xact_lock(zoid)) FROM unnest($1::int8[]) AS locked(zoid)",
-                                         [.int8Array(oids)], prepareAs: "lock_objects")
-                    let conflicts = try handle.query("""
-                        SELECT u.zoid FROM statecache_upload AS u LEFT JOIN object_state AS o ON o.zoid = u.zoid
-                        WHERE o.tid IS DISTINCT FROM u.expected_tid ORDER BY u.zoid
-                        """, prepareAs: "find_conflicts")
-                    if conflicts.rowCount > 0 {
-                        var oids: [ObjectID] = []
-                        for row in 0..<conflicts.rowCount { oids.append(ObjectID(UInt64(try conflicts.int64(row, 0) ?? 0))) }
-                        throw .conflict(oids: oids)
-                    }
+        try inWriteTransaction { (handle) throws(StorageError) -> TID in
+            if !stores.isEmpty {
+                try upload(stores, on: handle)
+                let oids = stores.map { Int64($0.oid.rawValue) }.sorted()
+                _ = try handle.query("SELECT count(pg_advisory_xact_lock(zoid)) FROM unnest($1::int8[]) AS locked(zoid)",
+                                     [.int8Array(oids)], prepareAs: "lock_objects")
+                let conflicts = try handle.query("""
+                    SELECT u.zoid FROM statecache_upload AS u LEFT JOIN object_state AS o ON o.zoid = u.zoid
+                    WHERE o.tid IS DISTINCT FROM u.expected_tid ORDER BY u.zoid
+                    """, prepareAs: "find_conflicts")
+                if conflicts.rowCount > 0 {
+                    var oids: [ObjectID] = []
+                    for row in 0..<conflicts.rowCount { oids.append(ObjectID(UInt64(try conflicts.int64(row, 0) ?? 0))) }
+                    throw .conflict(oids: oids)
                 }
-                _ = try handle.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockClass), \(PostgresSchema.commitLockKey))",
-                                     prepareAs: "commit_lock")
-                let clock = try handle.query("""
-                    SELECT coalesce(max(tid), 0), (extract(epoch FROM clock_timestamp()) * 1000000)::int8 FROM transaction_log
-                    """, prepareAs: "choose_tid")
-                let last = TID(UInt64(try clock.int64(0, 0) ?? 0))
-                guard last.rawValue < UInt64(Int64.max) else {
-                    throw .invalidArgument("the TID space is exhausted (last TID \(last))")
-                }
-                let now = Double(try clock.int64(0, 1) ?? 0) / 1_000_000
-                let tid = max(last.successor, TID(secondsSince1970: now))
-                _ = try handle.query("""
-                    WITH logged AS (INSERT INTO transaction_log (tid, object_count) VALUES ($1, $2))
-                    INSERT INTO object_state (zoid, tid, state) SELECT zoid, $1, state FROM statecache_upload
-                    ON CONFLICT (zoid) DO UPDATE SET tid = excluded.tid, state = excluded.state
-                    """, [.int8(Int64(tid.rawValue)), .int8(Int64(stores.count))], prepareAs: "write_transaction")
-                try handle.execute("COMMIT")
-                return tid
-            } catch {
-                handle.rollbackQuietly()
-                throw error
             }
+            _ = try handle.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockClass), \(PostgresSchema.commitLockKey))",
+                                 prepareAs: "commit_lock")
+            let clock = try handle.query("""
+                SELECT coalesce(max(tid), 0), (extract(epoch FROM clock_timestamp()) * 1000000)::int8 FROM transaction_log
+                """, prepareAs: "choose_tid")
+            let last = TID(UInt64(try clock.int64(0, 0) ?? 0))
+            guard last.rawValue < UInt64(Int64.max) else {
+                throw .invalidArgument("the TID space is exhausted (last TID \(last))")
+            }
+            let now = Double(try clock.int64(0, 1) ?? 0) / 1_000_000
+            let tid = max(last.successor, TID(secondsSince1970: now))
+            _ = try handle.query("""
+                WITH logged AS (INSERT INTO transaction_log (tid, object_count) VALUES ($1, $2))
+                INSERT INTO object_state (zoid, tid, state) SELECT zoid, $1, state FROM statecache_upload
+                ON CONFLICT (zoid) DO UPDATE SET tid = excluded.tid, state = excluded.state
+                """, [.int8(Int64(tid.rawValue)), .int8(Int64(stores.count))], prepareAs: "write_transaction")
+            try handle.execute("COMMIT")
+            return tid
         }
     }
 

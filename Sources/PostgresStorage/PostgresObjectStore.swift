@@ -157,34 +157,48 @@ public final class PostgresObjectStore: ObjectStore {
         try PostgresConnectionHandle.connect(to: target, location: location, connectTimeout: options.connectTimeout)
     }
 
-    /// Runs `body` on the store's reader session, reconnecting first when it broke.
+    /// Runs `body` on the store's reader session. A session found dead — the server restarted
+    /// or cut it while idle — is replaced and `body` (a read, safe to repeat) runs again once.
     private func withReader<R>(_ body: (PostgresConnectionHandle) throws(StorageError) -> R) throws(StorageError) -> R {
         try reader.withLock { (handle) throws(StorageError) -> R in
             guard !isClosed else { throw .closed }
+            var reused = true
             if handle == nil || handle!.isBroken {
                 handle?.close()
                 handle = try openSession()
+                reused = false
             }
-            return try body(handle!)
+            do throws(StorageError) {
+                return try body(handle!)
+            } catch {
+                guard reused, case .connectionLost = error else { throw error }
+                handle?.close()
+                handle = try openSession()
+                return try body(handle!)
+            }
         }
     }
 
-    /// Runs `body` on an idle writer session (a new one when none is idle), and returns the
-    /// session to the pool afterwards unless it broke.
-    func withWriter<R>(_ body: (PostgresConnectionHandle) throws(StorageError) -> R) throws(StorageError) -> R {
+    /// Runs `body` inside a transaction (`BEGIN` done) on an idle writer session, or a new one
+    /// when none is idle, and returns the session to the pool afterwards unless it broke. A
+    /// pooled session found dead at `BEGIN` — nothing of this transaction was sent yet — is
+    /// replaced by a new one.
+    func inWriteTransaction<R>(_ body: (PostgresConnectionHandle) throws(StorageError) -> R) throws(StorageError) -> R {
         guard !isClosed else { throw .closed }
-        let idle = writers.withLock { $0.popLast() }
-        let handle: PostgresConnectionHandle
-        if let idle {
+        var handle: PostgresConnectionHandle
+        if let idle = writers.withLock({ $0.popLast() }) {
             handle = idle
+            do throws(StorageError) {
+                try handle.execute("BEGIN")
+            } catch {
+                handle.close()
+                guard case .connectionLost = error else { throw error }
+                handle = try openWriterSession()
+                try handle.execute("BEGIN")
+            }
         } else {
-            handle = try openSession()
-            let milliseconds = options.lockTimeout.components.seconds * 1000 + options.lockTimeout.components.attoseconds / 1_000_000_000_000_000
-            try handle.execute("""
-                SET lock_timeout = \(milliseconds);
-                CREATE TEMPORARY TABLE statecache_upload (
-                    zoid int8 PRIMARY KEY, expected_tid int8, state bytea NOT NULL) ON COMMIT DELETE ROWS;
-                """)
+            handle = try openWriterSession()
+            try handle.execute("BEGIN")
         }
         defer {
             if handle.isBroken || handle.isInTransaction || isClosed {
@@ -193,6 +207,29 @@ public final class PostgresObjectStore: ObjectStore {
                 writers.withLock { $0.append(handle) }
             }
         }
-        return try body(handle)
+        do throws(StorageError) {
+            return try body(handle)
+        } catch {
+            handle.rollbackQuietly()
+            throw error
+        }
+    }
+
+    /// A new writer session: the lock timeout set, the upload table created.
+    private func openWriterSession() throws(StorageError) -> PostgresConnectionHandle {
+        let handle = try openSession()
+        let timeout = options.lockTimeout.components
+        let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
+        do throws(StorageError) {
+            try handle.execute("""
+                SET lock_timeout = \(max(1, milliseconds));
+                CREATE TEMPORARY TABLE statecache_upload (
+                    zoid int8 PRIMARY KEY, expected_tid int8, state bytea NOT NULL) ON COMMIT DELETE ROWS;
+                """)
+        } catch {
+            handle.close()
+            throw error
+        }
+        return handle
     }
 }

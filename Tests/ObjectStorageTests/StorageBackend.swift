@@ -83,3 +83,33 @@ enum PostgresTestServer {
         try handle.execute(sql)
     }
 }
+
+extension PostgresTestServer {
+    /// Runs `commit` while this test holds the commit lock, kills the committer's session as
+    /// soon as it waits for the lock (mid-transaction: uploaded and object locks taken), and
+    /// returns what `commit` threw.
+    static func killDuringCommit(on target: String, _ commit: @escaping @Sendable () throws -> Void) throws -> (any Error)? {
+        let admin = try PostgresConnectionHandle.connect(to: target, location: target, connectTimeout: .seconds(10))
+        defer { admin.close() }
+        try admin.execute("SELECT pg_advisory_lock(\(PostgresSchema.lockClass), \(PostgresSchema.commitLockKey))")
+        let outcome = Locked<(any Error)?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            do { try commit() } catch { outcome.withLock { $0 = error } }
+            finished.signal()
+        }.start()
+        var killed = false
+        for _ in 0..<500 where !killed {
+            let waiting = try admin.execute("""
+                SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND NOT granted AND classid = \(PostgresSchema.lockClass)::oid
+                """)
+            killed = waiting.rowCount > 0
+            if !killed { usleep(10_000) }
+        }
+        try admin.execute("SELECT pg_advisory_unlock(\(PostgresSchema.lockClass), \(PostgresSchema.commitLockKey))")
+        XCTAssertTrue(killed, "the commit never waited for the commit lock")
+        finished.wait()
+        return outcome.withLock { $0 }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import CacheFiles
+import StateCache
+import TestSupport
+import XCTest
+
+/// The whole stack — cache, checkpoints, cache files, views — over PostgreSQL.
+final class PostgresDatabaseTests: XCTestCase {
+    private var backend: StorageBackend?
+    private var cacheDirectory: URL?
+
+    override func tearDown() {
+        backend?.remove()
+        if let cacheDirectory { try? FileManager.default.removeItem(at: cacheDirectory) }
+    }
+
+    private func freshLocation(_ label: String = #function) throws -> StorageLocation {
+        let made = try StorageBackend.make(.postgres, label: label)
+        backend = made
+        return .postgres(made.location)
+    }
+
+    /// A commit that fails because the server went away leaves nothing in the cache: the
+    /// connection still loads the committed state.
+    func testAFailedCommitLeavesNoStateInTheCache() throws {
+        let location = try freshLocation()
+        let db = try Database.open(location)
+        defer { try? db.close() }
+        let connection = try db.connect()
+        defer { connection.close() }
+        try connection.poll()
+        let oid = try db.newOID()
+        connection.store(oid, Array("committed".utf8), expecting: nil)
+        let tid = try connection.commit()
+        try connection.poll()
+        XCTAssertEqual(try connection.load(oid)?.tid, tid)
+
+        connection.store(oid, Array("lost".utf8), expecting: tid)
+        guard case .postgres(let target) = location else { return XCTFail() }
+        let box = UncheckedBox(connection)
+        let error = try PostgresTestServer.killDuringCommit(on: target) { _ = try box.value.commit() }
+        XCTAssertNotNil(error)
+        connection.abort()
+        try connection.poll() // reconnects
+        let loaded = try XCTUnwrap(try connection.load(oid))
+        XCTAssertEqual(loaded.state, Array("committed".utf8))
+        XCTAssertEqual(loaded.tid, tid)
+    }
+
+    /// A restarted process starts warm from the cache files it wrote against PostgreSQL.
+    func testARestartIsWarmFromCacheFiles() throws {
+        let location = try freshLocation()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-pgfiles-\(UUID().uuidString)")
+        cacheDirectory = directory
+        var options = DatabaseOptions()
+        options.cacheLocalDir = directory
+        options.cacheLocalMB = 5
+        let oids: [ObjectID]
+        do {
+            let db = try Database.open(location, options: options)
+            let connection = try db.connect()
+            try connection.poll()
+            oids = try db.newOIDs(count: 400)
+            for oid in oids { connection.store(oid, [UInt8](repeating: UInt8(truncatingIfNeeded: oid.rawValue), count: 300), expecting: nil) }
+            try connection.commit()
+            try connection.poll()
+            for oid in oids { _ = try connection.load(oid) }
+            connection.close()
+            try db.close()
+            XCTAssertGreaterThan(db.cacheFileSave?.entries ?? 0, 300)
+        }
+        let db = try Database.open(location, options: options)
+        defer { try? db.close() }
+        XCTAssertGreaterThan(db.cacheFileLoad?.entriesRestored ?? 0, 300)
+        let connection = try db.connect()
+        defer { connection.close() }
+        try connection.poll()
+        for oid in oids { XCTAssertEqual(try connection.load(oid)?.state.first, UInt8(truncatingIfNeeded: oid.rawValue)) }
+        XCTAssertGreaterThanOrEqual(Double(connection.stats.hits) / Double(connection.stats.loads), 0.95)
+    }
+
+    /// Threads of one process over PostgreSQL: every cached load checked against the database.
+    func testThreadsOverPostgresStressWithoutAWrongLoad() throws {
+        let location = try freshLocation()
+        let pool = try ConsistencyStress.prepare(database: location, objectCount: 200)
+        var options = ConsistencyStress.Options()
+        options.threads = 3
+        options.seconds = 2
+        options.cacheDeltaSizeLimit = 30
+        options.pool = pool.map(\.rawValue)
+        let report = try ConsistencyStress.run(database: location, options: options)
+        XCTAssertEqual(report.mismatches, 0, "\(report.problems)")
+        XCTAssertEqual(report.consistencyErrors, 0)
+        XCTAssertGreaterThan(report.checkedLoads, 500)
+        XCTAssertGreaterThan(report.hits, 0)
+        XCTAssertEqual(try ConsistencyStress.counterSum(database: location, pool: options.pool), UInt64(report.increments))
+    }
+
+    /// `statecache stress --postgres`: processes standing in for machines share one database.
+    func testProcessesOverPostgresStressWithoutAWrongLoad() throws {
+        let location = try freshLocation()
+        guard case .postgres(let target) = location else { return XCTFail() }
+        guard let tool = BuiltTool.url(named: "statecache") else {
+            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
+        }
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = ["stress", "--postgres", target, "--processes", "3", "--threads", "2", "--seconds", "3", "--json"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        struct Summary: Decodable {
+            var report: ConsistencyStress.Report
+            var lostUpdates: Int
+            var failedWorkers: Int
+        }
+        let summary = try JSONDecoder().decode(Summary.self, from: data)
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(summary.report.mismatches, 0, "\(summary.report.problems)")
+        XCTAssertEqual(summary.lostUpdates, 0)
+        XCTAssertEqual(summary.failedWorkers, 0)
+        XCTAssertGreaterThan(summary.report.increments, 10)
+    }
+}
