@@ -7,8 +7,16 @@ protocol BenchmarkGroup {
     static var name: String { get }
     /// One line saying what it measures and against what.
     static var summary: String { get }
-    /// Runs the group; `quick` shortens it (for tests and smoke runs).
-    static func run(quick: Bool) throws -> [BenchmarkRow]
+    /// Runs the group with the command's settings.
+    static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow]
+}
+
+/// What `statecache bench` tells every group.
+struct BenchmarkContext {
+    /// A short run (tests and smoke runs): fewer objects and rounds, noisier figures.
+    var quick = false
+    /// A PostgreSQL server to measure the storage group against instead of SQLite.
+    var postgres: String?
 }
 
 /// `statecache bench [GROUP…] [--json]`: runs benchmark groups and prints one table.
@@ -38,6 +46,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "A short run (smoke test); figures are noisier.")
     var quick = false
 
+    @Option(help: "Run the storage group against this PostgreSQL URL or connection string (it adds objects there).")
+    var postgres: String?
+
     func validate() throws {
         let known = Set(Self.groups.map { $0.name })
         for name in group where !known.contains(name) {
@@ -52,7 +63,7 @@ struct BenchCommand: ParsableCommand {
         let selected = group.isEmpty ? Self.groups : Self.groups.filter { group.contains($0.name) }
         var rows: [BenchmarkRow] = []
         for benchmark in selected {
-            rows += try benchmark.run(quick: quick)
+            rows += try benchmark.run(BenchmarkContext(quick: quick, postgres: postgres))
         }
         if json {
             let encoder = JSONEncoder()

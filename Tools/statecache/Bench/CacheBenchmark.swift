@@ -21,7 +21,8 @@ enum CacheBenchmark: BenchmarkGroup {
     static let keyCount = 500_000
     static let zipfExponent = 0.9
 
-    static func run(quick: Bool) throws -> [BenchmarkRow] {
+    static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow] {
+        let quick = context.quick
         let operations = quick ? 300_000 : 3_000_000
         let zipf = ZipfDistribution(count: keyCount, exponent: zipfExponent)
         var rows: [BenchmarkRow] = []

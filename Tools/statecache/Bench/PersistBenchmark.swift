@@ -21,7 +21,8 @@ enum PersistBenchmark: BenchmarkGroup {
     static let name = "persist"
     static let summary = "save/load of a 100 MB cache as a cache file vs /bin/cp of the file"
 
-    static func run(quick: Bool) throws -> [BenchmarkRow] {
+    static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow] {
+        let quick = context.quick
         let megabytes = quick ? 10.0 : 100.0
         let rounds = quick ? 1 : 3
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-persist-\(getpid())")
@@ -147,17 +148,5 @@ enum PersistBenchmark: BenchmarkGroup {
         }
         return (ContinuousClock.now - start).seconds
     }
-
-    struct BenchmarkFailure: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
-    }
 }
 
-extension Duration {
-    /// The duration in seconds.
-    fileprivate var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-}

@@ -30,7 +30,8 @@ enum SimulBenchmark: BenchmarkGroup {
         func write(_ bytes: UnsafeRawBufferPointer) {}
     }
 
-    static func run(quick: Bool) throws -> [BenchmarkRow] {
+    static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow] {
+        let quick = context.quick
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-simul-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -24,12 +24,14 @@ import Synchronization
 /// of two rounds.
 enum StorageBenchmark: BenchmarkGroup {
     static let name = "storage"
-    static let summary = "SQLiteStorage loads/s and commits/s vs a raw SQLite C API loop on the same file"
+    static let summary = "SQLiteStorage (or, with --postgres, PostgresStorage) loads/s and commits/s vs a raw C API loop on the same database"
 
     private static let stateSize = 256
     private static let loadSQL = "SELECT state, tid FROM object_state WHERE zoid = ?"
 
-    static func run(quick: Bool) throws -> [BenchmarkRow] {
+    static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow] {
+        let quick = context.quick
+        if let target = context.postgres { return try PostgresStorageBenchmark.run(target: target, quick: quick) }
         let objectCount = quick ? 10_000 : 100_000
         let loadsPerThread = quick ? 50_000 : 400_000
         let commitSeconds = quick ? 0.15 : 1.0
@@ -166,7 +168,7 @@ enum StorageBenchmark: BenchmarkGroup {
         for _ in 0..<count { go.signal() }
         done.wait()
         let elapsed = ContinuousClock.now - start
-        if let message = failure.withLock({ $0 }) { throw BenchmarkFailure(message: message) }
+        if let message = failure.withLock({ $0 }) { throw BenchmarkFailure(message) }
         return seconds(elapsed)
     }
 
@@ -203,7 +205,7 @@ enum StorageBenchmark: BenchmarkGroup {
             try rawExec(db, "BEGIN")
             var statement: OpaquePointer?
             guard sqlite3_prepare_v2(db, loadSQL, -1, &statement, nil) == SQLITE_OK else {
-                throw BenchmarkFailure(message: String(cString: sqlite3_errmsg(db)))
+                throw BenchmarkFailure(String(cString: sqlite3_errmsg(db)))
             }
             defer { sqlite3_finalize(statement) }
             var bytes = 0
@@ -291,7 +293,7 @@ enum StorageBenchmark: BenchmarkGroup {
         for text in sql {
             var statement: OpaquePointer?
             guard sqlite3_prepare_v2(db, text, -1, &statement, nil) == SQLITE_OK else {
-                throw BenchmarkFailure(message: String(cString: sqlite3_errmsg(db)))
+                throw BenchmarkFailure(String(cString: sqlite3_errmsg(db)))
             }
             statements.append(statement)
         }
@@ -299,7 +301,7 @@ enum StorageBenchmark: BenchmarkGroup {
         func run(_ statement: OpaquePointer?) throws {
             let code = sqlite3_step(statement)
             sqlite3_reset(statement)
-            guard code == SQLITE_DONE else { throw BenchmarkFailure(message: String(cString: sqlite3_errmsg(db))) }
+            guard code == SQLITE_DONE else { throw BenchmarkFailure(String(cString: sqlite3_errmsg(db))) }
         }
         var position = range.lowerBound, commits = 0, round = 1
         let start = ContinuousClock.now
@@ -330,7 +332,7 @@ enum StorageBenchmark: BenchmarkGroup {
         var db: OpaquePointer?
         guard sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
             sqlite3_close_v2(db)
-            throw BenchmarkFailure(message: "cannot open \(path)")
+            throw BenchmarkFailure("cannot open \(path)")
         }
         sqlite3_busy_timeout(db, 15_000)
         try rawExec(db, pragmas)
@@ -339,13 +341,8 @@ enum StorageBenchmark: BenchmarkGroup {
 
     private static func rawExec(_ db: OpaquePointer, _ sql: String) throws {
         guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
-            throw BenchmarkFailure(message: "\(sql): \(String(cString: sqlite3_errmsg(db)))")
+            throw BenchmarkFailure("\(sql): \(String(cString: sqlite3_errmsg(db)))")
         }
     }
 }
 
-/// A benchmark that could not run.
-private struct BenchmarkFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { "storage benchmark: \(message)" }
-}

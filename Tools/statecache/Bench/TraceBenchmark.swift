@@ -22,7 +22,8 @@ enum TraceBenchmark: BenchmarkGroup {
         func write(_ bytes: UnsafeRawBufferPointer) {}
     }
 
-    static func run(quick: Bool) throws -> [BenchmarkRow] {
+    static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow] {
+        let quick = context.quick
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-trace-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

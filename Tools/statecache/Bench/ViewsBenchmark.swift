@@ -15,7 +15,8 @@ enum ViewsBenchmark: BenchmarkGroup {
     static let name = "views"
     static let summary = "cached loads through a connection vs direct SQLite; checkpoint shift with 50 views"
 
-    static func run(quick: Bool) throws -> [BenchmarkRow] {
+    static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow] {
+        let quick = context.quick
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-views-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let objectCount = quick ? 5_000 : 20_000
