@@ -20,7 +20,7 @@ RELEASE_TESTING := -c release -Xswiftc -enable-testing
 # Leak reports are not what these runs look for (the Swift runtime keeps caches to exit).
 export ASAN_OPTIONS ?= detect_leaks=0
 
-.PHONY: deps build test test-debug stress-release test-tsan test-asan demo bench clean
+.PHONY: deps build test test-debug stress-release test-tsan test-asan demo demo-postgres bench bench-postgres clean
 
 deps:
 	@missing=""; \
@@ -71,6 +71,15 @@ test-asan: deps
 demo: deps
 	$(SWIFT) build -c release --product statecache
 	$(SWIFT) run -c release --skip-build statecache demo
+
+# The demo and the storage benchmark against a throwaway PostgreSQL server instead of SQLite.
+demo-postgres: deps
+	$(SWIFT) build -c release --product statecache
+	$(WITH_POSTGRES) sh -c '.build/release/statecache demo --postgres "$$STATECACHE_POSTGRES"'
+
+bench-postgres: deps
+	$(SWIFT) build -c release --product statecache
+	$(WITH_POSTGRES) sh -c '.build/release/statecache bench storage --postgres "$$STATECACHE_POSTGRES"'
 
 bench: deps
 	$(SWIFT) build -c release --product statecache

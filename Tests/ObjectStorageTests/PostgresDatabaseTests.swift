@@ -123,4 +123,42 @@ final class PostgresDatabaseTests: XCTestCase {
         XCTAssertEqual(summary.failedWorkers, 0)
         XCTAssertGreaterThan(summary.report.increments, 10)
     }
+
+    /// `statecache demo --postgres`: fill, a cold and a warm process, the trace read back; a
+    /// database that is not empty is refused.
+    func testTheDemoRunsOnPostgresAndStartsWarm() throws {
+        let location = try freshLocation()
+        guard case .postgres(let target) = location else { return XCTFail() }
+        guard let tool = BuiltTool.url(named: "statecache") else {
+            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
+        }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-pgdemo-\(UUID().uuidString)")
+        cacheDirectory = root
+        func demo() throws -> (status: Int32, output: Data, error: String) {
+            let process = Process()
+            process.executableURL = tool
+            process.arguments = ["demo", "--postgres", target, "--quick", "--json", "--seconds", "1.5", "--objects", "3000",
+                                 "--dir", root.path]
+            let output = Pipe(), error = Pipe()
+            process.standardOutput = output
+            process.standardError = error
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, data, message)
+        }
+        let first = try demo()
+        XCTAssertEqual(first.status, 0, first.error)
+        let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: first.output) as? [String: Any])
+        XCTAssertEqual(summary["objects"] as? Int, 3000)
+        XCTAssertGreaterThan(summary["warmStartRatio"] as? Double ?? 0, 0.9, "the warm process starts from the cache files")
+        XCTAssertGreaterThan(summary["traceLoads"] as? Int ?? 0, 0)
+        XCTAssertFalse((summary["database"] as? String ?? "").isEmpty)
+
+        try? FileManager.default.removeItem(at: root)
+        let second = try demo()
+        XCTAssertNotEqual(second.status, 0)
+        XCTAssertTrue(second.error.contains("is not empty"), second.error)
+    }
 }

@@ -4,7 +4,8 @@ import CacheTrace
 import Foundation
 import StateCache
 
-/// `statecache demo`: the whole system on an embedded database, in one command.
+/// `statecache demo`: the whole system on an embedded database (or, with `--postgres`, on a
+/// PostgreSQL server), in one command.
 ///
 /// Creates and fills a database, runs a multi-threaded workload through the cache with
 /// tracing on (a child process), closes it (cache files written), runs the same workload in a
@@ -13,10 +14,11 @@ import StateCache
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the whole system on an embedded database and show what the cache does."
+        abstract: "Run the whole system on an embedded database (or PostgreSQL) and show what the cache does."
     )
 
     @Option(help: "Work in this directory (default: a new temporary one, kept for inspection).") var dir: String?
+    @Option(help: "An empty PostgreSQL database (URL or connection string) to use instead of SQLite.") var postgres: String?
     @Option(help: "Objects in the database.") var objects: Int?
     @Option(help: "Worker threads, each with its own connection.") var threads = 4
     @Option(help: "Seconds per run (cold and warm).") var seconds: Double?
@@ -33,8 +35,8 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let root = dir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("statecache-demo-\(ProcessInfo.processInfo.processIdentifier)")
-        let database = DemoDatabase(root: root)
-        guard !FileManager.default.fileExists(atPath: database.databaseDirectory.path) else {
+        let database = DemoDatabase(root: root, postgres: postgres)
+        guard postgres != nil || !FileManager.default.fileExists(atPath: database.databaseDirectory.path) else {
             throw ValidationError("\(database.databaseDirectory.path) exists; give an empty --dir")
         }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -51,7 +53,8 @@ struct DemoCommand: ParsableCommand {
             if terminal { FileHandle.standardError.write(Data("\r  filling: \(ToolFormat.count(written)) / \(ToolFormat.count(objectCount)) objects".utf8)) }
         }
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        out.line("Database: \(ToolFormat.count(filled.objects)) objects, \(ToolFormat.count(filled.bytes)) bytes of state "
+        out.line("Database: \(database.locationDescription)")
+        out.line("Contents: \(ToolFormat.count(filled.objects)) objects, \(ToolFormat.count(filled.bytes)) bytes of state "
                  + "(100 B – 16 KiB, median 400 B); cache \(cacheMB) MB")
 
         // 2. Cold and warm runs, each in a new process.
@@ -117,14 +120,14 @@ struct DemoCommand: ParsableCommand {
         // 5. Where everything is.
         out.line("")
         out.line("Files:")
-        out.line("  database      \(database.databaseDirectory.path)")
+        out.line("  database      \(database.locationDescription)")
         out.line("  cache files   \(database.cacheDirectory.path)")
         if let trace = warm.traceFile ?? cold.traceFile { out.line("  trace         \(trace)") }
         if sweep != nil { out.line("  chart         \(chart.path)") }
         out.line("Inspect the cache directory with: statecache inspect \(database.cacheDirectory.path)")
 
         if json {
-            let summary = DemoSummary(directory: root.path, database: database.databaseDirectory.path,
+            let summary = DemoSummary(directory: root.path, database: database.locationDescription,
                                       cacheDirectory: database.cacheDirectory.path,
                                       traceFile: warm.traceFile ?? cold.traceFile, objects: filled.objects,
                                       stateBytes: filled.bytes, cacheMB: cacheMB, workload: plan,
@@ -145,6 +148,7 @@ struct DemoCommand: ParsableCommand {
         process.executableURL = URL(fileURLWithPath: StressCommand.selfPath(fallback: CommandLine.arguments[0]))
         var arguments = ["demo-phase", "--dir", database.root.path, "--cache-mb", String(cacheMB),
                          "--workload", String(decoding: try JSONEncoder().encode(plan), as: UTF8.self), "--label", label]
+        if let postgres = database.postgres { arguments += ["--postgres", postgres] }
         if progress { arguments.append("--progress") }
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment

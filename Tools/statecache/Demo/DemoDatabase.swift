@@ -6,7 +6,13 @@ import StateCache
 /// objects (a seeded shuffle, so that popularity is not correlated with OIDs).
 struct DemoDatabase {
     let root: URL
+    /// A PostgreSQL URL or connection string to use instead of a SQLite database under `root`.
+    var postgres: String?
     var databaseDirectory: URL { root.appendingPathComponent("database") }
+    /// Where the objects are: the PostgreSQL database, or the SQLite directory.
+    var location: StorageLocation { postgres.map { .postgres($0) } ?? .sqlite(directory: databaseDirectory) }
+    /// The database for messages.
+    var locationDescription: String { location.description }
     var cacheDirectory: URL { root.appendingPathComponent("cache") }
     let prefix = "demo"
 
@@ -25,8 +31,12 @@ struct DemoDatabase {
     func fill(count: Int, seed: UInt64, progress: (Int) -> Void) throws -> (objects: Int, bytes: Int) {
         var options = DatabaseOptions()
         options.cacheLocalMB = 0  // filling is not part of the measured workload
-        let db = try Database.open(at: databaseDirectory, options: options)
+        let db = try Database.open(location, options: options)
         defer { try? db.close() }
+        if postgres != nil, try db.store.lastTransaction() != .zero {
+            throw DemoError("the PostgreSQL database \(locationDescription) is not empty; give the demo an empty one "
+                            + "(scripts/throwaway-postgres.sh starts one)")
+        }
         let connection = try db.connect()
         defer { connection.close() }
         try connection.poll()
@@ -56,8 +66,11 @@ struct DemoDatabase {
 
     /// Every object, in popularity order (rank 0 first).
     func objectsByPopularity(seed: UInt64) throws -> [ObjectID] {
-        let store = try SQLiteObjectStore.open(at: databaseDirectory)
-        defer { store.close() }
+        var options = DatabaseOptions()
+        options.cacheLocalMB = 0
+        let db = try Database.open(location, options: options)
+        defer { try? db.close() }
+        let store = db.store
         var oids = Set(try store.listChanges(after: .zero, through: try store.lastTransaction()).map(\.oid)).sorted()
         var generator = SplitMix64(seed: seed ^ 0xD1B5_4A32_D192_ED03)
         oids.shuffle(using: &generator)

@@ -8,16 +8,17 @@ struct DemoPhaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "demo-phase", shouldDisplay: false)
 
     @Option var dir: String
+    @Option var postgres: String?
     @Option var cacheMb: Double
     @Option var workload: String
     @Flag var progress = false
     @Option var label = "run"
 
     func run() throws {
-        let database = DemoDatabase(root: URL(fileURLWithPath: dir))
+        let database = DemoDatabase(root: URL(fileURLWithPath: dir), postgres: postgres)
         let plan = try JSONDecoder().decode(DemoWorkload.self, from: Data(workload.utf8))
         let oids = try database.objectsByPopularity(seed: plan.seed)
-        let db = try Database.open(at: database.databaseDirectory, options: database.options(cacheMB: cacheMb))
+        let db = try Database.open(database.location, options: database.options(cacheMB: cacheMb))
         let label = self.label
         let seconds = plan.seconds
         let started = Date()
