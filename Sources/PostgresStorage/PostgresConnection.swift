@@ -21,11 +21,9 @@ public final class PostgresConnection: ObjectStoreConnection {
 
     /// The connection's session; replaced by ``poll()`` when it broke.
     private var handle: PostgresConnectionHandle
-    /// The snapshot of the last successful poll, kept across releases and reconnections.
-    private var polledTID: TID?
-    private var pending = PendingStores()
-    /// This connection's commits not yet reported by a poll, ascending.
-    private var unreportedOwnCommits: [TID] = []
+    /// Buffered stores, the last polled snapshot (kept across releases and reconnections) and
+    /// unreported own commits.
+    private var ledger = ConnectionLedger()
 
     init(store: PostgresObjectStore, handle: PostgresConnectionHandle) throws(StorageError) {
         objectStore = store
@@ -51,7 +49,7 @@ public final class PostgresConnection: ObjectStoreConnection {
             handle.close()
             handle = try objectStore.openSession()
         }
-        let previous = polledTID
+        let previous = ledger.polledTID
         let newTID: TID
         var changes: [ObjectChange]?
         do throws(StorageError) {
@@ -77,10 +75,8 @@ public final class PostgresConnection: ObjectStoreConnection {
             throw error
         }
         snapshotTID = newTID
-        polledTID = newTID
-        let visible = unreportedOwnCommits.prefix { $0 <= newTID }
-        unreportedOwnCommits.removeFirst(visible.count)
-        return PollResult(previousTID: previous, newTID: newTID, changes: changes, ownCommits: Array(visible))
+        let own = ledger.polled(at: newTID).ownCommits
+        return PollResult(previousTID: previous, newTID: newTID, changes: changes, ownCommits: own)
     }
 
     /// Ends the read transaction without starting another, so that an idle connection does
@@ -131,32 +127,24 @@ public final class PostgresConnection: ObjectStoreConnection {
     /// Buffers a new state for `oid` for the next ``commit()``; `expecting` is the TID of the
     /// state it is based on (nil: a new object). Storing the same OID again replaces it.
     public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
-        pending.add(PendingStore(oid: oid, state: state, expected: expecting))
+        ledger.store(oid, state, expecting: expecting)
     }
 
     /// The number of objects buffered for the next commit.
-    public var pendingStoreCount: Int { pending.count }
+    public var pendingStoreCount: Int { ledger.pending.count }
 
     /// Writes the buffered stores as one transaction and returns its TID (see
     /// ``PostgresObjectStore``'s commit protocol). A conflict drops the buffer; other errors
     /// keep it, so the commit can be retried or ``abort()``ed. The snapshot does not move.
     public func commit() throws(StorageError) -> TID {
         guard !isClosed else { throw .closed }
-        let tid: TID
-        do throws(StorageError) {
-            tid = try objectStore.commit(pending.items)
-        } catch {
-            if case .conflict = error { abort() }
-            throw error
-        }
-        abort()
-        unreportedOwnCommits.append(tid)
-        return tid
+        let store = objectStore
+        return try ledger.commit { (stores) throws(StorageError) in try store.commit(stores) }
     }
 
     /// Drops the buffered stores.
     public func abort() {
-        pending.removeAll()
+        ledger.abort()
     }
 
     /// Ends the snapshot, drops buffered stores and closes the session. Idempotent.
@@ -185,12 +173,9 @@ public final class PostgresConnection: ObjectStoreConnection {
 
     /// Traps if the connection's bookkeeping is inconsistent.
     func checkInvariants() {
-        pending.checkInvariants()
-        for (earlier, later) in zip(unreportedOwnCommits, unreportedOwnCommits.dropFirst()) {
-            precondition(earlier < later, "own commits out of order: \(earlier) before \(later)")
-        }
+        ledger.checkInvariants()
         if let snapshotTID {
-            precondition(snapshotTID == polledTID, "snapshot is not the polled TID")
+            precondition(snapshotTID == ledger.polledTID, "snapshot is not the polled TID")
             precondition(handle.isInTransaction, "a snapshot without a read transaction")
         }
     }

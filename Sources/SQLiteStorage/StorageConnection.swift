@@ -45,13 +45,9 @@ public final class StorageConnection: ObjectStoreConnection {
     /// Loads many OIDs at once; see ``load(many:)``.
     private let batchLoader: BatchLoader
 
-    /// The snapshot of the last poll, kept across ``releaseSnapshot()`` so the next poll can
-    /// still list the changes since.
-    private var polledTID: TID?
-    /// Buffered stores in call order, one per object.
-    private var pending = PendingStores()
-    /// This connection's commits not yet reported by a poll, ascending.
-    private var unreportedOwnCommits: [TID] = []
+    /// Buffered stores, the last polled snapshot (kept across ``releaseSnapshot()``) and
+    /// unreported own commits.
+    private var ledger = ConnectionLedger()
 
     init(store: SQLiteObjectStore, handle: SQLiteConnectionHandle) throws(StorageError) {
         objectStore = store
@@ -84,7 +80,7 @@ public final class StorageConnection: ObjectStoreConnection {
         guard !isClosed else { throw .closed }
         endReadTransaction()
         try step(beginStatement)
-        let previous = polledTID
+        let previous = ledger.polledTID
         let newTID: TID
         var changes: [ObjectChange]?
         do throws(StorageError) {
@@ -100,10 +96,8 @@ public final class StorageConnection: ObjectStoreConnection {
             throw error
         }
         snapshotTID = newTID
-        polledTID = newTID
-        let visible = unreportedOwnCommits.prefix { $0 <= newTID }
-        unreportedOwnCommits.removeFirst(visible.count)
-        return PollResult(previousTID: previous, newTID: newTID, changes: changes, ownCommits: Array(visible))
+        let own = ledger.polled(at: newTID).ownCommits
+        return PollResult(previousTID: previous, newTID: newTID, changes: changes, ownCommits: own)
     }
 
     /// Ends the read transaction without starting another, so that an idle connection does
@@ -161,11 +155,11 @@ public final class StorageConnection: ObjectStoreConnection {
     /// or nil for a new object. Storing the same OID again replaces the earlier store.
     /// Nothing touches the database until ``commit()``.
     public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
-        pending.add(PendingStore(oid: oid, state: state, expected: expecting))
+        ledger.store(oid, state, expecting: expecting)
     }
 
     /// The number of objects buffered for the next commit.
-    public var pendingStoreCount: Int { pending.count }
+    public var pendingStoreCount: Int { ledger.pending.count }
 
     /// Writes the buffered stores as one transaction and returns its TID.
     ///
@@ -182,21 +176,13 @@ public final class StorageConnection: ObjectStoreConnection {
     /// ``PollResult/ownCommits``.
     public func commit() throws(StorageError) -> TID {
         guard !isClosed else { throw .closed }
-        let tid: TID
-        do throws(StorageError) {
-            tid = try objectStore.commit(pending.items)
-        } catch {
-            if case .conflict = error { abort() }
-            throw error
-        }
-        abort()
-        unreportedOwnCommits.append(tid)
-        return tid
+        let store = objectStore
+        return try ledger.commit { (stores) throws(StorageError) in try store.commit(stores) }
     }
 
     /// Drops the buffered stores.
     public func abort() {
-        pending.removeAll()
+        ledger.abort()
     }
 
     /// Ends the snapshot, drops buffered stores and closes the SQLite connection. Idempotent.
@@ -229,18 +215,12 @@ public final class StorageConnection: ObjectStoreConnection {
 
     /// Traps if the connection's bookkeeping is inconsistent.
     func checkInvariants() {
-        pending.checkInvariants()
-        for (earlier, later) in zip(unreportedOwnCommits, unreportedOwnCommits.dropFirst()) {
-            precondition(earlier < later, "own commits out of order: \(earlier) before \(later)")
-        }
-        if let polledTID, let first = unreportedOwnCommits.first {
-            precondition(first > polledTID, "own commit \(first) not after the polled snapshot \(polledTID)")
-        }
+        ledger.checkInvariants()
         if !isClosed {
             precondition((snapshotTID != nil) == handle.isInTransaction,
                          "snapshot \(String(describing: snapshotTID)) but read transaction open: \(handle.isInTransaction)")
         }
-        if let snapshotTID { precondition(snapshotTID == polledTID, "snapshot is not the polled TID") }
+        if let snapshotTID { precondition(snapshotTID == ledger.polledTID, "snapshot is not the polled TID") }
     }
 }
 
