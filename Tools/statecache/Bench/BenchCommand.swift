@@ -34,6 +34,7 @@ struct BenchCommand: ParsableCommand {
         ViewsBenchmark.self,
         StorageBenchmark.self,
         PersistBenchmark.self,
+        FidelityBenchmark.self,
         SimulBenchmark.self,
     ] }
 
