@@ -61,11 +61,11 @@ struct CacheSimulCommand: ParsableCommand {
     }
 
     func execute() -> Int32 {
-        var policies: [SimulationPolicy] = sweepOptionsGiven ? SimulationPolicy.sweepable : [.circular]
+        var policies: [SimulationPolicy] = sweepOptionsGiven ? SimulationPolicy.defaultSweep : [.circular]
         if let policy {
             guard let parsed = SimulationPolicy.parseList(policy) else {
                 Self.usageError(CacheSimulCommandLine.invalidValue("--policy", kind: "policy", policy)
-                                + " (choose circular, lru, wtinylfu, opt or all)")
+                                + " (choose \(SimulationPolicy.names) or all)")
             }
             policies = parsed
         }

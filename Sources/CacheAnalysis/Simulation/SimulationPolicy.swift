@@ -9,8 +9,16 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
     /// Bélády's clairvoyant policy with bypass: the bound no online policy can beat.
     case opt
 
-    /// The policies `--policy all` runs (ZEO's circular file has its own report).
+    /// Every policy a sweep can run — what `--policy all` runs (ZEO's circular file has its
+    /// own report).
     public static let sweepable: [SimulationPolicy] = [.lru, .wtinylfu, .opt]
+
+    /// The policies a sweep runs when none is named: LRU, what StateCache runs, and the ceiling.
+    public static let defaultSweep: [SimulationPolicy] = [.lru, .wtinylfu, .opt]
+
+    /// The names `--policy` accepts, in order, for help and error messages
+    /// (`circular, lru, arc, lirs, 2q, s3fifo, wtinylfu, opt`).
+    public static let names = ([.circular] + sweepable).map(\.rawValue).joined(separator: ", ")
 
     /// Parses `--policy`: one name, a comma-separated list, or `all`.
     ///
