@@ -4,6 +4,8 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
     case circular
     /// Least recently used, exactly.
     case lru
+    /// ARC, the Adaptive Replacement Cache (Megiddo & Modha, FAST 2003): ``ARCSimulator``.
+    case arc
     /// CacheCore's own W-TinyLFU (``CacheCore/WindowTinyLFU``), the policy StateCache runs.
     case wtinylfu
     /// Bélády's clairvoyant policy with bypass: the bound no online policy can beat.
@@ -11,7 +13,7 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
 
     /// Every policy a sweep can run — what `--policy all` runs (ZEO's circular file has its
     /// own report).
-    public static let sweepable: [SimulationPolicy] = [.lru, .wtinylfu, .opt]
+    public static let sweepable: [SimulationPolicy] = [.lru, .arc, .wtinylfu, .opt]
 
     /// The policies a sweep runs when none is named: LRU, what StateCache runs, and the ceiling.
     public static let defaultSweep: [SimulationPolicy] = [.lru, .wtinylfu, .opt]
