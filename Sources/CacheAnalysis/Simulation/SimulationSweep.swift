@@ -112,6 +112,8 @@ public enum SimulationSweep {
             return WindowTinyLFUSimulator.simulate(stream, capacity: capacity, settings: settings, operationKeys: operationKeys)
         case .arc:
             return ARCSimulator.simulate(stream, capacity: capacity, settings: settings)
+        case .lirs:
+            return LIRSSimulator.simulate(stream, capacity: capacity, settings: settings)
         case .opt:
             let uses = nextUses.flatMap { $0.count == stream.count ? $0 : nil }
                 ?? OptimalSimulator.nextUses(stream, settings: settings)
