@@ -8,6 +8,8 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
     case arc
     /// LIRS (Jiang & Zhang, SIGMETRICS 2002): ``LIRSSimulator``.
     case lirs
+    /// Full 2Q (Johnson & Shasha, VLDB 1994): ``TwoQueueSimulator``.
+    case twoQueue = "2q"
     /// CacheCore's own W-TinyLFU (``CacheCore/WindowTinyLFU``), the policy StateCache runs.
     case wtinylfu
     /// Bélády's clairvoyant policy with bypass: the bound no online policy can beat.
@@ -15,7 +17,7 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
 
     /// Every policy a sweep can run — what `--policy all` runs (ZEO's circular file has its
     /// own report).
-    public static let sweepable: [SimulationPolicy] = [.lru, .arc, .lirs, .wtinylfu, .opt]
+    public static let sweepable: [SimulationPolicy] = [.lru, .arc, .lirs, .twoQueue, .wtinylfu, .opt]
 
     /// The policies a sweep runs when none is named: LRU, what StateCache runs, and the ceiling.
     public static let defaultSweep: [SimulationPolicy] = [.lru, .wtinylfu, .opt]
