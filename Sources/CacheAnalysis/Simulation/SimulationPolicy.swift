@@ -10,6 +10,8 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
     case lirs
     /// Full 2Q (Johnson & Shasha, VLDB 1994): ``TwoQueueSimulator``.
     case twoQueue = "2q"
+    /// S3-FIFO (Yang et al., SOSP 2023): ``S3FIFOSimulator``.
+    case s3fifo
     /// CacheCore's own W-TinyLFU (``CacheCore/WindowTinyLFU``), the policy StateCache runs.
     case wtinylfu
     /// Bélády's clairvoyant policy with bypass: the bound no online policy can beat.
@@ -17,7 +19,7 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
 
     /// Every policy a sweep can run — what `--policy all` runs (ZEO's circular file has its
     /// own report).
-    public static let sweepable: [SimulationPolicy] = [.lru, .arc, .lirs, .twoQueue, .wtinylfu, .opt]
+    public static let sweepable: [SimulationPolicy] = [.lru, .arc, .lirs, .twoQueue, .s3fifo, .wtinylfu, .opt]
 
     /// The policies a sweep runs when none is named: LRU, what StateCache runs, and the ceiling.
     public static let defaultSweep: [SimulationPolicy] = [.lru, .wtinylfu, .opt]

@@ -116,6 +116,8 @@ public enum SimulationSweep {
             return LIRSSimulator.simulate(stream, capacity: capacity, settings: settings)
         case .twoQueue:
             return TwoQueueSimulator.simulate(stream, capacity: capacity, settings: settings)
+        case .s3fifo:
+            return S3FIFOSimulator.simulate(stream, capacity: capacity, settings: settings)
         case .opt:
             let uses = nextUses.flatMap { $0.count == stream.count ? $0 : nil }
                 ?? OptimalSimulator.nextUses(stream, settings: settings)
