@@ -75,7 +75,7 @@ struct CacheSimulCommand: ParsableCommand {
             }
             guard !sweepOptionsGiven else {
                 Self.usageError("--sizes, --entries, --window, --adaptation, --seed, --shards, --cold-restarts, --every-record, "
-                                + "--format and --plot need --policy lru, wtinylfu, opt or all "
+                                + "--format and --plot need --policy lru, arc, lirs, 2q, s3fifo, wtinylfu, opt or all "
                                 + "(circular is ZEO's report, for one -s size)")
             }
             return runCircular()
