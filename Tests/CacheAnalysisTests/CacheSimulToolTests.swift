@@ -107,6 +107,40 @@ final class CacheSimulToolTests: XCTestCase {
         XCTAssertTrue(automatic.stdout.contains("window 1.0%, as many shards as the cache makes at each size"), automatic.stdout)
     }
 
+    /// `--policy arc|lirs|2q|s3fifo` each run alone and print the engine's figures; `all` runs
+    /// every policy; an unknown name is refused with the list of the names.
+    func testTheClassicPoliciesRunFromTheCommandLine() throws {
+        let (stream, _, _) = try OperationStream.decode(path: Fixtures.trace("zeo-app.trace"))
+        for policy in [SimulationPolicy.arc, .lirs, .twoQueue, .s3fifo] {
+            let csv = try run("cache-simul", ["--policy", policy.rawValue, "--sizes", "0.05,0.2", "--format", "csv",
+                                              "traces/zeo-app.trace"])
+            XCTAssertEqual(csv.status, 0, csv.stderr)
+            let lines = csv.stdout.split(separator: "\n").map(String.init)
+            XCTAssertEqual(lines.count, 3, csv.stdout)
+            for (line, megabytes) in zip(lines.dropFirst(), [0.05, 0.2]) {
+                let result = SimulationSweep.simulate(policy, stream, capacity: .megabytes(megabytes), settings: SimulationSettings())
+                XCTAssertEqual(line, "\(policy.rawValue),\(result.capacity.limit),bytes,\(result.requests),\(result.hits),"
+                               + CFormat.fixed(result.hitRate, precision: 4))
+            }
+            let table = try run("cache-simul", ["--policy", policy.rawValue, "-s", "0.1", "traces/zeo-app.trace"])
+            XCTAssertEqual(table.status, 0, table.stderr)
+            XCTAssertEqual(table.stdout.split(separator: "\n").suffix(2).first?.split(separator: " ").map(String.init),
+                           ["size", policy.rawValue], table.stdout)
+        }
+        let all = try run("cache-simul", ["--policy", "all", "--entries", "20,50", "--format", "csv", "traces/small.trace"])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        XCTAssertEqual(Set(all.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }),
+                       ["lru", "arc", "lirs", "2q", "s3fifo", "wtinylfu", "opt"])
+        XCTAssertEqual(all.stdout.split(separator: "\n").count, 1 + 7 * 2)
+        let listed = try run("cache-simul", ["--policy", "2q,lirs", "--entries", "20", "--format", "csv", "traces/small.trace"])
+        XCTAssertEqual(listed.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }, ["2q", "lirs"])
+        let unknown = try run("cache-simul", ["--policy", "clock", "--entries", "20", "traces/small.trace"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.hasSuffix("cache-simul: error: argument --policy: invalid policy value: 'clock' "
+                                               + "(choose circular, lru, arc, lirs, 2q, s3fifo, wtinylfu, opt or all)\n"),
+                      unknown.stderr)
+    }
+
     func testConvertRefusesBadInputWithTheLineAndConvertsGoodInput() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

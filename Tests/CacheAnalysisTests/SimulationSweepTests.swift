@@ -166,7 +166,7 @@ final class SimulationSweepTests: XCTestCase {
     private func sampleReport() throws -> SweepReport {
         let (stream, _, _) = try OperationStream.decode(path: Fixtures.trace("small.trace"))
         let capacities = [0.02, 0.05, 1].map { SimulationCapacity.megabytes($0) }
-        let results = SimulationSweep.run(stream, policies: SimulationPolicy.sweepable, capacities: capacities,
+        let results = SimulationSweep.run(stream, policies: SimulationPolicy.defaultSweep, capacities: capacities,
                                           settings: SimulationSettings())
         return SweepReport(trace: "fixtures/<small> & co.trace", stream: stream, settings: SimulationSettings(),
                            everyRecord: false, results: results)

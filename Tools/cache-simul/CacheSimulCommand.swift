@@ -61,11 +61,11 @@ struct CacheSimulCommand: ParsableCommand {
     }
 
     func execute() -> Int32 {
-        var policies: [SimulationPolicy] = sweepOptionsGiven ? SimulationPolicy.sweepable : [.circular]
+        var policies: [SimulationPolicy] = sweepOptionsGiven ? SimulationPolicy.defaultSweep : [.circular]
         if let policy {
             guard let parsed = SimulationPolicy.parseList(policy) else {
                 Self.usageError(CacheSimulCommandLine.invalidValue("--policy", kind: "policy", policy)
-                                + " (choose circular, lru, wtinylfu, opt or all)")
+                                + " (choose \(SimulationPolicy.names) or all)")
             }
             policies = parsed
         }
@@ -75,7 +75,7 @@ struct CacheSimulCommand: ParsableCommand {
             }
             guard !sweepOptionsGiven else {
                 Self.usageError("--sizes, --entries, --window, --adaptation, --seed, --shards, --cold-restarts, --every-record, "
-                                + "--format and --plot need --policy lru, wtinylfu, opt or all "
+                                + "--format and --plot need --policy lru, arc, lirs, 2q, s3fifo, wtinylfu, opt or all "
                                 + "(circular is ZEO's report, for one -s size)")
             }
             return runCircular()

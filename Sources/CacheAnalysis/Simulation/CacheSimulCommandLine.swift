@@ -24,8 +24,9 @@ public enum CacheSimulCommandLine {
     public static let help = usage + """
 
         Cache simulation. Replays a ZEO client-cache trace against ZEO's circular cache
-        file and prints ZEO's report (the default), or against LRU, StateCache's
-        W-TinyLFU and the optimal policy (Belady's, with bypass) at many sizes at once.
+        file and prints ZEO's report (the default), or against LRU, ARC, LIRS, 2Q,
+        S3-FIFO, StateCache's W-TinyLFU and the optimal policy (Belady's, with bypass)
+        at many sizes at once.
 
         positional arguments:
           tracefile             The trace to read; may be gzipped; - reads standard
@@ -41,9 +42,10 @@ public enum CacheSimulCommandLine {
                                 summarizing interval in minutes (default 15; max 60)
           --rearrange REARRANGE, -r REARRANGE
                                 rearrange factor
-          --policy POLICY       circular (ZEO's report; the default), lru, wtinylfu,
-                                opt, a comma-separated list, or all (lru, wtinylfu
-                                and opt; the default with --sizes or --entries)
+          --policy POLICY       circular (ZEO's report; the default), lru, arc, lirs,
+                                2q, s3fifo, wtinylfu, opt, a comma-separated list, or
+                                all (all but circular); with --sizes or --entries the
+                                default is lru,wtinylfu,opt
           --sizes SIZES         comma-separated cache sizes in MB of 10**6 bytes,
                                 fractions allowed (e.g. 1,2,4,8,16)
           --entries ENTRIES     comma-separated cache sizes in entries; every state

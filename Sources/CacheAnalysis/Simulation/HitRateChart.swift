@@ -20,7 +20,8 @@ public enum HitRateChart {
     static let width = 860.0, height = 500.0
     static let left = 72.0, right = 200.0, top = 56.0, bottom = 64.0
     /// Line colours by policy (colour-blind-safe Okabe–Ito tones).
-    static let colours = ["lru": "#0072B2", "wtinylfu": "#D55E00", "circular": "#009E73", "opt": "#555555"]
+    static let colours = ["lru": "#0072B2", "wtinylfu": "#D55E00", "circular": "#009E73", "opt": "#555555",
+                          "arc": "#E69F00", "lirs": "#56B4E9", "2q": "#CC79A7", "s3fifo": "#882255"]
 
     /// The chart as SVG text.
     public static func svg(_ report: SweepReport) -> String {
@@ -129,6 +130,10 @@ public enum HitRateChart {
     static func legendName(_ policy: String) -> String {
         switch policy {
         case "lru": return "LRU"
+        case "arc": return "ARC"
+        case "lirs": return "LIRS"
+        case "2q": return "2Q"
+        case "s3fifo": return "S3-FIFO"
         case "wtinylfu": return "W-TinyLFU (ours)"
         case "opt": return "optimum (Bélády)"
         case "circular": return "ZEO circular file"

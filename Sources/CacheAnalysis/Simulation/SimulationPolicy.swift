@@ -4,13 +4,29 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
     case circular
     /// Least recently used, exactly.
     case lru
+    /// ARC, the Adaptive Replacement Cache (Megiddo & Modha, FAST 2003): ``ARCSimulator``.
+    case arc
+    /// LIRS (Jiang & Zhang, SIGMETRICS 2002): ``LIRSSimulator``.
+    case lirs
+    /// Full 2Q (Johnson & Shasha, VLDB 1994): ``TwoQueueSimulator``.
+    case twoQueue = "2q"
+    /// S3-FIFO (Yang et al., SOSP 2023): ``S3FIFOSimulator``.
+    case s3fifo
     /// CacheCore's own W-TinyLFU (``CacheCore/WindowTinyLFU``), the policy StateCache runs.
     case wtinylfu
     /// Bélády's clairvoyant policy with bypass: the bound no online policy can beat.
     case opt
 
-    /// The policies `--policy all` runs (ZEO's circular file has its own report).
-    public static let sweepable: [SimulationPolicy] = [.lru, .wtinylfu, .opt]
+    /// Every policy a sweep can run — what `--policy all` runs (ZEO's circular file has its
+    /// own report).
+    public static let sweepable: [SimulationPolicy] = [.lru, .arc, .lirs, .twoQueue, .s3fifo, .wtinylfu, .opt]
+
+    /// The policies a sweep runs when none is named: LRU, what StateCache runs, and the ceiling.
+    public static let defaultSweep: [SimulationPolicy] = [.lru, .wtinylfu, .opt]
+
+    /// The names `--policy` accepts, in order, for help and error messages
+    /// (`circular, lru, arc, lirs, 2q, s3fifo, wtinylfu, opt`).
+    public static let names = ([.circular] + sweepable).map(\.rawValue).joined(separator: ", ")
 
     /// Parses `--policy`: one name, a comma-separated list, or `all`.
     ///

@@ -110,6 +110,14 @@ public enum SimulationSweep {
             return LRUSimulator.simulate(stream, capacity: capacity, settings: settings)
         case .wtinylfu:
             return WindowTinyLFUSimulator.simulate(stream, capacity: capacity, settings: settings, operationKeys: operationKeys)
+        case .arc:
+            return ARCSimulator.simulate(stream, capacity: capacity, settings: settings)
+        case .lirs:
+            return LIRSSimulator.simulate(stream, capacity: capacity, settings: settings)
+        case .twoQueue:
+            return TwoQueueSimulator.simulate(stream, capacity: capacity, settings: settings)
+        case .s3fifo:
+            return S3FIFOSimulator.simulate(stream, capacity: capacity, settings: settings)
         case .opt:
             let uses = nextUses.flatMap { $0.count == stream.count ? $0 : nil }
                 ?? OptimalSimulator.nextUses(stream, settings: settings)

@@ -5,7 +5,7 @@ import CacheTrace
 public struct SweepReport: Sendable, Codable, Equatable {
     /// One policy at one size.
     public struct Row: Sendable, Codable, Equatable {
-        /// The policy's name (`lru`, `wtinylfu`, `opt`).
+        /// The policy's name (``SimulationPolicy``'s raw value: `lru`, `arc`, `2q`, `wtinylfu`, `opt` …).
         public var policy: String
         /// The bound: bytes (10⁶ per MB) or entries, as ``unit`` says.
         public var capacity: Int

@@ -68,7 +68,7 @@ enum SimulBenchmark: BenchmarkGroup {
             let (stream, _, _) = try OperationStream.decode(path: path)
             decodeBest = min(decodeBest, seconds(since: started))
             requests = stream.requestCount
-            for policy in SimulationPolicy.sweepable {
+            for policy in SimulationPolicy.defaultSweep {
                 started = ContinuousClock.now
                 let cpu = ProcessCPUTime.seconds()
                 let (again, _, _) = try OperationStream.decode(path: path)
@@ -83,7 +83,7 @@ enum SimulBenchmark: BenchmarkGroup {
             started = ContinuousClock.now
             let cpu = ProcessCPUTime.seconds()
             let (fresh, _, _) = try OperationStream.decode(path: path)
-            _ = SimulationSweep.run(fresh, policies: SimulationPolicy.sweepable, capacities: sizes, settings: settings)
+            _ = SimulationSweep.run(fresh, policies: SimulationPolicy.defaultSweep, capacities: sizes, settings: settings)
             sweepBest = min(sweepBest, seconds(since: started))
             sweepCPU = min(sweepCPU, ProcessCPUTime.seconds() - cpu)
             // The sweep's W-TinyLFU share alone: the very code of the single run, seven times

@@ -103,7 +103,7 @@ struct DemoCommand: ParsableCommand {
             let decoded = try OperationStream.decode(path: trace)
             let sizes = DemoCommand.sweepFactors.map { cacheMB * $0 }
             let settings = SimulationSettings()
-            let results = SimulationSweep.run(decoded.stream, policies: SimulationPolicy.sweepable,
+            let results = SimulationSweep.run(decoded.stream, policies: SimulationPolicy.defaultSweep,
                                               capacities: sizes.map { .megabytes($0) }, settings: settings)
             let report = SweepReport(trace: trace, stream: decoded.stream, settings: settings, everyRecord: false,
                                      results: results)
