@@ -29,8 +29,17 @@ public final class CheckpointCoordinator: Sendable {
     public init() {}
 
     /// Creates a coordinator that starts from known checkpoints (for instance a cache file's).
-    public init(epoch: CheckpointEpoch) {
-        state.withLock { $0.epoch = epoch }
+    ///
+    /// - Parameter invalidationsRecordedThrough: for a cache restored from files, the last
+    ///   transaction whose changes the restore already took into account (it left out the
+    ///   entries they made stale): views do not trace them again (``InvalidationLedger``).
+    public init(epoch: CheckpointEpoch, invalidationsRecordedThrough: TransactionID? = nil) {
+        state.withLock { state in
+            state.epoch = epoch
+            if let invalidationsRecordedThrough {
+                state.invalidations = InvalidationLedger(watermark: invalidationsRecordedThrough)
+            }
+        }
     }
 
     /// The current epoch, or nil before the first poll.

@@ -36,6 +36,13 @@ import SQLiteStorage
 /// commit and the view's bookkeeping), the watermark is already past it and the claim fails:
 /// still one record.
 ///
+/// **A restored cache.** A process that starts from cache files read the change list through
+/// the database's last transaction while loading them and left out every entry those changes
+/// made stale; its views' first polls list the same changes again only to build their delta
+/// maps. Those changes invalidated nothing this process holds (a ZEO client restarting with a
+/// persistent cache is told only of what changed after the cache's last TID), so the ledger
+/// starts with its watermark at that transaction.
+///
 /// **Bounded.** One TID plus the own commits not yet passed by any view's poll — a handful: the
 /// committing view's next poll passes its own commits, so the set drains at every poll.
 ///
@@ -51,6 +58,12 @@ public struct InvalidationLedger: Sendable, Equatable {
 
     /// An empty ledger: nothing recorded yet.
     public init() {}
+
+    /// A ledger whose changes through `watermark` count as recorded: those a restored cache
+    /// already reflects (see ``CheckpointCoordinator/init(epoch:invalidationsRecordedThrough:)``).
+    public init(watermark: TransactionID) {
+        self.watermark = watermark
+    }
 
     /// Claims the interval `(lower, upper]` whose changes a view has just learned; returns the
     /// changes the caller must record (the others were recorded already).

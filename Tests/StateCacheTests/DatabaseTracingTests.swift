@@ -148,4 +148,60 @@ final class DatabaseTracingTests: XCTestCase {
         XCTAssertEqual(outcome.summary.intervals.map(\.counts.invalidations).reduce(0, +), expectedHits,
                        "cache-stats' inv(h) column counts the hits")
     }
+
+    /// A process restarted from cache files does not trace the changes its predecessor made
+    /// (the restore already left out what they made stale; ZEO's client, restarting with a
+    /// persistent cache, hears only of what changed after the cache's last TID); the changes
+    /// it learns afterwards it records once, as any process does.
+    func testARestartedProcessDoesNotReplayItsPredecessorsInvalidations() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-inv-restart-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let location = root.appendingPathComponent("db")
+        func options(_ trace: String) -> DatabaseOptions {
+            var options = DatabaseOptions()
+            options.cacheLocalMB = 10
+            options.cacheLocalDir = root.appendingPathComponent("cache")
+            options.cacheTraceFile = root.appendingPathComponent(trace)
+            return options
+        }
+        func invalidations(_ trace: String) throws -> [[UInt64]] {
+            var found: [[UInt64]] = []
+            try TraceReader(path: root.appendingPathComponent(trace).path).forEachRecord { record, _ in
+                if record.code.rawValue & 0x70 == 0x10 { found.append([record.oid, record.tid]) }
+            }
+            return found
+        }
+
+        let before = try Database.open(at: location, options: options("before.trace"))
+        let connection = try before.connect()
+        try connection.poll()
+        let oids = try before.newOIDs(count: 20)
+        for oid in oids { connection.store(oid, [1], expecting: nil) }
+        try connection.commit()
+        try connection.poll()
+        for oid in oids { _ = try connection.load(oid) }
+        for oid in oids.prefix(5) {      // changes after the checkpoints, recorded by this process
+            connection.store(oid, [2], expecting: try connection.load(oid)!.tid)
+            try connection.commit()
+            try connection.poll()
+        }
+        connection.close()
+        try before.close()
+        XCTAssertEqual(try invalidations("before.trace").count, 20 + 5)
+
+        let after = try Database.open(at: location, options: options("after.trace"))
+        XCTAssertGreaterThan(after.cacheFileLoad?.entriesRestored ?? 0, 0, "a warm start")
+        let readers = try (0..<2).map { _ in try after.connect() }
+        for reader in readers { try reader.poll() }    // lists the 5 changes since the checkpoints
+        let writer = try after.connect()
+        try writer.poll()
+        writer.store(oids[10], [3], expecting: try writer.load(oids[10])!.tid)
+        let tid = try writer.commit()
+        for reader in readers { try reader.poll() }
+        for connection in readers + [writer] { connection.close() }
+        try after.close()
+        XCTAssertEqual(try invalidations("after.trace"), [[oids[10].rawValue, tid.rawValue]],
+                       "only what happened after the restart")
+    }
 }

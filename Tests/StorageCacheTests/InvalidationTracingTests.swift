@@ -247,6 +247,18 @@ final class InvalidationTracingTests: XCTestCase {
                        [inv(1, 20, .invalidateHitSavingNonCurrent), inv(2, 20, .invalidateMiss)])
     }
 
+    func testARestoredCacheDoesNotTraceTheChangesItsRestoreAlreadyFiltered() throws {
+        source.commit(10, [1: "a", 2: "b"])
+        source.commit(20, [1: "a2"])          // known when the files were read (through 20)
+        coordinator = CheckpointCoordinator(epoch: CheckpointEpoch(checkpoints: .at(tid(10)), deltaAfter1: [:]),
+                                            invalidationsRecordedThrough: tid(20))
+        source.commit(30, [2: "b3"])          // after the restore
+        let a = view()
+        try a.poll(source, to: 30)
+        XCTAssertEqual(a.deltaAfter0, [oid(1): tid(20), oid(2): tid(30)], "the delta map still has both")
+        XCTAssertEqual(try recorded().invalidations, [inv(2, 30, .invalidateMiss)])
+    }
+
     func testWithoutATracerViewsClaimNothingAndQueryAsBefore() throws {
         source.commit(10, [1: "a"])
         let a = StorageView(cache: cache, coordinator: coordinator)
