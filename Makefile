@@ -43,9 +43,43 @@ test: deps stress-release test-debug
 
 # The PostgreSQL suites must run, not skip: STATECACHE_REQUIRE_POSTGRES turns a missing server
 # into a failure.
-test-debug: deps
+test-debug: deps zeo-venv
 	$(SWIFT) build --build-tests
 	STATECACHE_REQUIRE_POSTGRES=1 $(WITH_POSTGRES) $(SWIFT) test --skip-build
+
+# ZEO's own cache_stats for the interoperability tests (Tests/CacheTraceTests/
+# ZEOInteroperabilityTests.swift): a virtual environment with ZEO from PyPI, made when missing;
+# `make test` hands it to the tests as STATECACHE_PYTHON. No ZEO (no network) fails `make test`
+# rather than skipping those tests silently; STATECACHE_SKIP_ZEO=1 opts out (they then skip).
+# A STATECACHE_PYTHON of your own that can import ZEO is used instead of the environment.
+.PHONY: zeo-venv
+ZEO_VENV        ?= .build/zeo-venv
+ZEO_REQUIREMENT ?= ZEO==6.2.*
+PYTHON3         ?= python3
+ZEO_VENV_PYTHON := $(abspath $(ZEO_VENV))/bin/python3
+ZEO_PYTHON      := $(or $(STATECACHE_PYTHON),$(ZEO_VENV_PYTHON))
+ifeq ($(STATECACHE_SKIP_ZEO),)
+test-debug: export STATECACHE_PYTHON := $(ZEO_PYTHON)
+endif
+
+zeo-venv:
+ifneq ($(STATECACHE_SKIP_ZEO),)
+	@echo "make: STATECACHE_SKIP_ZEO is set: the ZEO interoperability tests will be skipped"
+else
+	@if "$(ZEO_PYTHON)" -c 'import ZEO' >/dev/null 2>&1; then \
+	  echo "make: ZEO for the interoperability tests: $(ZEO_PYTHON)"; \
+	elif [ "$(ZEO_PYTHON)" != "$(ZEO_VENV_PYTHON)" ]; then \
+	  echo "make: STATECACHE_PYTHON=$(ZEO_PYTHON) cannot import ZEO" >&2; exit 1; \
+	else \
+	  echo "+ $(PYTHON3) -m venv $(ZEO_VENV) && $(ZEO_VENV)/bin/pip install '$(ZEO_REQUIREMENT)'"; \
+	  { $(PYTHON3) -m venv $(ZEO_VENV) \
+	    && $(ZEO_VENV)/bin/pip install -q --disable-pip-version-check '$(ZEO_REQUIREMENT)' \
+	    && "$(ZEO_VENV_PYTHON)" -c 'import ZEO'; } || { \
+	    echo "make: could not install $(ZEO_REQUIREMENT) into $(ZEO_VENV) (no network?)." >&2; \
+	    echo "make: the ZEO interoperability tests need it; STATECACHE_SKIP_ZEO=1 skips them." >&2; \
+	    exit 1; }; \
+	fi
+endif
 
 # Users run release builds: a bounded multi-process stress of the optimized tool, which fails
 # on any crash, wrong byte (every state is checksummed), mismatch or lost update.

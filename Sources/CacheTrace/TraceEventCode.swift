@@ -25,12 +25,15 @@ public struct TraceEventCode: RawRepresentable, Hashable, Comparable, Sendable, 
     /// `0x00` — the cache was opened (a client restart). Empty oid, zero tids, no data.
     /// StateCache writes it when a cache with tracing opens (``TraceWriter/writeRestart(timestamp:)``).
     public static let restart = TraceEventCode(0x00)
-    /// `0x10` — an invalidation for an object the cache did not hold.
+    /// `0x10` — an invalidation for an object the cache did not hold. StateCache writes it, once
+    /// per change per process, when the shared cache held no state of the object.
     public static let invalidateMiss = TraceEventCode(0x10)
     /// `0x1A` — an invalidation of version data (obsolete; never written by ZEO 5+).
     public static let invalidateHitVersion = TraceEventCode(0x1A)
     /// `0x1C` — an invalidation that turned cached current data into non-current data;
-    /// `tid` is the invalidating transaction. StateCache writes it for each change applied at a poll.
+    /// `tid` is the invalidating transaction. StateCache writes it, once per change per process
+    /// (the first view to learn of it, or the committing one), when the shared cache held a state
+    /// of the object.
     public static let invalidateHitSavingNonCurrent = TraceEventCode(0x1C)
     /// `0x1E` — an invalidation that discarded cached data (ZEO's verification after a reconnect).
     public static let invalidateHitDiscarding = TraceEventCode(0x1E)
@@ -39,14 +42,16 @@ public struct TraceEventCode: RawRepresentable, Hashable, Comparable, Sendable, 
     /// `0x22` — a load served from the cache; `tid` is the data's start tid, the data length is set.
     public static let loadHit = TraceEventCode(0x22)
     /// `0x24` — a load of a non-current revision (`loadBefore`) that missed; `endTid` is the bound.
+    /// StateCache never writes it: a view asks for the state current as of its snapshot.
     public static let loadNonCurrentMiss = TraceEventCode(0x24)
-    /// `0x26` — a load of a non-current revision served from the cache.
+    /// `0x26` — a load of a non-current revision served from the cache. StateCache never writes it.
     public static let loadNonCurrentHit = TraceEventCode(0x26)
     /// `0x50` — a store of version data (obsolete).
     public static let storeVersion = TraceEventCode(0x50)
     /// `0x52` — current data stored in the cache; `tid` is its start tid, the data length is set.
     public static let storeCurrent = TraceEventCode(0x52)
     /// `0x54` — non-current data stored in the cache; `tid`/`endTid` bound its validity.
+    /// StateCache never writes it: every entry is a state current as of its key's TID.
     public static let storeNonCurrent = TraceEventCode(0x54)
 
     /// Every code with a meaning, in numeric order (the rows of ZEO's `explain` table).

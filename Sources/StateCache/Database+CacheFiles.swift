@@ -20,11 +20,13 @@ extension Database {
         guard let directoryURL = options.cacheLocalDir, cache.isEnabled else { return (CheckpointCoordinator(), nil) }
         let directory = CacheDirectory(url: directoryURL, prefix: prefix)
         let deltaLimit = options.cacheDeltaSizeLimit
+        var filteredThrough: TransactionID?
         let report = directory.load(
             into: cache, identity: store.identity.bytes, readCount: options.cacheLocalDirReadCount,
             lastTransaction: { try store.lastTransaction() },
             reachability: { checkpoints, last in
                 let changes = try store.listChanges(after: checkpoints.cp1, through: last)
+                filteredThrough = last
                 let rule = CacheReachability(checkpoints: checkpoints, changes: changes.lazy.map { ($0.oid, $0.tid) })
                 // At twice the delta limit the first poll restarts the checkpoints at its own
                 // snapshot (design §4): no restored entry would stay reachable.
@@ -37,7 +39,9 @@ extension Database {
         guard let checkpoints = report.checkpoints, let rule = report.reachability else { return (CheckpointCoordinator(), report) }
         let epoch = CheckpointEpoch(checkpoints: Checkpoints(cp0: checkpoints.cp0, cp1: checkpoints.cp1),
                                     deltaAfter1: rule.deltaAfter1)
-        return (CheckpointCoordinator(epoch: epoch), report)
+        // The changes through `last` are reflected in what was restored (stale entries were
+        // left out): the views' first polls do not trace them as invalidations again.
+        return (CheckpointCoordinator(epoch: epoch, invalidationsRecordedThrough: filteredThrough), report)
     }
 
     /// Writes the cache to the cache directory now (most valuable entries first, only those

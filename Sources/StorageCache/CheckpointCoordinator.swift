@@ -1,4 +1,5 @@
 import CacheCore
+import SQLiteStorage
 
 /// The process's checkpoints: one ``CheckpointEpoch`` that every view of the process adopts.
 ///
@@ -11,6 +12,9 @@ import CacheCore
 /// adopts the new epoch at its next poll by filtering the changes it already tracks
 /// (see ``StorageView``). Only a view's first poll (or one after a gap) queries the storage,
 /// for the changes since `cp0`.
+///
+/// The coordinator also keeps the process's ``InvalidationLedger``, so that a change is traced
+/// once per process — by the first view to learn of it — not once per connection.
 public final class CheckpointCoordinator: Sendable {
     private let state = Locked<State>(State())
 
@@ -18,14 +22,24 @@ public final class CheckpointCoordinator: Sendable {
         var epoch: CheckpointEpoch?
         var shifts = 0
         var changeQueries = 0
+        var invalidations = InvalidationLedger()
     }
 
     /// Creates a coordinator with no checkpoints yet (the first poll sets them).
     public init() {}
 
     /// Creates a coordinator that starts from known checkpoints (for instance a cache file's).
-    public init(epoch: CheckpointEpoch) {
-        state.withLock { $0.epoch = epoch }
+    ///
+    /// - Parameter invalidationsRecordedThrough: for a cache restored from files, the last
+    ///   transaction whose changes the restore already took into account (it left out the
+    ///   entries they made stale): views do not trace them again (``InvalidationLedger``).
+    public init(epoch: CheckpointEpoch, invalidationsRecordedThrough: TransactionID? = nil) {
+        state.withLock { state in
+            state.epoch = epoch
+            if let invalidationsRecordedThrough {
+                state.invalidations = InvalidationLedger(watermark: invalidationsRecordedThrough)
+            }
+        }
     }
 
     /// The current epoch, or nil before the first poll.
@@ -54,6 +68,7 @@ public final class CheckpointCoordinator: Sendable {
     }
 
     /// Forgets the checkpoints (after the cache was cleared); the next poll sets new ones.
+    /// What was traced stays recorded (``invalidationWatermark``).
     public func reset() {
         state.withLock { $0.epoch = nil }
     }
@@ -62,6 +77,29 @@ public final class CheckpointCoordinator: Sendable {
     func countChangeQuery() {
         state.withLock { $0.changeQueries += 1 }
     }
+
+    // MARK: Tracing invalidations
+
+    /// Every change with a TID at or below this has been traced by some view (nil: none yet).
+    /// A view that rebuilds lists its changes from no later than this, so that nothing it skips
+    /// over goes unrecorded (``InvalidationLedger``).
+    public var invalidationWatermark: TransactionID? { state.withLock { $0.invalidations.watermark } }
+
+    /// Claims the changes a view learned for `(lower, upper]`; returns those it must trace
+    /// (``InvalidationLedger/claim(_:after:through:)``).
+    public func claimInvalidations(_ changes: [ObjectChange], after lower: TransactionID,
+                                   through upper: TransactionID) -> [ObjectChange] {
+        state.withLock { $0.invalidations.claim(changes, after: lower, through: upper) }
+    }
+
+    /// Claims the changes of this process's own commit `tid`; true when the committing view must
+    /// trace them (``InvalidationLedger/claimCommit(_:)``).
+    public func claimCommitInvalidations(_ tid: TransactionID) -> Bool {
+        state.withLock { $0.invalidations.claimCommit(tid) }
+    }
+
+    /// The invalidation bookkeeping as it stands (for tests and diagnostics).
+    public var invalidationLedger: InvalidationLedger { state.withLock { $0.invalidations } }
 
     /// How many times the checkpoints shifted.
     public var shiftCount: Int { state.withLock { $0.shifts } }

@@ -33,6 +33,15 @@ import ObjectStorage
 /// exactly as the storage does (RelStorage records them at commit; that would let a load
 /// return a state newer than the snapshot the storage connection still reads).
 ///
+/// **Tracing** (ZEO's codes, `reference/zeo-trace-tools.md` §1.3): a load writes `22` (hit) or
+/// `20` (miss, then `52` for the state it stores). An invalidation is written once per change
+/// per process, by the first view to learn of it (``InvalidationLedger``), as `1c` when the
+/// cache held a state of the object and `10` when it did not; a commit writes its objects'
+/// invalidations and stores (`52`) at once, as ZEO's `tpc_finish` does. Loads are never traced
+/// as non-current (`24`/`26`): a view asks the one cache for the state current as of its
+/// snapshot, and cannot tell (without a per-object lookup) whether a newer revision exists.
+/// Views that share a coordinator share its tracer.
+///
 /// Not thread-safe: one view per connection, used by one thread at a time. Its hot
 /// properties are exempt from run-time exclusivity checks (`@exclusivity(unchecked)`): they
 /// cost more than the rest of a cache hit, and single-threaded use is the contract.
@@ -230,10 +239,16 @@ public final class StorageView {
 
     /// Caches the states this connection just committed, under `(oid, tid)`. They enter
     /// `deltaAfter0` at the next poll (see the type's discussion).
+    ///
+    /// Traced as ZEO's `tpc_finish` traces a commit: per object an invalidation (`1c` when the
+    /// cache held a state of it, else `10`) and then the store (`52`); the invalidations only if
+    /// no view's poll has recorded this transaction yet (``InvalidationLedger``).
     public func afterCommit(tid: TransactionID, states: [(oid: ObjectID, state: [UInt8])]) {
+        let recordsInvalidations = tracer != nil && coordinator.claimCommitInvalidations(tid)
         var entries: [(key: CacheKey, value: CachedState)] = []
         entries.reserveCapacity(states.count)
         for (oid, state) in states {
+            if recordsInvalidations { traceInvalidation(oid, tid: tid) }
             entries.append((CacheKey(oid: oid, tid: tid), CachedState(actualTID: tid, state: state)))
             trace(.storeCurrent, oid, tid: tid, length: state.count)
         }
@@ -254,10 +269,11 @@ public final class StorageView {
                           source: some ObjectSource) throws {
         statistics.polls += 1
         if let changes, let epoch, let snapshot = snapshotTID, previousTID == snapshot, newTID >= snapshot {
+            // Traced before they are merged: the code says what the cache held until now.
+            if tracer != nil { traceInvalidations(changes, after: snapshot, through: newTID) }
             for change in changes where change.tid > epoch.checkpoints.cp0 {
                 if let known = deltaAfter0[change.oid], known >= change.tid { continue }
                 deltaAfter0[change.oid] = change.tid
-                trace(.invalidateHitSavingNonCurrent, change.oid, tid: change.tid)
             }
             snapshotTID = newTID
             adoptNewerEpochIfPossible()
@@ -279,16 +295,25 @@ public final class StorageView {
             // and shifted): use private checkpoints at the snapshot until a later poll can adopt.
             base = CheckpointEpoch(checkpoints: .at(newTID), deltaAfter1: [:], isShared: false)
         }
-        var rebuilt: [ObjectID: TransactionID] = [:]
-        if base.checkpoints.cp0 < newTID {
+        // With tracing, list from no later than the process's invalidation watermark, so that
+        // the changes this view skips over are recorded even when nobody else learned them
+        // (after `reset()`, or a view that initialized the checkpoints at its own snapshot).
+        let cp0 = base.checkpoints.cp0
+        let watermark = tracer == nil ? nil : coordinator.invalidationWatermark
+        let listFrom = Swift.min(cp0, watermark ?? cp0)
+        var listed: [ObjectChange] = []
+        if listFrom < newTID {
             coordinator.countChangeQuery()
-            for change in try source.listChanges(after: base.checkpoints.cp0, through: newTID) {
-                if let known = rebuilt[change.oid], known >= change.tid { continue }
-                rebuilt[change.oid] = change.tid
-            }
-            for (oid, tid) in rebuilt { trace(.invalidateHitSavingNonCurrent, oid, tid: tid) }
+            listed = try source.listChanges(after: listFrom, through: newTID)
+        }
+        var rebuilt: [ObjectID: TransactionID] = [:]
+        for change in listed where change.tid > cp0 {
+            if let known = rebuilt[change.oid], known >= change.tid { continue }
+            rebuilt[change.oid] = change.tid
         }
         epoch = base
+        // Traced before `deltaAfter0` is replaced: the old one may name a cached exact state.
+        if tracer != nil { traceInvalidations(listed, after: listFrom, through: newTID) }
         deltaAfter0 = rebuilt
         snapshotTID = newTID
     }
@@ -328,6 +353,38 @@ public final class StorageView {
     }
 
     // MARK: - Tracing
+
+    /// Records the invalidations of `changes`, learned for `(lower, upper]`, that no view of
+    /// the process has recorded yet (``CheckpointCoordinator/claimInvalidations(_:after:through:)``).
+    private func traceInvalidations(_ changes: [ObjectChange], after lower: TransactionID, through upper: TransactionID) {
+        for change in coordinator.claimInvalidations(changes, after: lower, through: upper) {
+            traceInvalidation(change.oid, tid: change.tid)
+        }
+    }
+
+    /// One invalidation of `oid` by transaction `tid`, coded as ZEO's `ClientCache.invalidate`
+    /// codes it: `1c` (hit, saving non-current) when the cache holds a state of the object,
+    /// `10` (miss) when it does not.
+    private func traceInvalidation(_ oid: ObjectID, tid: TransactionID) {
+        trace(holdsState(of: oid) ? .invalidateHitSavingNonCurrent : .invalidateMiss, oid, tid: tid)
+    }
+
+    /// Whether the shared cache holds a state of `oid` under a key a view of this process
+    /// could ask for: the exact TID this view's `deltaAfter0` names, `cp0`, or the older
+    /// checkpoint's key (`deltaAfter1`'s exact TID, or `cp1`). Any revision counts, current or
+    /// not. Not an access: no statistics, no change of rank (``SharedStateCache/contains(_:)``).
+    ///
+    /// What it cannot see: a state filed under an exact TID that only another view's
+    /// `deltaAfter0` names (a view with a newer snapshot that loaded the object after an
+    /// earlier change), when this view records a later change of the same object.
+    private func holdsState(of oid: ObjectID) -> Bool {
+        guard cache.isEnabled else { return false }
+        if let known = deltaAfter0[oid], cache.contains(CacheKey(oid: oid, tid: known)) { return true }
+        guard let epoch else { return false }
+        if cache.contains(CacheKey(oid: oid, tid: epoch.checkpoints.cp0)) { return true }
+        if let older = fallbackKey(oid, epoch), cache.contains(older) { return true }
+        return false
+    }
 
     @inline(__always) private func trace(_ code: TraceEventCode, _ oid: ObjectID, tid: TransactionID = .zero, length: Int = 0) {
         tracer?.write(code, oid: oid.rawValue, tid: tid.rawValue, dataLength: length)

@@ -4,14 +4,38 @@ import CacheTrace
 import Foundation
 import XCTest
 
-/// A trace written by our writer, read by ZEO's own `cache_stats` (when `python3 -c 'import ZEO'`
-/// works: `pip install ZEO`, in an activated virtualenv if you like), which must accept it and
+/// A trace written by our writer, read by ZEO's own `cache_stats`, which must accept it and
 /// print exactly what our engine prints.
+///
+/// The Python comes from `STATECACHE_PYTHON` (`make test` points it at the virtual environment
+/// it installs ZEO into, `.build/zeo-venv`), else `python3` on the `PATH`. With
+/// `STATECACHE_PYTHON` set, a Python that cannot import ZEO fails these tests; without it they
+/// are skipped.
 final class ZEOInteroperabilityTests: XCTestCase {
+    /// The Python the environment names, if any.
+    private static let configuredPython: String? = {
+        guard let path = ProcessInfo.processInfo.environment["STATECACHE_PYTHON"], !path.isEmpty else { return nil }
+        return path
+    }()
+
+    /// Why a test that was told where ZEO is could not use it.
+    private struct ZEOUnavailable: Error, CustomStringConvertible {
+        var python: String
+        var output: String
+        var description: String {
+            "STATECACHE_PYTHON=\(python) cannot import ZEO (`make zeo-venv` installs it): \(output)"
+        }
+    }
+
     private func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        if let configured = Self.configuredPython {
+            process.executableURL = URL(fileURLWithPath: configured)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3"] + arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(["TZ": "UTC"]) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -22,10 +46,24 @@ final class ZEOInteroperabilityTests: XCTestCase {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    func testZEOCacheStatsAcceptsOurTrace() throws {
-        guard (try? python(["-c", "import ZEO"]))?.status == 0 else {
-            throw XCTSkip("Python's ZEO is not importable (pip install ZEO to run this check)")
+    /// Returns when ZEO is importable; skips the test when it is not and no Python was named,
+    /// fails it when the named one cannot import it.
+    private func requireZEO() throws {
+        let probe = Result { try python(["-c", "import ZEO"]) }
+        if case .success(let result) = probe, result.status == 0 { return }
+        if let configured = Self.configuredPython {
+            let output: String
+            switch probe {
+            case .success(let result): output = result.output
+            case .failure(let error): output = "\(error)"
+            }
+            throw ZEOUnavailable(python: configured, output: output)
         }
+        throw XCTSkip("Python's ZEO is not importable (set STATECACHE_PYTHON, or run `make test`, which installs it)")
+    }
+
+    func testZEOCacheStatsAcceptsOurTrace() throws {
+        try requireZEO()
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("ours.trace").path
@@ -67,9 +105,7 @@ final class ZEOInteroperabilityTests: XCTestCase {
     /// different option set each: ZEO's report and ours must be the same bytes; where ZEO
     /// fails, ours must be what the README documents.
     func testRandomTracesReportLikeZEO() throws {
-        guard (try? python(["-c", "import ZEO"]))?.status == 0 else {
-            throw XCTSkip("Python's ZEO is not importable (pip install ZEO to run this check)")
-        }
+        try requireZEO()
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var random = SplitMix64(seed: 2024)
