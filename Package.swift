@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "TestSupport", "CLZMA"],
+        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "TestSupport", "CLZMA", "CZlib"],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import CacheAnalysis
+import CacheTrace
 import Foundation
 import XCTest
 import TestSupport
@@ -160,5 +161,30 @@ final class CacheSimulToolTests: XCTestCase {
         XCTAssertEqual(result.requests, try LIRSTraces.keys("gli").count)
         XCTAssertEqual(simulated.stdout.split(separator: "\n").last.map(String.init),
                        "opt,252,entries,\(result.requests),\(result.hits),\(CFormat.fixed(result.hitRate, precision: 4))")
+    }
+
+    /// A new research format by its underscore name, and an unknown format refused with the list.
+    func testConvertReadsCloudPhysicsAndNamesEveryFormatForAnUnknownOne() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("w106.trace")
+        try Data([0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFE, 0, 0, 0, 1]).write(to: input)
+        let output = directory.appendingPathComponent("out.trace").path
+        let converted = try run("statecache", ["convert", "--from", "cloud_physics", input.path, output])
+        XCTAssertEqual(converted.status, 0, converted.stderr)
+        XCTAssertEqual(converted.stdout, "\(output): 3 keys from \(input.path) (cloud-physics)\n")
+        var oids: [UInt64] = []
+        try TraceReader(path: output).forEachRecord { record, _ in if record.code == .loadMiss { oids.append(record.oid) } }
+        XCTAssertEqual(oids, [1, 0xFFFF_FFFE, 1])
+        let unknown = try run("statecache", ["convert", "--from", "cloudphysics", input.path, output + "2"])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("unknown format 'cloudphysics'; the formats are lirs, arc, cache2k, address, "
+                                              + "cloud-physics, scarab, corda, gradle, adapt-size, wikipedia, umass-storage, "
+                                              + "umass-youtube (underscores work as dashes: cloud_physics)"), unknown.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output + "2"))
+        let truncated = try run("statecache", ["convert", "--from", "scarab", input.path, output + "3"])
+        XCTAssertEqual(truncated.status, 1)
+        XCTAssertEqual(truncated.stderr, "statecache convert: error: scarab trace: ends with 4 byte(s) at offset 8, not a whole "
+                        + "8-byte key (the file is cut short or not a scarab trace)\n")
     }
 }

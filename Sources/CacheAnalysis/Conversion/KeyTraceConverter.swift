@@ -18,7 +18,10 @@ import CacheTrace
 /// request — a hit if the key is cached, else a miss that caches it — and nothing else happens
 /// (no stores, no invalidations; `0x20`s of the same key are never folded, only `0x24`s are),
 /// so `--entries N` replays exactly the key sequence against a cache of N entries: the
-/// textbook setting of the research literature. Timestamps start at 2020-09-13 12:26:40 UTC and
+/// textbook setting of the research literature. A format that gives sizes (adapt-size,
+/// ``KeyTraceFormat/carriesSizes``) writes each access's size as the record's data length
+/// (clamped to the ZEO field's 8 MiB − 1), which `cache-simul` takes as the request's size for
+/// byte capacities; the others write 0. Timestamps start at 2020-09-13 12:26:40 UTC and
 /// advance one second per 1,000 keys, so the trace is the same bytes on every run.
 ///
 /// The trace is written to `OUT.partial` and renamed when complete, so a malformed input
@@ -55,9 +58,9 @@ public enum KeyTraceConverter {
         }
         writer.writeRestart(timestamp: firstTimestamp)
         var index = 0
-        let count = try reader.forEachKey { key in
+        let count = try reader.forEachAccess { key, size in
             let timestamp = firstTimestamp &+ UInt32(truncatingIfNeeded: index / keysPerSecond)
-            writer.write(.loadMiss, oid: key, timestamp: timestamp)
+            writer.write(.loadMiss, oid: key, dataLength: size, timestamp: timestamp)
             index += 1
         }
         do {

@@ -9,6 +9,9 @@ public enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedLine(format: KeyTraceFormat, line: Int, text: String, problem: String)
     /// A binary trace ends with a partial key.
     case truncated(format: KeyTraceFormat, offset: UInt64, trailingBytes: Int)
+    /// A binary format's input starts with text (`sample`: its first line), as a text trace
+    /// given the wrong `--from` does; binary keys are never all printable.
+    case textInBinaryFormat(format: KeyTraceFormat, sample: String)
     /// The input holds no key at all.
     case empty(format: KeyTraceFormat)
     /// The output could not be written.
@@ -24,7 +27,10 @@ public enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(format.rawValue) trace, line \(line): \(problem): '\(text)'"
         case .truncated(let format, let offset, let trailing):
             return "\(format.rawValue) trace: ends with \(trailing) byte(s) at offset \(offset), "
-                + "not a whole 4-byte key (the file is cut short or not a \(format.rawValue) trace)"
+                + "not a whole \(format.recordSize ?? 0)-byte key (the file is cut short or not a \(format.rawValue) trace)"
+        case .textInBinaryFormat(let format, let sample):
+            return "\(format.rawValue) trace: the input is text ('\(sample)'), but \(format.rawValue) traces are "
+                + "binary (\(format.recordSize ?? 0)-byte big-endian keys): is --from right?"
         case .empty(let format):
             return "\(format.rawValue) trace: no key found (empty input?)"
         case .output(let path, let message):

@@ -9,7 +9,10 @@ import CacheTrace
 /// ```
 ///
 /// Keys are 64-bit patterns: negative decimal or 32-bit keys are sign-extended, as Java's
-/// `long` holds them, so W-TinyLFU's sketch sees the hash codes Caffeine's simulator sees.
+/// `long` holds them (cloud-physics's unsigned 32-bit keys zero-extended, as its Caffeine reader
+/// does), so W-TinyLFU's sketch sees the hash codes Caffeine's simulator sees. Text formats whose
+/// keys are derived (gradle, adapt-size, wikipedia, umass) are in
+/// `KeyTraceReader+ResearchFormats.swift`.
 /// Anything that does not follow the format stops the walk with a ``KeyTraceError`` naming the
 /// line (or byte offset); keys before it have been delivered.
 public final class KeyTraceReader {
@@ -51,6 +54,13 @@ public final class KeyTraceReader {
     /// Calls `body` with every key, in order; returns how many.
     @discardableResult
     public func forEachKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+        try forEachAccess { key, _ throws(KeyTraceError) in try body(key) }
+    }
+
+    /// Calls `body` with every access — its key and its size in bytes (0 unless the format
+    /// ``KeyTraceFormat/carriesSizes``) — in order; returns how many.
+    @discardableResult
+    public func forEachAccess(_ body: (_ key: UInt64, _ size: Int) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
         let count = format.isText ? try forEachLineKey(body) : try forEachBinaryKey(body)
         if count == 0 { throw .empty(format: format) }
         return count
@@ -64,36 +74,76 @@ public final class KeyTraceReader {
         }
     }
 
-    /// cache2k: big-endian `int32` keys.
+    /// The binary formats: big-endian keys of ``KeyTraceFormat/recordSize`` bytes — cache2k's
+    /// `int32` sign-extended (Java's `readInt()` into a `long`), cloud-physics's zero-extended
+    /// (`Integer.toUnsignedLong`), scarab's and corda's `int64` as they are.
     ///
     /// The unsafe part is one raw 1 MiB buffer owned by this call: keys are read with unaligned
-    /// loads from whole 4-byte groups only, and the 0–3 bytes of a key cut by the chunk's end are
-    /// copied to the buffer's front before the next read appends behind them.
-    private func forEachBinaryKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+    /// loads from whole records only, and the bytes of a key cut by the chunk's end are copied to
+    /// the buffer's front before the next read appends behind them. The first 4 KiB (or the whole
+    /// input, if shorter) are read before any key: if they are all printable text with a line
+    /// feed, the input is a text trace given the wrong format, refused rather than read as keys.
+    private func forEachBinaryKey(_ body: (UInt64, Int) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+        let width = format.recordSize ?? 4
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
         defer { buffer.deallocate() }
-        var pending = 0       // bytes kept from the previous chunk (a partial key)
+        var available = 0       // bytes in the buffer: a partial key kept from before, then new ones
+        var ended = false
+        while available < KeyTraceReader.textSniffLength {
+            let read = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[available...]))
+            if read == 0 { ended = true; break }
+            available += read
+        }
+        if let sample = KeyTraceReader.textSample(UnsafeRawBufferPointer(rebasing: buffer[0 ..< min(available, KeyTraceReader.textSniffLength)])) {
+            throw .textInBinaryFormat(format: format, sample: sample)
+        }
         var offset: UInt64 = 0 // stream offset of buffer[0]
         var count = 0
         while true {
-            let read = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[pending...]))
-            if read == 0 {
+            let whole = available / width * width
+            var position = 0
+            switch format {
+            case .cloudPhysics:
+                while position < whole {
+                    try body(UInt64(UInt32(bigEndian: buffer.loadUnaligned(fromByteOffset: position, as: UInt32.self))), 0)
+                    position += 4
+                }
+            case .scarab, .corda:
+                while position < whole {
+                    try body(UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: position, as: UInt64.self)), 0)
+                    position += 8
+                }
+            default:  // cache2k
+                while position < whole {
+                    let value = Int32(bigEndian: buffer.loadUnaligned(fromByteOffset: position, as: Int32.self))
+                    try body(UInt64(bitPattern: Int64(value)), 0)
+                    position += 4
+                }
+            }
+            count += whole / width
+            let pending = available - whole
+            if pending > 0 { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[whole ..< available])) }
+            offset += UInt64(whole)
+            if ended {
                 if pending > 0 { throw .truncated(format: format, offset: offset, trailingBytes: pending) }
                 return count
             }
-            let available = pending + read
-            let whole = available / 4 * 4
-            var position = 0
-            while position < whole {
-                let value = Int32(bigEndian: buffer.loadUnaligned(fromByteOffset: position, as: Int32.self))
-                try body(UInt64(bitPattern: Int64(value)))
-                count += 1
-                position += 4
-            }
-            pending = available - whole
-            if pending > 0 { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[whole ..< available])) }
-            offset += UInt64(whole)
+            let read = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[pending...]))
+            if read == 0 { ended = true }
+            available = pending + read
         }
+    }
+
+    /// How much of a binary input is looked at for text.
+    static let textSniffLength = 4096
+
+    /// The first line of `prefix` if it is all printable ASCII (tabs and line ends included) with
+    /// at least one line feed — text, not binary keys — else `nil`.
+    static func textSample(_ prefix: UnsafeRawBufferPointer) -> String? {
+        guard prefix.contains(0x0A),
+              prefix.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return nil }
+        let line = prefix.prefix { $0 != 0x0A && $0 != 0x0D }.prefix(60)
+        return String(decoding: line, as: UTF8.self)
     }
 
     /// The text formats: one line at a time (`\n` or `\r\n`), blank lines skipped.
@@ -101,7 +151,7 @@ public final class KeyTraceReader {
     /// The unsafe part is one raw 1 MiB buffer owned by this call; `start ..< end` are the bytes
     /// not yet consumed. Lines are never longer than 4 KiB (else the input is refused), so moving
     /// the unread tail to the front always leaves room to read more.
-    private func forEachLineKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+    private func forEachLineKey(_ body: (UInt64, Int) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
         let capacity = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
@@ -145,7 +195,7 @@ public final class KeyTraceReader {
 
     /// The keys of one line (none for blank and `*` lines).
     private func keys(in line: UnsafeRawBufferPointer, lineNumber: Int,
-                      _ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+                      _ body: (UInt64, Int) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
         let fields = KeyTraceReader.fields(line)
         if fields.isEmpty { return 0 }
         switch format {
@@ -153,7 +203,7 @@ public final class KeyTraceReader {
             if fields.count == 1 && fields[0].elementsEqual("*".utf8) { return 0 }
             guard fields.count == 1 else { throw malformed(lineNumber, line, "expected one decimal key") }
             guard let key = KeyTraceReader.decimal(fields[0]) else { throw malformed(lineNumber, line, "not a decimal key") }
-            try body(key)
+            try body(key, 0)
             return 1
         case .arc:
             guard fields.count >= 2 else { throw malformed(lineNumber, line, "expected 'start count …'") }
@@ -161,21 +211,31 @@ public final class KeyTraceReader {
             guard let length = KeyTraceReader.decimal(fields[1]), length <= UInt64(Int32.max) else {
                 throw malformed(lineNumber, line, "the block count is not a number from 0 to 2,147,483,647")
             }
-            for step in 0 ..< length { try body(start &+ step) }
+            for step in 0 ..< length { try body(start &+ step, 0) }
             return Int(length)
         case .address:
             guard fields.count >= 2 else { throw malformed(lineNumber, line, "expected 'op 0xADDRESS …'") }
             guard let key = KeyTraceReader.hexadecimal(fields[1]) else {
                 throw malformed(lineNumber, line, "the address is not 0x followed by 1 to 16 hex digits")
             }
-            try body(key)
+            try body(key, 0)
             return 1
-        case .cache2k:
+        case .gradle:
+            return try gradleKeys(fields, line: line, lineNumber: lineNumber, body)
+        case .adaptSize:
+            return try adaptSizeKeys(fields, line: line, lineNumber: lineNumber, body)
+        case .wikipedia:
+            return try wikipediaKeys(fields, line: line, lineNumber: lineNumber, body)
+        case .umassStorage:
+            return try umassStorageKeys(line, lineNumber: lineNumber, body)
+        case .umassYoutube:
+            return try umassYoutubeKeys(fields, line: line, lineNumber: lineNumber, body)
+        case .cache2k, .cloudPhysics, .scarab, .corda:
             return 0  // binary; never read as lines
         }
     }
 
-    private func malformed(_ line: Int, _ bytes: UnsafeRawBufferPointer, _ problem: String) -> KeyTraceError {
+    func malformed(_ line: Int, _ bytes: UnsafeRawBufferPointer, _ problem: String) -> KeyTraceError {
         let shown = bytes.prefix(60).map { $0 >= 0x20 && $0 < 0x7F ? Character(UnicodeScalar($0)) : "?" }
         return .malformedLine(format: format, line: line, text: String(shown) + (bytes.count > 60 ? "…" : ""),
                               problem: problem)
