@@ -1,5 +1,5 @@
 import CacheCore
-import SQLiteStorage
+import ObjectStorage
 
 /// The process's checkpoints: one ``CheckpointEpoch`` that every view of the process adopts.
 ///

@@ -1,5 +1,5 @@
 import CacheCore
-import SQLiteStorage
+import ObjectStorage
 
 /// Which invalidations a process has already traced: the bookkeeping behind "one invalidation
 /// record per change per process", however many views (connections) learn of the change.
