@@ -273,6 +273,10 @@ public final class StorageView {
             if tracer != nil { traceInvalidations(changes, after: snapshot, through: newTID) }
             for change in changes where change.tid > epoch.checkpoints.cp0 {
                 if let known = deltaAfter0[change.oid], known >= change.tid { continue }
+                // The revision this view would have asked for until now is superseded: drop it,
+                // so that it does not hold cache space no view past this change can use (a view
+                // still before the change that wants it again reloads it: a miss, never wrong).
+                cache.remove(CacheKey(oid: change.oid, tid: deltaAfter0[change.oid] ?? epoch.checkpoints.cp0))
                 deltaAfter0[change.oid] = change.tid
             }
             snapshotTID = newTID

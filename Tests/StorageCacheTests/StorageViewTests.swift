@@ -90,6 +90,38 @@ final class StorageViewTests: XCTestCase {
         XCTAssertEqual(source.loads, 1)
     }
 
+    /// A poll that learns of a change drops the revision the view would have used until then
+    /// (under `cp0`, or an older exact TID): no view past the change can use it, and it would
+    /// hold cache space (and, as its key never comes up again, never be hit). Other objects'
+    /// entries stay; a view still before the change that needs it again gets a miss, not a
+    /// wrong state.
+    func testAPollDropsTheRevisionsItsChangesSupersede() throws {
+        source.commit(50, [2: "v1", 3: "kept"])
+        let v = view(), lagging = view()
+        try v.poll(source, to: 50)
+        try lagging.poll(source, to: 50)
+        _ = try v.load(oid(2), from: source)
+        _ = try v.load(oid(3), from: source)
+        XCTAssertNotNil(cache.get(key(2, 50)))
+
+        source.commit(55, [2: "v2"])
+        try v.poll(source, to: 55)
+        XCTAssertFalse(cache.contains(key(2, 50)), "the cp0 revision is superseded")
+        XCTAssertTrue(cache.contains(key(3, 50)), "unchanged objects keep theirs")
+        _ = try v.load(oid(2), from: source)
+        XCTAssertTrue(cache.contains(key(2, 55)))
+
+        source.commit(60, [2: "v3"])
+        try v.poll(source, to: 60)
+        XCTAssertFalse(cache.contains(key(2, 55)), "an exact revision is superseded in turn")
+
+        // The lagging view, still at 50, reloads the revision it needs from its snapshot.
+        source.snapshot = tid(50)
+        let loadsBefore = source.loads
+        XCTAssertEqual(try lagging.load(oid(2), from: source)?.state, Array("v1".utf8))
+        XCTAssertEqual(source.loads, loadsBefore + 1)
+    }
+
     func testDeltaAfter0InconsistentEntryClearsTheCacheAndRecoversAfterPoll() throws {
         source.commit(50, [9: "base"])
         let v = view()
