@@ -19,9 +19,11 @@ extension PostgresObjectStore {
     ///   ``StorageError/connectionLost(_:)`` (aborted — unless the session was lost during
     ///   `COMMIT` itself, when the next poll tells), ``StorageError/postgres(_:)``.
     func commit(_ stores: [PendingStore]) throws(StorageError) -> TID {
-        try inWriteTransaction { (handle) throws(StorageError) -> TID in
+        try inWriteTransaction { (session) throws(StorageError) -> TID in
+            let handle = session.handle
             if !stores.isEmpty {
                 try upload(stores, on: handle)
+                session.uploaded(stores.count)
                 let oids = stores.map { Int64($0.oid.rawValue) }.sorted()
                 _ = try handle.query("SELECT count(pg_advisory_xact_lock(zoid)) FROM unnest($1::int8[]) AS locked(zoid)",
                                      [.int8Array(oids)], prepareAs: "lock_objects")

@@ -40,7 +40,7 @@ public final class PostgresObjectStore: ObjectStore {
     /// A session for the store-level queries; nil when closed, replaced when broken.
     private let reader: Locked<PostgresConnectionHandle?>
     /// Idle writer sessions; a commit takes one (or opens one) and returns it.
-    private let writers = Locked<[PostgresConnectionHandle]>([])
+    private let writers = Locked<[PostgresWriterSession]>([])
     /// OIDs fetched from the sequence and not yet handed out, in ascending order.
     private let reservedOIDs = Locked<[UInt64]>([])
     /// Set by ``close()``.
@@ -130,7 +130,7 @@ public final class PostgresObjectStore: ObjectStore {
             handle = nil
         }
         writers.withLock { idle in
-            idle.forEach { $0.close() }
+            idle.forEach { $0.handle.close() }
             idle.removeAll()
         }
     }
@@ -146,7 +146,7 @@ public final class PostgresObjectStore: ObjectStore {
             }
         }
         writers.withLock { idle in
-            for handle in idle { precondition(!handle.isInTransaction, "an idle writer session is inside a transaction") }
+            for session in idle { precondition(!session.handle.isInTransaction, "an idle writer session is inside a transaction") }
         }
     }
 
@@ -183,34 +183,36 @@ public final class PostgresObjectStore: ObjectStore {
     /// when none is idle, and returns the session to the pool afterwards unless it broke. A
     /// pooled session found dead at `BEGIN` — nothing of this transaction was sent yet — is
     /// replaced by a new one.
-    func inWriteTransaction<R>(_ body: (PostgresConnectionHandle) throws(StorageError) -> R) throws(StorageError) -> R {
+    func inWriteTransaction<R>(_ body: (PostgresWriterSession) throws(StorageError) -> R) throws(StorageError) -> R {
         guard !isClosed else { throw .closed }
-        var handle: PostgresConnectionHandle
+        var session: PostgresWriterSession
         if let idle = writers.withLock({ $0.popLast() }) {
-            handle = idle
+            session = idle
             do throws(StorageError) {
-                try handle.execute("BEGIN")
+                try session.handle.execute("BEGIN")
             } catch {
-                handle.close()
+                session.handle.close()
                 guard case .connectionLost = error else { throw error }
-                handle = try openWriterSession()
-                try handle.execute("BEGIN")
+                session = try openWriterSession()
+                try session.handle.execute("BEGIN")
             }
         } else {
-            handle = try openWriterSession()
-            try handle.execute("BEGIN")
+            session = try openWriterSession()
+            try session.handle.execute("BEGIN")
         }
         defer {
+            session.transactionEnded()
+            let handle = session.handle
             if handle.isBroken || handle.isInTransaction || isClosed {
                 handle.close()
             } else {
-                writers.withLock { $0.append(handle) }
+                writers.withLock { $0.append(session) }
             }
         }
         do throws(StorageError) {
-            return try body(handle)
+            return try body(session)
         } catch {
-            handle.rollbackQuietly()
+            session.handle.rollbackQuietly()
             throw error
         }
     }
@@ -219,7 +221,7 @@ public final class PostgresObjectStore: ObjectStore {
     /// index and no `ON COMMIT DELETE ROWS` (its truncation costs a millisecond per commit —
     /// measured with pgbench: 780 against 6,800 transactions/s); each commit moves its rows out
     /// with `DELETE … RETURNING`, and a rollback discards them.
-    private func openWriterSession() throws(StorageError) -> PostgresConnectionHandle {
+    private func openWriterSession() throws(StorageError) -> PostgresWriterSession {
         let handle = try openSession()
         let timeout = options.lockTimeout.components
         let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
@@ -232,6 +234,6 @@ public final class PostgresObjectStore: ObjectStore {
             handle.close()
             throw error
         }
-        return handle
+        return PostgresWriterSession(handle: handle)
     }
 }
