@@ -1,0 +1,43 @@
+import CacheCore
+import Foundation
+@testable import PostgresStorage
+import XCTest
+
+/// The writer pool's upload table does not keep a bulk load's pages for every later commit.
+final class PostgresWriterSessionTests: XCTestCase {
+    private var backend: StorageBackend?
+
+    override func tearDown() {
+        backend?.remove()
+    }
+
+    /// The upload table's size, read on the pooled writer session (its temporary table).
+    private func uploadTableBytes(_ store: PostgresObjectStore) throws -> Int64 {
+        try store.inWriteTransaction { (session) throws(StorageError) -> Int64 in
+            let size = try session.handle.query("SELECT pg_relation_size('statecache_upload')::int8").int64(0, 0) ?? -1
+            try session.handle.execute("ROLLBACK")
+            return size
+        }
+    }
+
+    func testTheUploadTableIsTruncatedOnceEnoughRowsWentThrough() throws {
+        let made = try StorageBackend.make(.postgres, label: #function)
+        backend = made
+        let store = try XCTUnwrap(try made.open() as? PostgresObjectStore)
+        defer { store.close() }
+        let connection = try store.connect()
+        defer { connection.close() }
+        _ = try connection.poll()
+
+        for oid in try store.newOIDs(count: 100) { connection.store(oid, [UInt8](repeating: 1, count: 500), expecting: nil) }
+        _ = try connection.commit()
+        XCTAssertGreaterThan(try uploadTableBytes(store), 0, "below the threshold the deleted rows' pages stay")
+
+        for oid in try store.newOIDs(count: PostgresWriterSession.truncateAfterRows) {
+            connection.store(oid, [UInt8](repeating: 2, count: 500), expecting: nil)
+        }
+        _ = try connection.commit()
+        XCTAssertEqual(try uploadTableBytes(store), 0, "past it the table is truncated")
+        store.checkInvariants()
+    }
+}
