@@ -3,30 +3,25 @@ import CacheCore
 import CacheTrace
 import CLZMA
 import Foundation
+import TestSupport
 import XCTest
 
 /// `statecache convert`'s engine: every format read right, and every kind of bad input refused
 /// with its line (or offset), leaving no output behind.
 final class KeyTraceConverterTests: XCTestCase {
-    private var directory: URL!
+    private var scratch: ScratchFiles!
+    private var directory: URL { scratch.directory }
 
     override func setUpWithError() throws {
-        directory = try Fixtures.temporaryDirectory()
+        scratch = try ScratchFiles(label: "keytrace")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+    override func tearDown() {
+        scratch?.remove()
     }
 
-    private func file(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let url = directory.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url.path
-    }
-
-    private func file(_ name: String, _ text: String) throws -> String {
-        try file(name, Array(text.utf8))
-    }
+    private func file(_ name: String, _ bytes: [UInt8]) throws -> String { try scratch.file(name, bytes) }
+    private func file(_ name: String, _ text: String) throws -> String { try scratch.file(name, text) }
 
     /// Converts and reads the result back: the keys of the load records, after one restart.
     private func convertedKeys(_ input: String, _ format: KeyTraceFormat) throws -> [UInt64] {

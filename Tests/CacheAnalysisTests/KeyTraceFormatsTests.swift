@@ -4,6 +4,7 @@ import CacheTrace
 import CLZMA
 import CZlib
 import Foundation
+import TestSupport
 import XCTest
 
 /// The research formats read as Caffeine's simulator reads them (cloud-physics, scarab, corda,
@@ -11,25 +12,19 @@ import XCTest
 /// Caffeine derives — the hashed ones computed with Guava 31.1's `Hashing.murmur3_128()`, the
 /// function Caffeine calls — and every kind of bad input refused with its line or offset.
 final class KeyTraceFormatsTests: XCTestCase {
-    private var directory: URL!
+    private var scratch: ScratchFiles!
+    private var directory: URL { scratch.directory }
 
     override func setUpWithError() throws {
-        directory = try Fixtures.temporaryDirectory()
+        scratch = try ScratchFiles(label: "keytrace")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+    override func tearDown() {
+        scratch?.remove()
     }
 
-    private func file(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let url = directory.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url.path
-    }
-
-    private func file(_ name: String, _ text: String) throws -> String {
-        try file(name, Array(text.utf8))
-    }
+    private func file(_ name: String, _ bytes: [UInt8]) throws -> String { try scratch.file(name, bytes) }
+    private func file(_ name: String, _ text: String) throws -> String { try scratch.file(name, text) }
 
     /// Converts and reads the result back: the (key, data length) of each load record.
     private func accesses(_ input: String, _ format: KeyTraceFormat) throws -> [(key: UInt64, size: Int)] {
