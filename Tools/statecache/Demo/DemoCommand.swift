@@ -111,7 +111,7 @@ struct DemoCommand: ParsableCommand {
             try HitRateChart.svg(report).write(to: chart, atomically: true, encoding: .utf8)
             recommendation = DemoRecommendation(report)
             out.line("")
-            out.line("cache-simul --sizes \(sizes.map { ToolFormat.megabytes($0) }.joined(separator: ",")) --policy all:")
+            out.line("cache-simul --sizes \(sizes.map { ToolFormat.megabytes($0) }.joined(separator: ",")) --policy \(SimulationPolicy.defaultSweep.map(\.rawValue).joined(separator: ",")):")
             out.block(SweepReportFormatter.table(report))
             if let recommendation { out.line(recommendation.sentence) }
             out.line("Chart: \(chart.path)")
