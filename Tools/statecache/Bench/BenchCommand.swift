@@ -17,6 +17,8 @@ struct BenchmarkContext {
     var quick = false
     /// A PostgreSQL server to measure the storage group against instead of SQLite.
     var postgres: String?
+    /// The shared fixtures folder (`--fixtures`; nil: the group's default, `../shared/fixtures`).
+    var fixtures: String?
 }
 
 /// `statecache bench [GROUP…] [--json]`: runs benchmark groups and prints one table.
@@ -36,6 +38,7 @@ struct BenchCommand: ParsableCommand {
         PersistBenchmark.self,
         FidelityBenchmark.self,
         SimulBenchmark.self,
+        HitRateBenchmark.self,
     ] }
 
     @Argument(help: "Groups to run (default: all).")
@@ -49,6 +52,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Run the storage group against this PostgreSQL URL or connection string (it adds objects there).")
     var postgres: String?
+
+    @Option(help: "The hitrate group's trace folder (default: ../shared/fixtures, from the current directory; absent: synthetic traces only).")
+    var fixtures: String?
 
     func validate() throws {
         let known = Set(Self.groups.map { $0.name })
@@ -64,7 +70,7 @@ struct BenchCommand: ParsableCommand {
         let selected = group.isEmpty ? Self.groups : Self.groups.filter { group.contains($0.name) }
         var rows: [BenchmarkRow] = []
         for benchmark in selected {
-            rows += try benchmark.run(BenchmarkContext(quick: quick, postgres: postgres))
+            rows += try benchmark.run(BenchmarkContext(quick: quick, postgres: postgres, fixtures: fixtures))
         }
         if json {
             let encoder = JSONEncoder()
