@@ -60,7 +60,7 @@ struct WindowClimber: Sendable {
         let hitRate = Double(hitsInSample) / Double(requests)
         let change = hitRate - previousHitRate
         var amount: Double
-        if mode == .guardedHillClimbing && abs(change) < WindowClimber.flatThreshold {
+        if mode.isGuarded && abs(change) < WindowClimber.flatThreshold {
             amount = abs(stepSize) * densityDirection(windowMaximum: windowMaximum)
         } else {
             amount = change >= 0 ? stepSize : -stepSize
@@ -68,7 +68,7 @@ struct WindowClimber: Sendable {
         var next = abs(change) >= WindowClimber.restartThreshold
             ? WindowClimber.stepFraction * Double(maximum) * (amount >= 0 ? 1 : -1)
             : WindowClimber.stepDecay * amount
-        if mode == .guardedHillClimbing {
+        if mode.isGuarded {
             let floor = Swift.max(1, WindowClimber.minimumStepFraction * Double(maximum))
             if abs(next) < floor { next = next < 0 ? -floor : floor }
             if abs(amount) < floor { amount = amount < 0 ? -floor : floor }
@@ -80,6 +80,16 @@ struct WindowClimber: Sendable {
         missesInSample = 0
         windowHitsInSample = 0
         mainHitsInSample = 0
+    }
+
+    /// Moves the window by `fraction` of the cache now (positive: grow), overriding a smaller
+    /// move the other way, and keeps the climber going in that direction: a shadow comparison
+    /// found one end of the window's range clearly better in the period just ended.
+    mutating func moveWindow(fraction: Double) {
+        let amount = Int(fraction * Double(maximum))
+        guard amount != 0 else { return }
+        adjustment = amount > 0 ? Swift.max(adjustment, amount) : Swift.min(adjustment, amount)
+        stepSize = amount > 0 ? abs(stepSize) : -abs(stepSize)
     }
 
     /// +1 to grow the window, −1 to shrink it, from the hit density of the two spaces.

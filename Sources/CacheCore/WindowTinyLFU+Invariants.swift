@@ -6,6 +6,7 @@ extension WindowTinyLFU {
     ///
     /// - Complexity: O(n) in the number of nodes.
     public func checkInvariants() {
+        shadow?.checkInvariants()
         var seen = 0
         for (region, queue) in [(Region.window, windowQueue), (.probation, probationQueue),
                                 (.protected, protectedQueue)] {

@@ -96,6 +96,8 @@ public struct WindowTinyLFU: Sendable {
     public private(set) var protectedMaximum: Int
     @usableFromInline var sketch: FrequencySketch
     var climber: WindowClimber
+    /// What plain LRU would hit on a sample of the keys (``WindowAdaptation/shadowGuided`` only).
+    var shadow: LRUShadow?
     var random: SplitMix64
     /// What the policy has done so far.
     public private(set) var counters = Counters()
@@ -114,6 +116,9 @@ public struct WindowTinyLFU: Sendable {
         let entries = configuration.expectedEntries ?? Swift.max(1, maximum / WindowTinyLFU.assumedMeanWeight)
         sketch = FrequencySketch(capacity: entries)
         climber = WindowClimber(mode: configuration.adaptation, maximum: maximum)
+        if configuration.adaptation == .shadowGuided {
+            shadow = LRUShadow(maximumWeight: maximum, expectedEntries: entries)
+        }
         random = SplitMix64(seed: configuration.seed)
     }
 
@@ -178,6 +183,7 @@ public struct WindowTinyLFU: Sendable {
 
     /// A hit on the live `slot`: count it, then move the entry.
     @inline(__always) mutating func applyHit(_ slot: Int32) {
+        if shadow != nil { shadowRequest(arena.hashCode(slot), weight: arena.weight(slot), policyHit: true) }
         counters.hits += 1
         climber.recordHit(inWindow: arena.region(slot) == .window)
         onAccess(slot)
@@ -227,9 +233,11 @@ public struct WindowTinyLFU: Sendable {
             case .probation: probationQueue.weight += difference
             case .protected: protectedQueue.weight += difference
             }
+            if shadow != nil, shadow!.isSampled(arena.hashCode(slot)) { shadow!.update(arena.hashCode(slot), weight: weight) }
             onAccess(slot)
         } else {
             let hashCode = key.sketchHashCode
+            if shadow != nil { shadowRequest(hashCode, weight: weight, policyHit: false) }
             sketch.increment(hashCode: hashCode)
             let slot = arena.allocate(NodeArena.Node(key: key, actualTID: actualTID, payload: payload, weight: weight,
                                      hashCode: hashCode, region: .window, previous: -1, next: -1))
@@ -252,6 +260,7 @@ public struct WindowTinyLFU: Sendable {
     @discardableResult
     public mutating func remove(_ key: CacheKey) -> Bool {
         guard let slot = index.remove(key, nodes: arena.nodes) else { return false }
+        if shadow != nil, shadow!.isSampled(arena.hashCode(slot)) { shadow!.remove(arena.hashCode(slot)) }
         unlinkFromRegion(slot)
         arena.release(slot)
         return true
@@ -265,6 +274,15 @@ public struct WindowTinyLFU: Sendable {
         probationQueue = NodeArena.Queue()
         protectedQueue = NodeArena.Queue()
         sketch.clear()
+        shadow?.removeAll()
+    }
+
+    /// A request of a sampled key, for the shadow LRU: a hit of the policy, or a new entry
+    /// after a miss (a miss nobody stores — no such object — is not replayed).
+    @inline(__always) mutating func shadowRequest(_ hashCode: UInt32, weight: Int, policyHit: Bool) {
+        guard shadow!.isSampled(hashCode) else { return }
+        shadow!.request(hashCode, weight: weight, policyHit: policyHit)
+        if shadow!.requests >= LRUShadow.period { consultShadow() }
     }
 
     // MARK: - Policy
@@ -413,6 +431,20 @@ public struct WindowTinyLFU: Sendable {
         }
     }
 
+    /// Every ``LRUShadow/period`` sampled requests: when the shadow LRU hit clearly more of them
+    /// than the policy did (by 2% of the requests), the window grows now — by twice the lead,
+    /// up to half the cache — and the hill climber keeps going that way. The period is
+    /// much shorter than the climber's sample of ten times the cache, so a change of working set
+    /// is answered while it lasts. The climber alone shrinks the window again.
+    mutating func consultShadow() {
+        let requests = shadow!.requests
+        let lead = shadow!.shadowHits - shadow!.policyHits
+        if lead >= Swift.max(3, requests / 50) {
+            climber.moveWindow(fraction: Swift.min(0.5, 2 * Double(lead) / Double(requests)))
+        }
+        shadow!.resetCounts()
+    }
+
     /// Caffeine's limit on entries moved per maintenance cycle (`QUEUE_TRANSFER_THRESHOLD`).
     static let transferLimit = 1000
 
@@ -428,30 +460,38 @@ public struct WindowTinyLFU: Sendable {
         }
     }
 
-    /// Lends protected budget to the window and pulls main entries into it.
+    /// Lends protected budget to the window and pulls main entries into it. In
+    /// ``WindowAdaptation/shadowGuided`` mode the window may also take probation's budget (all
+    /// but one unit of the main space), so that it can become the LRU cache a recency-shaped
+    /// workload wants; the other modes stop at protected's budget, as Caffeine does.
     mutating func increaseWindow() {
-        guard protectedMaximum > 0 else { return }
-        var quota = Swift.min(climber.adjustment, protectedMaximum)
-        protectedMaximum -= quota
+        let spareProbation = configuration.adaptation == .shadowGuided
+            ? Swift.max(0, configuration.maximumWeight - windowMaximum - protectedMaximum - 1) : 0
+        guard protectedMaximum > 0 || spareProbation > 0 else { return }
+        var quota = Swift.min(climber.adjustment, protectedMaximum + spareProbation)
+        let fromProtected = Swift.min(quota, protectedMaximum)
+        let fromProbation = quota - fromProtected
+        protectedMaximum -= fromProtected
         windowMaximum += quota
         demoteFromProtected()
         for _ in 0..<WindowTinyLFU.transferLimit {
             var slot = probationQueue.head
-            var fromProbation = true
+            var fromProbationQueue = true
             if slot < 0 || quota < arena.weight(slot) {
                 slot = protectedQueue.head
-                fromProbation = false
+                fromProbationQueue = false
             }
             guard slot >= 0 else { break }
             let weight = arena.weight(slot)
             if quota < weight { break }
             quota -= weight
-            if fromProbation { arena.unlink(slot, &probationQueue) } else { arena.unlink(slot, &protectedQueue) }
+            if fromProbationQueue { arena.unlink(slot, &probationQueue) } else { arena.unlink(slot, &protectedQueue) }
             arena.nodes[Int(slot)].region = .window
             arena.pushTail(slot, &windowQueue)
         }
-        protectedMaximum += quota
+        // What could not move yet goes back, probation's share first, and is tried again later.
         windowMaximum -= quota
+        protectedMaximum += Swift.max(0, quota - fromProbation)
         climber.adjustment = quota
     }
 

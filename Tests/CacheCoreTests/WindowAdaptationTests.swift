@@ -3,7 +3,7 @@ import XCTest
 
 /// The hill climber: moves both ways, and never collapses below LRU on recency-heavy traces.
 final class WindowAdaptationTests: XCTestCase {
-    func key(_ i: Int) -> CacheKey { CacheKey(oid: ObjectID(UInt64(i)), tid: .zero) }
+    static func key(_ i: Int) -> CacheKey { CacheKey(oid: ObjectID(UInt64(i)), tid: .zero) }
 
     /// An independent, straightforward LRU of `capacity` unit entries: the yardstick.
     struct ReferenceLRU {
@@ -30,7 +30,7 @@ final class WindowAdaptationTests: XCTestCase {
     /// Each key is used twice, the second time capacity/50 … capacity/2 accesses later: pure
     /// recency, and never within a 1% window — the case where Caffeine's climber sees a flat
     /// hit rate of 0 and keeps shrinking the window.
-    func recencyTrace(capacity: Int, length: Int, seed: UInt64) -> [Int] {
+    static func recencyTrace(capacity: Int, length: Int, seed: UInt64) -> [Int] {
         var generator = SplitMix64(seed: seed)
         var pending: [Int: [Int]] = [:]  // due time → keys
         var trace: [Int] = []
@@ -47,38 +47,38 @@ final class WindowAdaptationTests: XCTestCase {
 
     /// Replays `trace` (get, set on a miss) and returns the hit rate over its second half,
     /// once the climber has had time to settle.
-    func run(_ trace: [Int], _ p: inout WindowTinyLFU) -> Double {
+    static func run(_ trace: [Int], _ p: inout WindowTinyLFU) -> Double {
         var hits = 0
         for (position, k) in trace.enumerated() {
-            if p.get(key(k)) != nil {
+            if p.get(Self.key(k)) != nil {
                 if position >= trace.count / 2 { hits += 1 }
             } else {
-                p.set(key(k), actualTID: .zero, payload: [], weight: 1)
+                p.set(Self.key(k), actualTID: .zero, payload: [], weight: 1)
             }
         }
         return Double(hits) / Double(trace.count - trace.count / 2)
     }
 
-    func config(_ capacity: Int, _ adaptation: WindowAdaptation) -> WindowTinyLFU.Configuration {
+    static func config(_ capacity: Int, _ adaptation: WindowAdaptation) -> WindowTinyLFU.Configuration {
         .init(maximumWeight: capacity, adaptation: adaptation, expectedEntries: capacity, seed: 7)
     }
 
     func testGuardedClimberFallsBackTowardsLRUOnRecencyTraces() {
         let capacity = 1000
-        let trace = recencyTrace(capacity: capacity, length: 400_000, seed: 3)
+        let trace = Self.recencyTrace(capacity: capacity, length: 400_000, seed: 3)
         var lru = ReferenceLRU(capacity: capacity)
         for k in trace[..<(trace.count / 2)] { lru.access(k) }
         lru.hits = 0
         for k in trace[(trace.count / 2)...] { lru.access(k) }
         let lruRate = Double(lru.hits) / Double(trace.count - trace.count / 2)
 
-        var fixed = WindowTinyLFU(configuration: config(capacity, .fixed))
-        let fixedRate = run(trace, &fixed)
-        var guarded = WindowTinyLFU(configuration: config(capacity, .guardedHillClimbing))
-        let guardedRate = run(trace, &guarded)
+        var fixed = WindowTinyLFU(configuration: Self.config(capacity, .fixed))
+        let fixedRate = Self.run(trace, &fixed)
+        var guarded = WindowTinyLFU(configuration: Self.config(capacity, .guardedHillClimbing))
+        let guardedRate = Self.run(trace, &guarded)
         guarded.checkInvariants()
-        var caffeine = WindowTinyLFU(configuration: config(capacity, .hillClimbing))
-        let caffeineRate = run(trace, &caffeine)
+        var caffeine = WindowTinyLFU(configuration: Self.config(capacity, .hillClimbing))
+        let caffeineRate = Self.run(trace, &caffeine)
 
         print("recency trace: LRU \(lruRate), fixed 1% \(fixedRate), guarded \(guardedRate), Caffeine climber \(caffeineRate), window \(guarded.windowMaximum)")
         XCTAssertGreaterThan(lruRate, 0.3)
@@ -89,15 +89,15 @@ final class WindowAdaptationTests: XCTestCase {
 
     func testWindowMovesBothWays() {
         let capacity = 1000
-        var p = WindowTinyLFU(configuration: config(capacity, .guardedHillClimbing))
+        var p = WindowTinyLFU(configuration: Self.config(capacity, .guardedHillClimbing))
         // Phase 1: recency — the window grows.
-        _ = run(recencyTrace(capacity: capacity, length: 300_000, seed: 5), &p)
+        _ = Self.run(Self.recencyTrace(capacity: capacity, length: 300_000, seed: 5), &p)
         let grown = p.windowMaximum
         XCTAssertGreaterThan(grown, 100)
         // Phase 2: a loop over 1.5× the cache — LRU gets nothing, frequency keeps a part: it shrinks.
         var loop: [Int] = []
         for _ in 0..<200 { loop += (10_000_000..<10_001_500) }
-        _ = run(loop, &p)
+        _ = Self.run(loop, &p)
         XCTAssertLessThan(p.windowMaximum, grown / 2, "grew to \(grown), now \(p.windowMaximum)")
         p.checkInvariants()
     }
@@ -134,8 +134,8 @@ final class WindowAdaptationTests: XCTestCase {
     }
 
     func testFixedWindowNeverMoves() {
-        var p = WindowTinyLFU(configuration: config(1000, .fixed))
-        _ = run(recencyTrace(capacity: 1000, length: 100_000, seed: 1), &p)
+        var p = WindowTinyLFU(configuration: Self.config(1000, .fixed))
+        _ = Self.run(Self.recencyTrace(capacity: 1000, length: 100_000, seed: 1), &p)
         XCTAssertEqual(p.windowMaximum, 10)
     }
 }

@@ -161,7 +161,7 @@ struct CacheSimulCommand: ParsableCommand {
         if let adaptation {
             guard let value = WindowAdaptationName.parse(adaptation) else {
                 Self.usageError(CacheSimulCommandLine.invalidValue("--adaptation", kind: "adaptation", adaptation)
-                                + " (choose fixed, hillClimbing or guardedHillClimbing)")
+                                + " (choose fixed, hillClimbing, guardedHillClimbing or shadowGuided)")
             }
             settings.adaptation = value
         }

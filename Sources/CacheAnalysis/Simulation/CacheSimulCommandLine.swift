@@ -52,8 +52,8 @@ public enum CacheSimulCommandLine {
                                 weighs 1 (research traces)
           --window WINDOW       W-TinyLFU's initial window fraction (default 0.01)
           --adaptation ADAPTATION
-                                W-TinyLFU's window adaptation: fixed, hillClimbing or
-                                guardedHillClimbing (default)
+                                W-TinyLFU's window adaptation: fixed, hillClimbing,
+                                guardedHillClimbing (default) or shadowGuided
           --seed SEED           W-TinyLFU's admission jitter seed (default 0x5eedcafe)
           --shards SHARDS       W-TinyLFU split into this many shards, a power of two,
                                 as the cache splits it; auto: the count the cache
