@@ -12,7 +12,7 @@ public enum WindowAdaptation: String, Sendable, CaseIterable, Codable {
     case guardedHillClimbing
     /// The guarded climber, checked against plain LRU: a sampled shadow LRU (``LRUShadow``)
     /// replays one key in 2ⁿ, and whenever LRU hit clearly more of 512 sampled requests than the
-    /// policy did, the window grows at once (by twice the lead, up to half the cache) — towards
+    /// policy did, the window grows at once (by twice the lead, up to the whole cache) — towards
     /// LRU, which is what a window of (nearly) the whole cache is; in this mode the window may
     /// also take probation's budget. Built to stop the losses to LRU on recency-shaped traces
     /// and phase changes (issue #20); measured with `statecache bench hitrate`. Not the

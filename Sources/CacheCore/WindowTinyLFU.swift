@@ -432,15 +432,15 @@ public struct WindowTinyLFU: Sendable {
     }
 
     /// Every ``LRUShadow/period`` sampled requests: when the shadow LRU hit clearly more of them
-    /// than the policy did (by 2% of the requests), the window grows now — by twice the lead,
-    /// up to half the cache — and the hill climber keeps going that way. The period is
+    /// than the policy did (by 1% of the requests), the window grows now — by twice the lead, up
+    /// to the whole cache — and the hill climber keeps going that way. The period is
     /// much shorter than the climber's sample of ten times the cache, so a change of working set
     /// is answered while it lasts. The climber alone shrinks the window again.
     mutating func consultShadow() {
         let requests = shadow!.requests
         let lead = shadow!.shadowHits - shadow!.policyHits
-        if lead >= Swift.max(3, requests / 50) {
-            climber.moveWindow(fraction: Swift.min(0.5, 2 * Double(lead) / Double(requests)))
+        if lead >= Swift.max(3, requests / 100) {
+            climber.moveWindow(fraction: Swift.min(1, 2 * Double(lead) / Double(requests)))
         }
         shadow!.resetCounts()
     }
