@@ -16,6 +16,8 @@
 struct LRUShadow: Sendable {
     /// Sampled requests per decision (``WindowTinyLFU/consultShadow()``).
     static let period = 512
+    /// For byte-weighted policies, the entry weight assumed to choose the sampling.
+    static let assumedEntryWeight = 512
     /// One key in `sampling` is replayed (a power of two).
     let sampling: UInt32
     /// The shadow's weight bound: the policy's, divided by `sampling`.

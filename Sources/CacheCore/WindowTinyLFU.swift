@@ -117,7 +117,10 @@ public struct WindowTinyLFU: Sendable {
         sketch = FrequencySketch(capacity: entries)
         climber = WindowClimber(mode: configuration.adaptation, maximum: maximum)
         if configuration.adaptation == .shadowGuided {
-            shadow = LRUShadow(maximumWeight: maximum, expectedEntries: entries)
+            // Byte-weighted caches: sample as if entries weighed 512 bytes (small states), so that
+            // the shadow stays near 512 entries and sees a few requests in a hundred, not all.
+            shadow = LRUShadow(maximumWeight: maximum,
+                               expectedEntries: configuration.expectedEntries ?? Swift.max(1, maximum / LRUShadow.assumedEntryWeight))
         }
         random = SplitMix64(seed: configuration.seed)
     }
