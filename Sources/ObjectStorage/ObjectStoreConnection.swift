@@ -15,6 +15,8 @@ public protocol ObjectStoreConnection: AnyObject, ObjectSource {
     var isClosed: Bool { get }
     /// The number of objects buffered for the next commit.
     var pendingStoreCount: Int { get }
+    /// The buffered stores, in call order (one per object): what the next commit writes.
+    var pendingStates: [(oid: ObjectID, state: [UInt8])] { get }
 
     /// Ends the current snapshot, starts one at the latest commit and returns what changed in
     /// between (`changes == nil` on the first poll, or when the database went back in time).

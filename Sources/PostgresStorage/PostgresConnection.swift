@@ -133,6 +133,9 @@ public final class PostgresConnection: ObjectStoreConnection {
     /// The number of objects buffered for the next commit.
     public var pendingStoreCount: Int { ledger.pending.count }
 
+    /// The buffered stores, in call order (one per object).
+    public var pendingStates: [(oid: ObjectID, state: [UInt8])] { ledger.pending.items.map { ($0.oid, $0.state) } }
+
     /// Writes the buffered stores as one transaction and returns its TID (see
     /// ``PostgresObjectStore``'s commit protocol). A conflict drops the buffer; other errors
     /// keep it, so the commit can be retried or ``abort()``ed. The snapshot does not move.

@@ -161,6 +161,9 @@ public final class StorageConnection: ObjectStoreConnection {
     /// The number of objects buffered for the next commit.
     public var pendingStoreCount: Int { ledger.pending.count }
 
+    /// The buffered stores, in call order (one per object).
+    public var pendingStates: [(oid: ObjectID, state: [UInt8])] { ledger.pending.items.map { ($0.oid, $0.state) } }
+
     /// Writes the buffered stores as one transaction and returns its TID.
     ///
     /// The write lock is taken only now (`BEGIN IMMEDIATE`). Each object's expected TID is

@@ -13,7 +13,6 @@ public final class Connection {
     public let storage: any ObjectStoreConnection
     /// The cache view (checkpoints, delta maps).
     public let view: StorageView
-    private var pending: [ObjectID: [UInt8]] = [:]
 
     init(storage: any ObjectStoreConnection, view: StorageView) {
         self.storage = storage
@@ -56,7 +55,6 @@ public final class Connection {
     /// Nothing is written until `commit()`.
     public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
         storage.store(oid, state, expecting: expecting)
-        pending[oid] = state
     }
 
     /// Writes the buffered states in one transaction and caches them under the new TID;
@@ -67,23 +65,15 @@ public final class Connection {
     ///   errors the buffer is kept, so the commit can be retried or `abort()`ed.
     @discardableResult
     public func commit() throws -> TID {
-        let tid: TID
-        do {
-            tid = try storage.commit()
-        } catch {
-            // Like the storage: a conflict drops the buffer, other errors keep it for a retry.
-            if case StorageError.conflict = error { pending = [:] }
-            throw error
-        }
-        let states = pending
-        pending = [:]
-        view.afterCommit(tid: tid, states: states.map { ($0.key, $0.value) })
+        // The storage keeps the one buffer: read it before the commit empties it.
+        let states = storage.pendingStates
+        let tid = try storage.commit()
+        view.afterCommit(tid: tid, states: states)
         return tid
     }
 
     /// Drops the buffered states.
     public func abort() {
-        pending = [:]
         storage.abort()
     }
 
