@@ -1,3 +1,4 @@
+import CacheCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,34 +42,14 @@ final class PosixFile {
 
     /// Reads up to `count` bytes into `buffer`, fewer only at the end of the file.
     func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(CacheFileProblem) -> Int {
-        var done = 0
-        while done < count {
-            #if canImport(Glibc)
-            let n = Glibc.read(descriptor, buffer + done, count - done)
-            #else
-            let n = Darwin.read(descriptor, buffer + done, count - done)
-            #endif
-            if n > 0 { done += n; continue }
-            if n == 0 { break }
-            if errno == EINTR { continue }
-            throw .unreadable(errno: errno)
-        }
+        guard let done = SystemCalls.readFully(descriptor, buffer, count) else { throw .unreadable(errno: errno) }
         return done
     }
 
     /// Writes all `count` bytes of `buffer`.
     func write(_ buffer: UnsafeRawPointer, count: Int) throws(CacheFileProblem) {
-        var done = 0
-        while done < count {
-            #if canImport(Glibc)
-            let n = Glibc.write(descriptor, buffer + done, count - done)
-            #else
-            let n = Darwin.write(descriptor, buffer + done, count - done)
-            #endif
-            if n > 0 { done += n; continue }
-            if n < 0 && errno == EINTR { continue }
-            throw .unwritable(errno: n < 0 ? errno : EIO)
-        }
+        let failure = SystemCalls.writeAll(descriptor, buffer, count)
+        if failure != 0 { throw .unwritable(errno: failure) }
     }
 
     /// Writes all of `bytes`.
@@ -95,11 +76,7 @@ final class PosixFile {
     /// Closes the descriptor (idempotent).
     func close() {
         guard descriptor >= 0 else { return }
-        #if canImport(Glibc)
-        _ = Glibc.close(descriptor)
-        #else
-        _ = Darwin.close(descriptor)
-        #endif
+        SystemCalls.close(descriptor)
         descriptor = -1
     }
 

@@ -1,3 +1,4 @@
+import CacheCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,15 +46,11 @@ public final class FileByteSource: TraceByteSource {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TraceReadError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        while true {
-            let count = SystemCalls.read(descriptor, base, buffer.count)
-            if count >= 0 {
-                offset += UInt64(count)
-                return count
-            }
-            if errno == EINTR { continue }
+        guard let count = SystemCalls.read(descriptor, base, buffer.count) else {
             throw .readFailed(path: name, errno: errno, offset: offset)
         }
+        offset += UInt64(count)
+        return count
     }
 
     deinit {

@@ -66,16 +66,9 @@ public final class TraceWriter: Sendable {
                 member = compressed
             }
             (compressing ? member : buffer).withUnsafeBytes { bytes in
-                var done = 0
-                while done < bytes.count {
-                    let count = SystemCalls.write(fd, bytes.baseAddress! + done, bytes.count - done)
-                    if count < 0 {
-                        if errno == EINTR { continue }
-                        failure = errno
-                        return
-                    }
-                    done += count
-                }
+                guard let base = bytes.baseAddress else { return }
+                let error = SystemCalls.writeAll(fd, base, bytes.count)
+                if error != 0 { failure = error }
             }
             if let failure, firstError == nil { firstError = failure }
             buffer.removeAll(keepingCapacity: true)

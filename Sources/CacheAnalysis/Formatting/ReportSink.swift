@@ -1,3 +1,4 @@
+import CacheCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,20 +29,7 @@ public final class FileDescriptorSink: ReportSink {
 
     public func write(_ bytes: UnsafeRawBufferPointer) {
         guard !failed, let base = bytes.baseAddress else { return }
-        var done = 0
-        while done < bytes.count {
-            #if canImport(Glibc)
-            let count = Glibc.write(descriptor, base + done, bytes.count - done)
-            #else
-            let count = Darwin.write(descriptor, base + done, bytes.count - done)
-            #endif
-            if count < 0 {
-                if errno == EINTR { continue }
-                failed = true
-                return
-            }
-            done += count
-        }
+        if SystemCalls.writeAll(descriptor, base, bytes.count) != 0 { failed = true }
     }
 }
 
