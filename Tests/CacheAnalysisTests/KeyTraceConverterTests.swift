@@ -8,21 +8,7 @@ import XCTest
 
 /// `statecache convert`'s engine: every format read right, and every kind of bad input refused
 /// with its line (or offset), leaving no output behind.
-final class KeyTraceConverterTests: XCTestCase {
-    private var scratch: ScratchFiles!
-    private var directory: URL { scratch.directory }
-
-    override func setUpWithError() throws {
-        scratch = try ScratchFiles(label: "keytrace")
-    }
-
-    override func tearDown() {
-        scratch?.remove()
-    }
-
-    private func file(_ name: String, _ bytes: [UInt8]) throws -> String { try scratch.file(name, bytes) }
-    private func file(_ name: String, _ text: String) throws -> String { try scratch.file(name, text) }
-
+final class KeyTraceConverterTests: ScratchFileTestCase {
     /// Converts and reads the result back: the keys of the load records, after one restart.
     private func convertedKeys(_ input: String, _ format: KeyTraceFormat) throws -> [UInt64] {
         let output = directory.appendingPathComponent("out-\(UUID().uuidString).trace").path

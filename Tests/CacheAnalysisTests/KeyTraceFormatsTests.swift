@@ -11,21 +11,7 @@ import XCTest
 /// gradle, adapt-size, wikipedia, umass-storage, umass-youtube): hand-made inputs with the keys
 /// Caffeine derives — the hashed ones computed with Guava 31.1's `Hashing.murmur3_128()`, the
 /// function Caffeine calls — and every kind of bad input refused with its line or offset.
-final class KeyTraceFormatsTests: XCTestCase {
-    private var scratch: ScratchFiles!
-    private var directory: URL { scratch.directory }
-
-    override func setUpWithError() throws {
-        scratch = try ScratchFiles(label: "keytrace")
-    }
-
-    override func tearDown() {
-        scratch?.remove()
-    }
-
-    private func file(_ name: String, _ bytes: [UInt8]) throws -> String { try scratch.file(name, bytes) }
-    private func file(_ name: String, _ text: String) throws -> String { try scratch.file(name, text) }
-
+final class KeyTraceFormatsTests: ScratchFileTestCase {
     /// Converts and reads the result back: the (key, data length) of each load record.
     private func accesses(_ input: String, _ format: KeyTraceFormat) throws -> [(key: UInt64, size: Int)] {
         let output = directory.appendingPathComponent("out-\(UUID().uuidString).trace").path
