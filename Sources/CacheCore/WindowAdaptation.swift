@@ -16,7 +16,8 @@ public enum WindowAdaptation: String, Sendable, CaseIterable, Codable {
     /// LRU, which is what a window of (nearly) the whole cache is; in this mode the window may
     /// also take probation's budget. Built to stop the losses to LRU on recency-shaped traces
     /// and phase changes (issue #20); measured with `statecache bench hitrate`. Not the
-    /// default yet: it still loses to the guarded climber on some small caches.
+    /// default yet: it still loses to the guarded climber on some small caches, and in the running
+    /// cache it did worse than simulated (README, "Policies side by side").
     case shadowGuided
 
     /// Whether flat samples are decided by hit density and the step has a floor.
