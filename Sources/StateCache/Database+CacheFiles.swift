@@ -37,8 +37,7 @@ extension Database {
                 return rule
             })
         guard let checkpoints = report.checkpoints, let rule = report.reachability else { return (CheckpointCoordinator(), report) }
-        let epoch = CheckpointEpoch(checkpoints: Checkpoints(cp0: checkpoints.cp0, cp1: checkpoints.cp1),
-                                    deltaAfter1: rule.deltaAfter1)
+        let epoch = CheckpointEpoch(checkpoints: checkpoints, deltaAfter1: rule.deltaAfter1)
         // The changes through `last` are reflected in what was restored (stale entries were
         // left out): the views' first polls do not trace them as invalidations again.
         return (CheckpointCoordinator(epoch: epoch, invalidationsRecordedThrough: filteredThrough), report)
@@ -53,8 +52,8 @@ extension Database {
     /// its lock); a process that must survive crashes warm can call it periodically.
     @discardableResult
     public func saveCacheFiles() -> CacheFileSaveReport? {
-        guard let directoryURL = options.cacheLocalDir, cache.isEnabled, let epoch = coordinator.current,
-              let checkpoints = CacheFileCheckpoints(cp0: epoch.checkpoints.cp0, cp1: epoch.checkpoints.cp1) else { return nil }
+        guard let directoryURL = options.cacheLocalDir, cache.isEnabled, let epoch = coordinator.current else { return nil }
+        let checkpoints = epoch.checkpoints
         let entries = cache.exportEntries()
         guard !entries.isEmpty else { return nil }
         let directory = CacheDirectory(url: directoryURL, prefix: prefix)

@@ -87,8 +87,8 @@ enum Fixture {
         }
     }
 
-    static func checkpoints(_ cp0: UInt64, _ cp1: UInt64) -> CacheFileCheckpoints {
-        CacheFileCheckpoints(cp0: TransactionID(cp0), cp1: TransactionID(cp1))!
+    static func checkpoints(_ cp0: UInt64, _ cp1: UInt64) -> Checkpoints {
+        Checkpoints.ordered(cp0: TransactionID(cp0), cp1: TransactionID(cp1))!
     }
 
     /// The structural rule for `(cp0, cp1)`: everything at the checkpoints is reachable.

@@ -191,7 +191,7 @@ public struct CacheDirectory: Sendable {
     ///     only if the newest restored nothing (it was damaged, or held nothing reachable).
     public func load(into cache: SharedStateCache, identity: [UInt8], readCount: Int? = nil,
                      lastTransaction: () throws -> TransactionID,
-                     reachability: (CacheFileCheckpoints, TransactionID) throws -> CacheReachability?) -> CacheFileLoadReport {
+                     reachability: (Checkpoints, TransactionID) throws -> CacheReachability?) -> CacheFileLoadReport {
         let started = ContinuousClock.now
         var report = loadFiles(into: cache, identity: identity, readCount: readCount, lastTransaction: lastTransaction,
                                reachability: reachability)
@@ -205,7 +205,7 @@ public struct CacheDirectory: Sendable {
 
     private func loadFiles(into cache: SharedStateCache, identity: [UInt8], readCount: Int?,
                            lastTransaction: () throws -> TransactionID,
-                           reachability: (CacheFileCheckpoints, TransactionID) throws -> CacheReachability?) -> CacheFileLoadReport {
+                           reachability: (Checkpoints, TransactionID) throws -> CacheReachability?) -> CacheFileLoadReport {
         var report = CacheFileLoadReport()
         guard cache.isEnabled else { return report }
         _ = removeAbandonedTemporaryFiles()

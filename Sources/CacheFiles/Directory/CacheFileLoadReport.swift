@@ -1,3 +1,4 @@
+import CacheCore
 import Foundation
 
 /// What ``CacheDirectory/load(into:identity:readCount:lastTransaction:reachability:)`` did.
@@ -11,7 +12,7 @@ public struct CacheFileLoadReport: Sendable {
     }
 
     /// The checkpoints of the newest file, to adopt; nil when nothing was restored.
-    public var checkpoints: CacheFileCheckpoints?
+    public var checkpoints: Checkpoints?
     /// The reachability rule used (its ``CacheReachability/deltaAfter1`` seeds the process's
     /// checkpoint epoch); nil when nothing was restored.
     public var reachability: CacheReachability?

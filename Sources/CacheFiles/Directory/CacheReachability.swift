@@ -31,21 +31,21 @@ import CacheCore
 /// (`actualTID == keyTID`).
 public struct CacheReachability: Sendable {
     /// The checkpoints the later process adopts.
-    public let checkpoints: CacheFileCheckpoints
+    public let checkpoints: Checkpoints
     /// The TID of each object's newest change after `cp1`, as of one change-list query; nil
     /// when unknown.
     public let latestChanges: [ObjectID: TransactionID]?
 
     /// Creates the rule for `checkpoints`, given the newest change after `cp1` of every
     /// object that changed (nil: unknown, structural rule only).
-    public init(checkpoints: CacheFileCheckpoints, latestChanges: [ObjectID: TransactionID]?) {
+    public init(checkpoints: Checkpoints, latestChanges: [ObjectID: TransactionID]?) {
         self.checkpoints = checkpoints
         self.latestChanges = latestChanges
     }
 
     /// Creates the rule from a change list — every `(oid, tid)` committed after `cp1`, as
     /// `listChanges(after: cp1, through: last)` returns it; the newest TID of each object wins.
-    public init(checkpoints: CacheFileCheckpoints, changes: some Sequence<(oid: ObjectID, tid: TransactionID)>) {
+    public init(checkpoints: Checkpoints, changes: some Sequence<(oid: ObjectID, tid: TransactionID)>) {
         var latest: [ObjectID: TransactionID] = [:]
         for (oid, tid) in changes where tid > checkpoints.cp1 {
             if let known = latest[oid], known >= tid { continue }

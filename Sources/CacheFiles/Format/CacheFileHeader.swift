@@ -13,7 +13,7 @@ public struct CacheFileHeader: Sendable, Equatable {
     /// The 16-byte identity of the database the entries are facts about.
     public var databaseIdentity: [UInt8]
     /// The writer's checkpoints.
-    public var checkpoints: CacheFileCheckpoints
+    public var checkpoints: Checkpoints
     /// The largest TID named by any entry or checkpoint: how new the file's data is.
     public var newestTID: TransactionID
     /// The number of entries.
@@ -27,7 +27,7 @@ public struct CacheFileHeader: Sendable, Equatable {
     public var writerProcessID: Int32
 
     /// Creates a header.
-    public init(isCompressed: Bool, prefix: String, databaseIdentity: [UInt8], checkpoints: CacheFileCheckpoints,
+    public init(isCompressed: Bool, prefix: String, databaseIdentity: [UInt8], checkpoints: Checkpoints,
                 newestTID: TransactionID, entryCount: Int, entryBytes: Int, writtenAt: UInt64, writerProcessID: Int32) {
         self.isCompressed = isCompressed
         self.prefix = prefix
@@ -122,7 +122,7 @@ public struct CacheFileHeader: Sendable, Equatable {
         }
         let cp0 = TransactionID(BigEndian.load(UInt64.self, base, at: 36))
         let cp1 = TransactionID(BigEndian.load(UInt64.self, base, at: 44))
-        guard let checkpoints = CacheFileCheckpoints(cp0: cp0, cp1: cp1) else { throw .corrupt("checkpoints cp0 < cp1") }
+        guard let checkpoints = Checkpoints.ordered(cp0: cp0, cp1: cp1) else { throw .corrupt("checkpoints cp0 < cp1") }
         let newest = TransactionID(BigEndian.load(UInt64.self, base, at: 52))
         guard newest >= cp0 else { throw .corrupt("newest TID before cp0") }
         let entryCount = BigEndian.load(UInt64.self, base, at: 60)
