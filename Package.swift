@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "CCacheSync", path: "Sources/CCacheSync"),
 
         // §3 The cache: policy, sketch, codecs, stats, and the shared vocabulary (OID, TID).
-        .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CMalloc", "CCacheSync"], swiftSettings: strict),
+        .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CCacheSync"], swiftSettings: strict),
         // §7 Trace record format, reader, writer.
         .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib", "CLZMA"], swiftSettings: strict),
         // §7 The engines behind cache-stats and cache-simul.
@@ -72,6 +72,10 @@ let package = Package(
                                "StorageCache", "CacheFiles"],
                 swiftSettings: strict),
 
+        // Workloads the tools and tests share, kept out of the product libraries: the
+        // self-checking stress, the Zipf generator, the entry-overhead probe.
+        .target(name: "Workload", dependencies: ["StateCache", "CacheCore", "CMalloc"], swiftSettings: strict),
+
         .executableTarget(name: "cache-stats",
                           dependencies: ["CacheTrace", "CacheAnalysis",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -81,7 +85,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Tools/cache-simul", swiftSettings: strict),
         .executableTarget(name: "statecache",
-                          dependencies: ["StateCache", "CacheCore", "CacheTrace", "CacheAnalysis",
+                          dependencies: ["StateCache", "Workload", "CacheCore", "CacheTrace", "CacheAnalysis",
                                          "ObjectStorage", "SQLiteStorage", "PostgresStorage", "StorageCache",
                                          "CacheFiles", "CSQLite", "CLibPQ",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -90,20 +94,20 @@ let package = Package(
         // Helpers shared by the test targets (standard-input redirection for `-` tests).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
-        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore"], swiftSettings: strict),
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "Workload"], swiftSettings: strict),
         .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis", "CacheCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage", "CacheCore"], swiftSettings: strict),
         // The storage contract, run against both backends (PostgreSQL when STATECACHE_POSTGRES is set).
         .testTarget(name: "ObjectStorageTests",
-                    dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "TestSupport"],
+                    dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "StorageCacheTests",
                     dependencies: ["StorageCache", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
                     swiftSettings: strict),
-        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache"],
+        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload"],
                     swiftSettings: strict),
-        .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "TestSupport", "CLZMA", "CZlib"],
+        .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "Workload", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "Workload", "TestSupport", "CLZMA", "CZlib"],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 /// Where a PostgreSQL database is: a `postgresql://` (or `postgres://`) URL, or a libpq
 /// `key=value` connection string — the two forms libpq accepts.

@@ -1,3 +1,4 @@
+import Workload
 import CacheAnalysis
 import CacheCore
 import CacheTrace

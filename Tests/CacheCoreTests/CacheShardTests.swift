@@ -1,3 +1,4 @@
+import Workload
 import XCTest
 @testable import CacheCore
 

@@ -1,3 +1,4 @@
+import Workload
 import Foundation
 import XCTest
 @testable import CacheCore

@@ -1,3 +1,4 @@
+import Workload
 import CacheCore
 import Foundation
 import StateCache

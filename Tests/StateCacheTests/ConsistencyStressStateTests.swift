@@ -1,3 +1,4 @@
+import Workload
 import XCTest
 import CacheCore
 @testable import StateCache

@@ -1,3 +1,4 @@
+import Workload
 import ArgumentParser
 import Foundation
 import StateCache

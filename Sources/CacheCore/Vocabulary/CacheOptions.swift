@@ -29,7 +29,7 @@ public struct CacheOptions: Sendable, Equatable, Codable {
 
     /// The memory an entry costs beyond its payload bytes, in bytes.
     ///
-    /// Measured on Linux x86-64 (glibc malloc) by ``EntryOverheadProbe``: heap bytes in use
+    /// Measured on Linux x86-64 (glibc malloc) by `EntryOverheadProbe` (the Workload module): heap bytes in use
     /// (`mallinfo2`) before and after inserting fresh 100-byte states, minus the payload bytes,
     /// divided by the count. The figure moves with where the node array and the index are in
     /// their doubling growth — 125 to 179 bytes between 50,000 and 260,000 entries, 155 on

@@ -30,7 +30,7 @@ enum PersistBenchmark: BenchmarkGroup {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let cache = filledCache(megabytes: megabytes)
-        let checkpoints = CacheFileCheckpoints(cp0: TransactionID(1 << 40), cp1: TransactionID(1 << 40))!
+        let checkpoints = Checkpoints.ordered(cp0: TransactionID(1 << 40), cp1: TransactionID(1 << 40))!
         let rule = CacheReachability(checkpoints: checkpoints, latestChanges: nil)
         let identity = [UInt8](repeating: 7, count: 16)
         let entries = cache.statistics.entries

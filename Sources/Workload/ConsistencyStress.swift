@@ -2,6 +2,7 @@ import CacheCore
 import Foundation
 import SQLiteStorage
 import StorageCache
+import StateCache
 
 /// A self-checking workload: threads read and write through the cache and compare every
 /// cached load with an uncached read of the same snapshot. `statecache stress` runs it in

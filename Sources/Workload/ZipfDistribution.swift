@@ -1,3 +1,4 @@
+import CacheCore
 import Foundation
 
 /// Draws ranks 0..<n with probability proportional to 1/(rank+1)^s (Zipf's law), the usual
