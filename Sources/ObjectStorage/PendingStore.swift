@@ -11,6 +11,7 @@ package struct PendingStore: Sendable {
     /// fails with a conflict unless this is still the object's current TID.
     package var expected: TID?
 
+    /// A store of `state` for `oid`, based on the revision `expected` (nil: a new object).
     package init(oid: ObjectID, state: [UInt8], expected: TID?) {
         self.oid = oid
         self.state = state

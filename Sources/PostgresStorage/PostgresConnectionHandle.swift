@@ -76,8 +76,10 @@ final class PostgresConnectionHandle {
     /// Runs `sql` with binary `parameters` and binary results, prepared once per session
     /// under `name` when one is given (reused afterwards), unnamed otherwise.
     func query(_ sql: String, _ parameters: [PostgresParameter] = [], prepareAs name: String? = nil) throws(StorageError) -> PostgresResult {
+        // Parameter types go to the server when a statement is parsed: at PQprepare, once per
+        // session, or with each unnamed statement — never with an execution of a prepared one.
+        let types = name.map { prepared.contains($0) } == true ? [] : parameters.map { Oid($0.typeOID) }
         if let name, !prepared.contains(name) {
-            let types = parameters.map { Oid($0.typeOID) }
             _ = try check(PQprepare(connection, name, sql, Int32(types.count), types), sql: sql)
             prepared.insert(name)
         }
@@ -93,7 +95,6 @@ final class PostgresConnectionHandle {
         }
         buffer.append(0) // never empty: a nil pointer would mean NULL to libpq, even for an empty bytea
         let formats = [Int32](repeating: 1, count: parameters.count)
-        let types = parameters.map { Oid($0.typeOID) }
         let count = Int32(parameters.count)
         let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress!)

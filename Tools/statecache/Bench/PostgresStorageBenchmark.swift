@@ -36,7 +36,8 @@ enum PostgresStorageBenchmark {
         options.cacheLocalMB = 0
         let db = try Database.open(.postgres(target), options: options)
         defer { try? db.close() }
-        var (oids, tids) = try populate(db, count: objectCount)
+        let (oids, populatedTIDs) = try populate(db, count: objectCount)
+        var tids = populatedTIDs
         let notes: [String: Double] = ["objects": Double(objectCount), "stateBytes": Double(stateSize)]
         var rows: [BenchmarkRow] = []
 
@@ -122,7 +123,6 @@ enum PostgresStorageBenchmark {
                                      value: ours, unit: "commits/s", baseline: "raw libpq BEGIN…INSERT…COMMIT",
                                      baselineValue: raw, notes: rowNotes))
         }
-        _ = oids
         return rows
     }
 
@@ -154,28 +154,11 @@ enum PostgresStorageBenchmark {
         return (0..<count).map { _ in oids[Int(generator.next() % UInt64(oids.count))] }
     }
 
-    /// Runs `body(index)` on `count` threads at once; the wall-clock seconds they took.
-    private static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws -> Double {
-        let failure = Mutex<String?>(nil)
-        let group = DispatchGroup()
-        let start = ContinuousClock.now
-        for index in 0..<count {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                do { try body(index) } catch { failure.withLock { $0 = "\(error)" } }
-            }.start()
-        }
-        group.wait()
-        if let message = failure.withLock({ $0 }) { throw BenchmarkFailure("postgres storage: \(message)") }
-        return (ContinuousClock.now - start).seconds
-    }
-
     // MARK: - Loads
 
     private static func measureLoads(_ db: Database, lists: [[ObjectID]]) throws -> Double {
         let checksum = Atomic<Int>(0)
-        let elapsed = try onThreads(lists.count) { index in
+        let elapsed = try StorageBenchmark.onThreads(lists.count) { index in
             let connection = try db.connect()
             defer { connection.close() }
             try connection.poll()
@@ -190,7 +173,7 @@ enum PostgresStorageBenchmark {
 
     private static func measureRawLoads(target: String, lists: [[ObjectID]]) throws -> Double {
         let checksum = Atomic<Int>(0)
-        let elapsed = try onThreads(lists.count) { index in
+        let elapsed = try StorageBenchmark.onThreads(lists.count) { index in
             let session = try RawSession(target)
             try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try session.prepare("load", "SELECT state, tid FROM object_state WHERE zoid = $1", types: [20])

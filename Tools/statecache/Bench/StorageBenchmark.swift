@@ -151,7 +151,7 @@ enum StorageBenchmark: BenchmarkGroup {
 
     /// Runs `body(index)` on `count` threads at once; returns the wall-clock seconds from the
     /// moment all are ready to the moment the last one finishes.
-    private static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws -> Double {
+    static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws -> Double {
         let failure = Mutex<String?>(nil)
         let ready = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0), done = DispatchGroup()
         for index in 0..<count {
