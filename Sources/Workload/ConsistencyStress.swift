@@ -76,6 +76,33 @@ public enum ConsistencyStress {
         }
     }
 
+    /// What `statecache stress --json` prints: the merged report of every worker process and
+    /// the checks made after the run. One type for the tool that writes it and the tests that
+    /// read it.
+    public struct Summary: Sendable, Codable {
+        /// Every worker's report, merged.
+        public var report: Report
+        /// The run's shape.
+        public var processes: Int, threads: Int, seconds: Double
+        /// The sum of the pool's counters afterwards, and how far it falls short of the
+        /// increments the workers committed (must be 0).
+        public var counterSum: UInt64, lostUpdates: Int
+        /// Workers that crashed or printed no report (must be 0).
+        public var failedWorkers: Int
+
+        /// Creates a summary.
+        public init(report: Report, processes: Int, threads: Int, seconds: Double, counterSum: UInt64,
+                    lostUpdates: Int, failedWorkers: Int) {
+            self.report = report
+            self.processes = processes
+            self.threads = threads
+            self.seconds = seconds
+            self.counterSum = counterSum
+            self.lostUpdates = lostUpdates
+            self.failedWorkers = failedWorkers
+        }
+    }
+
     /// The header: magic, oid, counter, the TID the write was based on.
     static let headerSize = 32
     /// The first word of every stress state ("SCSTRESS").

@@ -39,12 +39,7 @@ final class MultiProcessViewTests: XCTestCase {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        struct Summary: Decodable {
-            var report: ConsistencyStress.Report
-            var lostUpdates: Int
-            var failedWorkers: Int
-        }
-        let summary = try JSONDecoder().decode(Summary.self, from: data)
+        let summary = try JSONDecoder().decode(ConsistencyStress.Summary.self, from: data)
         XCTAssertEqual(process.terminationStatus, 0)
         XCTAssertEqual(summary.report.mismatches, 0, "\(summary.report.problems)")
         XCTAssertEqual(summary.lostUpdates, 0)

@@ -72,14 +72,9 @@ struct StressCommand: ParsableCommand {
         let sum = try ConsistencyStress.counterSum(database: location, pool: options.pool)
         let lostUpdates = Int(sum) - total.increments
         if json {
-            struct Summary: Encodable {
-                var report: ConsistencyStress.Report
-                var processes: Int, threads: Int, seconds: Double
-                var counterSum: UInt64, lostUpdates: Int, failedWorkers: Int
-            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let summary = Summary(report: total, processes: processes, threads: threads, seconds: seconds,
+            let summary = ConsistencyStress.Summary(report: total, processes: processes, threads: threads, seconds: seconds,
                                   counterSum: sum, lostUpdates: lostUpdates, failedWorkers: failed)
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
