@@ -90,6 +90,11 @@ let package = Package(
                                          "CacheFiles", "CSQLite", "CLibPQ",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Tools/statecache", swiftSettings: strict),
+        // The child processes of the cache-file tests: built beside the tests, never a product.
+        .executableTarget(name: "statecache-test-worker",
+                          dependencies: ["StateCache", "Workload", "CacheFiles",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Tools/statecache-test-worker", swiftSettings: strict),
 
         // Helpers shared by the test targets (standard-input redirection for `-` tests).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -104,7 +109,7 @@ let package = Package(
         .testTarget(name: "StorageCacheTests",
                     dependencies: ["StorageCache", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
                     swiftSettings: strict),
-        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload"],
+        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "Workload", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "Workload", "TestSupport", "CLZMA", "CZlib"],

@@ -13,7 +13,7 @@ final class CacheFilesMultiProcessTests: XCTestCase {
     var cacheDir: URL { scratch.url.appendingPathComponent("cache") }
 
     override func setUpWithError() throws {
-        guard WorkerProcess.tool != nil else { throw XCTSkip("build the statecache tool first (swift build)") }
+        guard WorkerProcess.tool != nil else { throw XCTSkip("build the statecache-test-worker executable first (swift build)") }
         scratch = try ScratchDirectory("processes")
         try ConsistencyStress.prepare(databaseAt: database, objectCount: 400)
     }

@@ -1,13 +1,14 @@
 import CacheCore
 import CacheTrace
 import Foundation
+import TestSupport
 import XCTest
 @testable import CacheFiles
 
 /// `statecache inspect DIR`: one line per file, the damaged ones named with the reason.
 final class InspectCommandTests: XCTestCase {
     func inspect(_ directory: URL, _ extra: [String] = []) throws -> (status: Int32, lines: [String]) {
-        guard let tool = WorkerProcess.tool else { throw XCTSkip("build the statecache tool first (swift build)") }
+        guard let tool = BuiltTool.url(named: "statecache") else { throw XCTSkip("build the statecache tool first (swift build)") }
         let process = Process()
         process.executableURL = tool
         process.arguments = ["inspect", directory.path] + extra

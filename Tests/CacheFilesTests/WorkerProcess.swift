@@ -1,23 +1,20 @@
 import Foundation
+import TestSupport
 import XCTest
 
-/// A `statecache cache-files-worker` child process (the tool is built next to the test
-/// binary), with its output lines.
+/// A `statecache-test-worker cache-files-worker` child process (the test-only executable
+/// `swift build` leaves next to the test binary), with its output lines.
 final class WorkerProcess {
     let process = Process()
     private let pipe = Pipe()
     private var buffer = Data()
     private(set) var lines: [String] = []
 
-    /// The `statecache` executable next to this test binary.
-    static var tool: URL? {
-        let url = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("statecache")
-        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
-    }
+    /// The `statecache-test-worker` executable next to this test binary.
+    static var tool: URL? { BuiltTool.url(named: "statecache-test-worker") }
 
     init(arguments: [String]) throws {
-        guard let tool = WorkerProcess.tool else { throw XCTSkip("build the statecache tool first (swift build)") }
+        guard let tool = WorkerProcess.tool else { throw XCTSkip("build the statecache-test-worker executable first (swift build)") }
         process.executableURL = tool
         process.arguments = ["cache-files-worker"] + arguments
         process.standardOutput = pipe

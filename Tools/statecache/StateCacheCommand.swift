@@ -13,7 +13,6 @@ struct StateCacheCommand: ParsableCommand {
             StressCommand.self,
             StressWorkerCommand.self,
             InspectCommand.self,
-            CacheFilesWorkerCommand.self,
             ConvertCommand.self,
         ]
     )

@@ -1,8 +1,8 @@
-import Workload
 import ArgumentParser
 import CacheFiles
 import Foundation
 import StateCache
+import Workload
 
 /// The hidden worker the cache-file tests start in child processes: it opens a database with
 /// a cache directory (restoring what is there), runs a verified workload, then either closes
@@ -12,7 +12,7 @@ import StateCache
 /// Prints one JSON object per line: `{"phase":"ready",…}` after the workload, then
 /// `{"phase":"closed",…}` or `{"phase":"saving"}`. Exits 1 if any load differed from SQLite.
 struct CacheFilesWorkerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cache-files-worker", shouldDisplay: false)
+    static let configuration = CommandConfiguration(commandName: "cache-files-worker")
 
     @Option var db: String
     @Option var cacheDir: String
