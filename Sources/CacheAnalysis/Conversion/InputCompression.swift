@@ -3,7 +3,7 @@ import CacheTrace
 /// How a research trace file is compressed, told from its first bytes rather than its name:
 /// gzip and xz are read; the other common compressors are named in an error instead of being
 /// read as keys (an `.xz` file once converted "successfully" into a third of its keys, all wrong).
-public enum InputCompression: Equatable, Sendable {
+package enum InputCompression: Equatable, Sendable {
     /// Not compressed by any format recognised here: read as it is.
     case none
     /// gzip (`1F 8B`): read through zlib.
@@ -21,7 +21,7 @@ public enum InputCompression: Equatable, Sendable {
     ]
 
     /// The compression of data that starts with `prefix` (the first few bytes of a file).
-    public static func detect(prefix: [UInt8]) -> InputCompression {
+    package static func detect(prefix: [UInt8]) -> InputCompression {
         if prefix.starts(with: [0x1F, 0x8B]) { return .gzip }
         if prefix.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return .xz }
         for known in unsupportedMagics where prefix.starts(with: known.magic) {
@@ -32,7 +32,7 @@ public enum InputCompression: Equatable, Sendable {
 
     /// The compression of the file at `path` (its first 8 bytes, read through
     /// ``FileByteSource``; a file that cannot be read here is left for the reader to report).
-    public static func detect(path: String) -> InputCompression {
+    package static func detect(path: String) -> InputCompression {
         guard let file = try? FileByteSource(path: path) else { return .none }
         var prefix = [UInt8](repeating: 0, count: 8)
         var filled = 0

@@ -26,21 +26,21 @@ import CacheTrace
 ///
 /// The trace is written to `OUT.partial` and renamed when complete, so a malformed input
 /// leaves no output behind.
-public enum KeyTraceConverter {
+package enum KeyTraceConverter {
     /// The first record's timestamp (1,600,000,000 s).
-    public static let firstTimestamp: UInt32 = 1_600_000_000
+    package static let firstTimestamp: UInt32 = 1_600_000_000
     /// Keys per second of trace time.
-    public static let keysPerSecond = 1000
+    package static let keysPerSecond = 1000
 
     /// Converts `input` (gzip if named `.gz`) of `format` into a ZEO trace at `output`;
     /// returns the number of keys.
-    public static func convert(input: String, format: KeyTraceFormat, output: String) throws(KeyTraceError) -> Int {
+    package static func convert(input: String, format: KeyTraceFormat, output: String) throws(KeyTraceError) -> Int {
         let reader = try KeyTraceReader(path: input, format: format)
         return try convert(reader, output: output)
     }
 
     /// Converts the keys of `reader` into a ZEO trace at `output`; returns the number of keys.
-    public static func convert(_ reader: KeyTraceReader, output: String) throws(KeyTraceError) -> Int {
+    package static func convert(_ reader: KeyTraceReader, output: String) throws(KeyTraceError) -> Int {
         let partial = output + ".partial"
         unlink(partial)
         let writer: TraceWriter

@@ -2,7 +2,7 @@ import CacheTrace
 
 /// Why a research trace could not be converted. Every case names where the problem is, so a
 /// user can fix the file; none is a crash.
-public enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The input could not be opened or read, or its gzip data is damaged.
     case input(TraceReadError)
     /// A line does not follow the format (1-based line number, the line as read, what is wrong).
@@ -19,7 +19,7 @@ public enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The input is compressed in a format this tool does not read (plain, gzip and xz are read).
     case unsupportedCompression(path: String, name: String, command: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .input(let error):
             return String(describing: error)

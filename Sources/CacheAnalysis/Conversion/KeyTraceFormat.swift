@@ -4,7 +4,7 @@
 ///
 /// Every format yields 64-bit keys; where Caffeine hashes (adapt-size, wikipedia, umass-youtube)
 /// the key is the same murmur3 hash (``Murmur3``), so a policy sees the keys Caffeine's sees.
-public enum KeyTraceFormat: String, Sendable, CaseIterable {
+package enum KeyTraceFormat: String, Sendable, CaseIterable {
     /// One decimal key per line; `*` lines (the LIRS tool's checkpoints) are skipped.
     case lirs
     /// ARC's traces: `start count ignored ignored` per line = the keys `start … start+count−1`.
@@ -37,15 +37,15 @@ public enum KeyTraceFormat: String, Sendable, CaseIterable {
 
     /// The format named `name` as on the command line: case-insensitive, `_` read as `-`
     /// (`cloud_physics` and `cloud-physics` alike, as Caffeine's package and format names).
-    public init?(name: String) {
+    package init?(name: String) {
         self.init(rawValue: String(name.lowercased().map { $0 == "_" ? "-" : $0 }))
     }
 
     /// Every format's name, for help texts and errors.
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// The bytes of one key of a binary format; `nil` for the text formats.
-    public var recordSize: Int? {
+    package var recordSize: Int? {
         switch self {
         case .cache2k, .cloudPhysics: return 4
         case .scarab, .corda: return 8
@@ -54,8 +54,8 @@ public enum KeyTraceFormat: String, Sendable, CaseIterable {
     }
 
     /// Whether the format is lines of text (else binary).
-    public var isText: Bool { recordSize == nil }
+    package var isText: Bool { recordSize == nil }
 
     /// Whether the format gives each access a size (written as the ZEO record's data length).
-    public var carriesSizes: Bool { self == .adaptSize }
+    package var carriesSizes: Bool { self == .adaptSize }
 }

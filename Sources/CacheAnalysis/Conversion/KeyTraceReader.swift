@@ -15,15 +15,15 @@ import CacheTrace
 /// `KeyTraceReader+ResearchFormats.swift`.
 /// Anything that does not follow the format stops the walk with a ``KeyTraceError`` naming the
 /// line (or byte offset); keys before it have been delivered.
-public final class KeyTraceReader {
+package final class KeyTraceReader {
     /// The input's format.
-    public let format: KeyTraceFormat
+    package let format: KeyTraceFormat
     private let source: any TraceByteSource
     /// Lines longer than this are not text in any of the formats (a binary file, most likely).
-    public static let maximumLineLength = 4096
+    package static let maximumLineLength = 4096
 
     /// Reads `source` as `format`.
-    public init(source: any TraceByteSource, format: KeyTraceFormat) {
+    package init(source: any TraceByteSource, format: KeyTraceFormat) {
         self.source = source
         self.format = format
     }
@@ -31,7 +31,7 @@ public final class KeyTraceReader {
     /// Opens `path`; xz data and gzip data (told by their first bytes, whatever the name) are
     /// decompressed, as is a name ending in `.gz`; data of another compressor is refused with
     /// ``KeyTraceError/unsupportedCompression(path:name:command:)``.
-    public convenience init(path: String, format: KeyTraceFormat) throws(KeyTraceError) {
+    package convenience init(path: String, format: KeyTraceFormat) throws(KeyTraceError) {
         let compression = InputCompression.detect(path: path)
         if case .unsupported(let name, let command) = compression {
             throw .unsupportedCompression(path: path, name: name, command: command)
@@ -53,14 +53,14 @@ public final class KeyTraceReader {
 
     /// Calls `body` with every key, in order; returns how many.
     @discardableResult
-    public func forEachKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+    package func forEachKey(_ body: (UInt64) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
         try forEachAccess { key, _ throws(KeyTraceError) in try body(key) }
     }
 
     /// Calls `body` with every access — its key and its size in bytes (0 unless the format
     /// ``KeyTraceFormat/carriesSizes``) — in order; returns how many.
     @discardableResult
-    public func forEachAccess(_ body: (_ key: UInt64, _ size: Int) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
+    package func forEachAccess(_ body: (_ key: UInt64, _ size: Int) throws(KeyTraceError) -> Void) throws(KeyTraceError) -> Int {
         let count = format.isText ? try forEachLineKey(body) : try forEachBinaryKey(body)
         if count == 0 { throw .empty(format: format) }
         return count

@@ -9,13 +9,13 @@
 ///
 /// Guava's `HashCode.asLong()` is the first 8 bytes of the 16-byte hash, little-endian: `h1`.
 /// Checked against Guava 31.1 (`KeyTraceFormatsTests`).
-public enum Murmur3 {
+package enum Murmur3 {
     // The constants of MurmurHash3_x64_128 (smhasher's MurmurHash3.cpp).
     private static let c1: UInt64 = 0x87C3_7B91_1142_53D5
     private static let c2: UInt64 = 0x4CF5_AD43_2745_937F
 
     /// The 128-bit hash of `bytes` as `(h1, h2)`; `h1` is Guava's `asLong()`.
-    public static func hash128(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+    package static func hash128(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
         var h1: UInt64 = 0, h2: UInt64 = 0
         let blocks = bytes.count / 16
         for block in 0 ..< blocks {
@@ -50,14 +50,14 @@ public enum Murmur3 {
     }
 
     /// Guava's `asLong()` of the hash of `bytes`.
-    public static func hash64(_ bytes: [UInt8]) -> UInt64 {
+    package static func hash64(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBytes { hash128($0).0 }
     }
 
     /// Guava's `hashUnencodedChars(s).asLong()` for a string read as ISO-8859-1 (one char per
     /// byte, as Caffeine's text readers read): each byte hashed as the UTF-16LE unit `byte, 0`.
     /// Allocates one array of 2 × count bytes per call (once per wikipedia or youtube line).
-    public static func hashLatin1Chars(_ bytes: some Collection<UInt8>) -> UInt64 {
+    package static func hashLatin1Chars(_ bytes: some Collection<UInt8>) -> UInt64 {
         var units = [UInt8]()
         units.reserveCapacity(bytes.count * 2)
         for byte in bytes { units.append(byte); units.append(0) }
@@ -65,7 +65,7 @@ public enum Murmur3 {
     }
 
     /// Guava's `newHasher().putLong(long).putInt(int).hash().asLong()` (both little-endian).
-    public static func hashLongInt(_ long: Int64, _ int: Int32) -> UInt64 {
+    package static func hashLongInt(_ long: Int64, _ int: Int32) -> UInt64 {
         withUnsafeBytes(of: (long.littleEndian, int.littleEndian)) { tuple in
             // The tuple's 12 meaningful bytes (8 + 4; no padding between them).
             hash128(UnsafeRawBufferPointer(rebasing: tuple[0 ..< 12])).0

@@ -9,9 +9,9 @@ import Darwin
 /// Python's `"%5.1f" % x` and C's `printf("%5.1f", x)` both round the exact binary value
 /// correctly (ties to even on the exact value), so going through `vsnprintf` gives the same
 /// digits in every case, which hand-written rounding would not guarantee.
-public enum CFormat {
+package enum CFormat {
     /// `printf("%{width}.{precision}f", value)`, e.g. `fixed(7.5, width: 5, precision: 1)` = `"  7.5"`.
-    public static func fixed(_ value: Double, width: Int = 0, precision: Int) -> String {
+    package static func fixed(_ value: Double, width: Int = 0, precision: Int) -> String {
         var text = [CChar](repeating: 0, count: 512)
         let count = withVaList([Int32(width), Int32(precision), value]) { arguments in
             vsnprintf(&text, text.count, "%*.*f", arguments)

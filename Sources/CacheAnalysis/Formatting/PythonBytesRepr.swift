@@ -5,9 +5,9 @@
 /// The rules (CPython's `bytes_repr`): single quotes, unless the bytes contain `'` and no `"`;
 /// `\\` and the chosen quote are escaped; tab, newline and carriage return print as `\t`, `\n`,
 /// `\r`; other bytes below 0x20 or from 0x7f on print as `\xhh` (lowercase); the rest as ASCII.
-public enum PythonBytesRepr {
+package enum PythonBytesRepr {
     /// Appends the repr of `bytes` to `output`.
-    public static func append(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+    package static func append(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         let singleQuote = UInt8(ascii: "'"), doubleQuote = UInt8(ascii: "\"")
         let quote = bytes.contains(singleQuote) && !bytes.contains(doubleQuote) ? doubleQuote : singleQuote
         let hexDigits = Array("0123456789abcdef".utf8)
@@ -35,7 +35,7 @@ public enum PythonBytesRepr {
     }
 
     /// The repr of `bytes` as a string.
-    public static func string(_ bytes: [UInt8]) -> String {
+    package static func string(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         bytes.withUnsafeBytes { append($0, to: &output) }
         return String(decoding: output, as: UTF8.self)

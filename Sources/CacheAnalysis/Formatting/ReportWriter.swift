@@ -3,66 +3,66 @@
 ///
 /// Lines are assembled in one reusable buffer and handed to the sink in 64 KiB chunks, so a
 /// verbose report of millions of lines costs no allocation per line.
-public struct ReportWriter {
+package struct ReportWriter {
     /// The bytes not yet handed to the sink.
-    public private(set) var buffer: [UInt8] = []
+    package private(set) var buffer: [UInt8] = []
     private let sink: any ReportSink
     private static let chunkSize = 64 << 10
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// A writer feeding `sink`.
-    public init(sink: any ReportSink) {
+    package init(sink: any ReportSink) {
         self.sink = sink
         buffer.reserveCapacity(ReportWriter.chunkSize + 4096)
     }
 
     /// Hands everything buffered to the sink.
-    public mutating func flush() {
+    package mutating func flush() {
         guard !buffer.isEmpty else { return }
         buffer.withUnsafeBytes { sink.write($0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Ends a line, flushing when the buffer is full.
-    public mutating func newline() {
+    package mutating func newline() {
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= ReportWriter.chunkSize { flush() }
     }
 
     /// Appends text.
-    public mutating func append(_ text: String) {
+    package mutating func append(_ text: String) {
         buffer.append(contentsOf: text.utf8)
     }
 
     /// Appends bytes.
-    public mutating func append<C: Collection>(bytes: C) where C.Element == UInt8 {
+    package mutating func append<C: Collection>(bytes: C) where C.Element == UInt8 {
         buffer.append(contentsOf: bytes)
     }
 
     /// Appends `text` followed by a newline.
-    public mutating func line(_ text: String = "") {
+    package mutating func line(_ text: String = "") {
         append(text)
         newline()
     }
 
     /// Appends a byte repeated `count` times.
-    public mutating func repeated(_ byte: UInt8, count: Int) {
+    package mutating func repeated(_ byte: UInt8, count: Int) {
         if count > 0 { buffer.append(contentsOf: repeatElement(byte, count: count)) }
     }
 
     /// `%{width}s`: `text` right-aligned in `width` columns (wider text is not cut).
-    public mutating func rightAligned(_ text: String, width: Int) {
+    package mutating func rightAligned(_ text: String, width: Int) {
         repeated(UInt8(ascii: " "), count: width - text.utf8.count)
         append(text)
     }
 
     /// `%{width}d`: a decimal integer right-aligned in `width` columns.
-    public mutating func integer<T: BinaryInteger>(_ value: T, width: Int = 0) {
+    package mutating func integer<T: BinaryInteger>(_ value: T, width: Int = 0) {
         rightAligned(String(value), width: width)
     }
 
     /// `%{width}s` of `addcommas(value)`: an integer with thousands separators, right-aligned.
-    public mutating func grouped<T: BinaryInteger>(_ value: T, width: Int = 0) {
+    package mutating func grouped<T: BinaryInteger>(_ value: T, width: Int = 0) {
         var digits: [UInt8] = []
         ThousandsSeparator.append(value, to: &digits)
         repeated(UInt8(ascii: " "), count: width - digits.count)
@@ -70,12 +70,12 @@ public struct ReportWriter {
     }
 
     /// `%0{digits}x`: lowercase hex, zero-padded to `digits`.
-    public mutating func hex(_ value: UInt64, zeroPaddedTo digits: Int) {
+    package mutating func hex(_ value: UInt64, zeroPaddedTo digits: Int) {
         hex(value, width: digits, pad: UInt8(ascii: "0"))
     }
 
     /// `%{width}x`: lowercase hex, space-padded to `width`.
-    public mutating func hex(_ value: UInt64, spacePaddedTo width: Int) {
+    package mutating func hex(_ value: UInt64, spacePaddedTo width: Int) {
         hex(value, width: width, pad: UInt8(ascii: " "))
     }
 
@@ -91,7 +91,7 @@ public struct ReportWriter {
     }
 
     /// `%{width}.{precision}f` through the C library (see ``CFormat``).
-    public mutating func fixed(_ value: Double, width: Int = 0, precision: Int) {
+    package mutating func fixed(_ value: Double, width: Int = 0, precision: Int) {
         append(CFormat.fixed(value, width: width, precision: precision))
     }
 }

@@ -16,15 +16,15 @@ import Darwin
 ///
 /// The formatter remembers the last timestamp it converted: verbose reports convert one per
 /// record, and consecutive records mostly share their second.
-public struct ZEOTime {
+package struct ZEOTime {
     private var cachedTimestamp: Int64 = .min
     private var cached: [UInt8] = []
 
     /// Creates a formatter.
-    public init() {}
+    package init() {}
 
     /// The 24 bytes of `ctime(timestamp)`.
-    public mutating func ctimeBytes(_ timestamp: Int64) -> [UInt8] {
+    package mutating func ctimeBytes(_ timestamp: Int64) -> [UInt8] {
         if timestamp != cachedTimestamp {
             cached = ZEOTime.convert(timestamp)
             cachedTimestamp = timestamp
@@ -33,24 +33,24 @@ public struct ZEOTime {
     }
 
     /// `ctime(timestamp)`: `Sat Mar  9 23:50:00 2024`.
-    public mutating func ctime(_ timestamp: Int64) -> String {
+    package mutating func ctime(_ timestamp: Int64) -> String {
         String(decoding: ctimeBytes(timestamp), as: UTF8.self)
     }
 
     /// `ctime(timestamp)[4:-5]`: `Mar  9 23:50:00` (restart and verbose lines).
-    public mutating func secondLabel(_ timestamp: Int64) -> ArraySlice<UInt8> {
+    package mutating func secondLabel(_ timestamp: Int64) -> ArraySlice<UInt8> {
         let bytes = ctimeBytes(timestamp)
         return bytes[4 ..< bytes.count - 5]
     }
 
     /// `ctime(timestamp)[4:-8]`: `Mar  9 23:50` (the start of an interval line).
-    public mutating func minuteLabel(_ timestamp: Int64) -> ArraySlice<UInt8> {
+    package mutating func minuteLabel(_ timestamp: Int64) -> ArraySlice<UInt8> {
         let bytes = ctimeBytes(timestamp)
         return bytes[4 ..< bytes.count - 8]
     }
 
     /// `ctime(timestamp)[14:-8]`: `50`, the minute (the end of an interval line).
-    public mutating func minuteOfHour(_ timestamp: Int64) -> ArraySlice<UInt8> {
+    package mutating func minuteOfHour(_ timestamp: Int64) -> ArraySlice<UInt8> {
         let bytes = ctimeBytes(timestamp)
         return bytes[14 ..< bytes.count - 8]
     }

@@ -6,23 +6,23 @@ import CacheTrace
 /// "byte-identical" is kept true here and nowhere else: the engine decides *what* to report and
 /// when, this type decides how it looks. All times go through ``ZEOTime`` (local time), all
 /// grouped numbers through ``ThousandsSeparator``, all `%f` through ``CFormat``.
-public struct CacheStatsFormatter {
+package struct CacheStatsFormatter {
     private var out: ReportWriter
     private var time = ZEOTime()
 
     /// A formatter writing to `sink`.
-    public init(sink: any ReportSink) {
+    package init(sink: any ReportSink) {
         out = ReportWriter(sink: sink)
     }
 
     /// Hands everything formatted so far to the sink.
-    public mutating func flush() {
+    package mutating func flush() {
         out.flush()
     }
 
     /// The column header, printed first even with `-q`:
     /// `                   loads    hits  inv(h)  writes hitrate`.
-    public mutating func header() {
+    package mutating func header() {
         out.repeated(UInt8(ascii: " "), count: 16)
         out.append(" ")
         out.rightAligned("loads", width: 7)
@@ -38,7 +38,7 @@ public struct CacheStatsFormatter {
 
     /// An interval line: `Mar  9 23:50-59      67       5       5      16    7.5%` — the first
     /// and last timestamps seen in the interval, then the four counts and the hit rate.
-    public mutating func interval(first: UInt32, last: UInt32, counts: IntervalCounts) {
+    package mutating func interval(first: UInt32, last: UInt32, counts: IntervalCounts) {
         out.append(bytes: time.minuteLabel(Int64(first)))
         out.append("-")
         out.append(bytes: time.minuteOfHour(Int64(last)))
@@ -57,14 +57,14 @@ public struct CacheStatsFormatter {
     }
 
     /// A restart line: `Mar 10 00:11:55 ==================== Restart ====================`.
-    public mutating func restart(at timestamp: UInt32) {
+    package mutating func restart(at timestamp: UInt32) {
         out.append(bytes: time.secondLabel(Int64(timestamp)))
         out.append(" ==================== Restart ====================")
         out.newline()
     }
 
     /// The note for a zero-timestamp header: `Skipping 8 bytes at offset 24656`.
-    public mutating func skipped(at offset: UInt64) {
+    package mutating func skipped(at offset: UInt64) {
         out.append("Skipping 8 bytes at offset ")
         out.integer(offset)
         out.newline()
@@ -73,7 +73,7 @@ public struct CacheStatsFormatter {
     /// A verbose (`-v`) record line:
     /// `Mar  9 23:51:04 52                0 03f717b600000000 0000000000000000 - 445`.
     /// An 8-byte oid prints as space-padded hex, any other as Python's `repr` of the bytes.
-    public mutating func record(_ record: TraceRecord, oidBytes: UnsafeRawBufferPointer) {
+    package mutating func record(_ record: TraceRecord, oidBytes: UnsafeRawBufferPointer) {
         out.append(bytes: time.secondLabel(Int64(record.timestamp)))
         out.append(" ")
         out.hex(UInt64(record.code.function.rawValue), zeroPaddedTo: 2)
@@ -99,7 +99,7 @@ public struct CacheStatsFormatter {
     }
 
     /// What ZEO prints when Ctrl-C stops the reading: a blank line, the note, a blank line.
-    public mutating func interrupted() {
+    package mutating func interrupted() {
         out.newline()
         out.line("Interrupted.  Stats so far:")
         out.newline()
@@ -108,7 +108,7 @@ public struct CacheStatsFormatter {
     /// The statistics block and the code table (omitted with `-S`).
     ///
     /// - Parameter elapsedSeconds: the run time shown in the `Read …` line.
-    public mutating func statistics(_ totals: CacheStatsTotals, elapsedSeconds: Double) {
+    package mutating func statistics(_ totals: CacheStatsTotals, elapsedSeconds: Double) {
         out.newline()
         out.append("Read ")
         out.grouped(totals.records)
@@ -154,7 +154,7 @@ public struct CacheStatsFormatter {
     }
 
     /// The load-frequency histogram (`-h`).
-    public mutating func loadHistogram(_ histogram: LoadHistogram) {
+    package mutating func loadHistogram(_ histogram: LoadHistogram) {
         out.newline()
         out.line("Histogram of object load frequency")
         out.append("Unique oids: ")
@@ -193,7 +193,7 @@ public struct CacheStatsFormatter {
     }
 
     /// The two object-size histograms (`-s`): sizes written, then sizes loaded.
-    public mutating func sizeHistograms(written: [SizeHistogramRow], loaded: [SizeHistogramRow]) {
+    package mutating func sizeHistograms(written: [SizeHistogramRow], loaded: [SizeHistogramRow]) {
         out.newline()
         out.line("Histograms of object sizes")
         out.newline()

@@ -36,7 +36,7 @@ public struct CacheStatsOptions: Sendable, Hashable {
     /// `-i 61` = 60 min).
     ///
     /// - Returns: nil for infinities and NaN (Python fails on them).
-    public static func intervalSeconds(minutes: Double) -> Int? {
+    package static func intervalSeconds(minutes: Double) -> Int? {
         let seconds = (60 * minutes).rounded(.towardZero)
         guard seconds.isFinite else { return nil }
         if seconds <= 0 { return 60 }

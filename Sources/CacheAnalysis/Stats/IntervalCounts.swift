@@ -21,7 +21,7 @@ public struct IntervalCounts: Hashable, Sendable, Codable {
 
     /// Counts one record whose function code (`code & 0x7e`) is `function`.
     @inlinable @inline(__always)
-    public mutating func count(function: UInt8) {
+    package mutating func count(function: UInt8) {
         if function & 0x20 != 0 {
             loads += 1
             if function == 0x22 || function == 0x26 { hits += 1 }

@@ -2,14 +2,14 @@ import CacheTrace
 
 /// The "Function (action)" text `cache_stats` prints for each code in its code table (ZEO's
 /// `explain` table), keyed by the code's ``TraceEventCode/function``.
-public enum ZEOCodeDescriptions {
+package enum ZEOCodeDescriptions {
     /// The text for `code` (flags ignored), or `*** unknown code ***`.
-    public static func text(for code: TraceEventCode) -> String {
+    package static func text(for code: TraceEventCode) -> String {
         known(code) ?? "*** unknown code ***"
     }
 
     /// The text for `code` if it is one of the twelve known codes.
-    public static func known(_ code: TraceEventCode) -> String? {
+    package static func known(_ code: TraceEventCode) -> String? {
         switch code.function {
         case .restart: return "_setup_trace (initialization)"
         case .invalidateMiss: return "invalidate (miss)"

@@ -27,44 +27,44 @@
 ///
 /// Per object: four intrusive LRU lists (``ObjectLists``), O(1) per operation. With
 /// ``fixedTarget`` the target never adapts: the paper's FRC_p, for tests.
-public struct ARCSimulator: ReplayPolicy {
-    public static let policy = SimulationPolicy.arc
-    public let limit: Int
+package struct ARCSimulator: ReplayPolicy {
+    package static let policy = SimulationPolicy.arc
+    package let limit: Int
     /// `p`, T1's target weight (`0 ... limit`).
-    public private(set) var target: Int
+    package private(set) var target: Int
     /// A target pinned by the caller (FRC_p), or nil: ARC adapts it.
-    public let fixedTarget: Int?
+    package let fixedTarget: Int?
     private var lists: ObjectLists
 
     /// The lists' numbers in ``lists``.
     private static let t1: UInt8 = 0, t2: UInt8 = 1, b1: UInt8 = 2, b2: UInt8 = 3
 
-    public init(limit: Int, objectCount: Int) {
+    package init(limit: Int, objectCount: Int) {
         self.init(limit: limit, objectCount: objectCount, fixedTarget: nil)
     }
 
     /// An ARC cache whose target `p` is pinned to `fixedTarget` (`0 ... limit`) when it is not nil.
-    public init(limit: Int, objectCount: Int, fixedTarget: Int?) {
+    package init(limit: Int, objectCount: Int, fixedTarget: Int?) {
         self.limit = limit
         self.fixedTarget = fixedTarget.map { min(max($0, 0), limit) }
         target = self.fixedTarget ?? 0
         lists = ObjectLists(objectCount: objectCount, listCount: 4)
     }
 
-    @inline(__always) public func contains(_ object: Int32) -> Bool {
+    @inline(__always) package func contains(_ object: Int32) -> Bool {
         lists.list(of: object) <= ARCSimulator.t2
     }
 
     /// The weight cached (T1 + T2).
-    public var residentWeight: Int { lists.weight(ofList: Self.t1) + lists.weight(ofList: Self.t2) }
+    package var residentWeight: Int { lists.weight(ofList: Self.t1) + lists.weight(ofList: Self.t2) }
     /// The weights of T1, T2, B1 and B2.
-    public var segmentWeights: (t1: Int, t2: Int, b1: Int, b2: Int) {
+    package var segmentWeights: (t1: Int, t2: Int, b1: Int, b2: Int) {
         (lists.weight(ofList: Self.t1), lists.weight(ofList: Self.t2),
          lists.weight(ofList: Self.b1), lists.weight(ofList: Self.b2))
     }
 
     /// - Complexity: O(1) amortized (each eviction or ghost trim is O(1)).
-    public mutating func access(_ object: Int32, weight: Int) {
+    package mutating func access(_ object: Int32, weight: Int) {
         switch lists.list(of: object) {
         case Self.t1, Self.t2:
             // Case I: a hit; the entry is now frequent.
@@ -140,18 +140,18 @@ public struct ARCSimulator: ReplayPolicy {
         }
     }
 
-    public mutating func remove(_ object: Int32) {
+    package mutating func remove(_ object: Int32) {
         lists.remove(object)
     }
 
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         lists.removeAll()
         target = fixedTarget ?? 0
     }
 
     /// The lists (links, tags, counts, weights; no object in two), T1 + T2 ≤ c, T1 + B1 ≤ c,
     /// T1 + T2 + B1 + B2 ≤ 2c, 0 ≤ p ≤ c.
-    public func checkInvariants() {
+    package func checkInvariants() {
         lists.checkInvariants(names: ["T1", "T2", "B1", "B2"])
         let (t1, t2, b1, b2) = segmentWeights
         precondition(t1 + t2 <= limit, "T1 + T2 = \(t1 + t2) exceeds the capacity \(limit)")

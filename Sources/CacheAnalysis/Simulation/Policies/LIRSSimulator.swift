@@ -39,17 +39,17 @@
 /// Per object: S's links in one ``ObjectLists``, Q's and the non-resident FIFO's in another
 /// (an object is in at most one of those), O(1) amortized per operation (pruning removes each
 /// entry once).
-public struct LIRSSimulator: ReplayPolicy {
-    public static let policy = SimulationPolicy.lirs
-    public let limit: Int
+package struct LIRSSimulator: ReplayPolicy {
+    package static let policy = SimulationPolicy.lirs
+    package let limit: Int
     /// `L_hirs`: the resident HIR blocks' share (1% of the cache, at least 1).
-    public let hirLimit: Int
+    package let hirLimit: Int
     /// `L_lirs`: the LIR blocks' share (the rest).
-    public var lirLimit: Int { limit - hirLimit }
+    package var lirLimit: Int { limit - hirLimit }
     /// The most the non-resident HIR entries may weigh (twice the cache).
-    public var nonResidentLimit: Int { 2 * limit }
+    package var nonResidentLimit: Int { 2 * limit }
     /// The weight of the LIR blocks.
-    public private(set) var lirWeight = 0
+    package private(set) var lirWeight = 0
 
     /// Stack S (list 0): LIR blocks and recent HIR blocks, newest = top.
     private var stack: ObjectLists
@@ -59,7 +59,7 @@ public struct LIRSSimulator: ReplayPolicy {
     private static let s: UInt8 = 0
     private static let resident: UInt8 = 0, nonResident: UInt8 = 1
 
-    public init(limit: Int, objectCount: Int) {
+    package init(limit: Int, objectCount: Int) {
         self.limit = limit
         hirLimit = min(limit, max(1, limit / 100))
         stack = ObjectLists(objectCount: objectCount, listCount: 1)
@@ -67,23 +67,23 @@ public struct LIRSSimulator: ReplayPolicy {
     }
 
     /// Whether `object` is an LIR block (in S and in neither queue).
-    @inline(__always) public func isLIR(_ object: Int32) -> Bool {
+    @inline(__always) package func isLIR(_ object: Int32) -> Bool {
         stack.list(of: object) == Self.s && queues.list(of: object) == ObjectLists.none
     }
 
-    @inline(__always) public func contains(_ object: Int32) -> Bool {
+    @inline(__always) package func contains(_ object: Int32) -> Bool {
         queues.list(of: object) == Self.resident || isLIR(object)
     }
 
     /// The weight cached (LIR blocks and resident HIR blocks).
-    public var residentWeight: Int { lirWeight + queues.weight(ofList: Self.resident) }
+    package var residentWeight: Int { lirWeight + queues.weight(ofList: Self.resident) }
     /// The number of entries in S (resident or not), in Q, and non-resident.
-    public var sizes: (stack: Int, queue: Int, nonResident: Int) {
+    package var sizes: (stack: Int, queue: Int, nonResident: Int) {
         (stack.count(ofList: Self.s), queues.count(ofList: Self.resident), queues.count(ofList: Self.nonResident))
     }
 
     /// - Complexity: O(1) amortized.
-    public mutating func access(_ object: Int32, weight: Int) {
+    package mutating func access(_ object: Int32, weight: Int) {
         if isLIR(object) {
             // An LIR hit: to S's top (pruning if it was the bottom).
             lirWeight += weight - stack.weight(of: object)
@@ -192,14 +192,14 @@ public struct LIRSSimulator: ReplayPolicy {
         }
     }
 
-    public mutating func remove(_ object: Int32) {
+    package mutating func remove(_ object: Int32) {
         if isLIR(object) { lirWeight -= stack.weight(of: object) }
         queues.remove(object)
         stack.remove(object)
         prune()
     }
 
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         stack.removeAll()
         queues.removeAll()
         lirWeight = 0
@@ -208,7 +208,7 @@ public struct LIRSSimulator: ReplayPolicy {
     /// The lists; S's bottom is LIR; the LIR blocks weigh ``lirWeight``, within `L_lirs` unless
     /// a single block is LIR; every non-resident entry is in S; the cache and the non-resident
     /// entries stay within their bounds.
-    public func checkInvariants() {
+    package func checkInvariants() {
         stack.checkInvariants(names: ["S"])
         queues.checkInvariants(names: ["Q", "non-resident HIR"])
         let bottom = stack.oldest(Self.s)

@@ -9,9 +9,9 @@
 /// A request for an object whose state is not cacheable (16 KiB or more) misses and drops the
 /// object. The recency list is intrusive — one array of nodes indexed by the object's dense
 /// id — so the hot loop does no hashing and no allocation: O(1) per operation.
-public enum LRUSimulator {
+package enum LRUSimulator {
     /// Replays `stream` against an LRU cache of `capacity`.
-    public static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
+    package static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
                                 settings: SimulationSettings) -> SimulationResult {
         /// One object's place in the recency list and its cached weight (−1: not cached),
         /// packed so that touching an object reads one cache line.

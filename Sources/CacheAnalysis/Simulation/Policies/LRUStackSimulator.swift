@@ -24,9 +24,9 @@
 /// access): the weight above an object is the total minus a prefix sum, O(log n). Stamps are
 /// renumbered when they run out, so the tree stays at about twice the number of objects
 /// (small and cache-resident) whatever the trace's length.
-public enum LRUStackSimulator {
+package enum LRUStackSimulator {
     /// Whether the one-pass result equals ``LRUSimulator``'s at every size in `capacities`.
-    public static func isExact(for stream: OperationStream, capacities: [SimulationCapacity],
+    package static func isExact(for stream: OperationStream, capacities: [SimulationCapacity],
                                settings: SimulationSettings) -> Bool {
         guard let first = capacities.first, capacities.allSatisfy({ $0.isBytes == first.isBytes }) else { return false }
         if stream.hasInvalidations { return false }
@@ -46,7 +46,7 @@ public enum LRUStackSimulator {
 
     /// LRU's results at every size in `capacities` (all bytes or all entries), in that order.
     /// Call only when ``isExact(for:capacities:settings:)`` holds.
-    public static func simulate(_ stream: OperationStream, capacities: [SimulationCapacity],
+    package static func simulate(_ stream: OperationStream, capacities: [SimulationCapacity],
                                 settings: SimulationSettings) -> [SimulationResult] {
         guard let unit = capacities.first else { return [] }
         let order = capacities.indices.sorted { capacities[$0].limit < capacities[$1].limit }

@@ -23,13 +23,13 @@
 /// ``SummarizedBitmap`` of their next uses: next uses are distinct operation indices, and the
 /// operation at an index names its object, so a set bit is the entry and the highest bit is
 /// the victim — a few word operations per step, where a heap paid a cache miss per level.
-public enum OptimalSimulator {
+package enum OptimalSimulator {
     /// "Never used again".
-    public static let never = Int.max
+    package static let never = Int.max
 
     /// For each operation, the index of the next request of its object that the cached state
     /// could serve, or ``never``; O(operations) in one backward pass.
-    public static func nextUses(_ stream: OperationStream, settings: SimulationSettings) -> [Int] {
+    package static func nextUses(_ stream: OperationStream, settings: SimulationSettings) -> [Int] {
         var next = [Int](repeating: never, count: stream.count)
         var following = [Int](repeating: never, count: stream.objectCount)
         var nextRestart = Int.max
@@ -62,7 +62,7 @@ public enum OptimalSimulator {
     ///
     /// - Precondition: the stream has fewer than 2³¹ − 1 operations (an entry keeps its next
     ///   use as a 32-bit index, as the stream keeps its objects as 32-bit ids).
-    public static func simulate(_ stream: OperationStream, nextUses: [Int], capacity: SimulationCapacity,
+    package static func simulate(_ stream: OperationStream, nextUses: [Int], capacity: SimulationCapacity,
                                 settings: SimulationSettings) -> SimulationResult {
         precondition(nextUses.count == stream.count, "next uses of another stream")
         precondition(stream.count < Int(Int32.max), "OPT replays streams of fewer than 2³¹ − 1 operations")

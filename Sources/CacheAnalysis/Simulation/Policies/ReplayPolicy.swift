@@ -21,7 +21,7 @@
 /// cached state *and* whatever history the policy keeps about it (a ghost entry, a LIRS
 /// non-resident entry): the policy then treats it as never seen. A cold restart forgets
 /// everything, as the W-TinyLFU replay's `removeAll` does.
-public protocol ReplayPolicy {
+package protocol ReplayPolicy {
     /// The policy a result is reported under.
     static var policy: SimulationPolicy { get }
     /// An empty cache of `limit` weight units over objects `0 ..< objectCount`.
@@ -46,7 +46,7 @@ public protocol ReplayPolicy {
 extension ReplayPolicy {
     /// A request for `object`'s state of `weight` (−1: not cacheable); returns whether it hit.
     @discardableResult @inline(__always)
-    public mutating func request(_ object: Int32, weight: Int) -> Bool {
+    package mutating func request(_ object: Int32, weight: Int) -> Bool {
         guard weight >= 0 && weight <= limit else {
             remove(object)
             return false
@@ -58,7 +58,7 @@ extension ReplayPolicy {
 
     /// A store of `object`'s new state of `weight` (−1: not cacheable).
     @inline(__always)
-    public mutating func store(_ object: Int32, weight: Int) {
+    package mutating func store(_ object: Int32, weight: Int) {
         guard weight >= 0 && weight <= limit else {
             remove(object)
             return
@@ -67,7 +67,7 @@ extension ReplayPolicy {
     }
 
     /// Replays `stream` against an empty cache of `capacity`.
-    public static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
+    package static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
                                 settings: SimulationSettings) -> SimulationResult {
         var cache = Self(limit: capacity.limit, objectCount: stream.objectCount)
         var hits = 0

@@ -28,44 +28,44 @@
 ///
 /// Per object: three intrusive FIFOs (``ObjectLists``) and a counter byte, O(1) amortized per
 /// operation (each reinsertion spends a counter unit).
-public struct S3FIFOSimulator: ReplayPolicy {
-    public static let policy = SimulationPolicy.s3fifo
+package struct S3FIFOSimulator: ReplayPolicy {
+    package static let policy = SimulationPolicy.s3fifo
     /// An object leaves S for M when its counter is at least this (1: accessed once since it
     /// entered; Algorithm 1's printed `freq > 1` would be 2).
-    public static let promotionThreshold: UInt8 = 1
+    package static let promotionThreshold: UInt8 = 1
     /// The counter's ceiling (2 bits).
-    public static let maximumFrequency: UInt8 = 3
-    public let limit: Int
+    package static let maximumFrequency: UInt8 = 3
+    package let limit: Int
     /// S's share: 10% of the cache, at least 1.
-    public let smallLimit: Int
+    package let smallLimit: Int
     /// M's share (the rest), also G's size.
-    public var mainLimit: Int { limit - smallLimit }
+    package var mainLimit: Int { limit - smallLimit }
     private var lists: ObjectLists
     private var frequency: [UInt8]
     private static let small: UInt8 = 0, main: UInt8 = 1, ghost: UInt8 = 2
 
-    public init(limit: Int, objectCount: Int) {
+    package init(limit: Int, objectCount: Int) {
         self.limit = limit
         smallLimit = min(limit, max(1, limit / 10))
         lists = ObjectLists(objectCount: objectCount, listCount: 3)
         frequency = [UInt8](repeating: 0, count: objectCount)
     }
 
-    @inline(__always) public func contains(_ object: Int32) -> Bool {
+    @inline(__always) package func contains(_ object: Int32) -> Bool {
         lists.list(of: object) <= S3FIFOSimulator.main
     }
 
     /// The weight cached (S + M).
-    public var residentWeight: Int { lists.weight(ofList: Self.small) + lists.weight(ofList: Self.main) }
+    package var residentWeight: Int { lists.weight(ofList: Self.small) + lists.weight(ofList: Self.main) }
     /// The weights of S, M and G.
-    public var segmentWeights: (small: Int, main: Int, ghost: Int) {
+    package var segmentWeights: (small: Int, main: Int, ghost: Int) {
         (lists.weight(ofList: Self.small), lists.weight(ofList: Self.main), lists.weight(ofList: Self.ghost))
     }
     /// `object`'s access counter (0 when not cached).
-    public func frequency(of object: Int32) -> Int { Int(frequency[Int(object)]) }
+    package func frequency(of object: Int32) -> Int { Int(frequency[Int(object)]) }
 
     /// - Complexity: O(1) amortized.
-    public mutating func access(_ object: Int32, weight: Int) {
+    package mutating func access(_ object: Int32, weight: Int) {
         let o = Int(object)
         switch lists.list(of: object) {
         case Self.small, Self.main:
@@ -132,19 +132,19 @@ public struct S3FIFOSimulator: ReplayPolicy {
         }
     }
 
-    public mutating func remove(_ object: Int32) {
+    package mutating func remove(_ object: Int32) {
         lists.remove(object)
         frequency[Int(object)] = 0
     }
 
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         lists.removeAll()
         for index in frequency.indices { frequency[index] = 0 }
     }
 
     /// The lists (links, tags, counts, weights; no object in two); S + M within the capacity;
     /// G within M's share; counters within 2 bits and 0 outside the cache.
-    public func checkInvariants() {
+    package func checkInvariants() {
         lists.checkInvariants(names: ["S", "M", "G"])
         precondition(residentWeight <= limit, "S + M = \(residentWeight) exceeds the capacity \(limit)")
         precondition(lists.weight(ofList: Self.ghost) <= mainLimit,

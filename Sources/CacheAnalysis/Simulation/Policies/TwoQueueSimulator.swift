@@ -25,36 +25,36 @@
 /// empty, the other one gives the victim.
 ///
 /// Per object: three intrusive lists (``ObjectLists``), O(1) amortized per operation.
-public struct TwoQueueSimulator: ReplayPolicy {
-    public static let policy = SimulationPolicy.twoQueue
-    public let limit: Int
+package struct TwoQueueSimulator: ReplayPolicy {
+    package static let policy = SimulationPolicy.twoQueue
+    package let limit: Int
     /// Kin: A1in's share of the cache (25%).
-    public let inLimit: Int
+    package let inLimit: Int
     /// Kout: the most the ids in A1out may weigh (50% of the cache).
-    public let outLimit: Int
+    package let outLimit: Int
     private var lists: ObjectLists
     private static let a1in: UInt8 = 0, am: UInt8 = 1, a1out: UInt8 = 2
 
-    public init(limit: Int, objectCount: Int) {
+    package init(limit: Int, objectCount: Int) {
         self.limit = limit
         inLimit = limit / 4
         outLimit = limit / 2
         lists = ObjectLists(objectCount: objectCount, listCount: 3)
     }
 
-    @inline(__always) public func contains(_ object: Int32) -> Bool {
+    @inline(__always) package func contains(_ object: Int32) -> Bool {
         lists.list(of: object) <= TwoQueueSimulator.am
     }
 
     /// The weight cached (A1in + Am).
-    public var residentWeight: Int { lists.weight(ofList: Self.a1in) + lists.weight(ofList: Self.am) }
+    package var residentWeight: Int { lists.weight(ofList: Self.a1in) + lists.weight(ofList: Self.am) }
     /// The weights of A1in, Am and A1out.
-    public var segmentWeights: (a1in: Int, am: Int, a1out: Int) {
+    package var segmentWeights: (a1in: Int, am: Int, a1out: Int) {
         (lists.weight(ofList: Self.a1in), lists.weight(ofList: Self.am), lists.weight(ofList: Self.a1out))
     }
 
     /// - Complexity: O(1) amortized.
-    public mutating func access(_ object: Int32, weight: Int) {
+    package mutating func access(_ object: Int32, weight: Int) {
         switch lists.list(of: object) {
         case Self.am:
             lists.setWeight(object, weight)
@@ -91,17 +91,17 @@ public struct TwoQueueSimulator: ReplayPolicy {
         }
     }
 
-    public mutating func remove(_ object: Int32) {
+    package mutating func remove(_ object: Int32) {
         lists.remove(object)
     }
 
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         lists.removeAll()
     }
 
     /// The lists (links, tags, counts, weights; no object in two); A1in + Am within the
     /// capacity; A1out within Kout.
-    public func checkInvariants() {
+    package func checkInvariants() {
         lists.checkInvariants(names: ["A1in", "Am", "A1out"])
         precondition(residentWeight <= limit, "A1in + Am = \(residentWeight) exceeds the capacity \(limit)")
         precondition(lists.weight(ofList: Self.a1out) <= outLimit,

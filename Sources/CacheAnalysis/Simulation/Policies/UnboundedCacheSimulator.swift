@@ -10,13 +10,13 @@
 /// drops it); a store caches; an invalidation drops; a restart clears the cache when restarts
 /// are cold. With nothing ever evicted, one flag per object is the whole state, so a sweep
 /// answers all its largest sizes with one cheap pass instead of a policy replay each.
-public enum UnboundedCacheSimulator {
+package enum UnboundedCacheSimulator {
     /// Replays `stream` against a cache that holds everything; `capacity` only labels the
     /// result and says which states are cacheable (its weight unit).
     ///
     /// - Precondition: `capacity` holds the whole working set (else the answer would be an
     ///   upper bound, not that size's hit count).
-    public static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
+    package static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
                                 settings: SimulationSettings) -> SimulationResult {
         var cached = [Bool](repeating: false, count: stream.objectCount)
         var hits = 0
@@ -48,7 +48,7 @@ public enum UnboundedCacheSimulator {
     /// count. So at this size or more no policy evicts, and each scores ``simulate(_:capacity:settings:)``'s
     /// hits. Invalidations and restarts free weight, so the peak is often far below the sum of
     /// every object's heaviest state (the working set): a sweep answers more sizes at once.
-    public static func peakWeight(_ stream: OperationStream, unit: SimulationCapacity, settings: SimulationSettings) -> Int {
+    package static func peakWeight(_ stream: OperationStream, unit: SimulationCapacity, settings: SimulationSettings) -> Int {
         var held = [Int](repeating: 0, count: stream.objectCount)  // 0: not cached (weights are ≥ 1)
         var total = 0
         var peak = 0

@@ -25,11 +25,11 @@ import CacheCore
 /// spread, not the same objects); the frequency sketch is sized eagerly for `--entries`
 /// bounds (as Caffeine's simulator sizes it) and grows with the entry count for byte bounds
 /// (as the cache does); an entry keeps the weight it was stored with until it is stored again.
-public enum WindowTinyLFUSimulator {
+package enum WindowTinyLFUSimulator {
     /// Replays `stream` against a W-TinyLFU cache of `capacity`, one policy per shard.
     ///
     /// - Parameter operationKeys: `stream.operationKeys()`, when a sweep has it already.
-    public static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
+    package static func simulate(_ stream: OperationStream, capacity: SimulationCapacity,
                                 settings: SimulationSettings, operationKeys: [UInt64]? = nil) -> SimulationResult {
         let keys = operationKeys.flatMap { $0.count == stream.count ? $0 : nil } ?? stream.operationKeys()
         let layout = settings.shards.layout(for: capacity)

@@ -19,7 +19,7 @@
 ///
 /// Hot path (``intern(_:)``): no allocation except when the table grows. Guarded by
 /// `statecache bench simul`.
-public struct ObjectInterner: Sendable {
+package struct ObjectInterner: Sendable {
     /// One bucket: a key and its dense id (−1: empty), side by side so a probe reads one line.
     struct Bucket: Sendable {
         var key: UInt64
@@ -33,14 +33,14 @@ public struct ObjectInterner: Sendable {
     /// Oids below this are looked up in `direct` (16 MiB of ids at most).
     static let directLimit: UInt64 = 1 << 22
     /// The number of distinct objects numbered so far (8-byte and other oids).
-    public private(set) var count = 0
+    package private(set) var count = 0
     /// The objects whose oid is not 8 bytes long, by their bytes.
     private var others: [[UInt8]: Int32] = [:]
     /// The keys in the hash table.
     private var hashed = 0
 
     /// An empty interner.
-    public init() {
+    package init() {
         buckets = [Bucket](repeating: Bucket(key: 0, id: -1), count: 1024)
         mask = 1023
     }
@@ -57,7 +57,7 @@ public struct ObjectInterner: Sendable {
     ///
     /// - Complexity: O(1) expected.
     @inline(__always)
-    public mutating func intern(_ key: UInt64) -> Int32 {
+    package mutating func intern(_ key: UInt64) -> Int32 {
         if key < ObjectInterner.directLimit {
             let index = Int(key)
             if index < direct.count {
@@ -94,7 +94,7 @@ public struct ObjectInterner: Sendable {
     }
 
     /// The dense id of an oid that is not 8 bytes long (the bytes are copied if it is new).
-    public mutating func intern(bytes: UnsafeRawBufferPointer) -> Int32 {
+    package mutating func intern(bytes: UnsafeRawBufferPointer) -> Int32 {
         let key = [UInt8](bytes)
         if let id = others[key] { return id }
         let id = Int32(count)

@@ -26,7 +26,7 @@
 ///   of alignment) are ignored and counted in ``summary``.
 public struct OperationStream: Sendable {
     /// What an operation does to the cache.
-    public enum Kind: UInt8, Sendable {
+    package enum Kind: UInt8, Sendable {
         /// The application asked for the object: a hit or a miss (a miss caches it).
         case request = 0
         /// A new state of the object is cached.
@@ -38,13 +38,13 @@ public struct OperationStream: Sendable {
     }
 
     /// The operations' kinds (``Kind`` raw values).
-    public internal(set) var kinds: [UInt8] = []
+    package internal(set) var kinds: [UInt8] = []
     /// The operations' objects (dense ids; 0 for restarts).
-    public internal(set) var objects: [Int32] = []
+    package internal(set) var objects: [Int32] = []
     /// The state size in bytes of requests and stores (the data length; 0 if never known).
-    public internal(set) var sizes: [Int32] = []
+    package internal(set) var sizes: [Int32] = []
     /// Per object: the 64-bit key the cache is given (the OID; see ``OperationStreamBuilder``).
-    public internal(set) var keys: [UInt64] = []
+    package internal(set) var keys: [UInt64] = []
     /// The number of requests (the denominator of every hit rate).
     public internal(set) var requestCount = 0
     /// What decoding saw and decided.
@@ -69,11 +69,11 @@ public struct OperationStream: Sendable {
         /// Restart operations.
         public var restarts = 0
 
-        public init() {}
+        package init() {}
     }
 
     /// An empty stream.
-    public init() {}
+    package init() {}
 
     /// The number of operations.
     public var count: Int { kinds.count }
@@ -81,11 +81,11 @@ public struct OperationStream: Sendable {
     public var objectCount: Int { keys.count }
 
     /// The kind of operation `index`.
-    @inline(__always) public func kind(_ index: Int) -> Kind { Kind(rawValue: kinds[index])! }
+    @inline(__always) package func kind(_ index: Int) -> Kind { Kind(rawValue: kinds[index])! }
 
     /// Each operation's key (`keys[objects[i]]`), laid out in operation order: simulations that
     /// need the key rather than the dense id read it sequentially instead of at random.
-    public func operationKeys() -> [UInt64] {
+    package func operationKeys() -> [UInt64] {
         objects.map { keys[Int($0)] }
     }
 

@@ -15,7 +15,7 @@ import CacheTrace
 /// research trace drives it exactly as Caffeine's simulator would.
 ///
 /// Hot path (``add(_:oidBytes:)``): one interning probe and a few array appends per record.
-public struct OperationStreamBuilder: Sendable {
+package struct OperationStreamBuilder: Sendable {
     private var stream = OperationStream()
     private var objects = ObjectInterner()
     /// What the mapping remembers about one object, packed into one cache line's worth.
@@ -33,16 +33,16 @@ public struct OperationStreamBuilder: Sendable {
     /// The index of the last restart operation (−1: none); a miss opened before it is closed.
     private var lastRestart: Int32 = -1
     /// Whether to count every load record and every store literally (`--every-record`).
-    public let everyRecord: Bool
+    package let everyRecord: Bool
 
     /// A builder; `everyRecord` turns off the folding of repeated misses and fills.
-    public init(everyRecord: Bool = false) {
+    package init(everyRecord: Bool = false) {
         self.everyRecord = everyRecord
     }
 
     /// Maps one record (see ``OperationStream``).
     @inline(__always)
-    public mutating func add(_ record: TraceRecord, oidBytes: UnsafeRawBufferPointer) {
+    package mutating func add(_ record: TraceRecord, oidBytes: UnsafeRawBufferPointer) {
         stream.summary.records += 1
         let code = UInt8(truncatingIfNeeded: record.encoded) & 0x7E
         let action = code & 0x70
@@ -101,12 +101,12 @@ public struct OperationStreamBuilder: Sendable {
     }
 
     /// Counts a zero-timestamp header the reader stepped over.
-    public mutating func skipped() {
+    package mutating func skipped() {
         stream.summary.skippedHeaders += 1
     }
 
     /// The stream built so far.
-    public func finish() -> OperationStream { stream }
+    package func finish() -> OperationStream { stream }
 
     @inline(__always) private mutating func append(_ kind: OperationStream.Kind, object: Int32, size: Int32) {
         stream.kinds.append(kind.rawValue)
@@ -153,7 +153,7 @@ extension OperationStream {
     /// - Returns: the stream, and the reader (for its truncation note) — and the read error, if
     ///   the file failed part way (the stream then holds what was read).
     /// - Throws: ``TraceReadError/cannotOpen(path:errno:)``.
-    public static func decode(path: String, everyRecord: Bool = false,
+    package static func decode(path: String, everyRecord: Bool = false,
                               progress: SimulationProgress = .silent) throws(TraceReadError)
         -> (stream: OperationStream, reader: TraceReader, error: TraceReadError?) {
         let reader = try TraceReader(path: path, recovery: .skipEightBytes)
@@ -162,7 +162,7 @@ extension OperationStream {
     }
 
     /// Maps the rest of `reader`; returns the stream and the read error that ended it early, if any.
-    public static func decode(reader: TraceReader, everyRecord: Bool = false,
+    package static func decode(reader: TraceReader, everyRecord: Bool = false,
                               progress: SimulationProgress = .silent) -> (OperationStream, TraceReadError?) {
         var builder = OperationStreamBuilder(everyRecord: everyRecord)
         var records = 0

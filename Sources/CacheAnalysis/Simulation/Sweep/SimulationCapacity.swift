@@ -36,7 +36,7 @@ public enum SimulationCapacity: Sendable, Hashable, Comparable, CustomStringConv
     }
 
     /// The weight of a state of `size` bytes, or −1 when it is not cached at all.
-    @inline(__always) public func weight(size: Int32) -> Int {
+    @inline(__always) package func weight(size: Int32) -> Int {
         switch self {
         case .bytes:
             return Int(size) < SimulationCapacity.objectMax ? Int(size) + CacheOptions.entryOverhead : -1
@@ -54,7 +54,7 @@ public enum SimulationCapacity: Sendable, Hashable, Comparable, CustomStringConv
     }
 
     /// `bytes / 10⁶` without trailing zeros: `20`, `0.5`, `1.234`.
-    public static func megabytesLabel(_ bytes: Int) -> String {
+    package static func megabytesLabel(_ bytes: Int) -> String {
         var text = CFormat.fixed(Double(bytes) / 1_000_000, precision: 3)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }

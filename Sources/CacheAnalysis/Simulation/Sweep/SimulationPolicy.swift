@@ -26,12 +26,12 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
 
     /// The names `--policy` accepts, in order, for help and error messages
     /// (`circular, lru, arc, lirs, 2q, s3fifo, wtinylfu, opt`).
-    public static let names = ([.circular] + sweepable).map(\.rawValue).joined(separator: ", ")
+    package static let names = ([.circular] + sweepable).map(\.rawValue).joined(separator: ", ")
 
     /// Parses `--policy`: one name, a comma-separated list, or `all`.
     ///
     /// - Returns: nil if a name is unknown or the list is empty.
-    public static func parseList(_ text: String) -> [SimulationPolicy]? {
+    package static func parseList(_ text: String) -> [SimulationPolicy]? {
         var policies: [SimulationPolicy] = []
         for name in text.split(separator: ",", omittingEmptySubsequences: false) {
             let word = name.trimmingCharacters(in: " ").lowercased()

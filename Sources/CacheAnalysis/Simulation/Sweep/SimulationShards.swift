@@ -21,7 +21,7 @@ public enum SimulationShards: Sendable, Hashable {
     }
 
     /// Reads `auto` or a power of two from 1 to 65,536; nil for anything else.
-    public static func parse(_ text: String) -> SimulationShards? {
+    package static func parse(_ text: String) -> SimulationShards? {
         if text.lowercased() == "auto" { return .automatic }
         guard let count = Int(text), count >= 1, count <= 65_536, count & (count - 1) == 0 else { return nil }
         return .count(count)

@@ -2,9 +2,9 @@ import CacheCore
 
 /// `--adaptation` names: CacheCore's ``CacheCore/WindowAdaptation`` cases, in any letter case,
 /// with or without dashes (`hill-climbing`, `hillclimbing`, `hillClimbing`).
-public enum WindowAdaptationName {
+package enum WindowAdaptationName {
     /// The adaptation named `text`, if any.
-    public static func parse(_ text: String) -> WindowAdaptation? {
+    package static func parse(_ text: String) -> WindowAdaptation? {
         let simplified = text.lowercased().filter { $0 != "-" && $0 != "_" }
         return WindowAdaptation.allCases.first { $0.rawValue.lowercased() == simplified }
     }

@@ -4,7 +4,7 @@ extension CircularCacheSimulation {
     /// call it after every record; reports do not (it is O(blocks)).
     ///
     /// - Returns: nil when consistent, else a message naming the broken block or object.
-    public func invariantViolation() -> String? {
+    package func invariantViolation() -> String? {
         let blocks = ring.blocksInFileOrder()
         var address = CircularCacheSimulation.fileHeaderSize
         var used = 0

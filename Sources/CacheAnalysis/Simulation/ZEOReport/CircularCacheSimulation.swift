@@ -38,29 +38,29 @@
 /// a ``CircularBlockRing``. The bytes in use are counted as they change, so a report costs O(1)
 /// where ZEO's walks every block twice. Hot path (``apply(code:object:dataLength:tid:endTid:)``):
 /// no allocation except when an array grows, no hashing. Guarded by `statecache bench simul`.
-public struct CircularCacheSimulation: Sendable {
+package struct CircularCacheSimulation: Sendable {
     /// ZEO's `ZEC_HEADER_SIZE`: the file's header, never allocated.
-    public static let fileHeaderSize = 12
+    package static let fileHeaderSize = 12
     /// ZEO's `allocated_record_overhead`: bytes a stored record takes beyond its data.
-    public static let recordOverhead = 43
+    package static let recordOverhead = 43
 
     /// Counts that only grow; a report subtracts the counts at its start (see ``Counters``).
-    public struct Counters: Sendable, Equatable {
+    package struct Counters: Sendable, Equatable {
         /// Load records (every code `0x20`–`0x3e`, `0x60`–`0x7e`, as ZEO counts them).
-        public var loads = 0
+        package var loads = 0
         /// Loads the simulated file served.
-        public var hits = 0
+        package var hits = 0
         /// Cached revisions invalidated (ZEO's `INVALS`).
-        public var invalidations = 0
+        package var invalidations = 0
         /// Entries written (stores, and reloads of evicted objects).
-        public var writes = 0
+        package var writes = 0
         /// Entries the write pointer ran over.
-        public var evictions = 0
+        package var evictions = 0
 
-        public init() {}
+        package init() {}
 
         /// The counts accumulated since `start`.
-        public func since(_ start: Counters) -> Counters {
+        package func since(_ start: Counters) -> Counters {
             var difference = Counters()
             difference.loads = loads - start.loads
             difference.hits = hits - start.hits
@@ -105,16 +105,16 @@ public struct CircularCacheSimulation: Sendable {
     }
 
     /// The size of the file in bytes (ZEO's `cachelimit`).
-    public let limit: Int
+    package let limit: Int
     /// ZEO's `-r`: a hit on an entry more than `rearrange × limit` bytes behind the write
     /// pointer moves it to the pointer.
-    public let rearrange: Double
+    package let rearrange: Double
     /// Everything counted since the simulation began.
-    public private(set) var totals = Counters()
+    package private(set) var totals = Counters()
     /// Stores refused because the entry could not fit in the file at all (ZEO crashes).
-    public private(set) var refusedStores = 0
+    package private(set) var refusedStores = 0
     /// Bytes of the file held by entries (their overhead included).
-    public private(set) var usedBytes = 0
+    package private(set) var usedBytes = 0
 
     /// The write pointer (ZEO's `offset`).
     var offset: Int
@@ -133,7 +133,7 @@ public struct CircularCacheSimulation: Sendable {
     private var slotScratch: [Int32] = []
 
     /// A simulated file of `limit` bytes (must exceed the 12-byte header).
-    public init(limit: Int, rearrange: Double) {
+    package init(limit: Int, rearrange: Double) {
         precondition(limit > CircularCacheSimulation.fileHeaderSize, "the cache must be larger than its header")
         self.limit = limit
         self.rearrange = rearrange
@@ -144,12 +144,12 @@ public struct CircularCacheSimulation: Sendable {
 
     /// The share of the file held by entries, in percent rounded to one decimal — ZEO's
     /// `round(100.0 * used / total, 1)`, printed with `str()`.
-    public var inUsePercent: Double {
+    package var inUsePercent: Double {
         100.0 * Double(usedBytes) / Double(limit - CircularCacheSimulation.fileHeaderSize)
     }
 
     /// The number of objects with cached current data.
-    public var currentCount: Int { objects.reduce(0) { $0 + ($1.currentEntry >= 0 ? 1 : 0) } }
+    package var currentCount: Int { objects.reduce(0) { $0 + ($1.currentEntry >= 0 ? 1 : 0) } }
 
     // MARK: - Events
 
@@ -161,7 +161,7 @@ public struct CircularCacheSimulation: Sendable {
     ///   - dataLength: the record's data length.
     ///   - tid: the record's (start) tid; `endTid`: its end tid.
     @inline(__always)
-    public mutating func apply(code: UInt8, object: Int32, dataLength: Int, tid: UInt64, endTid: UInt64) {
+    package mutating func apply(code: UInt8, object: Int32, dataLength: Int, tid: UInt64, endTid: UInt64) {
         if Int(object) >= objects.count { addObjects(upTo: object) }
         let action = code & 0x70
         if action & 0x20 != 0 {

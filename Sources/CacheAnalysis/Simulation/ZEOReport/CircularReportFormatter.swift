@@ -10,24 +10,24 @@
 ///
 /// The one place that knows this format. Times go through ``ZEOTime`` (local time, so `TZ`
 /// applies), sizes through ``ThousandsSeparator``, `%f` through ``CFormat``.
-public struct CircularReportFormatter {
+package struct CircularReportFormatter {
     private var out: ReportWriter
     private var time = ZEOTime()
     /// ZEO's column widths: `"%12s %6s %7s %7s %6s %6s %7s"` plus `" %7s"` per extra column.
     private static let widths = [12, 6, 7, 7, 6, 6, 7, 7, 7]
 
     /// A formatter writing to `sink`.
-    public init(sink: any ReportSink) {
+    package init(sink: any ReportSink) {
         out = ReportWriter(sink: sink)
     }
 
     /// Hands everything formatted so far to the sink.
-    public mutating func flush() {
+    package mutating func flush() {
         out.flush()
     }
 
     /// The two header lines for a file of `limit` bytes.
-    public mutating func header(limit: Int) {
+    package mutating func header(limit: Int) {
         out.append("CircularCacheSimulation, cache size ")
         out.grouped(limit)
         out.append(" bytes")
@@ -36,7 +36,7 @@ public struct CircularReportFormatter {
     }
 
     /// One report line: the stretch from `start` to `end` (timestamps) and its counts.
-    public mutating func line(start: UInt32, end: UInt32, counts: CircularCacheSimulation.Counters, inUsePercent: Double) {
+    package mutating func line(start: UInt32, end: UInt32, counts: CircularCacheSimulation.Counters, inUsePercent: Double) {
         let label = String(decoding: time.minuteLabel(Int64(start)), as: UTF8.self)
         let hitRate = counts.loads > 0
             ? CFormat.fixed(100.0 * Double(counts.hits) / Double(counts.loads), width: 5, precision: 1) + "%"
@@ -47,7 +47,7 @@ public struct CircularReportFormatter {
     }
 
     /// The separator before the final line: 74 dashes.
-    public mutating func dashes() {
+    package mutating func dashes() {
         out.repeated(UInt8(ascii: "-"), count: 74)
         out.newline()
     }
@@ -62,7 +62,7 @@ public struct CircularReportFormatter {
 
     /// ZEO's `duration(secs)`: `h:mm:ss`, `m:ss` or `s`, with Python's floor division, so a
     /// negative span (the clock went back) prints as ZEO prints it (`-1:59:55` for −5 s).
-    public static func duration(_ seconds: Int64) -> String {
+    package static func duration(_ seconds: Int64) -> String {
         func floorDivMod(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
             let quotient = a / b, remainder = a % b
             return remainder < 0 ? (quotient - 1, remainder + b) : (quotient, remainder)
@@ -77,7 +77,7 @@ public struct CircularReportFormatter {
 
     /// ZEO's `str(round(percent, 1))`: one decimal (`1.3`, `100.0`). Python's `round` and the C
     /// library's `%.1f` both round the exact binary value half to even, so they agree.
-    public static func inUse(_ percent: Double) -> String {
+    package static func inUse(_ percent: Double) -> String {
         CFormat.fixed(percent, precision: 1)
     }
 }
