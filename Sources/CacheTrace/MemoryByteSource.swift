@@ -2,20 +2,20 @@
 ///
 /// Tests use the chunking to make records straddle every possible refill boundary, the way a
 /// pipe can deliver them.
-public final class MemoryByteSource: TraceByteSource {
-    public let name: String
+package final class MemoryByteSource: TraceByteSource {
+    package let name: String
     private let bytes: [UInt8]
     private let maxChunk: Int
     private var position = 0
 
     /// A source over `bytes` that returns at most `maxChunk` bytes per read.
-    public init(_ bytes: [UInt8], name: String = "<memory>", maxChunk: Int = .max) {
+    package init(_ bytes: [UInt8], name: String = "<memory>", maxChunk: Int = .max) {
         self.bytes = bytes
         self.name = name
         self.maxChunk = Swift.max(1, maxChunk)
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TraceReadError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(TraceReadError) -> Int {
         let count = Swift.min(buffer.count, maxChunk, bytes.count - position)
         guard count > 0 else { return 0 }
         bytes.withUnsafeBytes { source in

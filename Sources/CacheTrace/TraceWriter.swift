@@ -41,7 +41,7 @@ public final class TraceWriter: Sendable {
     private let state: Locked<State>
 
     /// The buffer size past which records go to the file.
-    public static let flushThreshold = 64 << 10
+    package static let flushThreshold = 64 << 10
 
     private struct State: ~Copyable {
         var descriptor: Int32
@@ -163,7 +163,7 @@ public final class TraceWriter: Sendable {
     // MARK: Flushing
 
     /// The first `write(2)` failure (`errno`), if any; records buffered at that time were lost.
-    public var firstError: Int32? {
+    package var firstError: Int32? {
         state.withLock { $0.firstError }
     }
 

@@ -83,27 +83,27 @@ public final class CheckpointCoordinator: Sendable {
     /// Every change with a TID at or below this has been traced by some view (nil: none yet).
     /// A view that rebuilds lists its changes from no later than this, so that nothing it skips
     /// over goes unrecorded (``InvalidationLedger``).
-    public var invalidationWatermark: TransactionID? { state.withLock { $0.invalidations.watermark } }
+    package var invalidationWatermark: TransactionID? { state.withLock { $0.invalidations.watermark } }
 
     /// Claims the changes a view learned for `(lower, upper]`; returns those it must trace
     /// (``InvalidationLedger/claim(_:after:through:)``).
-    public func claimInvalidations(_ changes: [ObjectChange], after lower: TransactionID,
+    package func claimInvalidations(_ changes: [ObjectChange], after lower: TransactionID,
                                    through upper: TransactionID) -> [ObjectChange] {
         state.withLock { $0.invalidations.claim(changes, after: lower, through: upper) }
     }
 
     /// Claims the changes of this process's own commit `tid`; true when the committing view must
     /// trace them (``InvalidationLedger/claimCommit(_:)``).
-    public func claimCommitInvalidations(_ tid: TransactionID) -> Bool {
+    package func claimCommitInvalidations(_ tid: TransactionID) -> Bool {
         state.withLock { $0.invalidations.claimCommit(tid) }
     }
 
     /// The invalidation bookkeeping as it stands (for tests and diagnostics).
-    public var invalidationLedger: InvalidationLedger { state.withLock { $0.invalidations } }
+    package var invalidationLedger: InvalidationLedger { state.withLock { $0.invalidations } }
 
     /// How many times the checkpoints shifted.
-    public var shiftCount: Int { state.withLock { $0.shifts } }
+    package var shiftCount: Int { state.withLock { $0.shifts } }
 
     /// How many `listChanges` queries views made (first polls and gaps; shifts make none).
-    public var changeQueryCount: Int { state.withLock { $0.changeQueries } }
+    package var changeQueryCount: Int { state.withLock { $0.changeQueries } }
 }

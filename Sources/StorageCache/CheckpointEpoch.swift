@@ -10,7 +10,7 @@ public final class CheckpointEpoch: Sendable, CustomStringConvertible {
     public let deltaAfter1: [ObjectID: TransactionID]
     /// Whether the process published this epoch (false: a view's private stopgap, used when
     /// its snapshot is older than the process's checkpoints).
-    public let isShared: Bool
+    package let isShared: Bool
 
     /// Creates an epoch.
     public init(checkpoints: Checkpoints, deltaAfter1: [ObjectID: TransactionID], isShared: Bool = true) {

@@ -50,18 +50,18 @@ import ObjectStorage
 /// its newest TID in the interval. Two changes of one object that one view's poll sees together
 /// are one event for that view (the older is superseded before anyone in the process learns of
 /// it), exactly as the views' delta maps see them.
-public struct InvalidationLedger: Sendable, Equatable {
+package struct InvalidationLedger: Sendable, Equatable {
     /// Every change with a TID at or below this has been recorded (nil: no interval claimed yet).
-    public private(set) var watermark: TransactionID?
+    package private(set) var watermark: TransactionID?
     /// Own commits recorded at commit time whose TID is above ``watermark``.
-    public private(set) var committedAhead: Set<TransactionID> = []
+    package private(set) var committedAhead: Set<TransactionID> = []
 
     /// An empty ledger: nothing recorded yet.
-    public init() {}
+    package init() {}
 
     /// A ledger whose changes through `watermark` count as recorded: those a restored cache
     /// already reflects (see ``CheckpointCoordinator/init(epoch:invalidationsRecordedThrough:)``).
-    public init(watermark: TransactionID) {
+    package init(watermark: TransactionID) {
         self.watermark = watermark
     }
 
@@ -72,7 +72,7 @@ public struct InvalidationLedger: Sendable, Equatable {
     /// a process may start anywhere.
     ///
     /// - Complexity: O(`changes.count`).
-    public mutating func claim(_ changes: [ObjectChange], after lower: TransactionID,
+    package mutating func claim(_ changes: [ObjectChange], after lower: TransactionID,
                                through upper: TransactionID) -> [ObjectChange] {
         assert(watermark.map { lower <= $0 } ?? true,
                "an interval (\(lower.rawValue), \(upper.rawValue)] above the watermark \(watermark!.rawValue) leaves a hole")
@@ -94,7 +94,7 @@ public struct InvalidationLedger: Sendable, Equatable {
 
     /// Claims the changes of this process's own commit `tid`; true when the caller must record
     /// them (no poll has yet), false when a view's poll already did.
-    public mutating func claimCommit(_ tid: TransactionID) -> Bool {
+    package mutating func claimCommit(_ tid: TransactionID) -> Bool {
         if let watermark, tid <= watermark { return false }
         return committedAhead.insert(tid).inserted
     }

@@ -24,14 +24,14 @@ import CCacheSync
 /// both. The value never moves while the lock lives; ``withSharedAccess(stripe:_:)`` and
 /// ``withExclusiveAccess(_:)`` lend it only for the duration of their body, which must not let
 /// a reference to it escape.
-public final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
+package final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
     /// The C lock: mutex, writer flag and stripe claims, each on its own line(s).
     private let lock: OpaquePointer
     /// The value, in its own allocation; only touched inside a section.
     private let value: UnsafeMutablePointer<Value>
 
     /// Wraps `value`; the caller gives up its own reference to it.
-    public init(_ value: consuming sending Value) {
+    package init(_ value: consuming sending Value) {
         lock = statecache_rml_create()
         // The value on a 128-byte boundary in whole blocks: no other lock's lines are shared.
         let bytes = (MemoryLayout<Value>.size + 127) / 128 * 128
@@ -53,7 +53,7 @@ public final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
     /// (the caller's per-stripe log): other readers run at the same time. Whatever it returns
     /// is owned by the caller before the section ends (the exit is an opaque call).
     @inline(__always)
-    public func withSharedAccess<R>(stripe: Int, _ body: (borrowing Value) -> R) -> R? {
+    package func withSharedAccess<R>(stripe: Int, _ body: (borrowing Value) -> R) -> R? {
         guard statecache_rml_read_begin(lock, stripe) else { return nil }
         let result = body(value.pointee)
         statecache_rml_read_end(lock, stripe)
@@ -62,7 +62,7 @@ public final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
 
     /// Runs `body` with exclusive access to the value: no reader or other writer is inside.
     @inline(__always)
-    public func withExclusiveAccess<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
+    package func withExclusiveAccess<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
         statecache_rml_write_begin(lock)
         defer { statecache_rml_write_end(lock) }
         return try body(&value.pointee)
@@ -70,7 +70,7 @@ public final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
 
     /// Checks that no thread is inside (tests call it between phases): no writer, no claimed
     /// stripe. A section left open — a claim never given back — would block every writer.
-    public func checkInvariants() {
+    package func checkInvariants() {
         precondition(!statecache_rml_writer_inside(lock), "a writer is still inside the lock")
         let claimed = statecache_rml_claimed_stripes(lock)
         precondition(claimed == 0, "\(claimed) reader stripes are still claimed")

@@ -347,7 +347,7 @@ public final class SharedStateCache: Sendable {
     }
 
     /// Checks every shard's policy invariants (tests).
-    public func checkInvariants() {
+    package func checkInvariants() {
         for shard in shards { shard.withExclusiveAccess { $0.checkInvariants() } }
     }
 }

@@ -3,9 +3,9 @@ import Foundation
 
 /// Read-only checks of cache files for tools (`statecache inspect`): which files a directory
 /// holds, whether each is valid, and what it contains. Nothing is removed or restored.
-public enum CacheFileInspector {
+package enum CacheFileInspector {
     /// Every cache file in `directory` — complete or temporary, of any prefix — sorted by name.
-    public static func cacheFiles(in directory: URL) -> [URL] {
+    package static func cacheFiles(in directory: URL) -> [URL] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
             .filter {
                 $0.hasPrefix(CacheFile.namePrefix)
@@ -19,7 +19,7 @@ public enum CacheFileInspector {
     ///
     /// The checks are the reader's (``CacheFile``); whether the file fits a particular
     /// database (identity, last transaction) is not checked, since no database is at hand.
-    public static func summary(of url: URL) -> CacheFileSummary {
+    package static func summary(of url: URL) -> CacheFileSummary {
         let temporary = url.lastPathComponent.hasSuffix(CacheFile.temporarySuffix)
         let size = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? NSNumber)?.intValue ?? 0
         var summary = CacheFileSummary(url: url, size: size, header: nil, problem: nil, isTemporary: temporary)
@@ -40,7 +40,7 @@ public enum CacheFileInspector {
     /// first), and returns the header. Entries of a block are delivered only after the block's
     /// checksum matched; a problem found later is thrown after the earlier entries.
     @discardableResult
-    public static func forEachEntry(inFileAt url: URL, _ body: (PersistedEntry) -> Void) throws(CacheFileProblem) -> CacheFileHeader {
+    package static func forEachEntry(inFileAt url: URL, _ body: (PersistedEntry) -> Void) throws(CacheFileProblem) -> CacheFileHeader {
         let reader = try CacheFileReader(path: url.path)
         while let block = try reader.nextBlock() {
             try CacheFileReader.forEachEntry(in: block) { body($0.entry) }

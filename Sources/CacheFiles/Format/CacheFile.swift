@@ -68,25 +68,25 @@
 /// so that it contains no `.` (``fileName(prefix:processID:random:)``). A file is written as
 /// `<name>.tmp`, synced, then renamed — a reader sees a complete file or none, whatever
 /// happens to the writer.
-public enum CacheFile {
+package enum CacheFile {
     /// The eight bytes every cache file begins with.
-    public static let magic: [UInt8] = [0x89, 0x53, 0x43, 0x43, 0x41, 0x43, 0x48, 0x45]
+    package static let magic: [UInt8] = [0x89, 0x53, 0x43, 0x43, 0x41, 0x43, 0x48, 0x45]
     /// The format version this build writes and reads.
-    public static let version: UInt16 = 1
+    package static let version: UInt16 = 1
     /// Header bytes besides the prefix (the CRC included).
-    public static let fixedHeaderSize = 92
+    package static let fixedHeaderSize = 92
     /// The prefix's size limit in the header.
-    public static let maximumPrefixLength = 1024
+    package static let maximumPrefixLength = 1024
     /// The fixed part of an entry record.
-    public static let entryHeaderSize = 30
+    package static let entryHeaderSize = 30
     /// A block header; the trailer has the same size.
-    public static let blockHeaderSize = 24
+    package static let blockHeaderSize = 24
     /// The trailer.
-    public static let trailerSize = 24
+    package static let trailerSize = 24
     /// The raw size the writer aims at for a block (a larger entry gets a block of its own).
-    public static let targetBlockSize = 1 << 20
+    package static let targetBlockSize = 1 << 20
     /// The largest raw block a reader accepts (a sanity bound for damaged lengths).
-    public static let maximumBlockSize = 1 << 30
+    package static let maximumBlockSize = 1 << 30
     /// The tag of a block, "SCBK".
     static let blockTag: UInt32 = 0x5343_424B
     /// The tag of the trailer, "SCND".
@@ -97,25 +97,25 @@ public enum CacheFile {
     static let stateCodec: UInt8 = 1
 
     /// The start of every cache file's name.
-    public static let namePrefix = "statecache-cache-"
+    package static let namePrefix = "statecache-cache-"
     /// The end of every complete cache file's name.
-    public static let nameSuffix = ".cache"
+    package static let nameSuffix = ".cache"
     /// What a file being written carries after its final name.
-    public static let temporarySuffix = ".tmp"
+    package static let temporarySuffix = ".tmp"
 
     /// `statecache-cache-<encoded prefix>.<pid>-<random>.cache`.
-    public static func fileName(prefix: String, processID: Int32, random: UInt32) -> String {
+    package static func fileName(prefix: String, processID: Int32, random: UInt32) -> String {
         let hex = String(random, radix: 16)
         return namePrefix + encode(prefix: prefix) + "." + String(processID) + "-"
             + String(repeating: "0", count: 8 - hex.count) + hex + nameSuffix
     }
 
     /// The start of the names of `prefix`'s files (complete or temporary).
-    public static func namePrefix(for prefix: String) -> String { namePrefix + encode(prefix: prefix) + "." }
+    package static func namePrefix(for prefix: String) -> String { namePrefix + encode(prefix: prefix) + "." }
 
     /// The prefix, with every byte outside `A–Z a–z 0–9 _ -` written `%XX`, so that names are
     /// safe on every file system and the encoded prefix never contains the `.` that ends it.
-    public static func encode(prefix: String) -> String {
+    package static func encode(prefix: String) -> String {
         var result = ""
         for byte in prefix.utf8 {
             switch byte {

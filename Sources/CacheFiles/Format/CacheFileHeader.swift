@@ -3,31 +3,31 @@ import CacheCore
 /// The self-describing header of a cache file (layout in ``CacheFile``): what the file is
 /// about — which cache prefix, which database, which checkpoints, how new — and how its
 /// blocks are stored.
-public struct CacheFileHeader: Sendable, Equatable {
+package struct CacheFileHeader: Sendable, Equatable {
     /// The format version.
-    public var version: UInt16 = CacheFile.version
+    package var version: UInt16 = CacheFile.version
     /// Whether the blocks are LZ4-compressed.
-    public var isCompressed: Bool
+    package var isCompressed: Bool
     /// The cache prefix (namespace) of the writer.
-    public var prefix: String
+    package var prefix: String
     /// The 16-byte identity of the database the entries are facts about.
-    public var databaseIdentity: [UInt8]
+    package var databaseIdentity: [UInt8]
     /// The writer's checkpoints.
-    public var checkpoints: Checkpoints
+    package var checkpoints: Checkpoints
     /// The largest TID named by any entry or checkpoint: how new the file's data is.
-    public var newestTID: TransactionID
+    package var newestTID: TransactionID
     /// The number of entries.
-    public var entryCount: Int
+    package var entryCount: Int
     /// The total raw (uncompressed) length of the entry records.
-    public var entryBytes: Int
+    package var entryBytes: Int
     /// When the file was written, in microseconds since 1970: it orders files whose data is
     /// equally new (a later write first).
-    public var writtenAt: UInt64
+    package var writtenAt: UInt64
     /// The writer's process id (informational).
-    public var writerProcessID: Int32
+    package var writerProcessID: Int32
 
     /// Creates a header.
-    public init(isCompressed: Bool, prefix: String, databaseIdentity: [UInt8], checkpoints: Checkpoints,
+    package init(isCompressed: Bool, prefix: String, databaseIdentity: [UInt8], checkpoints: Checkpoints,
                 newestTID: TransactionID, entryCount: Int, entryBytes: Int, writtenAt: UInt64, writerProcessID: Int32) {
         self.isCompressed = isCompressed
         self.prefix = prefix
@@ -41,10 +41,10 @@ public struct CacheFileHeader: Sendable, Equatable {
     }
 
     /// The header's size in bytes.
-    public var encodedSize: Int { CacheFile.fixedHeaderSize + prefix.utf8.count }
+    package var encodedSize: Int { CacheFile.fixedHeaderSize + prefix.utf8.count }
 
     /// The identity as a UUID-style string (`8-4-4-4-12` hexadecimal).
-    public var identityString: String { CacheFileHeader.uuidString(databaseIdentity) }
+    package var identityString: String { CacheFileHeader.uuidString(databaseIdentity) }
 
     static func uuidString(_ bytes: [UInt8]) -> String {
         var text = ""
