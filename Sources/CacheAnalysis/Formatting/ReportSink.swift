@@ -7,7 +7,7 @@ import Darwin
 
 /// Where a report's bytes go: a file descriptor (standard output) or memory (tests).
 ///
-/// Reports are written through a ``ReportWriter``, which hands the sink large chunks.
+/// Reports are written through a `ReportWriter`, which hands the sink large chunks.
 public protocol ReportSink: AnyObject {
     /// Takes the next chunk of the report.
     func write(_ bytes: UnsafeRawBufferPointer)

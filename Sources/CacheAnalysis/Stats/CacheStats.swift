@@ -13,7 +13,7 @@ import CacheTrace
 public enum CacheStats {
     /// Opens `path` as ZEO does (`-` = standard input, `.gz` = gzip) and reports on it.
     ///
-    /// - Throws: ``TraceReadError/cannotOpen(path:errno:)`` if the trace cannot be opened.
+    /// - Throws: `TraceReadError.cannotOpen(path:errno:)` if the trace cannot be opened.
     public static func run(path: String, options: CacheStatsOptions, sink: any ReportSink,
                            shouldStop: () -> Bool = { false }) throws(TraceReadError) -> CacheStatsOutcome {
         let reader = try TraceReader(path: path, recovery: options.misalignmentRecovery)
@@ -24,8 +24,12 @@ public enum CacheStats {
     /// `options.misalignmentRecovery` (as ``run(path:options:sink:shouldStop:)`` does) to match
     /// ZEO's counts on damaged traces.
     ///
-    /// - Parameter shouldStop: polled every 4,096 events; returning true stops the reading and
-    ///   reports what was read so far, as ZEO does on Ctrl-C.
+    /// - Parameters:
+    ///   - reader: the trace, read from where it stands to its end.
+    ///   - options: what to report (ZEO's command-line options).
+    ///   - sink: where the text report goes as it is produced (nothing, with `options.json`).
+    ///   - shouldStop: polled every 4,096 events; returning true stops the reading and
+    ///     reports what was read so far, as ZEO does on Ctrl-C.
     public static func run(reader: TraceReader, options: CacheStatsOptions, sink: any ReportSink,
                            shouldStop: () -> Bool = { false }) -> CacheStatsOutcome {
         let clock = ContinuousClock()

@@ -15,7 +15,7 @@ import CacheTrace
 ///   load or data record. Oids are compared as byte strings, as Python's dictionaries do: an
 ///   8-byte oid by its value, any other length through an interning table.
 ///
-/// Text goes to a ``CacheStatsFormatter`` as it is produced (unless the engine only collects,
+/// Text goes to a `CacheStatsFormatter` as it is produced (unless the engine only collects,
 /// for `--json`), so interval lines stream out while a large trace is read.
 ///
 /// **Hot path.** ``consume(_:oidBytes:)`` runs once per record: a few integer updates and one
@@ -160,7 +160,7 @@ public struct CacheStatsEngine {
     /// stamped with the current time there), and the caller reports "No records processed".
     ///
     /// - Parameters:
-    ///   - bytesRead: the stream position reached (``TraceReader/bytesRead``).
+    ///   - bytesRead: the stream position reached (`TraceReader.bytesRead`).
     ///   - elapsedSeconds: the run time for the `Read … in T seconds` line.
     ///   - interrupted: reading was stopped early (Ctrl-C); says so first, as ZEO does.
     public mutating func finish(bytesRead: UInt64, elapsedSeconds: Double, interrupted: Bool = false) {

@@ -15,7 +15,7 @@ public struct CacheStatsOptions: Sendable, Hashable {
     public var loadHistogram = false
     /// `-X`: accepted and ignored, as in ZEO (its "heuristic check" was never implemented).
     public var check = false
-    /// `-i`: the interval of the interval lines, in seconds (1…3600; see ``intervalSeconds(minutes:)``).
+    /// `-i`: the interval of the interval lines, in seconds (1…3600; see `intervalSeconds(minutes:)`).
     public var intervalSeconds = 900
     /// `--json`: print a machine-readable summary instead of the text report.
     public var json = false

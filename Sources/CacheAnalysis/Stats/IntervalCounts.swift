@@ -5,7 +5,7 @@ import CacheTrace
 /// ZEO classifies each code of the interval with looser tests than its overall hit rate:
 /// `code & 0x20` is a load (a hit if `0x22` or `0x26`), else `code & 0x40` a write, else
 /// `code & 0x10` (except `0x10` itself, an invalidation miss) an invalidation hit. The tests
-/// differ from ``TraceEventCode/isLoad`` only for garbage codes.
+/// differ from `TraceEventCode.isLoad` only for garbage codes.
 public struct IntervalCounts: Hashable, Sendable, Codable {
     /// Load records (`code & 0x20`).
     public var loads = 0

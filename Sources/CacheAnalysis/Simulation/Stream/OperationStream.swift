@@ -7,14 +7,14 @@
 /// stream.requestCount     // the denominator of every hit rate
 /// ```
 ///
-/// **Mapping** (built by ``OperationStreamBuilder``; the README lists it too). The key is the
+/// **Mapping** (built by `OperationStreamBuilder`; the README lists it too). The key is the
 /// object: its OID, TIDs ignored.
-/// - A load record (`0x20`–`0x2e`) is a ``Kind/request``: a hit if the object is cached, else a
+/// - A load record (`0x20`–`0x2e`) is a `Kind.request`: a hit if the object is cached, else a
 ///   miss that caches it, with the size of its most recent known state.
-/// - A store (`0x50`–`0x5e`) is a ``Kind/store``: the object's state, with the record's data
+/// - A store (`0x50`–`0x5e`) is a `Kind.store`: the object's state, with the record's data
 ///   length, is cached (replacing the one cached).
-/// - An invalidation (`0x10`–`0x1e`) is a ``Kind/invalidate``: the object's state is dropped.
-/// - A restart (`0x00`–`0x0e`) is a ``Kind/restart``: the cache is kept (a persistent cache
+/// - An invalidation (`0x10`–`0x1e`) is a `Kind.invalidate`: the object's state is dropped.
+/// - A restart (`0x00`–`0x0e`) is a `Kind.restart`: the cache is kept (a persistent cache
 ///   file), or cleared with `--cold-restarts`.
 /// - Two refinements make a request count once, as the application made it: ZEO ≥ 5 records
 ///   one missed load as `20 24 20 24` then the store that fills it; the loads after the first

@@ -4,15 +4,15 @@ public enum SimulationPolicy: String, Sendable, CaseIterable, Codable {
     case circular
     /// Least recently used, exactly.
     case lru
-    /// ARC, the Adaptive Replacement Cache (Megiddo & Modha, FAST 2003): ``ARCSimulator``.
+    /// ARC, the Adaptive Replacement Cache (Megiddo & Modha, FAST 2003): `ARCSimulator`.
     case arc
-    /// LIRS (Jiang & Zhang, SIGMETRICS 2002): ``LIRSSimulator``.
+    /// LIRS (Jiang & Zhang, SIGMETRICS 2002): `LIRSSimulator`.
     case lirs
-    /// Full 2Q (Johnson & Shasha, VLDB 1994): ``TwoQueueSimulator``.
+    /// Full 2Q (Johnson & Shasha, VLDB 1994): `TwoQueueSimulator`.
     case twoQueue = "2q"
-    /// S3-FIFO (Yang et al., SOSP 2023): ``S3FIFOSimulator``.
+    /// S3-FIFO (Yang et al., SOSP 2023): `S3FIFOSimulator`.
     case s3fifo
-    /// CacheCore's own W-TinyLFU (``CacheCore/WindowTinyLFU``), the policy StateCache runs.
+    /// CacheCore's own W-TinyLFU (`WindowTinyLFU`), the policy StateCache runs.
     case wtinylfu
     /// Bélády's clairvoyant policy with bypass: the bound no online policy can beat.
     case opt

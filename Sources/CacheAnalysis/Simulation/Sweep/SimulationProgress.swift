@@ -15,7 +15,7 @@ import CacheCore
 /// ```
 ///
 /// Safe to call from several threads (the sweep's workers report their tasks); the state sits
-/// in CacheCore's ``Locked``. Callers on a hot path should call ``update(_:)`` only every few
+/// in CacheCore's `Locked`. Callers on a hot path should call ``update(_:)`` only every few
 /// thousand items: it reads the clock.
 public final class SimulationProgress: Sendable {
     private struct State {

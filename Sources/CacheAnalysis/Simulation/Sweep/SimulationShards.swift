@@ -2,13 +2,13 @@ import CacheCore
 
 /// How many shards the simulated W-TinyLFU cache splits into (`cache-simul --shards`).
 ///
-/// The running cache is not one policy: ``CacheCore/SharedStateCache`` splits its keys and its
-/// budget into shards (``CacheCore/ShardLayout``), each a W-TinyLFU of its own. One policy (the
+/// The running cache is not one policy: `SharedStateCache` splits its keys and its
+/// budget into shards (`ShardLayout`), each a W-TinyLFU of its own. One policy (the
 /// default) shows what the policy can do; the cache's own count shows what a process gets.
 public enum SimulationShards: Sendable, Hashable {
     /// A fixed number of shards (a power of two) at every size; 1 is one policy.
     case count(Int)
-    /// The count the cache picks for each size (``CacheCore/ShardLayout/automatic(capacity:)``);
+    /// The count the cache picks for each size (`ShardLayout.automatic(capacity:)`);
     /// entry bounds, which the cache never has, get one policy.
     case automatic
 

@@ -13,10 +13,10 @@ import Dispatch
 /// is an independent task run by `DispatchQueue.concurrentPerform`, the expensive ones
 /// (W-TinyLFU, then OPT) first so the cores finish together. OPT's next uses and W-TinyLFU's
 /// per-operation keys are computed once for all sizes; LRU runs as one stack-distance pass
-/// for all sizes when that is exact (``LRUStackSimulator``), else per size. Sizes at or above
-/// the most the trace ever has cached at once (``UnboundedCacheSimulator/peakWeight(_:unit:settings:)``)
+/// for all sizes when that is exact (`LRUStackSimulator`), else per size. Sizes at or above
+/// the most the trace ever has cached at once (`UnboundedCacheSimulator.peakWeight(_:unit:settings:)`)
 /// never evict under any policy, so they share one never-evicting pass
-/// (``UnboundedCacheSimulator``) — except a sharded W-TinyLFU, which runs them itself.
+/// (`UnboundedCacheSimulator`) — except a sharded W-TinyLFU, which runs them itself.
 /// Results come back in the order asked for: by policy, then by size.
 public enum SimulationSweep {
     /// One unit of work: a policy at one size, LRU at all sizes, or the never-evicting cache.

@@ -33,7 +33,7 @@ public struct SweepReport: Sendable, Codable, Equatable {
         public var seed: UInt64
         /// W-TinyLFU's shards: a count (1: one policy) or `auto`, the count the cache picks per size.
         public var shards: String
-        /// Byte bounds: an entry's weight beyond its state (``CacheCore/CacheOptions/entryOverhead``).
+        /// Byte bounds: an entry's weight beyond its state (`CacheOptions.entryOverhead`).
         public var entryOverhead: Int?
         /// Byte bounds: states this large or larger are not cached.
         public var objectMax: Int?

@@ -6,7 +6,7 @@ public struct CircularSimulationOptions: Sendable, Hashable {
     /// moves it (default 0.8).
     public var rearrange = 0.8
     /// `-i`: the report interval in seconds (ZEO's rule, see
-    /// ``CacheStatsOptions/intervalSeconds(minutes:)``; default 15 minutes).
+    /// `CacheStatsOptions.intervalSeconds(minutes:)`; default 15 minutes).
     public var intervalSeconds = 900
 
     /// ZEO's defaults.

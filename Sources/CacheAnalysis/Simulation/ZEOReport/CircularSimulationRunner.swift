@@ -1,7 +1,7 @@
 import CacheTrace
 
-/// Runs ZEO's `cache_simul.py` over a trace: the reader, ``CircularCacheSimulation`` and
-/// ``CircularReportFormatter`` put together, with ZEO's interval logic.
+/// Runs ZEO's `cache_simul.py` over a trace: the reader, `CircularCacheSimulation` and
+/// `CircularReportFormatter` put together, with ZEO's interval logic.
 ///
 /// ```swift
 /// let sink = MemorySink()
@@ -22,7 +22,7 @@ import CacheTrace
 public enum CircularSimulationRunner {
     /// Opens `path` as ZEO does (`-` = standard input, `.gz` = gzip) and simulates it.
     ///
-    /// - Throws: ``TraceReadError/cannotOpen(path:errno:)``.
+    /// - Throws: `TraceReadError.cannotOpen(path:errno:)`.
     public static func run(path: String, options: CircularSimulationOptions, sink: any ReportSink,
                            progress: SimulationProgress = .silent) throws(TraceReadError) -> CircularSimulationOutcome {
         let reader = try TraceReader(path: path, recovery: .skipEightBytes)
