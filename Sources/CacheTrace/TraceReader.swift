@@ -58,6 +58,7 @@ public final class TraceReader {
     /// Reads from `source`.
     ///
     /// - Parameters:
+    ///   - source: the bytes of the trace (a file, standard input, a gzip stream).
     ///   - recovery: how to step over zero-timestamp headers (ZEO's default unless you are
     ///     reproducing `cache_stats -q`).
     ///   - bufferSize: the chunk size; raised to at least two of the largest records (2 × 65,561

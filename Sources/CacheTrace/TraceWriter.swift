@@ -26,7 +26,7 @@ import CacheCore
 /// one `write(2)` of whole records when it passes 64 KiB, on ``flush()``, on ``close()`` and at
 /// deinit. The file is opened with `O_APPEND`, so several processes sharing one file
 /// (`ZEO_CACHE_TRACE=single`) append whole buffers and never tear each other's records. A
-/// `.gz` path is written as gzip, one member per flush (``GzipMember``).
+/// `.gz` path is written as gzip, one member per flush (`GzipMember`).
 ///
 /// **Refuses nothing.** Tracing must never take the application down:
 /// - a data length beyond the 23-bit field (≥ 8 MiB, where ZEO raises `struct.error`) is
@@ -34,7 +34,7 @@ import CacheCore
 /// - a timestamp of 0 (which readers take for a torn record) is written as 1;
 /// - an oid longer than 65,535 bytes is cut to that length;
 /// - a failing `write(2)` drops the buffered records and is remembered: ``flush()`` and
-///   ``close()`` throw it, ``firstError`` shows it, recording goes on.
+///   ``close()`` throw it, recording goes on.
 public final class TraceWriter: Sendable {
     /// The file written.
     public let path: String

@@ -5,7 +5,7 @@ import CacheCore
 /// writer session of the store, so the snapshot stays put).
 ///
 /// A connection owns one libpq session. When the server goes away, the call that notices
-/// throws ``StorageError/connectionLost(_:)`` and the snapshot is gone; the next ``poll()``
+/// throws `StorageError.connectionLost(_:)` and the snapshot is gone; the next ``poll()``
 /// reconnects and lists every change since the last successful poll, so a cache in front of
 /// it misses nothing.
 ///
@@ -80,7 +80,7 @@ public final class PostgresConnection: ObjectStoreConnection {
     }
 
     /// Ends the read transaction without starting another, so that an idle connection does
-    /// not hold back vacuum. Loads fail with ``StorageError/noSnapshot`` until the next poll.
+    /// not hold back vacuum. Loads fail with `StorageError.noSnapshot` until the next poll.
     public func releaseSnapshot() {
         snapshotTID = nil
         guard !isClosed, handle.isInTransaction else { return }

@@ -18,7 +18,7 @@ import Synchronization
 ///
 /// **Commits** run on a writer session from a small per-process pool: upload the states into
 /// a temporary table, take per-object advisory locks in OID order, compare each object's TID
-/// with the expected one (``StorageError/conflict(oids:)`` on any difference, nothing written),
+/// with the expected one (`StorageError.conflict(oids:)` on any difference, nothing written),
 /// then take the commit lock — held until `COMMIT` — while choosing the TID: greater than the
 /// last one and not earlier than the server's clock. Commits therefore become visible in TID
 /// order, and a poll's `tid > last` never misses one.
@@ -58,10 +58,10 @@ public final class PostgresObjectStore: ObjectStore {
     /// Connects to the database at `target` (a `postgresql://` URL or a libpq connection
     /// string), creating the schema in an empty database.
     ///
-    /// - Throws: ``StorageError/invalidArgument(_:)`` for a malformed target,
-    ///   ``StorageError/cannotConnect(location:message:)`` when the server is unreachable or
-    ///   refuses, ``StorageError/foreignDatabase(path:detail:)`` and
-    ///   ``StorageError/newerSchema(path:found:supported:)`` for a database that is not (or
+    /// - Throws: `StorageError.invalidArgument(_:)` for a malformed target,
+    ///   `StorageError.cannotConnect(location:message:)` when the server is unreachable or
+    ///   refuses, `StorageError.foreignDatabase(path:detail:)` and
+    ///   `StorageError.newerSchema(path:found:supported:)` for a database that is not (or
     ///   not yet) ours.
     public static func open(_ target: String, options: PostgresStorageOptions = .init()) throws(StorageError) -> PostgresObjectStore {
         try options.validate()
@@ -100,7 +100,7 @@ public final class PostgresObjectStore: ObjectStore {
         }
     }
 
-    /// The TID of the last committed transaction, ``TransactionID/zero`` when there is none.
+    /// The TID of the last committed transaction, `TransactionID.zero` when there is none.
     public func lastTransaction() throws(StorageError) -> TID {
         try withReader { (handle) throws(StorageError) -> TID in
             try PostgresQueries.lastTransaction(on: handle)

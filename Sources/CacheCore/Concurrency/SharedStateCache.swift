@@ -19,9 +19,9 @@ import Synchronization
 /// and its own frequency sketch. The shard count is a power of two, at most 256, chosen so
 /// each shard keeps at least 256 KiB (``ShardLayout/automatic(capacity:)``); `shardCount = 1`
 /// gives one deterministic policy (the simulator's default). A lookup runs alongside other
-/// lookups (``ReadMostlyLocked``: it marks only its own thread's stripe) and only reads the
+/// lookups (`ReadMostlyLocked`: it marks only its own thread's stripe) and only reads the
 /// policy: the writes a W-TinyLFU hit makes (sketch, queue order, climber) are logged in the
-/// thread's stripe and applied in batches under exclusive access (``CacheShard``), so two
+/// thread's stripe and applied in batches under exclusive access (`CacheShard`), so two
 /// cores do not trade the policy's cache lines, or a lock word, on every hit. Sets and removals take the shard exclusively.
 /// `statecache bench cache` measures 2 threads against 1, sharded and with one shard.
 ///

@@ -72,7 +72,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// to compare with. So does a poll that finds the database's last TID *lower* than
     /// before — the database was replaced (restored from a backup) and every cached fact
     /// about it is suspect. Changes written by this connection's own commits are listed too,
-    /// and their TIDs are in ``PollResult/ownCommits``.
+    /// and their TIDs are in `PollResult.ownCommits`.
     ///
     /// - Complexity: three short statements, plus a range scan of the `tid` index over the
     ///   changes when there are any.
@@ -101,7 +101,7 @@ public final class StorageConnection: ObjectStoreConnection {
     }
 
     /// Ends the read transaction without starting another, so that an idle connection does
-    /// not pin the write-ahead log. Loads fail with ``StorageError/noSnapshot`` until the next
+    /// not pin the write-ahead log. Loads fail with `StorageError.noSnapshot` until the next
     /// ``poll()``, which still reports the changes since the released snapshot.
     public func releaseSnapshot() {
         endReadTransaction()
@@ -116,7 +116,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// returned array, filled with a single copy from SQLite's page. Guarded by the `storage`
     /// benchmark (`statecache bench storage`).
     ///
-    /// - Throws: ``StorageError/noSnapshot`` before the first ``poll()``.
+    /// - Throws: `StorageError.noSnapshot` before the first ``poll()``.
     /// - Complexity: O(log n).
     public func load(_ oid: ObjectID) throws(StorageError) -> (state: [UInt8], tid: TID)? {
         guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
@@ -131,7 +131,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// chunk of OIDs instead of one per OID. OIDs not in the snapshot are absent from the
     /// result; duplicates are fine.
     ///
-    /// - Throws: ``StorageError/noSnapshot`` before the first ``poll()``.
+    /// - Throws: `StorageError.noSnapshot` before the first ``poll()``.
     public func load(many oids: [ObjectID]) throws(StorageError) -> [ObjectID: (state: [UInt8], tid: TID)] {
         guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
         return try batchLoader.load(oids)
@@ -141,7 +141,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// `(after, through]`, ordered by TID then OID. Changes after the snapshot are not seen,
     /// whatever `through` says.
     ///
-    /// - Throws: ``StorageError/noSnapshot`` before the first ``poll()``.
+    /// - Throws: `StorageError.noSnapshot` before the first ``poll()``.
     public func listChanges(after: TID, through: TID) throws(StorageError) -> [ObjectChange] {
         guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
         return try SQLiteObjectStore.listChanges(on: handle, after: after, through: through)
@@ -168,15 +168,15 @@ public final class StorageConnection: ObjectStoreConnection {
     ///
     /// The write lock is taken only now (`BEGIN IMMEDIATE`). Each object's expected TID is
     /// checked against its current one; on any mismatch nothing is written, the buffer is
-    /// dropped (those stores can never succeed) and ``StorageError/conflict(oids:)`` names
-    /// the objects. On other errors (``StorageError/busy(_:timeout:)``, I/O) the buffer is kept
+    /// dropped (those stores can never succeed) and `StorageError.conflict(oids:)` names
+    /// the objects. On other errors (`StorageError.busy(_:timeout:)`, I/O) the buffer is kept
     /// so the commit can be retried, or dropped with ``abort()``.
     ///
     /// With nothing buffered it still commits a transaction (with no objects), as ZODB allows.
     ///
     /// The connection's snapshot does not move: loads still see the snapshot of the last poll
     /// until the next ``poll()``, which lists this commit's objects and its TID in
-    /// ``PollResult/ownCommits``.
+    /// `PollResult.ownCommits`.
     public func commit() throws(StorageError) -> TID {
         guard !isClosed else { throw .closed }
         let store = objectStore
