@@ -2,7 +2,7 @@
 /// restarts, in compact parallel arrays shared (read-only) by every simulation of a sweep.
 ///
 /// ```swift
-/// let stream = try OperationStream.decode(path: "app.trace")
+/// let (stream, _, _) = try OperationStream.decode(path: "app.trace")
 /// stream.count            // operations
 /// stream.requestCount     // the denominator of every hit rate
 /// ```

@@ -152,8 +152,8 @@ extension OperationStream {
     ///
     /// - Returns: the stream, and the reader (for its truncation note) — and the read error, if
     ///   the file failed part way (the stream then holds what was read).
-    /// - Throws: ``TraceReadError/cannotOpen(path:errno:)``.
-    package static func decode(path: String, everyRecord: Bool = false,
+    /// - Throws: `TraceReadError.cannotOpen(path:errno:)`.
+    public static func decode(path: String, everyRecord: Bool = false,
                               progress: SimulationProgress = .silent) throws(TraceReadError)
         -> (stream: OperationStream, reader: TraceReader, error: TraceReadError?) {
         let reader = try TraceReader(path: path, recovery: .skipEightBytes)
@@ -162,7 +162,7 @@ extension OperationStream {
     }
 
     /// Maps the rest of `reader`; returns the stream and the read error that ended it early, if any.
-    package static func decode(reader: TraceReader, everyRecord: Bool = false,
+    public static func decode(reader: TraceReader, everyRecord: Bool = false,
                               progress: SimulationProgress = .silent) -> (OperationStream, TraceReadError?) {
         var builder = OperationStreamBuilder(everyRecord: everyRecord)
         var records = 0
