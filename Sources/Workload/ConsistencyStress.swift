@@ -101,6 +101,17 @@ public enum ConsistencyStress {
             self.lostUpdates = lostUpdates
             self.failedWorkers = failedWorkers
         }
+
+        /// Why the run failed, in words: mismatched loads, lost updates, failed workers; empty
+        /// when it passed. The `stress` tool exits with status 1 on any, and the tests that run
+        /// it expect none.
+        public var failures: [String] {
+            var failures: [String] = []
+            if report.mismatches > 0 { failures.append("\(report.mismatches) mismatched loads: \(report.problems)") }
+            if lostUpdates != 0 { failures.append("\(lostUpdates) lost updates") }
+            if failedWorkers > 0 { failures.append("\(failedWorkers) failed workers") }
+            return failures
+        }
     }
 
     /// The header: magic, oid, counter, the TID the write was based on.
