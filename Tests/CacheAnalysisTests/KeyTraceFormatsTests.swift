@@ -11,38 +11,14 @@ import XCTest
 /// gradle, adapt-size, wikipedia, umass-storage, umass-youtube): hand-made inputs with the keys
 /// Caffeine derives — the hashed ones computed with Guava 31.1's `Hashing.murmur3_128()`, the
 /// function Caffeine calls — and every kind of bad input refused with its line or offset.
-final class KeyTraceFormatsTests: ScratchFileTestCase {
-    /// Converts and reads the result back: the (key, data length) of each load record.
+final class KeyTraceFormatsTests: KeyTraceConversionTestCase {
+    /// The (key, data length) of each load record of the converted input.
     private func accesses(_ input: String, _ format: KeyTraceFormat) throws -> [(key: UInt64, size: Int)] {
-        let output = directory.appendingPathComponent("out-\(UUID().uuidString).trace").path
-        let count = try KeyTraceConverter.convert(input: input, format: format, output: output)
-        var records: [TraceRecord] = []
-        try TraceReader(path: output).forEachRecord { record, _ in records.append(record) }
-        XCTAssertEqual(records.first?.code, .restart)
-        let loads = records.dropFirst()
-        XCTAssertTrue(loads.allSatisfy { $0.code == .loadMiss && $0.oidLength == 8 })
-        XCTAssertEqual(loads.count, count)
-        if !format.carriesSizes { XCTAssertTrue(loads.allSatisfy { $0.dataLength == 0 }, "\(format) has no sizes") }
-        return loads.map { ($0.oid, $0.dataLength) }
+        try convertedLoads(input, format).map { ($0.oid, $0.dataLength) }
     }
 
     private func keys(_ input: String, _ format: KeyTraceFormat) throws -> [UInt64] {
         try accesses(input, format).map(\.key)
-    }
-
-    /// The error converting `input` raises; no output appears.
-    private func failure(_ input: String, _ format: KeyTraceFormat) -> KeyTraceError? {
-        let output = directory.appendingPathComponent("failed.trace").path
-        defer {
-            XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output after a failure")
-            XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"), "no partial output left")
-        }
-        do {
-            _ = try KeyTraceConverter.convert(input: input, format: format, output: output)
-            return nil
-        } catch {
-            return error
-        }
     }
 
     private func bigEndian32(_ values: [UInt32]) -> [UInt8] {
