@@ -108,20 +108,6 @@ final class KeyTraceConverterTests: KeyTraceConversionTestCase {
 
     // MARK: xz
 
-    /// `bytes` compressed as one xz stream (liblzma's preset 1, CRC64), as `xz -1` writes it.
-    private func xzCompressed(_ bytes: [UInt8]) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: bytes.count + bytes.count / 2 + 1024)
-        var written = 0
-        let status = bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
-                lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, nil, input.baseAddress, input.count,
-                                        out.baseAddress, &written, out.count)
-            }
-        }
-        guard status == LZMA_OK else { throw XCTSkip("liblzma cannot encode here (status \(status.rawValue))") }
-        return Array(output.prefix(written))
-    }
-
     /// An xz research trace gives exactly the keys of the file it was made from, whatever its
     /// name, in every format, and several streams in a row read as one (as `xz -d` does).
     func testXzTracesReadLikeTheirDecompressedFiles() throws {
