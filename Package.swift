@@ -76,12 +76,17 @@ let package = Package(
         // self-checking stress, the Zipf generator, the entry-overhead probe.
         .target(name: "Workload", dependencies: ["StateCache", "CacheCore", "CMalloc"], swiftSettings: strict),
 
+        // What cache-stats and cache-simul do alike: ZEO's argparse behaviour around ArgumentParser.
+        .target(name: "ZEOTool",
+                dependencies: ["CacheTrace", "CacheAnalysis",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "Tools/ZEOTool", swiftSettings: strict),
         .executableTarget(name: "cache-stats",
-                          dependencies: ["CacheTrace", "CacheAnalysis",
+                          dependencies: ["CacheTrace", "CacheAnalysis", "ZEOTool",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Tools/cache-stats", swiftSettings: strict),
         .executableTarget(name: "cache-simul",
-                          dependencies: ["CacheTrace", "CacheAnalysis",
+                          dependencies: ["CacheTrace", "CacheAnalysis", "ZEOTool",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Tools/cache-simul", swiftSettings: strict),
         .executableTarget(name: "statecache",

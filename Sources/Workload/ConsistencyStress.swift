@@ -101,6 +101,17 @@ public enum ConsistencyStress {
             self.lostUpdates = lostUpdates
             self.failedWorkers = failedWorkers
         }
+
+        /// Why the run failed, in words: mismatched loads, lost updates, failed workers; empty
+        /// when it passed. The `stress` tool exits with status 1 on any, and the tests that run
+        /// it expect none.
+        public var failures: [String] {
+            var failures: [String] = []
+            if report.mismatches > 0 { failures.append("\(report.mismatches) mismatched loads: \(report.problems)") }
+            if lostUpdates != 0 { failures.append("\(lostUpdates) lost updates") }
+            if failedWorkers > 0 { failures.append("\(failedWorkers) failed workers") }
+            return failures
+        }
     }
 
     /// The header: magic, oid, counter, the TID the write was based on.
@@ -116,13 +127,9 @@ public enum ConsistencyStress {
         let size = headerSize + 8 + Int((oid.rawValue &+ counter) % 700)
         var bytes = [UInt8]()
         bytes.reserveCapacity(size)
-        for word in [magic, oid.rawValue, counter, basedOn?.rawValue ?? 0] { appendWord(word, to: &bytes) }
-        var x = oid.rawValue &* 0x9E37_79B9_7F4A_7C15 ^ counter
-        while bytes.count < size - 8 {
-            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            bytes.append(UInt8(truncatingIfNeeded: x >> 56))
-        }
-        appendWord(checksum(bytes[...]), to: &bytes)
+        for word in [magic, oid.rawValue, counter, basedOn?.rawValue ?? 0] { StateBytes.append(word, to: &bytes) }
+        StateBytes.appendFiller(seed: oid.rawValue &* 0x9E37_79B9_7F4A_7C15 ^ counter, until: size - 8, to: &bytes)
+        StateBytes.appendChecksum(to: &bytes)
         return bytes
     }
 
@@ -130,41 +137,24 @@ public enum ConsistencyStress {
     /// own: the checksum holds, it names `oid`, and the revision it was based on is older than
     /// `tid`. Otherwise what is wrong, for the report.
     public static func verify(_ state: [UInt8], oid: ObjectID, tid: TransactionID) -> String? {
-        guard state.count >= headerSize + 8, word(state, at: 0) == magic else {
+        guard state.count >= headerSize + 8, StateBytes.word(state, at: 0) == magic else {
             return "\(oid) at \(tid.rawValue): not a stress state (\(state.count) bytes)"
         }
-        guard word(state, at: state.count - 8) == checksum(state[..<(state.count - 8)]) else {
+        guard StateBytes.word(state, at: state.count - 8) == StateBytes.checksum(state[..<(state.count - 8)]) else {
             return "\(oid) at \(tid.rawValue): checksum mismatch (torn or foreign bytes)"
         }
-        guard word(state, at: 8) == oid.rawValue else {
-            return "\(oid) at \(tid.rawValue): the state of \(ObjectID(word(state, at: 8)))"
+        guard StateBytes.word(state, at: 8) == oid.rawValue else {
+            return "\(oid) at \(tid.rawValue): the state of \(ObjectID(StateBytes.word(state, at: 8)))"
         }
-        guard word(state, at: 24) < tid.rawValue else {
-            return "\(oid) at \(tid.rawValue): based on \(word(state, at: 24)), not older than its own transaction"
+        guard StateBytes.word(state, at: 24) < tid.rawValue else {
+            return "\(oid) at \(tid.rawValue): based on \(StateBytes.word(state, at: 24)), not older than its own transaction"
         }
         return nil
     }
 
     /// The counter in a state written by `state(oid:counter:basedOn:)`.
     public static func counter(in state: [UInt8]) -> UInt64 {
-        state.count >= headerSize ? word(state, at: 16) : 0
-    }
-
-    /// FNV-1a, 64 bits.
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
-    }
-
-    private static func appendWord(_ word: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-    }
-
-    private static func word(_ bytes: [UInt8], at offset: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for index in offset ..< offset + 8 { value = value << 8 | UInt64(bytes[index]) }
-        return value
+        state.count >= headerSize ? StateBytes.word(state, at: 16) : 0
     }
 
     /// Creates the object pool (counters at 0) in a new database; returns its OIDs.

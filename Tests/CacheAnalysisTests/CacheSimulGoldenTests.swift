@@ -16,17 +16,8 @@ final class CacheSimulGoldenTests: XCTestCase {
     private func run(_ entry: ManifestEntry, expectedFolder: URL) throws -> (expected: String, text: String,
                                                                            outcome: CircularSimulationOutcome) {
         let (options, argument) = SimulRunner.parse(entry.arguments)
-        let text: String
-        let outcome: CircularSimulationOutcome
-        if argument == "-", let file = entry.stdinFile ?? entry.pipedFile {
-            let path = try XCTUnwrap(ReportRunner.resolve(file), entry.command)
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-            (text, outcome) = try entry.pipedFile != nil
-                ? StandardInput.piped(bytes) { try SimulRunner.run(path: "-", options: options) }
-                : StandardInput.redirected(fromFile: path) { try SimulRunner.run(path: "-", options: options) }
-        } else {
-            let path = try XCTUnwrap(ReportRunner.resolve(argument), entry.command)
-            (text, outcome) = try SimulRunner.run(path: path, options: options, timeZone: entry.timeZone ?? "UTC")
+        let (text, outcome) = try entry.replay(argument) { path, timeZone in
+            try SimulRunner.run(path: path, options: options, timeZone: timeZone)
         }
         return (try self.text(entry.output, in: expectedFolder), text, outcome)
     }
@@ -52,12 +43,7 @@ final class CacheSimulGoldenTests: XCTestCase {
     }
 
     func testLargeTraceRunsWhenTheSharedFixturesArePresent() throws {
-        guard let shared = Fixtures.sharedZEO else {
-            throw XCTSkip("the shared fixtures with large.trace.gz are not next to this checkout")
-        }
-        let entries = try ManifestEntry.load(from: shared).filter {
-            $0.tool == "cache_simul" && $0.exitStatus == 0 && $0.output.hasPrefix("large.")
-        }
+        let (entries, shared) = try ManifestEntry.largeTraceRuns(of: "cache_simul")
         XCTAssertEqual(entries.count, 4)
         for entry in entries {
             let (expected, text, outcome) = try run(entry, expectedFolder: shared)
@@ -130,10 +116,10 @@ final class CacheSimulGoldenTests: XCTestCase {
         }
         let zeoUsage = try text("none.cache_simul.noargs.stderr.txt")
         XCTAssertTrue(zeoUsage.hasSuffix("cache_simul.py: error: the following arguments are required: tracefile\n"))
-        XCTAssertTrue(CacheSimulCommandLine.errorText(CacheSimulCommandLine.missingTraceFile)
+        XCTAssertTrue(CacheSimulCommandLine.arguments.errorText(ZEOCommandLine.missingTraceFile)
             .hasSuffix("cache-simul: error: the following arguments are required: tracefile\n"))
-        XCTAssertEqual(CacheSimulCommandLine.normalizedArguments(["-s4", "-i=5", "--rearr", "0.5", "--size=2", "--sizes", "1,2", "x"]),
+        XCTAssertEqual(CacheSimulCommandLine.arguments.normalizedArguments(["-s4", "-i=5", "--rearr", "0.5", "--size=2", "--sizes", "1,2", "x"]),
                        ["-s", "4", "-i", "5", "--rearrange", "0.5", "--size", "2", "--sizes", "1,2", "x"])
-        XCTAssertEqual(CacheSimulCommandLine.normalizedArguments(["-s", "-1", "--", "-r"]), ["-s", "-1", "--", "-r"])
+        XCTAssertEqual(CacheSimulCommandLine.arguments.normalizedArguments(["-s", "-1", "--", "-r"]), ["-s", "-1", "--", "-r"])
     }
 }

@@ -14,30 +14,9 @@ final class CacheSimulToolTests: XCTestCase {
     }
 
     /// Runs a tool in `fixtures/zeo` with TZ=UTC; standard input from `stdin` bytes through a pipe.
-    private func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil)
-        throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = try tool(name)
-        process.arguments = arguments
-        process.currentDirectoryURL = Fixtures.zeo
-        process.environment = ProcessInfo.processInfo.environment.merging(["TZ": "UTC"]) { $1 }
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        let pipe = Pipe()
-        if stdin != nil { process.standardInput = pipe }
-        try process.run()
-        if let stdin {
-            pipe.fileHandleForWriting.write(Data(stdin))
-            try pipe.fileHandleForWriting.close()
-        }
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    private func run(_ name: String, _ arguments: [String], stdin: [UInt8]? = nil) throws -> ToolRun {
+        try ToolRun(tool(name), arguments, in: Fixtures.zeo, environment: ["TZ": "UTC"],
+                    input: stdin.map { .piped($0) } ?? .inherited)
     }
 
     private func expected(_ file: String) throws -> String {
@@ -52,7 +31,7 @@ final class CacheSimulToolTests: XCTestCase {
         }
         let none = try run("cache-simul", [])
         XCTAssertEqual(none.status, 2)
-        XCTAssertEqual(none.stderr, CacheSimulCommandLine.errorText(CacheSimulCommandLine.missingTraceFile))
+        XCTAssertEqual(none.stderr, CacheSimulCommandLine.arguments.errorText(ZEOCommandLine.missingTraceFile))
         for arguments in [["--policy", "fifo", "traces/small.trace"], ["--policy", "circular", "--sizes", "1", "traces/small.trace"],
                           ["--policy", "circular,lru", "traces/small.trace"], ["-s", "0", "traces/small.trace"],
                           ["-s", "x", "traces/small.trace"], ["--sizes", "0.001", "traces/small.trace"],

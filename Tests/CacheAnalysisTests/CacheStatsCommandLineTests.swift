@@ -25,7 +25,7 @@ final class CacheStatsCommandLineTests: XCTestCase {
         XCTAssertTrue(ours.contains { $0.hasPrefix("  --check, -X           ") })
         XCTAssertTrue(ours.contains { $0.hasPrefix("  --json                ") })
         XCTAssertTrue(ours.allSatisfy { $0.count <= 78 }, "argparse wraps at COLUMNS − 2")
-        XCTAssertEqual(CacheStatsCommandLine.usageExitStatus, 2)
+        XCTAssertEqual(ZEOCommandLine.usageExitStatus, 2)
     }
 
     func testUsageWrapsLikeArgparse() throws {
@@ -45,14 +45,14 @@ final class CacheStatsCommandLineTests: XCTestCase {
 
     func testErrorsHaveArgparsesShape() throws {
         let zeoMissing = try expected("none.cache_stats.noargs.stderr.txt").split(separator: "\n").map(String.init)
-        let ours = CacheStatsCommandLine.errorText(CacheStatsCommandLine.missingTraceFile).split(separator: "\n").map(String.init)
+        let ours = CacheStatsCommandLine.arguments.errorText(ZEOCommandLine.missingTraceFile).split(separator: "\n").map(String.init)
         XCTAssertEqual(ours.last, zeoMissing.last?.replacingOccurrences(of: "cache_stats.py", with: "cache-stats"))
         XCTAssertEqual(ours.count, zeoMissing.count)
 
         let zeoOpen = try expected("none.cache_stats.missing-file.stderr.txt").split(separator: "\n").map(String.init)
-        let message = CacheStatsCommandLine.cannotOpen(path: "traces/does-not-exist.trace", errno: ENOENT,
-                                                       systemMessage: String(cString: strerror(ENOENT)))
-        XCTAssertEqual(CacheStatsCommandLine.errorText(message).split(separator: "\n").last.map(String.init),
+        let message = ZEOCommandLine.cannotOpen(path: "traces/does-not-exist.trace", errno: ENOENT,
+                                                systemMessage: String(cString: strerror(ENOENT)))
+        XCTAssertEqual(CacheStatsCommandLine.arguments.errorText(message).split(separator: "\n").last.map(String.init),
                        zeoOpen.last?.replacingOccurrences(of: "cache_stats.py", with: "cache-stats"))
     }
 
@@ -64,7 +64,7 @@ final class CacheStatsCommandLineTests: XCTestCase {
             ("inf", nil), ("-Infinity", nil), ("nan", nil), ("5 5", nil),
         ]
         for (text, seconds) in cases {
-            XCTAssertEqual(CacheStatsCommandLine.intervalSeconds(text), seconds, "'\(text)'")
+            XCTAssertEqual(ZEOCommandLine.intervalSeconds(text), seconds, "'\(text)'")
         }
     }
 
@@ -76,7 +76,7 @@ final class CacheStatsCommandLineTests: XCTestCase {
             (["-qi", "5", "t"], ["-q", "-i", "5", "t"]),
             (["-Sh", "-i", "-5", "t"], ["-S", "-h", "-i", "-5", "t"]),
             (["--inter", "5", "--verb", "t"], ["--interval", "5", "--verbose", "t"]),
-            (["--inter=5", "t"], ["--interval=5", "t"]),
+            (["--inter=5", "t"], ["--interval", "5", "t"]),
             (["--s", "t"], ["--sizes", "t"]),
             (["--no", "t"], ["--no-stats", "t"]),
             (["-", "-q"], ["-", "-q"]),
@@ -86,7 +86,7 @@ final class CacheStatsCommandLineTests: XCTestCase {
             (["--bogus", "t"], ["--bogus", "t"]),
         ]
         for (input, output) in cases {
-            XCTAssertEqual(CacheStatsCommandLine.normalizedArguments(input), output, "\(input)")
+            XCTAssertEqual(CacheStatsCommandLine.arguments.normalizedArguments(input), output, "\(input)")
         }
     }
 }

@@ -14,17 +14,8 @@ final class CacheStatsGoldenTests: XCTestCase {
     /// Runs one manifest entry in-process and compares it with ZEO's output.
     private func check(_ entry: ManifestEntry, expectedFolder: URL) throws {
         let (options, argument) = ReportRunner.parse(entry.arguments)
-        let text: String
-        let outcome: CacheStatsOutcome
-        if argument == "-", let file = entry.stdinFile ?? entry.pipedFile {
-            let path = try XCTUnwrap(ReportRunner.resolve(file), entry.command)
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-            (text, outcome) = try entry.pipedFile != nil
-                ? StandardInput.piped(bytes) { try ReportRunner.run(path: "-", options: options) }
-                : StandardInput.redirected(fromFile: path) { try ReportRunner.run(path: "-", options: options) }
-        } else {
-            let path = try XCTUnwrap(ReportRunner.resolve(argument), entry.command)
-            (text, outcome) = try ReportRunner.run(path: path, options: options, timeZone: entry.timeZone ?? "UTC")
+        let (text, outcome) = try entry.replay(argument) { path, timeZone in
+            try ReportRunner.run(path: path, options: options, timeZone: timeZone)
         }
         assertSameReport(text, try expected(entry, in: expectedFolder), entry.command)
         XCTAssertEqual(outcome.exitStatus, entry.exitStatus, entry.command)
@@ -45,12 +36,7 @@ final class CacheStatsGoldenTests: XCTestCase {
     }
 
     func testLargeTraceRunsWhenTheSharedFixturesArePresent() throws {
-        guard let shared = Fixtures.sharedZEO else {
-            throw XCTSkip("the shared fixtures with large.trace.gz are not next to this checkout")
-        }
-        let entries = try ManifestEntry.load(from: shared).filter {
-            $0.tool == "cache_stats" && $0.exitStatus == 0 && $0.output.hasPrefix("large.")
-        }
+        let (entries, shared) = try ManifestEntry.largeTraceRuns(of: "cache_stats")
         XCTAssertEqual(entries.count, 5)
         for entry in entries {
             try check(entry, expectedFolder: shared)

@@ -11,26 +11,11 @@ final class CacheStatsToolTests: XCTestCase {
         throw XCTSkip("cache-stats is not built next to the test bundle (swift build --product cache-stats)")
     }
 
+    /// Runs the tool in `fixtures/zeo`; standard input from the file at `stdin`.
     private func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = ["TZ": "UTC"])
-        throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = try tool()
-        process.arguments = arguments
-        process.currentDirectoryURL = Fixtures.zeo
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        // Output goes to files: no pipe can fill up and block the child.
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        if let stdin { process.standardInput = FileHandle(forReadingAtPath: stdin) }
-        try process.run()
-        process.waitUntilExit()
-        let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        throws -> ToolRun {
+        try ToolRun(tool(), arguments, in: Fixtures.zeo, environment: environment,
+                    input: stdin.map { .file($0) } ?? .inherited)
     }
 
     func testHelpNoArgumentsAndMissingFile() throws {
@@ -40,7 +25,7 @@ final class CacheStatsToolTests: XCTestCase {
         let none = try run([])
         XCTAssertEqual(none.status, 2)
         XCTAssertEqual(none.stdout, "")
-        XCTAssertEqual(none.stderr, CacheStatsCommandLine.errorText(CacheStatsCommandLine.missingTraceFile))
+        XCTAssertEqual(none.stderr, CacheStatsCommandLine.arguments.errorText(ZEOCommandLine.missingTraceFile))
         let missing = try run(["traces/does-not-exist.trace"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.hasSuffix("cache-stats: error: argument tracefile: can't open 'traces/does-not-exist.trace': "

@@ -8,35 +8,10 @@ import XCTest
 
 /// `statecache convert`'s engine: every format read right, and every kind of bad input refused
 /// with its line (or offset), leaving no output behind.
-final class KeyTraceConverterTests: ScratchFileTestCase {
-    /// Converts and reads the result back: the keys of the load records, after one restart.
+final class KeyTraceConverterTests: KeyTraceConversionTestCase {
+    /// The keys of the load records of the converted input.
     private func convertedKeys(_ input: String, _ format: KeyTraceFormat) throws -> [UInt64] {
-        let output = directory.appendingPathComponent("out-\(UUID().uuidString).trace").path
-        let count = try KeyTraceConverter.convert(input: input, format: format, output: output)
-        var records: [TraceRecord] = []
-        try TraceReader(path: output).forEachRecord { record, _ in records.append(record) }
-        XCTAssertEqual(records.first?.code, .restart)
-        let loads = records.dropFirst()
-        XCTAssertTrue(loads.allSatisfy { $0.code == .loadMiss && $0.oidLength == 8 && $0.dataLength == 0 })
-        XCTAssertEqual(loads.count, count)
-        XCTAssertEqual(records.map(\.timestamp), records.map(\.timestamp).sorted(), "time never goes back")
-        XCTAssertEqual(records.first?.timestamp, KeyTraceConverter.firstTimestamp)
-        return loads.map(\.oid)
-    }
-
-    /// The error converting `input` raises, and checks that no output appeared.
-    private func failure(_ input: String, _ format: KeyTraceFormat) -> KeyTraceError? {
-        let output = directory.appendingPathComponent("failed.trace").path
-        defer {
-            XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output after a failure")
-            XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"), "no partial output left")
-        }
-        do {
-            _ = try KeyTraceConverter.convert(input: input, format: format, output: output)
-            return nil
-        } catch {
-            return error
-        }
+        try convertedLoads(input, format).map(\.oid)
     }
 
     func testEveryFormatIsRead() throws {
@@ -132,20 +107,6 @@ final class KeyTraceConverterTests: ScratchFileTestCase {
     }
 
     // MARK: xz
-
-    /// `bytes` compressed as one xz stream (liblzma's preset 1, CRC64), as `xz -1` writes it.
-    private func xzCompressed(_ bytes: [UInt8]) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: bytes.count + bytes.count / 2 + 1024)
-        var written = 0
-        let status = bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
-                lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, nil, input.baseAddress, input.count,
-                                        out.baseAddress, &written, out.count)
-            }
-        }
-        guard status == LZMA_OK else { throw XCTSkip("liblzma cannot encode here (status \(status.rawValue))") }
-        return Array(output.prefix(written))
-    }
 
     /// An xz research trace gives exactly the keys of the file it was made from, whatever its
     /// name, in every format, and several streams in a row read as one (as `xz -d` does).

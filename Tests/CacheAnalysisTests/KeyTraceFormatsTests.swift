@@ -11,38 +11,14 @@ import XCTest
 /// gradle, adapt-size, wikipedia, umass-storage, umass-youtube): hand-made inputs with the keys
 /// Caffeine derives — the hashed ones computed with Guava 31.1's `Hashing.murmur3_128()`, the
 /// function Caffeine calls — and every kind of bad input refused with its line or offset.
-final class KeyTraceFormatsTests: ScratchFileTestCase {
-    /// Converts and reads the result back: the (key, data length) of each load record.
+final class KeyTraceFormatsTests: KeyTraceConversionTestCase {
+    /// The (key, data length) of each load record of the converted input.
     private func accesses(_ input: String, _ format: KeyTraceFormat) throws -> [(key: UInt64, size: Int)] {
-        let output = directory.appendingPathComponent("out-\(UUID().uuidString).trace").path
-        let count = try KeyTraceConverter.convert(input: input, format: format, output: output)
-        var records: [TraceRecord] = []
-        try TraceReader(path: output).forEachRecord { record, _ in records.append(record) }
-        XCTAssertEqual(records.first?.code, .restart)
-        let loads = records.dropFirst()
-        XCTAssertTrue(loads.allSatisfy { $0.code == .loadMiss && $0.oidLength == 8 })
-        XCTAssertEqual(loads.count, count)
-        if !format.carriesSizes { XCTAssertTrue(loads.allSatisfy { $0.dataLength == 0 }, "\(format) has no sizes") }
-        return loads.map { ($0.oid, $0.dataLength) }
+        try convertedLoads(input, format).map { ($0.oid, $0.dataLength) }
     }
 
     private func keys(_ input: String, _ format: KeyTraceFormat) throws -> [UInt64] {
         try accesses(input, format).map(\.key)
-    }
-
-    /// The error converting `input` raises; no output appears.
-    private func failure(_ input: String, _ format: KeyTraceFormat) -> KeyTraceError? {
-        let output = directory.appendingPathComponent("failed.trace").path
-        defer {
-            XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output after a failure")
-            XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"), "no partial output left")
-        }
-        do {
-            _ = try KeyTraceConverter.convert(input: input, format: format, output: output)
-            return nil
-        } catch {
-            return error
-        }
     }
 
     private func bigEndian32(_ values: [UInt32]) -> [UInt8] {
@@ -239,41 +215,6 @@ final class KeyTraceFormatsTests: ScratchFileTestCase {
     }
 
     // MARK: compressed
-
-    /// `bytes` as one xz stream (liblzma's preset 1).
-    private func xzCompressed(_ bytes: [UInt8]) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: bytes.count + bytes.count / 2 + 1024)
-        var written = 0
-        let status = bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
-                lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, nil, input.baseAddress, input.count,
-                                        out.baseAddress, &written, out.count)
-            }
-        }
-        guard status == LZMA_OK else { throw XCTSkip("liblzma cannot encode here (status \(status.rawValue))") }
-        return Array(output.prefix(written))
-    }
-
-    /// `bytes` as one gzip member (zlib's deflate, window bits 15 + 16 = a gzip wrapper).
-    private func gzipCompressed(_ bytes: [UInt8]) throws -> [UInt8] {
-        var stream = z_stream()
-        guard deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
-                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw XCTSkip("zlib cannot deflate here") }
-        defer { deflateEnd(&stream) }
-        var input = bytes
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
-        let status = input.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = UInt32(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = UInt32(outBuffer.count)
-                return deflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END else { throw XCTSkip("zlib deflate status \(status)") }
-        return Array(output.prefix(Int(stream.total_out)))
-    }
 
     /// gzip and xz inputs give exactly the keys (and sizes) of the files they were made from,
     /// for a binary and a text format, whatever their names.

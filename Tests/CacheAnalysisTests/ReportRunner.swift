@@ -13,10 +13,9 @@ enum ReportRunner {
     /// The options and the trace path for ZEO-style arguments (`-q -h -s traces/small.trace`).
     static func parse(_ arguments: [String]) -> (options: CacheStatsOptions, path: String) {
         var options = CacheStatsOptions()
-        var path = ""
-        var words = CacheStatsCommandLine.normalizedArguments(arguments)[...]
-        while let word = words.popFirst() {
-            switch word {
+        let (words, operands) = CacheStatsCommandLine.arguments.words(arguments)
+        for (name, value) in words {
+            switch name {
             case "-v", "--verbose": options.verbose = true
             case "-q", "--quiet": options.quiet = true
             case "-s", "--sizes": options.sizeHistograms = true
@@ -24,14 +23,11 @@ enum ReportRunner {
             case "-h", "--load-histogram": options.loadHistogram = true
             case "-X", "--check": options.check = true
             case "--json": options.json = true
-            case "-i", "--interval":
-                options.intervalSeconds = CacheStatsCommandLine.intervalSeconds(words.popFirst() ?? "") ?? -1
-            case _ where word.hasPrefix("--interval="):
-                options.intervalSeconds = CacheStatsCommandLine.intervalSeconds(String(word.dropFirst(11))) ?? -1
-            default: path = word
+            case "-i", "--interval": options.intervalSeconds = ZEOCommandLine.intervalSeconds(value ?? "") ?? -1
+            default: break
             }
         }
-        return (options, path)
+        return (options, operands.last ?? "")
     }
 
     /// Where a manifest path lives here: the project's fixtures (a `.gz` copy if that is what

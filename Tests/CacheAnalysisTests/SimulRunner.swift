@@ -7,21 +7,18 @@ enum SimulRunner {
     /// The options and the trace path for ZEO-style `cache_simul` arguments (`-s 4 -i 5 traces/x`).
     static func parse(_ arguments: [String]) -> (options: CircularSimulationOptions, path: String) {
         var options = CircularSimulationOptions()
-        var path = ""
-        var words = CacheSimulCommandLine.normalizedArguments(arguments)[...]
-        while let word = words.popFirst() {
-            switch word {
+        let (words, operands) = CacheSimulCommandLine.arguments.words(arguments)
+        for (name, value) in words {
+            switch name {
             case "-s", "--size":
-                let megabytes = CacheStatsCommandLine.pythonFloat(words.popFirst() ?? "") ?? .nan
+                let megabytes = PythonFloat.parse(value ?? "") ?? .nan
                 options.limit = CircularSimulationOptions.limit(megabytes: megabytes) ?? -1
-            case "-i", "--interval":
-                options.intervalSeconds = CacheStatsCommandLine.intervalSeconds(words.popFirst() ?? "") ?? -1
-            case "-r", "--rearrange":
-                options.rearrange = CacheStatsCommandLine.pythonFloat(words.popFirst() ?? "") ?? .nan
-            default: path = word
+            case "-i", "--interval": options.intervalSeconds = ZEOCommandLine.intervalSeconds(value ?? "") ?? -1
+            case "-r", "--rearrange": options.rearrange = PythonFloat.parse(value ?? "") ?? .nan
+            default: break
             }
         }
-        return (options, path)
+        return (options, operands.last ?? "")
     }
 
     /// Runs ZEO's simulation on `path` with `TZ` set; the report and the outcome.

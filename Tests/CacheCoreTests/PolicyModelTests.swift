@@ -29,16 +29,8 @@ final class PolicyModelTests: XCTestCase {
     /// removed and cleared keys, keeps within `maximumWeight` with exact counts and weights,
     /// and exports exactly its entries, which restore into a fresh or partly filled policy.
     func testPolicyReturnsOnlyTheLatestValueOfEachKeyAndStaysWithinItsWeight() throws {
-        #if DEBUG
-        let operations = 60_000
-        #else
-        let operations = 120_000
-        #endif
-        let plan = try ModelTestPlan(defaultSeeds: 1...10, operationsPerSeed: operations)
-        for seed in plan.seeds {
-            var run = PolicyModelRun(seed: seed, operations: plan.operationsPerSeed)
-            run.run()
-        }
+        try ModelTestPlan(defaultSeeds: 1...10, debugOperations: 60_000, releaseOperations: 120_000)
+            .run(PolicyModelRun.self)
     }
 
     /// The same through the public cache, one shard and several, uncompressed and compressed:
@@ -46,16 +38,8 @@ final class PolicyModelTests: XCTestCase {
     /// exportEntries and restore return only the latest state of each key, keep within
     /// `capacityBytes` (and each shard within its share), and keep statistics that add up.
     func testSharedCacheReturnsOnlyTheLatestStateOfEachKeyAndStaysWithinItsBytes() throws {
-        #if DEBUG
-        let operations = 15_000
-        #else
-        let operations = 66_000
-        #endif
-        let plan = try ModelTestPlan(defaultSeeds: 1...12, operationsPerSeed: operations)
-        for seed in plan.seeds {
-            var run = SharedCacheModelRun(seed: seed, operations: plan.operationsPerSeed)
-            run.run()
-        }
+        try ModelTestPlan(defaultSeeds: 1...12, debugOperations: 15_000, releaseOperations: 66_000)
+            .run(SharedCacheModelRun.self)
     }
 }
 
@@ -71,10 +55,16 @@ private struct ModelTestPlan {
         var description: String
     }
 
-    init(defaultSeeds: ClosedRange<UInt64>, operationsPerSeed: Int) throws {
+    /// The plan from the environment, else `defaultSeeds` with `debugOperations` per seed in a
+    /// debug build and `releaseOperations` in a release build.
+    init(defaultSeeds: ClosedRange<UInt64>, debugOperations: Int, releaseOperations: Int) throws {
         let environment = ProcessInfo.processInfo.environment
         seeds = Array(defaultSeeds)
-        self.operationsPerSeed = operationsPerSeed
+        #if DEBUG
+        operationsPerSeed = debugOperations
+        #else
+        operationsPerSeed = releaseOperations
+        #endif
         if let text = environment["STATECACHE_MODEL_SEED"] {
             guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
                 throw BadEnvironment(description: "STATECACHE_MODEL_SEED=\(text) is not an unsigned integer")
@@ -88,6 +78,21 @@ private struct ModelTestPlan {
             self.operationsPerSeed = count
         }
     }
+
+    /// Runs one `Run` per seed.
+    func run<Run: ModelRun>(_: Run.Type) {
+        for seed in seeds {
+            var run = Run(seed: seed, operations: operationsPerSeed)
+            run.run()
+        }
+    }
+}
+
+/// One seed's run of a system against its model (``PolicyModelRun``, ``SharedCacheModelRun``).
+private protocol ModelRun {
+    init(seed: UInt64, operations: Int)
+    /// Runs the operations, reporting every disagreement with the model.
+    mutating func run()
 }
 
 /// The tests' random source: SplitMix64, so a seed replays exactly.
@@ -121,6 +126,20 @@ private struct ModelFailureReport {
         self.seed = seed
     }
 
+    /// Fails unless the export's entry at `position` is in value order after the one before it
+    /// (``PersistedEntry/sortInValueOrder(_:keys:)``: higher frequency first, then region rank).
+    mutating func checkValueOrder(_ exported: [PersistedEntry], at position: Int) {
+        guard position > 0 else { return }
+        let previous = exported[position - 1], entry = exported[position]
+        let ordered = previous.frequency > entry.frequency
+            || (previous.frequency == entry.frequency
+                && PersistedEntry.regionRank(previous.region) >= PersistedEntry.regionRank(entry.region))
+        if !ordered {
+            fail("export is not in value order at \(position): \(previous.region)/\(previous.frequency) "
+                 + "before \(entry.region)/\(entry.frequency)")
+        }
+    }
+
     /// Whether this seed has failed so often that its run should stop.
     var exhausted: Bool { count >= ModelFailureReport.limit }
 
@@ -132,6 +151,40 @@ private struct ModelFailureReport {
             XCTFail("\(label): seed \(seed): stopped after \(count) failures; replay with STATECACHE_MODEL_SEED=\(seed)",
                     file: file, line: line)
         }
+    }
+}
+
+/// What a model run did, for its closing log line: both runs count these (each the ones that
+/// apply to it; the rest stay 0).
+private struct ModelTally {
+    var hits = 0
+    var misses = 0
+    /// Hits the policy run took through deferred accesses (``WindowTinyLFU/peek(_:)``).
+    var deferredHits = 0
+    var stored = 0
+    /// Sets that replaced a value the policy held.
+    var replacedCached = 0
+    /// Sets refused: by the policy (too heavy), by the cache for the object's size or for its
+    /// shard's budget.
+    var refused = 0
+    var refusedForSize = 0
+    var refusedForBudget = 0
+    var removed = 0
+    var clears = 0
+    var exports = 0
+    var freshRestores = 0
+    var partialRestores = 0
+    var peakEntries = 0
+    var evictions = 0
+
+    /// The closing log line after `done`: the time since `started` and the counts; `evictions`
+    /// adds those of the policy or cache still in use.
+    func summary(since started: Date, evictions current: Int) -> String {
+        "done in \(String(format: "%.2f", Date().timeIntervalSince(started))) s: hits \(hits) (\(deferredHits) deferred), "
+            + "misses \(misses), stored \(stored) (\(replacedCached) replacing a cached value), refused \(refused) "
+            + "+ \(refusedForSize) for size + \(refusedForBudget) for the shard budget, removed \(removed), clears \(clears), "
+            + "exports \(exports), restores \(freshRestores) fresh + \(partialRestores) partial, peak \(peakEntries) entries, "
+            + "evictions \(evictions + current)"
     }
 }
 
@@ -172,6 +225,12 @@ private struct ModelKeyChooser {
         if roll < 75 { return ModelKeyChooser.key(random.below(keyCount)) }
         if roll < 92, !recent.isEmpty { return recent[random.below(recent.count)] }
         return ModelKeyChooser.key(keyCount + random.below(3 * keyCount))
+    }
+
+    /// A key to store a newer value under before a restore: one of `exported`'s keys half the
+    /// time (the cached value must then win over the restored one), else a key as ``next(_:)``.
+    mutating func prefillKey(among exported: [PersistedEntry], _ random: inout ModelRandom) -> CacheKey {
+        !exported.isEmpty && random.coin() ? exported[random.below(exported.count)].key : next(&random)
     }
 
     /// Remembers a key just stored.
@@ -273,28 +332,12 @@ private enum ModelPayload {
 // MARK: - The policy against the model
 
 /// One seed's run of ``WindowTinyLFU`` against the model.
-private struct PolicyModelRun {
+private struct PolicyModelRun: ModelRun {
     /// What the model holds for a key: the last value stored and its weight.
     struct Entry {
         var actualTID: TransactionID
         var payload: [UInt8]
         var weight: Int
-    }
-
-    struct Tally {
-        var hits = 0
-        var misses = 0
-        var stored = 0
-        var refused = 0
-        var replacedCached = 0
-        var deferredHits = 0
-        var removed = 0
-        var clears = 0
-        var exports = 0
-        var freshRestores = 0
-        var partialRestores = 0
-        var peakCount = 0
-        var evictions = 0
     }
 
     static let batch = 1_000
@@ -322,7 +365,7 @@ private struct PolicyModelRun {
     var expectedHits = 0
     var expectedMisses = 0
     var expectedSets = 0
-    var tally = Tally()
+    var tally = ModelTally()
 
     init(seed: UInt64, operations: Int) {
         self.seed = seed
@@ -367,12 +410,7 @@ private struct PolicyModelRun {
             }
             if report.exhausted { break }
         }
-        let t = tally
-        modelLog("PolicyModelTests: policy seed \(seed) done in \(String(format: "%.2f", Date().timeIntervalSince(started))) s: "
-              + "hits \(t.hits) (\(t.deferredHits) deferred), misses \(t.misses), stored \(t.stored) "
-              + "(\(t.replacedCached) replacing a cached value), refused \(t.refused), removed \(t.removed), "
-              + "clears \(t.clears), exports \(t.exports), restores \(t.freshRestores) fresh + \(t.partialRestores) "
-              + "partial, peak \(t.peakCount) entries, evictions \(t.evictions + policy.counters.evictions)")
+        modelLog("PolicyModelTests: policy seed \(seed) " + tally.summary(since: started, evictions: policy.counters.evictions))
     }
 
     // MARK: Operations
@@ -398,7 +436,7 @@ private struct PolicyModelRun {
                         + "expected \(expectedHits), \(expectedMisses), \(expectedSets)")
             (expectedHits, expectedMisses, expectedSets) = (counters.hits, counters.misses, counters.sets)
         }
-        tally.peakCount = Swift.max(tally.peakCount, policy.count)
+        tally.peakEntries = Swift.max(tally.peakEntries, policy.count)
     }
 
     /// A weight from weightless through tiny, larger than the window, up to the whole cache,
@@ -638,16 +676,7 @@ private struct PolicyModelRun {
                 report.fail("export lists \(entry.key) in \(entry.region) at frequency \(entry.frequency); the policy says "
                             + "\(String(describing: policy.region(of: entry.key))) at \(policy.frequency(of: entry.key))")
             }
-            if position > 0 {
-                let previous = exported[position - 1]
-                let ordered = previous.frequency > entry.frequency
-                    || (previous.frequency == entry.frequency
-                        && PersistedEntry.regionRank(previous.region) >= PersistedEntry.regionRank(entry.region))
-                if !ordered {
-                    report.fail("export is not in value order at \(position): \(previous.region)/\(previous.frequency) "
-                                + "before \(entry.region)/\(entry.frequency)")
-                }
-            }
+            report.checkValueOrder(exported, at: position)
             if report.exhausted { return }
         }
         let snapshot = model
@@ -659,7 +688,7 @@ private struct PolicyModelRun {
             // Newer values for some exported keys and some others, before the restore.
             let prefill = random.below(Swift.max(1, exported.count / 2) + 4)
             for _ in 0 ..< prefill {
-                let key = !exported.isEmpty && random.coin() ? exported[random.below(exported.count)].key : keys.next(&random)
+                let key = keys.prefillKey(among: exported, &random)
                 let weight = nextWeight()
                 let (actualTID, payload) = newPayload(for: key)
                 if target.set(key, actualTID: actualTID, payload: payload, weight: weight) {
@@ -720,7 +749,7 @@ private struct PolicyModelRun {
 // MARK: - The shared cache against the model
 
 /// One seed's run of ``SharedStateCache`` against the model.
-private struct SharedCacheModelRun {
+private struct SharedCacheModelRun: ModelRun {
     /// What the model holds for a key: the last state stored, and its stored form (what the
     /// cache weighs and exports).
     struct Entry {
@@ -742,21 +771,6 @@ private struct SharedCacheModelRun {
         case refusedForBudget
     }
 
-    struct Tally {
-        var hits = 0
-        var misses = 0
-        var stored = 0
-        var refusedForSize = 0
-        var refusedForBudget = 0
-        var removed = 0
-        var clears = 0
-        var exports = 0
-        var freshRestores = 0
-        var partialRestores = 0
-        var peakEntries = 0
-        var evictions = 0
-    }
-
     static let batch = 1_000
     /// Statistics (which apply every pending access) are checked this often, not after every
     /// operation, so that the shards' access logs fill and settle as they do in use.
@@ -776,7 +790,7 @@ private struct SharedCacheModelRun {
     var expectedMisses = 0
     var expectedSets = 0
     var expectedRefused = 0
-    var tally = Tally()
+    var tally = ModelTally()
 
     init(seed: UInt64, operations: Int) {
         self.seed = seed
@@ -819,12 +833,8 @@ private struct SharedCacheModelRun {
             }
             if report.exhausted { break }
         }
-        let t = tally
-        modelLog("PolicyModelTests: shared cache seed \(seed) done in "
-              + "\(String(format: "%.2f", Date().timeIntervalSince(started))) s: hits \(t.hits), misses \(t.misses), "
-              + "stored \(t.stored), refused \(t.refusedForSize) for size + \(t.refusedForBudget) for the shard budget, "
-              + "removed \(t.removed), clears \(t.clears), exports \(t.exports), restores \(t.freshRestores) fresh + "
-              + "\(t.partialRestores) partial, peak \(t.peakEntries) entries, evictions \(t.evictions + cache.statistics.evictions)")
+        modelLog("PolicyModelTests: shared cache seed \(seed) "
+                 + tally.summary(since: started, evictions: cache.statistics.evictions))
     }
 
     // MARK: Operations
@@ -1111,16 +1121,7 @@ private struct SharedCacheModelRun {
             }
             bytes += expected.weight
             shardBytes[cache.layout.shard(of: entry.key)] += expected.weight
-            if position > 0 {
-                let previous = exported[position - 1]
-                let ordered = previous.frequency > entry.frequency
-                    || (previous.frequency == entry.frequency
-                        && PersistedEntry.regionRank(previous.region) >= PersistedEntry.regionRank(entry.region))
-                if !ordered {
-                    report.fail("export is not in value order at \(position): \(previous.region)/\(previous.frequency) "
-                                + "before \(entry.region)/\(entry.frequency)")
-                }
-            }
+            report.checkValueOrder(exported, at: position)
             if report.exhausted { return exported }
         }
         if exported.count != after.entries || bytes != after.bytes {
@@ -1167,7 +1168,7 @@ private struct SharedCacheModelRun {
             tally.partialRestores += 1
             let prefill = random.below(Swift.max(1, exported.count / 2) + 4)
             for _ in 0 ..< prefill {
-                let key = !exported.isEmpty && random.coin() ? exported[random.below(exported.count)].key : keys.next(&random)
+                let key = keys.prefillKey(among: exported, &random)
                 let (actualTID, state) = newState(for: key)
                 let (expected, stored) = outcome(of: key, state: state)
                 if target.set(key, CachedState(actualTID: actualTID, state: state)) != (expected == .stored) {

@@ -4,19 +4,7 @@ import XCTest
 @testable import CacheFiles
 
 /// Saving, pruning and loading a directory of cache files.
-final class CacheDirectoryTests: XCTestCase {
-    var scratch: ScratchDirectory!
-    var log: LogCapture!
-    var directory: CacheDirectory!
-
-    override func setUpWithError() throws {
-        scratch = try ScratchDirectory("directory")
-        log = LogCapture()
-        directory = CacheDirectory(url: scratch.url, prefix: "main", logger: log.logger)
-    }
-
-    override func tearDown() { scratch.remove() }
-
+final class CacheDirectoryTests: CacheDirectoryTestCase {
     /// A cache whose policy has clear favourites: hot keys read many times, then a stream of
     /// one-time keys.
     func rankedCache() -> SharedStateCache {

@@ -5,19 +5,7 @@ import XCTest
 
 /// Damaged and foreign files: every one is skipped and removed with a warning, nothing of it
 /// reaches the cache, and nothing crashes.
-final class CacheFileCorruptionTests: XCTestCase {
-    var scratch: ScratchDirectory!
-    var log: LogCapture!
-    var directory: CacheDirectory!
-
-    override func setUpWithError() throws {
-        scratch = try ScratchDirectory("corrupt")
-        log = LogCapture()
-        directory = CacheDirectory(url: scratch.url, prefix: "main", logger: log.logger)
-    }
-
-    override func tearDown() { scratch.remove() }
-
+final class CacheFileCorruptionTests: CacheDirectoryTestCase {
     /// Writes a small file of several blocks (compressed or not) and returns its bytes and URL.
     func smallFile(compressed: Bool, count: Int = 8) throws -> (bytes: [UInt8], url: URL) {
         var options = CacheDirectory.SaveOptions(maximumBytes: 1 << 20, compress: compressed)

@@ -142,7 +142,7 @@ final class ZEOInteroperabilityTests: XCTestCase {
             options.sizeHistograms = arguments.contains("-s")
             options.statistics = !arguments.contains("-S")
             if let i = arguments.firstIndex(of: "-i") {
-                options.intervalSeconds = CacheStatsCommandLine.intervalSeconds(arguments[i + 1])!
+                options.intervalSeconds = ZEOCommandLine.intervalSeconds(arguments[i + 1])!
             }
             let saved = getenv("TZ").map { String(cString: $0) }
             setenv("TZ", "UTC", 1)

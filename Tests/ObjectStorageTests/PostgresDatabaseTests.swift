@@ -101,22 +101,11 @@ final class PostgresDatabaseTests: XCTestCase {
     func testProcessesOverPostgresStressWithoutAWrongLoad() throws {
         let location = try freshLocation()
         guard case .postgres(let target) = location else { return XCTFail() }
-        guard let tool = BuiltTool.url(named: "statecache") else {
-            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
-        }
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = ["stress", "--postgres", target, "--processes", "3", "--threads", "2", "--seconds", "3", "--json"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let summary = try JSONDecoder().decode(ConsistencyStress.Summary.self, from: data)
-        XCTAssertEqual(process.terminationStatus, 0)
-        XCTAssertEqual(summary.report.mismatches, 0, "\(summary.report.problems)")
-        XCTAssertEqual(summary.lostUpdates, 0)
-        XCTAssertEqual(summary.failedWorkers, 0)
+        let run = try ToolRun(BuiltTool.required("statecache"),
+                              ["stress", "--postgres", target, "--processes", "3", "--threads", "2", "--seconds", "3", "--json"])
+        let summary = try JSONDecoder().decode(ConsistencyStress.Summary.self, from: run.output)
+        XCTAssertEqual(run.status, 0)
+        XCTAssertEqual(summary.failures, [])
         XCTAssertGreaterThan(summary.report.increments, 10)
     }
 
@@ -125,27 +114,15 @@ final class PostgresDatabaseTests: XCTestCase {
     func testTheDemoRunsOnPostgresAndStartsWarm() throws {
         let location = try freshLocation()
         guard case .postgres(let target) = location else { return XCTFail() }
-        guard let tool = BuiltTool.url(named: "statecache") else {
-            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
-        }
+        let tool = try BuiltTool.required("statecache")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-pgdemo-\(UUID().uuidString)")
         cacheDirectory = root
-        func demo() throws -> (status: Int32, output: Data, error: String) {
-            let process = Process()
-            process.executableURL = tool
-            process.arguments = ["demo", "--postgres", target, "--quick", "--json", "--seconds", "1.5", "--objects", "3000",
-                                 "--dir", root.path]
-            let output = Pipe(), error = Pipe()
-            process.standardOutput = output
-            process.standardError = error
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, data, message)
+        func demo() throws -> ToolRun {
+            try ToolRun(tool, ["demo", "--postgres", target, "--quick", "--json", "--seconds", "1.5", "--objects", "3000",
+                               "--dir", root.path])
         }
         let first = try demo()
-        XCTAssertEqual(first.status, 0, first.error)
+        XCTAssertEqual(first.status, 0, first.stderr)
         let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: first.output) as? [String: Any])
         XCTAssertEqual(summary["objects"] as? Int, 3000)
         XCTAssertGreaterThan(summary["warmStartRatio"] as? Double ?? 0, 0.9, "the warm process starts from the cache files")
@@ -155,6 +132,6 @@ final class PostgresDatabaseTests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
         let second = try demo()
         XCTAssertNotEqual(second.status, 0)
-        XCTAssertTrue(second.error.contains("is not empty"), second.error)
+        XCTAssertTrue(second.stderr.contains("is not empty"), second.stderr)
     }
 }

@@ -6,8 +6,12 @@ import XCTest
 /// Bad input and a server that goes away: a clear error, nothing lost, the next poll recovers.
 final class PostgresFailureTests: XCTestCase {
     private var backend: StorageBackend?
+    private var store: PostgresObjectStore?
+    private var connection: PostgresConnection?
 
     override func tearDown() {
+        connection?.close()
+        store?.close()
         backend?.remove()
     }
 
@@ -15,6 +19,19 @@ final class PostgresFailureTests: XCTestCase {
         let made = try StorageBackend.make(.postgres, label: label)
         backend = made
         return made
+    }
+
+    /// A fresh database, a store open on it and a connection that has polled once (the
+    /// snapshot the failure tests break); closed when the test ends.
+    private func polledConnection(_ label: String = #function) throws
+        -> (database: StorageBackend, store: PostgresObjectStore, connection: PostgresConnection) {
+        let database = try freshDatabase(label)
+        let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
+        self.store = store
+        let connection = try store.connect()
+        self.connection = connection
+        _ = try connection.poll()
+        return (database, store, connection)
     }
 
     func testAMalformedTargetIsAnInvalidArgument() throws {
@@ -89,12 +106,7 @@ final class PostgresFailureTests: XCTestCase {
     }
 
     func testALostSessionEndsTheSnapshotAndTheNextPollReconnectsAndMissesNothing() throws {
-        let database = try freshDatabase()
-        let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
-        defer { store.close() }
-        let connection = try store.connect()
-        defer { connection.close() }
-        _ = try connection.poll()
+        let (database, store, connection) = try polledConnection()
         let oid = try store.newOIDs(count: 1)[0]
         connection.store(oid, [1], expecting: nil)
         let born = try connection.commit()
@@ -122,12 +134,7 @@ final class PostgresFailureTests: XCTestCase {
     }
 
     func testAnIdleWriterSessionThatDiedIsReplacedWithoutAnError() throws {
-        let database = try freshDatabase()
-        let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
-        defer { store.close() }
-        let connection = try store.connect()
-        defer { connection.close() }
-        _ = try connection.poll()
+        let (database, store, connection) = try polledConnection()
         _ = try connection.commit() // a writer session is now pooled
         try terminateSessions(of: database)
         let oid = try store.newOIDs(count: 1)[0] // the store's own session reconnects too
@@ -138,12 +145,7 @@ final class PostgresFailureTests: XCTestCase {
     }
 
     func testACommitWhoseSessionDiesMidwayWritesNothingAndCanBeRetried() throws {
-        let database = try freshDatabase()
-        let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
-        defer { store.close() }
-        let connection = try store.connect()
-        defer { connection.close() }
-        _ = try connection.poll()
+        let (database, store, connection) = try polledConnection()
         let oid = try store.newOIDs(count: 1)[0]
         connection.store(oid, [7], expecting: nil)
         let before = try store.lastTransaction()

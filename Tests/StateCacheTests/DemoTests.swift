@@ -5,24 +5,14 @@ import TestSupport
 /// `statecache demo --quick --json`: the main job runs end to end and its summary is sane.
 final class DemoTests: XCTestCase {
     func testQuickDemoSummary() throws {
-        guard let tool = BuiltTool.url(named: "statecache") else {
-            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
-        }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-demo-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = ["demo", "--quick", "--json", "--dir", root.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
         let started = Date()
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let run = try ToolRun(BuiltTool.required("statecache"), ["demo", "--quick", "--json", "--dir", root.path])
+        XCTAssertEqual(run.status, 0)
         XCTAssertLessThan(Date().timeIntervalSince(started), 120, "--quick stays short")
 
-        let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: run.output) as? [String: Any])
         let cold = try XCTUnwrap(summary["cold"] as? [String: Any])
         let warm = try XCTUnwrap(summary["warm"] as? [String: Any])
         let coldLoads = try XCTUnwrap(cold["loads"] as? Int)

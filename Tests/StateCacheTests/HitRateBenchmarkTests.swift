@@ -70,25 +70,9 @@ final class HitRateBenchmarkTests: XCTestCase {
 
     /// Runs the built tool in the package root; its JSON rows.
     private func run(_ arguments: [String]) throws -> [[String: Any]] {
-        guard let tool = BuiltTool.url(named: "statecache") else {
-            XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
-            return []
-        }
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.packageRoot
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 300, execute: watchdog)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        XCTAssertEqual(process.terminationReason, .exit, "killed after five minutes")
-        XCTAssertEqual(process.terminationStatus, 0)
-        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]], "a JSON list of rows")
+        let run = try ToolRun(BuiltTool.required("statecache"), arguments, in: Self.packageRoot, timeout: 300)
+        XCTAssertEqual(run.reason, .exit, "killed after five minutes")
+        XCTAssertEqual(run.status, 0)
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: run.output) as? [[String: Any]], "a JSON list of rows")
     }
 }

@@ -7,24 +7,10 @@ import TestSupport
 /// benchmark ran forever (issue 16); the test gives it two minutes.
 final class PersistBenchmarkTests: XCTestCase {
     func testTheQuickPersistBenchmarkFinishes() throws {
-        guard let tool = BuiltTool.url(named: "statecache") else {
-            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
-        }
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = ["bench", "persist", "--quick", "--json"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        XCTAssertEqual(process.terminationReason, .exit, "killed after two minutes: the benchmark did not finish")
-        XCTAssertEqual(process.terminationStatus, 0)
-        let report = try JSONSerialization.jsonObject(with: data)
+        let run = try ToolRun(BuiltTool.required("statecache"), ["bench", "persist", "--quick", "--json"], timeout: 120)
+        XCTAssertEqual(run.reason, .exit, "killed after two minutes: the benchmark did not finish")
+        XCTAssertEqual(run.status, 0)
+        let report = try JSONSerialization.jsonObject(with: run.output)
         let rows = try XCTUnwrap((report as? [[String: Any]]) ?? ((report as? [String: Any])?["rows"] as? [[String: Any]]),
                                  "a JSON list of rows")
         let names = rows.compactMap { $0["name"] as? String }

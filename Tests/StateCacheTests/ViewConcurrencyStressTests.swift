@@ -28,22 +28,11 @@ final class ViewConcurrencyStressTests: XCTestCase {
 /// `statecache stress` with 3 processes × 2 threads on one database (bounded: 4 seconds).
 final class MultiProcessViewTests: XCTestCase {
     func testProcessesShareOneDatabaseWithoutAWrongLoad() throws {
-        guard let tool = BuiltTool.url(named: "statecache") else {
-            return XCTFail("build the statecache tool first (swift build): it is not beside the test bundle")
-        }
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = ["stress", "--processes", "3", "--threads", "2", "--seconds", "4", "--json"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let summary = try JSONDecoder().decode(ConsistencyStress.Summary.self, from: data)
-        XCTAssertEqual(process.terminationStatus, 0)
-        XCTAssertEqual(summary.report.mismatches, 0, "\(summary.report.problems)")
-        XCTAssertEqual(summary.lostUpdates, 0)
-        XCTAssertEqual(summary.failedWorkers, 0)
+        let run = try ToolRun(BuiltTool.required("statecache"),
+                              ["stress", "--processes", "3", "--threads", "2", "--seconds", "4", "--json"])
+        let summary = try JSONDecoder().decode(ConsistencyStress.Summary.self, from: run.output)
+        XCTAssertEqual(run.status, 0)
+        XCTAssertEqual(summary.failures, [])
         XCTAssertGreaterThan(summary.report.checkedLoads, 1000)
         XCTAssertGreaterThan(summary.report.increments, 10)
     }

@@ -8,20 +8,12 @@ import XCTest
 /// Invalidations in a trace tell the truth: one record per change per process, whichever view
 /// learns of it first and however many views there are, coded `1c` when the shared cache held
 /// a state of the object and `10` when it did not (ZEO's `ClientCache.invalidate`).
-final class InvalidationTracingTests: XCTestCase {
-    var cache: SharedStateCache!
-    var coordinator: CheckpointCoordinator!
-    var source: ScriptedSource!
+final class InvalidationTracingTests: ScriptedViewTestCase {
     var directory: URL!
     var tracer: TraceWriter!
 
     override func setUpWithError() throws {
-        var options = CacheOptions()
-        options.cacheLocalMB = 1
-        options.seed = 1
-        cache = SharedStateCache(options: options)
-        coordinator = CheckpointCoordinator()
-        source = ScriptedSource()
+        try super.setUpWithError()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-inv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         tracer = try TraceWriter(path: directory.appendingPathComponent("views.trace").path)
@@ -36,8 +28,6 @@ final class InvalidationTracingTests: XCTestCase {
         StorageView(cache: cache, coordinator: coordinator, deltaSizeLimit: limit, tracer: tracer)
     }
 
-    func oid(_ value: UInt64) -> ObjectID { ObjectID(value) }
-    func tid(_ value: UInt64) -> TransactionID { TransactionID(value) }
 
     /// An invalidation record: object, invalidating TID and code (`0x10` or `0x1c`).
     struct Invalidation: Hashable, CustomStringConvertible {

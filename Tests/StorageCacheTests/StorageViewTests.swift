@@ -6,27 +6,22 @@ import XCTest
 /// The behaviours of RelStorage 2's `StorageCacheTests` (reference §C2.1), adapted to
 /// process-owned checkpoints: load order, copy-forward, poll merging, gaps, shifts and the
 /// future-checkpoint rule.
-final class StorageViewTests: XCTestCase {
-    var cache: SharedStateCache!
-    var coordinator: CheckpointCoordinator!
-    var source: ScriptedSource!
-
-    override func setUp() {
-        var options = CacheOptions()
-        options.cacheLocalMB = 1
-        options.seed = 1
-        cache = SharedStateCache(options: options)
-        coordinator = CheckpointCoordinator()
-        source = ScriptedSource()
-    }
-
+final class StorageViewTests: ScriptedViewTestCase {
     func view(limit: Int = 100) -> StorageView {
         StorageView(cache: cache, coordinator: coordinator, deltaSizeLimit: limit)
     }
 
-    func oid(_ value: UInt64) -> ObjectID { ObjectID(value) }
-    func tid(_ value: UInt64) -> TransactionID { TransactionID(value) }
-    func key(_ o: UInt64, _ t: UInt64) -> CacheKey { CacheKey(oid: oid(o), tid: tid(t)) }
+    /// A view that polled a first commit at 50 (checkpoints there), then object 2's change at
+    /// 55: `deltaAfter0` holds it, and nothing is cached yet.
+    func viewThatPolledAChange() throws -> StorageView {
+        source.commit(50, [9: "base"])
+        let v = view()
+        try v.poll(source, to: 50)
+        source.commit(55, [2: "abc"])
+        try v.poll(source, to: 55)
+        return v
+    }
+
     func put(_ o: UInt64, _ keyTID: UInt64, actual: UInt64, _ state: String) {
         cache.set(key(o, keyTID), CachedState(actualTID: tid(actual), state: Array(state.utf8)))
     }
@@ -76,11 +71,7 @@ final class StorageViewTests: XCTestCase {
     }
 
     func testDeltaAfter0HitAndMiss() throws {
-        source.commit(50, [9: "base"])
-        let v = view()
-        try v.poll(source, to: 50)
-        source.commit(55, [2: "abc"])
-        try v.poll(source, to: 55)
+        let v = try viewThatPolledAChange()
         XCTAssertEqual(v.deltaAfter0, [oid(2): tid(55)])
         // miss: read from the storage, cached under the exact TID
         XCTAssertEqual(try v.load(oid(2), from: source)?.tid, tid(55))
@@ -123,11 +114,7 @@ final class StorageViewTests: XCTestCase {
     }
 
     func testDeltaAfter0InconsistentEntryClearsTheCacheAndRecoversAfterPoll() throws {
-        source.commit(50, [9: "base"])
-        let v = view()
-        try v.poll(source, to: 50)
-        source.commit(55, [2: "abc"])
-        try v.poll(source, to: 55)
+        let v = try viewThatPolledAChange()
         put(2, 55, actual: 54, "wrong")
         put(7, 50, actual: 20, "innocent")
         XCTAssertThrowsError(try v.load(oid(2), from: source)) { error in
@@ -144,11 +131,7 @@ final class StorageViewTests: XCTestCase {
     }
 
     func testDeltaAfter0DatabaseDisagreementIsAnInconsistency() throws {
-        source.commit(50, [9: "base"])
-        let v = view()
-        try v.poll(source, to: 50)
-        source.commit(55, [2: "abc"])
-        try v.poll(source, to: 55)
+        let v = try viewThatPolledAChange()
         source.forcedTID[oid(2)] = tid(53)
         XCTAssertThrowsError(try v.load(oid(2), from: source)) { error in
             XCTAssertEqual(error as? StorageCacheError,

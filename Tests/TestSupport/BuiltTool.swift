@@ -13,4 +13,21 @@ public enum BuiltTool {
         }
         return nil
     }
+
+    /// The executable `name`, or an error that says to build it: for the tests that must run
+    /// the real tool (rather than skip without it).
+    public static func required(_ name: String) throws -> URL {
+        guard let url = url(named: name) else { throw NotBuilt(name: name) }
+        return url
+    }
+
+    /// A tool a test needs is not beside the test bundle.
+    public struct NotBuilt: Error, CustomStringConvertible {
+        /// The tool's name.
+        public let name: String
+
+        public var description: String {
+            "build the \(name) tool first (swift build): it is not beside the test bundle"
+        }
+    }
 }

@@ -2,16 +2,17 @@ import ArgumentParser
 import CacheAnalysis
 import CacheTrace
 import Foundation
+import ZEOTool
 
 /// `cache-simul`: ZEO's `cache_simul.py`, compatible byte for byte (the default), and a
 /// simulator of LRU, StateCache's W-TinyLFU and the optimum at many sizes in one run.
 ///
-/// A thin shell: ArgumentParser parses, ``CacheSimulCommandLine`` words the help and the errors
-/// as ZEO's argparse does, ``CircularSimulationRunner`` does ZEO's report, and
+/// A thin shell: ArgumentParser parses, ``ZEOTool`` and ``CacheSimulCommandLine`` word the help
+/// and the errors as ZEO's argparse does, ``CircularSimulationRunner`` does ZEO's report, and
 /// ``OperationStream`` + ``SimulationSweep`` + ``SweepReportFormatter`` + ``HitRateChart``
 /// the sweep (all in CacheAnalysis).
 @main
-struct CacheSimulCommand: ParsableCommand {
+struct CacheSimulCommand: ZEOTool {
     // `-h`/`--help` are handled by hand so the text has ZEO's layout (exit status 0, as ZEO).
     static let configuration = CommandConfiguration(commandName: "cache-simul", helpNames: [])
 
@@ -33,25 +34,10 @@ struct CacheSimulCommand: ParsableCommand {
     @Option(name: .customLong("plot"), parsing: .unconditional) var plot: String?
     @Argument var tracefile: String?
 
-    static func main() {
-        let arguments = CacheSimulCommandLine.normalizedArguments(Array(CommandLine.arguments.dropFirst()))
-        if arguments.contains(where: { $0 == "-h" || $0 == "--help" }) {
-            FileHandle.standardOutput.write(Data(CacheSimulCommandLine.help.utf8))
-            Foundation.exit(0)
-        }
-        let command: CacheSimulCommand
-        do {
-            command = try parseAsRoot(arguments) as! CacheSimulCommand
-        } catch {
-            usageError(message(for: error))
-        }
-        Foundation.exit(command.execute())
-    }
+    static let commandLine = CacheSimulCommandLine.arguments
 
-    /// Prints the usage and `message` on standard error and exits with status 2.
-    static func usageError(_ message: String) -> Never {
-        FileHandle.standardError.write(Data(CacheSimulCommandLine.errorText(message).utf8))
-        Foundation.exit(CacheSimulCommandLine.usageExitStatus)
+    static func main() {
+        runAsZEOTool()
     }
 
     /// Whether any option of the policies beyond ZEO was given.
@@ -64,7 +50,7 @@ struct CacheSimulCommand: ParsableCommand {
         var policies: [SimulationPolicy] = sweepOptionsGiven ? SimulationPolicy.defaultSweep : [.circular]
         if let policy {
             guard let parsed = SimulationPolicy.parseList(policy) else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--policy", kind: "policy", policy)
+                Self.usageError(ZEOCommandLine.invalidValue("--policy", kind: "policy", policy)
                                 + " (choose \(SimulationPolicy.names) or all)")
             }
             policies = parsed
@@ -86,23 +72,14 @@ struct CacheSimulCommand: ParsableCommand {
     /// The `-s` value in MB (20 by default).
     func megabytes() -> Double {
         guard let size else { return 20 }
-        guard let value = CacheStatsCommandLine.pythonFloat(size), value.isFinite else {
-            Self.usageError(CacheSimulCommandLine.invalidValue("--size/-s", kind: "size", size))
+        guard let value = PythonFloat.parse(size), value.isFinite else {
+            Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", size))
         }
         return value
     }
 
-    func openReader(recovery: MisalignmentRecovery = .skipEightBytes) -> TraceReader {
-        guard let tracefile else { Self.usageError(CacheSimulCommandLine.missingTraceFile) }
-        do {
-            return try TraceReader(path: tracefile, recovery: recovery)
-        } catch {
-            if case .cannotOpen(_, let code) = error {
-                Self.usageError(CacheStatsCommandLine.cannotOpen(path: tracefile, errno: code,
-                                                                 systemMessage: TraceReadError.systemMessage(code)))
-            }
-            Self.usageError(String(describing: error))
-        }
+    func openReader() -> TraceReader {
+        Self.openTrace(tracefile, recovery: .skipEightBytes)
     }
 
     // MARK: - ZEO's report
@@ -110,21 +87,21 @@ struct CacheSimulCommand: ParsableCommand {
     func runCircular() -> Int32 {
         var options = CircularSimulationOptions()
         guard let limit = CircularSimulationOptions.limit(megabytes: megabytes()) else {
-            Self.usageError(CacheSimulCommandLine.invalidValue("--size/-s", kind: "size", size ?? ""))
+            Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", size ?? ""))
         }
         guard limit > CircularCacheSimulation.fileHeaderSize else {
             Self.usageError("argument --size/-s: the cache must be larger than its 12-byte header (got \(limit) bytes)")
         }
         options.limit = limit
         if let interval {
-            guard let seconds = CacheStatsCommandLine.intervalSeconds(interval) else {
-                Self.usageError(CacheStatsCommandLine.invalidInterval(interval))
+            guard let seconds = ZEOCommandLine.intervalSeconds(interval) else {
+                Self.usageError(ZEOCommandLine.invalidInterval(interval))
             }
             options.intervalSeconds = seconds
         }
         if let rearrange {
-            guard let value = CacheStatsCommandLine.pythonFloat(rearrange), !value.isNaN else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--rearrange/-r", kind: "float", rearrange))
+            guard let value = PythonFloat.parse(rearrange), !value.isNaN else {
+                Self.usageError(ZEOCommandLine.invalidValue("--rearrange/-r", kind: "float", rearrange))
             }
             options.rearrange = value
         }
@@ -152,28 +129,28 @@ struct CacheSimulCommand: ParsableCommand {
         var settings = SimulationSettings()
         settings.coldRestarts = coldRestarts
         if let window {
-            guard let value = CacheStatsCommandLine.pythonFloat(window), value > 0, value < 1 else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--window", kind: "window", window)
+            guard let value = PythonFloat.parse(window), value > 0, value < 1 else {
+                Self.usageError(ZEOCommandLine.invalidValue("--window", kind: "window", window)
                                 + " (a fraction between 0 and 1, e.g. 0.01)")
             }
             settings.windowFraction = value
         }
         if let adaptation {
             guard let value = WindowAdaptationName.parse(adaptation) else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--adaptation", kind: "adaptation", adaptation)
+                Self.usageError(ZEOCommandLine.invalidValue("--adaptation", kind: "adaptation", adaptation)
                                 + " (choose fixed, hillClimbing, guardedHillClimbing or shadowGuided)")
             }
             settings.adaptation = value
         }
         if let seed {
             guard let value = CacheSimulCommandLine.seed(seed) else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--seed", kind: "seed", seed))
+                Self.usageError(ZEOCommandLine.invalidValue("--seed", kind: "seed", seed))
             }
             settings.seed = value
         }
         if let shards {
             guard let value = SimulationShards.parse(shards) else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--shards", kind: "shards", shards)
+                Self.usageError(ZEOCommandLine.invalidValue("--shards", kind: "shards", shards)
                                 + " (a power of two from 1 to 65536, or auto)")
             }
             guard entries == nil || value != .automatic else {
@@ -184,7 +161,7 @@ struct CacheSimulCommand: ParsableCommand {
         let outputFormat: SweepReportFormatter.Format
         if let format {
             guard let value = SweepReportFormatter.Format(rawValue: format.lowercased()) else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--format", kind: "format", format)
+                Self.usageError(ZEOCommandLine.invalidValue("--format", kind: "format", format)
                                 + " (choose table, csv or json)")
             }
             outputFormat = value
@@ -195,20 +172,20 @@ struct CacheSimulCommand: ParsableCommand {
         if let entries {
             guard sizes == nil else { Self.usageError("argument --entries: not allowed with argument --sizes") }
             guard let list = CacheSimulCommandLine.entrySizes(entries) else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--entries", kind: "entries", entries)
+                Self.usageError(ZEOCommandLine.invalidValue("--entries", kind: "entries", entries)
                                 + " (comma-separated positive integers)")
             }
             capacities = list
         } else if let sizes {
             guard let list = CacheSimulCommandLine.megabyteSizes(sizes) else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--sizes", kind: "sizes", sizes)
+                Self.usageError(ZEOCommandLine.invalidValue("--sizes", kind: "sizes", sizes)
                                 + " (comma-separated positive numbers of MB)")
             }
             capacities = list
         } else {
             let value = megabytes()
             guard value > 0, value < 1e12 else {
-                Self.usageError(CacheSimulCommandLine.invalidValue("--size/-s", kind: "size", size ?? ""))
+                Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", size ?? ""))
             }
             capacities = [SimulationCapacity.megabytes(value)]
         }

@@ -2,13 +2,15 @@ import ArgumentParser
 import CacheAnalysis
 import CacheTrace
 import Foundation
+import ZEOTool
 
 /// `cache-stats`: ZEO's `cache_stats.py`, compatible byte for byte, and fast.
 ///
-/// A thin shell: ArgumentParser parses the options, ``CacheStatsCommandLine`` words the help
-/// and the errors as ZEO's argparse does, and ``CacheStats`` (in CacheAnalysis) does the work.
+/// A thin shell: ArgumentParser parses the options, ``ZEOTool`` and ``CacheStatsCommandLine``
+/// word the help and the errors as ZEO's argparse does, and ``CacheStats`` (in CacheAnalysis)
+/// does the work.
 @main
-struct CacheStatsCommand: ParsableCommand {
+struct CacheStatsCommand: ZEOTool {
     // No automatic help flags: `-h` is ZEO's load histogram, and `--help` is handled by hand
     // (ZEO prints it and exits with status 2).
     static let configuration = CommandConfiguration(commandName: "cache-stats", helpNames: [])
@@ -24,25 +26,10 @@ struct CacheStatsCommand: ParsableCommand {
     @Flag(name: .customLong("json")) var json = false
     @Argument var tracefile: String?
 
-    static func main() {
-        let arguments = CacheStatsCommandLine.normalizedArguments(Array(CommandLine.arguments.dropFirst()))
-        if arguments.contains("--help") {
-            FileHandle.standardOutput.write(Data(CacheStatsCommandLine.help.utf8))
-            Foundation.exit(CacheStatsCommandLine.usageExitStatus)
-        }
-        let command: CacheStatsCommand
-        do {
-            command = try parseAsRoot(arguments) as! CacheStatsCommand
-        } catch {
-            usageError(message(for: error))
-        }
-        Foundation.exit(command.execute())
-    }
+    static let commandLine = CacheStatsCommandLine.arguments
 
-    /// Prints the usage and `message` on standard error and exits with status 2.
-    static func usageError(_ message: String) -> Never {
-        FileHandle.standardError.write(Data(CacheStatsCommandLine.errorText(message).utf8))
-        Foundation.exit(CacheStatsCommandLine.usageExitStatus)
+    static func main() {
+        runAsZEOTool()
     }
 
     func options() -> CacheStatsOptions {
@@ -55,8 +42,8 @@ struct CacheStatsCommand: ParsableCommand {
         options.check = check
         options.json = json
         if let interval {
-            guard let seconds = CacheStatsCommandLine.intervalSeconds(interval) else {
-                Self.usageError(CacheStatsCommandLine.invalidInterval(interval))
+            guard let seconds = ZEOCommandLine.intervalSeconds(interval) else {
+                Self.usageError(ZEOCommandLine.invalidInterval(interval))
             }
             options.intervalSeconds = seconds
         }
@@ -66,17 +53,7 @@ struct CacheStatsCommand: ParsableCommand {
     func execute() -> Int32 {
         if verbose && quiet { Self.usageError(CacheStatsCommandLine.verboseWithQuiet) }
         let options = options()
-        guard let tracefile else { Self.usageError(CacheStatsCommandLine.missingTraceFile) }
-        let reader: TraceReader
-        do {
-            reader = try TraceReader(path: tracefile, recovery: options.misalignmentRecovery)
-        } catch {
-            if case .cannotOpen(_, let code) = error {
-                Self.usageError(CacheStatsCommandLine.cannotOpen(path: tracefile, errno: code,
-                                                                 systemMessage: TraceReadError.systemMessage(code)))
-            }
-            Self.usageError(String(describing: error))
-        }
+        let reader = Self.openTrace(tracefile, recovery: options.misalignmentRecovery)
 
         Interruption.install()
         let outcome = CacheStats.run(reader: reader, options: options, sink: FileDescriptorSink(),

@@ -1,6 +1,6 @@
-/// The command-line text of `cache-simul`: help, usage and error messages in the layout of
-/// ZEO's `cache_simul.py` (Python's argparse at 80 columns) with our extra options, the
-/// argparse spellings ArgumentParser lacks, and the reading of the size lists.
+/// The command-line text of `cache-simul`: help and usage in the layout of ZEO's
+/// `cache_simul.py` (Python's argparse at 80 columns) with our extra options, its options for
+/// ``ZEOCommandLine``, and the reading of the size lists and the seed.
 ///
 /// ArgumentParser does the parsing; this type supplies the words and the conversions, so tests
 /// can check them without a binary.
@@ -67,71 +67,13 @@ public enum CacheSimulCommandLine {
 
         """
 
-    /// The exit status of every command-line error (argparse's).
-    public static let usageExitStatus: Int32 = 2
-
-    /// The text for a command-line error: the usage, then `cache-simul: error: <message>`.
-    public static func errorText(_ message: String) -> String {
-        usage + programName + ": error: " + message + "\n"
-    }
-
-    /// The message for a missing trace-file argument.
-    public static let missingTraceFile = "the following arguments are required: tracefile"
-
-    /// The message for an option whose value cannot be read.
-    public static func invalidValue(_ option: String, kind: String, _ value: String) -> String {
-        "argument \(option): invalid \(kind) value: '\(value)'"
-    }
-
-    /// Options that take a value (long names), options that do not, and the short ones.
-    private static let valueOptions = ["size", "interval", "rearrange", "policy", "sizes", "entries", "window",
-                                       "adaptation", "seed", "shards", "format", "plot"]
-    private static let flagOptions = ["help", "cold-restarts", "every-record"]
-    private static let shortValueOptions: [Character: String] = ["s": "-s", "i": "-i", "r": "-r"]
-
-    /// Rewrites the argparse spellings ArgumentParser does not know into ones it does: a value
-    /// glued to a short option (`-s4`, `-s=4`), `--name=value`, and unique prefixes of long
-    /// options (`--rearr 0.5`). An exact name wins over a prefix (`--size` vs `--sizes`).
-    /// Everything after `--`, and option values, are left alone.
-    public static func normalizedArguments(_ arguments: [String]) -> [String] {
-        let longOptions = valueOptions + flagOptions
-        var result: [String] = []
-        var valueExpected = false
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            index += 1
-            if valueExpected || argument == "-" || !argument.hasPrefix("-") {
-                valueExpected = false
-                result.append(argument)
-                continue
-            }
-            if argument == "--" {
-                result.append(contentsOf: arguments[(index - 1)...])
-                break
-            }
-            if argument.hasPrefix("--") {
-                let (resolved, value) = ArgparseSpelling.longOption(argument, among: longOptions)
-                result.append("--" + resolved)
-                if let value {
-                    result.append(String(value))
-                } else {
-                    valueExpected = valueOptions.contains(resolved)
-                }
-                continue
-            }
-            let letters = Array(argument.dropFirst())
-            if let first = letters.first, let option = shortValueOptions[first] {
-                result.append(option)
-                var rest = String(letters.dropFirst())
-                if rest.hasPrefix("=") { rest.removeFirst() }
-                if rest.isEmpty { valueExpected = true } else { result.append(rest) }
-                continue
-            }
-            result.append(argument)
-        }
-        return result
-    }
+    /// The command line: its texts, exit status 0 after `-h`/`--help` (as ZEO's), and its options.
+    public static let arguments = ZEOCommandLine(
+        programName: programName, usage: usage, help: help, helpExitStatus: 0,
+        longValueOptions: ["size", "interval", "rearrange", "policy", "sizes", "entries", "window", "adaptation",
+                           "seed", "shards", "format", "plot"],
+        longFlags: ["help", "cold-restarts", "every-record"],
+        shortValueOptions: ["s", "i", "r"], shortFlags: [])
 
     /// A comma-separated list of sizes in MB (`1,2,4.5`), as byte bounds of 10⁶ bytes each;
     /// sorted, duplicates removed.
@@ -140,7 +82,7 @@ public enum CacheSimulCommandLine {
     public static func megabyteSizes(_ text: String) -> [SimulationCapacity]? {
         var sizes: [Int] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let value = CacheStatsCommandLine.pythonFloat(String(item)), value.isFinite, value > 0,
+            guard let value = PythonFloat.parse(String(item)), value.isFinite, value > 0,
                   value < 1e12 else { return nil }
             sizes.append(SimulationCapacity.megabytes(value).limit)
         }

@@ -23,17 +23,7 @@ package struct CacheStatsFormatter {
     /// The column header, printed first even with `-q`:
     /// `                   loads    hits  inv(h)  writes hitrate`.
     package mutating func header() {
-        out.repeated(UInt8(ascii: " "), count: 16)
-        out.append(" ")
-        out.rightAligned("loads", width: 7)
-        out.append(" ")
-        out.rightAligned("hits", width: 7)
-        out.append(" ")
-        out.rightAligned("inv(h)", width: 7)
-        out.append(" ")
-        out.rightAligned("writes", width: 7)
-        out.append(" hitrate")
-        out.newline()
+        columnHeads([("", 16), ("loads", 7), ("hits", 7), ("inv(h)", 7), ("writes", 7), ("hitrate", 7)])
     }
 
     /// An interval line: `Mar  9 23:50-59      67       5       5      16    7.5%` — the first
@@ -164,16 +154,7 @@ package struct CacheStatsFormatter {
         out.grouped(histogram.totalLoads)
         out.newline()
         let width = Swift.max(ThousandsSeparator.format(histogram.uniqueOIDs).utf8.count, "objects".count)
-        out.rightAligned("loads", width: 5)
-        out.append(" ")
-        out.rightAligned("objects", width: width)
-        out.append(" ")
-        out.rightAligned("%obj", width: 6)
-        out.append(" ")
-        out.rightAligned("%load", width: 6)
-        out.append(" ")
-        out.rightAligned("%cum", width: 6)
-        out.newline()
+        columnHeads([("loads", 5), ("objects", width), ("%obj", 6), ("%load", 6), ("%cum", 6)])
         var cumulative = 0.0
         for bin in histogram.bins {
             // The same floating-point operations, in the same order, as ZEO.
@@ -206,12 +187,7 @@ package struct CacheStatsFormatter {
         out.append("Unique sizes \(how): ")
         out.grouped(rows.count)
         out.newline()
-        out.rightAligned("size", width: 10)
-        out.append(" ")
-        out.rightAligned("objs", width: 6)
-        out.append(" ")
-        out.rightAligned(column, width: 6)
-        out.newline()
+        columnHeads([("size", 10), ("objs", 6), (column, 6)])
         for row in rows {
             out.grouped(row.size, width: 10)
             out.append(" ")
@@ -220,5 +196,15 @@ package struct CacheStatsFormatter {
             out.integer(row.records, width: 6)
             out.newline()
         }
+    }
+
+    /// A table's header line: each name right-aligned in its width, one space between them (as
+    /// ZEO's `%Ns %Ns …` headers print).
+    private mutating func columnHeads(_ columns: [(name: String, width: Int)]) {
+        for (index, column) in columns.enumerated() {
+            if index > 0 { out.append(" ") }
+            out.rightAligned(column.name, width: column.width)
+        }
+        out.newline()
     }
 }

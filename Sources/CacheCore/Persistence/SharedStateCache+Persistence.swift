@@ -22,13 +22,7 @@ extension SharedStateCache {
         for shard in shards {
             shard.withExclusiveAccess { shard in
                 shard.applyAll()
-                entries.reserveCapacity(entries.count + shard.policy.count)
-                order.reserveCapacity(order.count + shard.policy.count)
-                shard.policy.forEachPersistedEntry { entry, rank in
-                    order.append(PersistedEntry.valueOrderKey(frequency: entry.frequency, region: entry.region,
-                                                              recencyRank: rank, index: entries.count))
-                    entries.append(entry)
-                }
+                shard.policy.appendPersistedEntries(to: &entries, orderKeys: &order)
             }
         }
         PersistedEntry.sortInValueOrder(&entries, keys: order)

@@ -37,15 +37,23 @@ extension WindowTinyLFU {
     public func exportEntries() -> [PersistedEntry] {
         var entries: [PersistedEntry] = []
         var order: [UInt64] = []
-        entries.reserveCapacity(count)
-        order.reserveCapacity(count)
-        forEachPersistedEntry { entry, rank in
-            order.append(PersistedEntry.valueOrderKey(frequency: entry.frequency, region: entry.region,
-                                                      recencyRank: rank, index: entries.count))
-            entries.append(entry)
-        }
+        appendPersistedEntries(to: &entries, orderKeys: &order)
         PersistedEntry.sortInValueOrder(&entries, keys: order)
         return entries
+    }
+
+    /// Appends this policy's entries to an export being gathered (from this policy, or from
+    /// every shard's: ``SharedStateCache/exportEntries()``), each with its value-order key
+    /// (``PersistedEntry/valueOrderKey(frequency:region:recencyRank:index:)``, the index being
+    /// its position in `entries`), for ``PersistedEntry/sortInValueOrder(_:keys:)``.
+    func appendPersistedEntries(to entries: inout [PersistedEntry], orderKeys: inout [UInt64]) {
+        entries.reserveCapacity(entries.count + count)
+        orderKeys.reserveCapacity(orderKeys.count + count)
+        forEachPersistedEntry { entry, rank in
+            orderKeys.append(PersistedEntry.valueOrderKey(frequency: entry.frequency, region: entry.region,
+                                                          recencyRank: rank, index: entries.count))
+            entries.append(entry)
+        }
     }
 
     /// Restores an exported entry with the given weight, without evicting anything.

@@ -4,6 +4,25 @@ import Foundation
 /// The traces the `trace` and `simul` benchmarks read: ZEO's `large.trace.gz` from the shared
 /// fixtures, decompressed once, or a synthetic one of the same shape when those are absent.
 enum BenchTraces {
+    /// The trace to measure, written into `scratch`: ZEO's `large.trace` from the shared
+    /// fixtures (unless `quick`), or a synthetic one (150 k records with `quick`, else 1.5 M).
+    /// Returns its path, the shared gzip file it came from (nil for the synthetic one) and a
+    /// label saying which trace it is.
+    static func input(in scratch: URL, quick: Bool) throws -> (raw: String, sharedGzip: String?, label: String) {
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared/fixtures/zeo/traces/large.trace.gz"),
+            URL(fileURLWithPath: "/work/shared/fixtures/zeo/traces/large.trace.gz"),
+        ]
+        if !quick, let shared = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
+            let raw = scratch.appendingPathComponent("large.trace")
+            try gunzip(shared.path, to: raw.path)
+            return (raw.path, shared.path, "large.trace")
+        }
+        let raw = scratch.appendingPathComponent("synthetic.trace")
+        try writeSynthetic(raw.path, records: quick ? 150_000 : 1_500_000)
+        return (raw.path, nil, "synthetic")
+    }
+
     /// Gunzips `path` into `output` through the reader's own gzip source.
     static func gunzip(_ path: String, to output: String) throws {
         let source = try GzipByteSource(path: path)

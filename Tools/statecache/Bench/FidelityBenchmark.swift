@@ -23,10 +23,9 @@ enum FidelityBenchmark: BenchmarkGroup {
     static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow] {
         let objectCount = context.quick ? 4_000 : 30_000
         let transactions = context.quick ? 2_000 : 20_000
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-fidelity-\(getpid())")
-        try? FileManager.default.removeItem(at: root)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
+        let scratch = try BenchScratch(name)
+        defer { scratch.remove() }
+        let root = scratch.url
         let location = StorageLocation.sqlite(directory: root.appendingPathComponent("database"))
         let (oids, bytes) = try fill(location, count: objectCount)
         // The recorded size holds about a tenth of the data.
@@ -97,13 +96,7 @@ enum FidelityBenchmark: BenchmarkGroup {
             try connection.poll()
             for _ in 0..<20 { _ = try connection.load(oids[zipf.next(using: &generator)]) }
             if generator.next() % 100 < 3 {
-                for _ in 0..<(1 + Int(generator.next() % 3)) {
-                    let oid = oids[zipf.next(using: &generator)]
-                    guard let current = try connection.load(oid) else { continue }
-                    var state = current.state
-                    state[state.count - 1] &+= 1
-                    connection.store(oid, state, expecting: current.tid)
-                }
+                try connection.storeZipfWrites(oids, zipf: zipf, generator: &generator)
                 try connection.commit()
             }
         }

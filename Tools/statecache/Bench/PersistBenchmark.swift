@@ -25,10 +25,9 @@ enum PersistBenchmark: BenchmarkGroup {
         let quick = context.quick
         let megabytes = quick ? 10.0 : 100.0
         let rounds = quick ? 1 : 3
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-persist-\(getpid())")
-        try? FileManager.default.removeItem(at: root)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
+        let scratch = try BenchScratch(name)
+        defer { scratch.remove() }
+        let root = scratch.url
         let cache = filledCache(megabytes: megabytes)
         let checkpoints = Checkpoints.ordered(cp0: TransactionID(1 << 40), cp1: TransactionID(1 << 40))!
         let rule = CacheReachability(checkpoints: checkpoints, latestChanges: nil)

@@ -108,21 +108,14 @@ enum PostgresStorageBenchmark {
         }
 
         // Commits on disjoint halves.
-        let half = objectCount / 2
-        for perTransaction in [1, 10, 100] {
-            var ours = 0.0, raw = 0.0
-            for _ in 0..<rounds {
-                ours = max(ours, try measureCommits(db, oids: oids, tids: &tids, perTransaction: perTransaction,
-                                                    range: 0..<half, seconds: commitSeconds))
-                raw = max(raw, try measureRawCommits(target: target, oids: oids, perTransaction: perTransaction,
-                                                     range: half..<objectCount, seconds: commitSeconds))
-            }
-            var rowNotes = notes
-            rowNotes["objectsPerSecond"] = ours * Double(perTransaction)
-            rows.append(BenchmarkRow(group: name, name: "commit \(perTransaction) object\(perTransaction == 1 ? "" : "s")/txn",
-                                     value: ours, unit: "commits/s", baseline: "raw libpq BEGIN…INSERT…COMMIT",
-                                     baselineValue: raw, notes: rowNotes))
-        }
+        rows += try CommitRate.rows(group: name, objectCount: objectCount, rounds: rounds,
+                                    baseline: "raw libpq BEGIN…INSERT…COMMIT", notes: notes,
+                                    ours: { perTransaction, range in
+            try measureCommits(db, oids: oids, tids: &tids, perTransaction: perTransaction, range: range, seconds: commitSeconds)
+        }, raw: { perTransaction, range in
+            try measureRawCommits(target: target, oids: oids, perTransaction: perTransaction, range: range,
+                                  seconds: commitSeconds)
+        })
         return rows
     }
 
@@ -199,21 +192,11 @@ enum PostgresStorageBenchmark {
                                        range: Range<Int>, seconds limit: Double) throws -> Double {
         let connection = try db.store.connect()
         defer { connection.close() }
-        var position = range.lowerBound, commits = 0, round = 1
-        let start = ContinuousClock.now
-        while (ContinuousClock.now - start).seconds < limit {
-            var indexes: [Int] = []
-            for _ in 0..<perTransaction {
-                indexes.append(position)
-                position = position + 1 == range.upperBound ? range.lowerBound : position + 1
-            }
+        return try CommitRate.measure(range: range, perTransaction: perTransaction, seconds: limit) { indexes, round in
             for index in indexes { connection.store(oids[index], state(for: oids[index], round: round), expecting: tids[index]) }
             let tid = try connection.commit()
             for index in indexes { tids[index] = tid }
-            commits += 1
-            round += 1
         }
-        return Double(commits) / (ContinuousClock.now - start).seconds
     }
 
     private static func measureRawCommits(target: String, oids: [ObjectID], perTransaction: Int,
@@ -224,23 +207,17 @@ enum PostgresStorageBenchmark {
             INSERT INTO object_state (zoid, tid, state) VALUES ($1, (SELECT max(tid) FROM transaction_log), $2)
             ON CONFLICT (zoid) DO UPDATE SET tid = excluded.tid, state = excluded.state
             """, types: [20, 17])
-        var position = range.lowerBound, commits = 0, round = 1
-        let start = ContinuousClock.now
-        while (ContinuousClock.now - start).seconds < limit {
+        return try CommitRate.measure(range: range, perTransaction: perTransaction, seconds: limit) { indexes, round in
             try session.execute("BEGIN")
             _ = try session.executePrepared("log") { _ in 0 }
-            for _ in 0..<perTransaction {
+            for position in indexes {
                 let oid = oids[position]
                 var zoid = [UInt8](repeating: 0, count: 8)
                 for index in 0..<8 { zoid[index] = UInt8(truncatingIfNeeded: oid.rawValue >> UInt64(56 - 8 * index)) }
                 _ = try session.executePrepared("write", zoid, state(for: oid, round: round)) { _ in 0 }
-                position = position + 1 == range.upperBound ? range.lowerBound : position + 1
             }
             try session.execute("COMMIT")
-            commits += 1
-            round += 1
         }
-        return Double(commits) / (ContinuousClock.now - start).seconds
     }
 }
 

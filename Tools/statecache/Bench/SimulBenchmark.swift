@@ -26,16 +26,11 @@ enum SimulBenchmark: BenchmarkGroup {
     /// ZEO 6.2's `cache_simul -s 20` on large.trace, raw (reference §7: 1,597,620 records in 31.2 s).
     static let zeoRecordsPerSecond = 1_597_620.0 / 31.2
 
-    private final class DiscardSink: ReportSink {
-        func write(_ bytes: UnsafeRawBufferPointer) {}
-    }
-
     static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow] {
         let quick = context.quick
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-simul-\(getpid())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let (path, source) = try input(in: scratch, quick: quick)
+        let scratch = try BenchScratch(name)
+        defer { scratch.remove() }
+        let (path, _, source) = try BenchTraces.input(in: scratch.url, quick: quick)
         let repeats = quick ? 1 : 3
 
         // ZEO's report.
@@ -46,7 +41,7 @@ enum SimulBenchmark: BenchmarkGroup {
         for _ in 0 ..< repeats {
             let started = ContinuousClock.now, cpu = ProcessCPUTime.seconds()
             let outcome = try CircularSimulationRunner.run(path: path, options: options, sink: DiscardSink())
-            best = min(best, seconds(since: started))
+            best = min(best, started.duration(to: .now).seconds)
             bestCPU = min(bestCPU, ProcessCPUTime.seconds() - cpu)
             records = outcome.records
         }
@@ -66,14 +61,14 @@ enum SimulBenchmark: BenchmarkGroup {
         for _ in 0 ..< repeats {
             var started = ContinuousClock.now
             let (stream, _, _) = try OperationStream.decode(path: path)
-            decodeBest = min(decodeBest, seconds(since: started))
+            decodeBest = min(decodeBest, started.duration(to: .now).seconds)
             requests = stream.requestCount
             for policy in SimulationPolicy.defaultSweep {
                 started = ContinuousClock.now
                 let cpu = ProcessCPUTime.seconds()
                 let (again, _, _) = try OperationStream.decode(path: path)
                 _ = SimulationSweep.simulate(policy, again, capacity: .megabytes(20), settings: settings)
-                let elapsed = seconds(since: started)
+                let elapsed = started.duration(to: .now).seconds
                 singles[policy.rawValue] = min(singles[policy.rawValue] ?? .infinity, elapsed)
                 if policy == .wtinylfu {
                     singleBest = min(singleBest, elapsed)
@@ -84,14 +79,14 @@ enum SimulBenchmark: BenchmarkGroup {
             let cpu = ProcessCPUTime.seconds()
             let (fresh, _, _) = try OperationStream.decode(path: path)
             _ = SimulationSweep.run(fresh, policies: SimulationPolicy.defaultSweep, capacities: sizes, settings: settings)
-            sweepBest = min(sweepBest, seconds(since: started))
+            sweepBest = min(sweepBest, started.duration(to: .now).seconds)
             sweepCPU = min(sweepCPU, ProcessCPUTime.seconds() - cpu)
             // The sweep's W-TinyLFU share alone: the very code of the single run, seven times
             // over (128 MB never evicts), so the target's floor on this machine.
             started = ContinuousClock.now
             let (alone, _, _) = try OperationStream.decode(path: path)
             _ = SimulationSweep.run(alone, policies: [.wtinylfu], capacities: sizes, settings: settings)
-            wtinylfuSweepBest = min(wtinylfuSweepBest, seconds(since: started))
+            wtinylfuSweepBest = min(wtinylfuSweepBest, started.duration(to: .now).seconds)
         }
         var notes = ["requests": Double(requests), "decode seconds": decodeBest, "target ratio": 3,
                      "cores": Double(ProcessInfo.processInfo.activeProcessorCount),
@@ -103,26 +98,5 @@ enum SimulBenchmark: BenchmarkGroup {
                                  value: sweepBest, unit: "s",
                                  baseline: "--policy wtinylfu -s 20 (1 × 1)", baselineValue: singleBest, notes: notes))
         return rows
-    }
-
-    /// The raw trace and a label saying which it is.
-    private static func input(in scratch: URL, quick: Bool) throws -> (String, String) {
-        let candidates = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared/fixtures/zeo/traces/large.trace.gz"),
-            URL(fileURLWithPath: "/work/shared/fixtures/zeo/traces/large.trace.gz"),
-        ]
-        if !quick, let shared = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
-            let raw = scratch.appendingPathComponent("large.trace")
-            try BenchTraces.gunzip(shared.path, to: raw.path)
-            return (raw.path, "large.trace")
-        }
-        let raw = scratch.appendingPathComponent("synthetic.trace")
-        try BenchTraces.writeSynthetic(raw.path, records: quick ? 150_000 : 1_500_000)
-        return (raw.path, "synthetic")
-    }
-
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }

@@ -96,20 +96,14 @@ enum StorageBenchmark: BenchmarkGroup {
                                  baseline: "load(_:) one by one", baselineValue: single, notes: notes))
 
         // Commits: our half of the objects is [0, n/2), the raw loop's is [n/2, n).
-        for perTransaction in [1, 10, 100] {
-            var ours = 0.0, raw = 0.0
-            for _ in 0..<rounds {
-                ours = max(ours, try measureCommits(store: store, tids: &tids, perTransaction: perTransaction,
-                                                    range: 0..<(objectCount / 2), seconds: commitSeconds))
-                raw = max(raw, try measureRawCommits(path: path, pragmas: pragmas, perTransaction: perTransaction,
-                                                     range: (objectCount / 2)..<objectCount, seconds: commitSeconds))
-            }
-            var rowNotes = notes
-            rowNotes["objectsPerSecond"] = ours * Double(perTransaction)
-            rows.append(BenchmarkRow(group: name, name: "commit \(perTransaction) object\(perTransaction == 1 ? "" : "s")/txn",
-                                     value: ours, unit: "commits/s", baseline: "raw C API BEGIN IMMEDIATE…COMMIT",
-                                     baselineValue: raw, notes: rowNotes))
-        }
+        rows += try CommitRate.rows(group: name, objectCount: objectCount, rounds: rounds,
+                                    baseline: "raw C API BEGIN IMMEDIATE…COMMIT", notes: notes,
+                                    ours: { perTransaction, range in
+            try measureCommits(store: store, tids: &tids, perTransaction: perTransaction, range: range, seconds: commitSeconds)
+        }, raw: { perTransaction, range in
+            try measureRawCommits(path: path, pragmas: pragmas, perTransaction: perTransaction, range: range,
+                                  seconds: commitSeconds)
+        })
         return rows
     }
 
@@ -169,11 +163,7 @@ enum StorageBenchmark: BenchmarkGroup {
         done.wait()
         let elapsed = ContinuousClock.now - start
         if let message = failure.withLock({ $0 }) { throw BenchmarkFailure(message) }
-        return seconds(elapsed)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return elapsed.seconds
     }
 
     // MARK: - Loads
@@ -235,12 +225,12 @@ enum StorageBenchmark: BenchmarkGroup {
         var found = 0
         var start = ContinuousClock.now
         for batch in batches { found &+= try connection.load(many: batch).count }
-        let bulk = total / seconds(ContinuousClock.now - start)
+        let bulk = total / (ContinuousClock.now - start).seconds
         start = ContinuousClock.now
         for batch in batches {
             for oid in batch where try connection.load(oid) != nil { found &+= 1 }
         }
-        let single = total / seconds(ContinuousClock.now - start)
+        let single = total / (ContinuousClock.now - start).seconds
         precondition(found > 0)
         return (bulk, single)
     }
@@ -253,24 +243,14 @@ enum StorageBenchmark: BenchmarkGroup {
                                        range: Range<Int>, seconds limit: Double) throws -> Double {
         let connection = try store.connect()
         defer { connection.close() }
-        var position = range.lowerBound, commits = 0, round = 1
-        let start = ContinuousClock.now
-        while seconds(ContinuousClock.now - start) < limit {
-            var indexes: [Int] = []
-            for _ in 0..<perTransaction {
-                indexes.append(position)
-                position = position + 1 == range.upperBound ? range.lowerBound : position + 1
-            }
+        return try CommitRate.measure(range: range, perTransaction: perTransaction, seconds: limit) { indexes, round in
             for index in indexes {
                 let oid = ObjectID(UInt64(index + 1))
                 connection.store(oid, state(for: oid, round: round), expecting: tids[index])
             }
             let tid = try connection.commit()
             for index in indexes { tids[index] = tid }
-            commits += 1
-            round += 1
         }
-        return Double(commits) / seconds(ContinuousClock.now - start)
     }
 
     /// The same writes with the bare C API: prepared statements, `BEGIN IMMEDIATE … COMMIT`.
@@ -303,13 +283,11 @@ enum StorageBenchmark: BenchmarkGroup {
             sqlite3_reset(statement)
             guard code == SQLITE_DONE else { throw BenchmarkFailure(String(cString: sqlite3_errmsg(db))) }
         }
-        var position = range.lowerBound, commits = 0, round = 1
-        let start = ContinuousClock.now
-        while seconds(ContinuousClock.now - start) < limit {
+        return try CommitRate.measure(range: range, perTransaction: perTransaction, seconds: limit) { indexes, round in
             try run(begin)
             sqlite3_bind_int64(log, 1, Int64(perTransaction))
             try run(log)
-            for _ in 0..<perTransaction {
+            for position in indexes {
                 let oid = ObjectID(UInt64(position + 1))
                 let bytes = state(for: oid, round: round)
                 sqlite3_bind_int64(write, 1, Int64(bitPattern: oid.rawValue))
@@ -317,13 +295,9 @@ enum StorageBenchmark: BenchmarkGroup {
                     sqlite3_bind_blob(write, 2, raw.baseAddress, Int32(raw.count), nil)
                     try run(write)
                 }
-                position = position + 1 == range.upperBound ? range.lowerBound : position + 1
             }
             try run(commit)
-            commits += 1
-            round += 1
         }
-        return Double(commits) / seconds(ContinuousClock.now - start)
     }
 
     // MARK: - Raw SQLite

@@ -17,18 +17,12 @@ enum TraceBenchmark: BenchmarkGroup {
     static let name = "trace"
     static let summary = "cache-stats engine records/s on large.trace (raw, gzip) vs cat of the same file"
 
-    /// Discards the report: the benchmark measures the engine, not the terminal.
-    private final class DiscardSink: ReportSink {
-        func write(_ bytes: UnsafeRawBufferPointer) {}
-    }
-
     static func run(_ context: BenchmarkContext) throws -> [BenchmarkRow] {
         let quick = context.quick
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-bench-trace-\(getpid())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try BenchScratch(name)
+        defer { scratch.remove() }
 
-        let (raw, gzip, source) = try inputs(in: scratch, quick: quick)
+        let (raw, gzip, source) = try inputs(in: scratch.url, quick: quick)
         let repeats = quick ? 1 : 3
         var histograms = CacheStatsOptions()
         histograms.loadHistogram = true
@@ -46,7 +40,7 @@ enum TraceBenchmark: BenchmarkGroup {
             for _ in 0 ..< repeats {
                 let started = ContinuousClock.now
                 let outcome = try CacheStats.run(path: path, options: options, sink: DiscardSink())
-                best = min(best, seconds(since: started))
+                best = min(best, started.duration(to: .now).seconds)
                 records = outcome.summary.records
             }
             let catSeconds = try bestCat(path, repeats: repeats)
@@ -61,22 +55,12 @@ enum TraceBenchmark: BenchmarkGroup {
 
     /// The raw trace, its gzip form (if any) and a label saying which trace it is.
     private static func inputs(in scratch: URL, quick: Bool) throws -> (String, String?, String) {
-        let candidates = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared/fixtures/zeo/traces/large.trace.gz"),
-            URL(fileURLWithPath: "/work/shared/fixtures/zeo/traces/large.trace.gz"),
-        ]
-        if !quick, let shared = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
-            let raw = scratch.appendingPathComponent("large.trace")
-            try BenchTraces.gunzip(shared.path, to: raw.path)
-            return (raw.path, shared.path, "large.trace")
-        }
-        let raw = scratch.appendingPathComponent("synthetic.trace")
-        try BenchTraces.writeSynthetic(raw.path, records: quick ? 150_000 : 1_500_000)
+        let (raw, shared, source) = try BenchTraces.input(in: scratch, quick: quick)
+        if let shared { return (raw, shared, source) }
         let gzip = scratch.appendingPathComponent("synthetic.trace.gz")
-        let compressed = (try? runGzip(raw.path, to: gzip.path)) == true ? gzip.path : nil
-        return (raw.path, compressed, "synthetic")
+        let compressed = (try? runGzip(raw, to: gzip.path)) == true ? gzip.path : nil
+        return (raw, compressed, source)
     }
-
 
     private static func runGzip(_ path: String, to output: String) throws -> Bool {
         guard FileManager.default.createFile(atPath: output, contents: nil),
@@ -102,13 +86,8 @@ enum TraceBenchmark: BenchmarkGroup {
             let started = ContinuousClock.now
             try process.run()
             process.waitUntilExit()
-            best = min(best, seconds(since: started))
+            best = min(best, started.duration(to: .now).seconds)
         }
         return best
-    }
-
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }

@@ -76,13 +76,7 @@ struct DemoWorkload: Codable, Sendable {
                         hitFlags.append(connection.stats.hits > hitsBefore)
                     }
                     if Double(generator.next() % 10_000) / 10_000 < writeFraction {
-                        for _ in 0..<(1 + Int(generator.next() % 3)) {
-                            let oid = oids[zipf.next(using: &generator)]
-                            guard let current = try connection.load(oid) else { continue }
-                            var state = current.state
-                            state[state.count - 1] &+= 1
-                            connection.store(oid, state, expecting: current.tid)
-                        }
+                        try connection.storeZipfWrites(oids, zipf: zipf, generator: &generator)
                         do {
                             try connection.commit()
                             result.commits += 1

@@ -48,30 +48,27 @@ struct SummarizedBitmap: Sendable {
 
     /// Adds `member` (in `0 ..< capacity`).
     mutating func insert(_ member: Int) {
-        precondition(member >= 0 && member < capacity, "\(member) is outside 0 ..< \(capacity)")
-        let levels = levelStart
-        words.withUnsafeMutableBufferPointer { words in
-            var position = member
-            for start in levels {
-                let word = start + position >> 6
-                let wasEmpty = words[word] == 0
-                words[word] |= 1 << UInt64(position & 63)
-                guard wasEmpty else { return }
-                position >>= 6
-            }
-        }
+        update(member, present: true)
     }
 
     /// Removes `member` if present.
     mutating func remove(_ member: Int) {
+        update(member, present: false)
+    }
+
+    /// Sets or clears `member`'s bit, then the summary bits above it: a summary bit says "the
+    /// word below is not empty", so the walk goes up only while a word's emptiness changes.
+    private mutating func update(_ member: Int, present: Bool) {
         precondition(member >= 0 && member < capacity, "\(member) is outside 0 ..< \(capacity)")
         let levels = levelStart
         words.withUnsafeMutableBufferPointer { words in
             var position = member
             for start in levels {
                 let word = start + position >> 6
-                words[word] &= ~(1 << UInt64(position & 63))
-                guard words[word] == 0 else { return }
+                let bit: UInt64 = 1 << UInt64(position & 63)
+                let wasEmpty = words[word] == 0
+                if present { words[word] |= bit } else { words[word] &= ~bit }
+                guard wasEmpty != (words[word] == 0) else { return }
                 position >>= 6
             }
         }

@@ -1,0 +1,57 @@
+import ArgumentParser
+import CacheAnalysis
+import CacheTrace
+import Foundation
+
+/// What `cache-stats` and `cache-simul` do alike around their work, as ZEO's argparse does it:
+/// rewrite the argparse spellings, answer `--help`, parse with ArgumentParser, turn every
+/// command-line error (and a trace file that cannot be opened) into the usage, the message and
+/// exit status 2.
+///
+/// A tool conforms, names its ``ZEOCommandLine`` and calls ``runAsZEOTool()`` from `main()`.
+package protocol ZEOTool: ParsableCommand {
+    /// The tool's command line: texts and options.
+    static var commandLine: ZEOCommandLine { get }
+
+    /// Runs the parsed command; the process's exit status.
+    func execute() -> Int32
+}
+
+extension ZEOTool {
+    /// Parses the process's arguments as ZEO's tool would and runs the command; never returns.
+    package static func runAsZEOTool() -> Never {
+        let arguments = commandLine.normalizedArguments(Array(CommandLine.arguments.dropFirst()))
+        if arguments.contains(where: commandLine.helpArguments.contains) {
+            FileHandle.standardOutput.write(Data(commandLine.help.utf8))
+            Foundation.exit(commandLine.helpExitStatus)
+        }
+        let command: Self
+        do {
+            command = try parseAsRoot(arguments) as! Self
+        } catch {
+            usageError(message(for: error))
+        }
+        Foundation.exit(command.execute())
+    }
+
+    /// Prints the usage and `message` on standard error and exits with status 2.
+    package static func usageError(_ message: String) -> Never {
+        FileHandle.standardError.write(Data(commandLine.errorText(message).utf8))
+        Foundation.exit(ZEOCommandLine.usageExitStatus)
+    }
+
+    /// The trace at `path` (`-`: standard input), or a usage error: the missing argument, or
+    /// Python's words for a file that cannot be opened.
+    package static func openTrace(_ path: String?, recovery: MisalignmentRecovery) -> TraceReader {
+        guard let path else { usageError(ZEOCommandLine.missingTraceFile) }
+        do {
+            return try TraceReader(path: path, recovery: recovery)
+        } catch {
+            if case .cannotOpen(_, let code) = error {
+                usageError(ZEOCommandLine.cannotOpen(path: path, errno: code,
+                                                     systemMessage: TraceReadError.systemMessage(code)))
+            }
+            usageError(String(describing: error))
+        }
+    }
+}
