@@ -56,15 +56,7 @@ final class LRUShadowTests: XCTestCase {
         var lru = WindowAdaptationTests.ReferenceLRU(capacity: capacity)
         for key in trace { lru.access(key) }
         func wholeTrace(_ adaptation: WindowAdaptation) -> (Double, WindowTinyLFU) {
-            var policy = WindowTinyLFU(configuration: tests.config(capacity, adaptation))
-            var hits = 0
-            for key in trace {
-                if policy.get(tests.key(key)) != nil { hits += 1 } else {
-                    policy.set(tests.key(key), actualTID: .zero, payload: [], weight: 1)
-                }
-            }
-            policy.checkInvariants()
-            return (Double(hits) / Double(trace.count), policy)
+            tests.wholeTraceHitRate(trace, capacity: capacity, adaptation)
         }
         let lruRate = Double(lru.hits) / Double(trace.count)
         let (guarded, _) = wholeTrace(.guardedHillClimbing)

@@ -59,6 +59,21 @@ final class WindowAdaptationTests: XCTestCase {
         return Double(hits) / Double(trace.count - trace.count / 2)
     }
 
+    /// Replays the whole `trace` (get, set on a miss) through a fresh `adaptation` policy of
+    /// `capacity` entries; returns the hit rate over every request and the policy, its
+    /// invariants checked.
+    static func wholeTraceHitRate(_ trace: [Int], capacity: Int, _ adaptation: WindowAdaptation) -> (Double, WindowTinyLFU) {
+        var policy = WindowTinyLFU(configuration: config(capacity, adaptation))
+        var hits = 0
+        for k in trace {
+            if policy.get(key(k)) != nil { hits += 1 } else {
+                policy.set(key(k), actualTID: .zero, payload: [], weight: 1)
+            }
+        }
+        policy.checkInvariants()
+        return (Double(hits) / Double(trace.count), policy)
+    }
+
     static func config(_ capacity: Int, _ adaptation: WindowAdaptation) -> WindowTinyLFU.Configuration {
         .init(maximumWeight: capacity, adaptation: adaptation, expectedEntries: capacity, seed: 7)
     }

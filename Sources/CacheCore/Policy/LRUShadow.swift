@@ -40,8 +40,8 @@ struct LRUShadow: Sendable {
 
     /// A shadow for a policy of `maximumWeight` expected to hold about `expectedEntries`:
     /// the sampling keeps about 512 entries in the shadow (all keys for small caches).
-    init(maximumWeight: Int, expectedEntries: Int) {
-        var sampling: UInt32 = 1
+    init(maximumWeight: Int, expectedEntries: Int, minimumSampling: UInt32 = 1) {
+        var sampling: UInt32 = minimumSampling
         while sampling < 64 && expectedEntries / Int(sampling * 2) >= 512 { sampling *= 2 }
         self.sampling = sampling
         self.maximumWeight = Swift.max(1, maximumWeight / Int(sampling))

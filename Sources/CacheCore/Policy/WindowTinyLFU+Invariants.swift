@@ -1,12 +1,13 @@
 extension WindowTinyLFU {
     /// Walks the whole structure and stops the program with a message naming the broken node
-    /// if any invariant is violated: the queues, the index (``SlotIndex/checkInvariants(nodes:)``)
-    /// and the arena's free list (``NodeArena/checkInvariants()``). Tests call it after
+    /// if any invariant is violated: the queues, the index (`SlotIndex.checkInvariants(nodes:)`)
+    /// and the arena's free list (`NodeArena.checkInvariants()`). Tests call it after
     /// randomized operations.
     ///
     /// - Complexity: O(n) in the number of nodes.
     public func checkInvariants() {
         shadow?.checkInvariants()
+        miniSimulation?.checkInvariants()
         var seen = 0
         for (region, queue) in [(Region.window, windowQueue), (.probation, probationQueue),
                                 (.protected, protectedQueue)] {

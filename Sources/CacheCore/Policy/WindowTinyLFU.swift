@@ -60,7 +60,7 @@ public struct WindowTinyLFU: Sendable {
 
         /// Creates a configuration; the defaults are the cache's.
         public init(maximumWeight: Int, initialWindowFraction: Double = 0.01,
-                    adaptation: WindowAdaptation = .guardedHillClimbing,
+                    adaptation: WindowAdaptation = .miniSimulation,
                     expectedEntries: Int? = nil, seed: UInt64 = 0x5EED_CAFE) {
             self.maximumWeight = maximumWeight
             self.initialWindowFraction = initialWindowFraction
@@ -98,6 +98,21 @@ public struct WindowTinyLFU: Sendable {
     var climber: WindowClimber
     /// What plain LRU would hit on a sample of the keys (``WindowAdaptation/shadowGuided`` only).
     var shadow: LRUShadow?
+    /// Sampled copies of the policy with other windows (``WindowAdaptation/miniSimulation`` only).
+    var miniSimulation: WindowMiniSimulation? {
+        get { miniSimulationStorage.first }
+        _modify {
+            var value: WindowMiniSimulation? = miniSimulationStorage.popLast()
+            defer { if let value { miniSimulationStorage.append(value) } }
+            yield &value
+        }
+    }
+    /// ``miniSimulation``'s storage: an array of at most one, so that the policy's own layout
+    /// stays one word larger, not the size of the mini-simulations' fields.
+    private var miniSimulationStorage: [WindowMiniSimulation] = []
+    /// One key in this many is replayed by ``miniSimulation`` (0: no mini-simulations). Kept
+    /// here, outside the optional, so that the test on every request reads one word.
+    var miniSimulationSampling: UInt32 = 0
     var random: SplitMix64
     /// What the policy has done so far.
     public private(set) var counters = Counters()
@@ -123,6 +138,15 @@ public struct WindowTinyLFU: Sendable {
                                expectedEntries: configuration.expectedEntries ?? Swift.max(1, maximum / LRUShadow.assumedEntryWeight))
         }
         random = SplitMix64(seed: configuration.seed)
+        if configuration.adaptation == .miniSimulation {
+            let simulation = WindowMiniSimulation(
+                maximumWeight: maximum,
+                expectedEntries: configuration.expectedEntries ?? Swift.max(1, maximum / LRUShadow.assumedEntryWeight),
+                minimumSampling: configuration.expectedEntries == nil ? WindowMiniSimulation.minimumByteWeightedSampling : 1,
+                seed: configuration.seed)
+            miniSimulationStorage = [simulation]
+            miniSimulationSampling = simulation.sampling
+        }
     }
 
     /// For byte-weighted caches: the mean entry weight assumed to size the sketch before it
@@ -146,6 +170,7 @@ public struct WindowTinyLFU: Sendable {
 
     /// Looks `key` up; a hit counts as an access (frequency, recency, hit statistics).
     ///
+    /// - Parameter key: The object and revision looked for.
     /// - Parameter recordingMiss: false when the caller will try another key for the same
     ///   request and call ``recordMiss()`` only if that misses too, so that one request
     ///   counts as one hit or one miss.
@@ -187,6 +212,9 @@ public struct WindowTinyLFU: Sendable {
     /// A hit on the live `slot`: count it, then move the entry.
     @inline(__always) mutating func applyHit(_ slot: Int32) {
         if shadow != nil { shadowRequest(arena.hashCode(slot), weight: arena.weight(slot), policyHit: true) }
+        if isReplayedByMiniSimulation(arena.hashCode(slot)) {
+            miniSimulationRequest(arena.key(slot), hashCode: arena.hashCode(slot), weight: arena.weight(slot))
+        }
         counters.hits += 1
         climber.recordHit(inWindow: arena.region(slot) == .window)
         onAccess(slot)
@@ -237,10 +265,14 @@ public struct WindowTinyLFU: Sendable {
             case .protected: protectedQueue.weight += difference
             }
             if shadow != nil, shadow!.isSampled(arena.hashCode(slot)) { shadow!.update(arena.hashCode(slot), weight: weight) }
+            if isReplayedByMiniSimulation(arena.hashCode(slot)) {
+                miniSimulation!.update(key, hashCode: arena.hashCode(slot), weight: weight)
+            }
             onAccess(slot)
         } else {
             let hashCode = key.sketchHashCode
             if shadow != nil { shadowRequest(hashCode, weight: weight, policyHit: false) }
+            if isReplayedByMiniSimulation(hashCode) { miniSimulationRequest(key, hashCode: hashCode, weight: weight) }
             sketch.increment(hashCode: hashCode)
             let slot = arena.allocate(NodeArena.Node(key: key, actualTID: actualTID, payload: payload, weight: weight,
                                      hashCode: hashCode, region: .window, previous: -1, next: -1))
@@ -264,6 +296,9 @@ public struct WindowTinyLFU: Sendable {
     public mutating func remove(_ key: CacheKey) -> Bool {
         guard let slot = index.remove(key, nodes: arena.nodes) else { return false }
         if shadow != nil, shadow!.isSampled(arena.hashCode(slot)) { shadow!.remove(arena.hashCode(slot)) }
+        if isReplayedByMiniSimulation(arena.hashCode(slot)) {
+            miniSimulation!.remove(key, hashCode: arena.hashCode(slot))
+        }
         unlinkFromRegion(slot)
         arena.release(slot)
         return true
@@ -278,6 +313,23 @@ public struct WindowTinyLFU: Sendable {
         protectedQueue = NodeArena.Queue()
         sketch.clear()
         shadow?.removeAll()
+        miniSimulation?.removeAll()
+    }
+
+    /// Whether the mini-simulations replay the key with `hashCode` (``LRUShadow/isSampled(_:)``).
+    @inline(__always) func isReplayedByMiniSimulation(_ hashCode: UInt32) -> Bool {
+        let sampling = miniSimulationSampling
+        return sampling != 0 && (sampling == 1 || (hashCode &* 0x9E37_79B9) >> 26 & (sampling - 1) == 0)
+    }
+
+    /// A request of a sampled key, for the mini-simulations: a hit of the policy, or a new
+    /// entry after a miss. At the end of a period the window moves to the best size.
+    mutating func miniSimulationRequest(_ key: CacheKey, hashCode: UInt32, weight: Int) {
+        if miniSimulation!.request(key, hashCode: hashCode, weight: weight) {
+            let fraction = miniSimulation!.decide()
+            let maximum = configuration.maximumWeight
+            climber.adjustment = (fraction >= 1 ? maximum : Swift.max(1, Int(fraction * Double(maximum)))) - windowMaximum
+        }
     }
 
     /// A request of a sampled key, for the shadow LRU: a hit of the policy, or a new entry
@@ -423,7 +475,7 @@ public struct WindowTinyLFU: Sendable {
             if protectedQueue.weight > protectedMaximum { demoteFromProtected() }
             return
         }
-        if climber.hitsInSample + climber.missesInSample >= sketch.sampleSize {
+        if configuration.adaptation != .miniSimulation && climber.hitsInSample + climber.missesInSample >= sketch.sampleSize {
             climber.determineAdjustment(sampleSize: sketch.sampleSize, windowMaximum: windowMaximum)
         }
         if protectedQueue.weight > protectedMaximum { demoteFromProtected() }
@@ -468,10 +520,14 @@ public struct WindowTinyLFU: Sendable {
     /// but one unit of the main space), so that it can become the LRU cache a recency-shaped
     /// workload wants; the other modes stop at protected's budget, as Caffeine does.
     mutating func increaseWindow() {
-        let spareProbation = configuration.adaptation == .shadowGuided
+        let spareProbation = configuration.adaptation == .shadowGuided || configuration.adaptation == .miniSimulation
             ? Swift.max(0, configuration.maximumWeight - windowMaximum - protectedMaximum - 1) : 0
-        guard protectedMaximum > 0 || spareProbation > 0 else { return }
+        guard protectedMaximum > 0 || spareProbation > 0 else {
+            climber.adjustment = keptAdjustment(climber.adjustment, moved: false)
+            return
+        }
         var quota = Swift.min(climber.adjustment, protectedMaximum + spareProbation)
+        let requested = quota
         let fromProtected = Swift.min(quota, protectedMaximum)
         let fromProbation = quota - fromProtected
         protectedMaximum -= fromProtected
@@ -495,13 +551,24 @@ public struct WindowTinyLFU: Sendable {
         // What could not move yet goes back, probation's share first, and is tried again later.
         windowMaximum -= quota
         protectedMaximum += Swift.max(0, quota - fromProbation)
-        climber.adjustment = quota
+        climber.adjustment = keptAdjustment(quota, moved: quota != requested)
+    }
+
+    /// What of a window move is carried to the next operation. The mini-simulations set their
+    /// target again every period, so in that mode a rest too small to move one entry is dropped
+    /// rather than retried on every request.
+    @inline(__always) func keptAdjustment(_ rest: Int, moved: Bool) -> Int {
+        configuration.adaptation == .miniSimulation && !moved ? 0 : rest
     }
 
     /// Returns window budget to protected and moves the window's LRU entries to probation.
     mutating func decreaseWindow() {
-        guard windowMaximum > 1 else { return }
+        guard windowMaximum > 1 else {
+            climber.adjustment = keptAdjustment(climber.adjustment, moved: false)
+            return
+        }
         var quota = Swift.min(-climber.adjustment, Swift.max(0, windowMaximum - 1))
+        let requested = quota
         protectedMaximum += quota
         windowMaximum -= quota
         for _ in 0..<WindowTinyLFU.transferLimit {
@@ -516,7 +583,7 @@ public struct WindowTinyLFU: Sendable {
         }
         protectedMaximum -= quota
         windowMaximum += quota
-        climber.adjustment = -quota
+        climber.adjustment = -keptAdjustment(quota, moved: quota != requested)
     }
 
     @inline(__always) mutating func unlinkFromRegion(_ slot: Int32) {

@@ -1,0 +1,75 @@
+import XCTest
+@testable import CacheCore
+
+/// The mini-simulation window (`miniSimulation`) becomes LRU where recency is all that
+/// matters, stays W-TinyLFU where frequency wins, and keeps its sampled copies consistent.
+final class WindowMiniSimulationTests: XCTestCase {
+    typealias Tests = WindowAdaptationTests
+
+    private func hitRate(_ trace: [Int], capacity: Int, _ adaptation: WindowAdaptation) -> (Double, WindowTinyLFU) {
+        Tests.wholeTraceHitRate(trace, capacity: capacity, adaptation)
+    }
+
+    /// On a pure-recency trace (every key requested twice, the second time within the cache's
+    /// reach of LRU) the guarded climber stays far below LRU over the whole trace; the
+    /// mini-simulations pick a candidate whose window holds every reuse (≥ 60% of the cache here,
+    /// where reuses come at most 52% of the cache apart) and hit what LRU hits.
+    func testBecomesLRUOnARecencyTrace() {
+        let capacity = 1000
+        let trace = Tests.recencyTrace(capacity: capacity, length: 300_000, seed: 3)
+        var lru = Tests.ReferenceLRU(capacity: capacity)
+        for key in trace { lru.access(key) }
+        let lruRate = Double(lru.hits) / Double(trace.count)
+        let (guarded, _) = hitRate(trace, capacity: capacity, .guardedHillClimbing)
+        let (simulated, policy) = hitRate(trace, capacity: capacity, .miniSimulation)
+        XCTAssertLessThan(guarded, lruRate - 0.05, "the guarded climber alone is slow here")
+        XCTAssertGreaterThan(simulated, lruRate - 0.01, "mini-simulation \(simulated) vs LRU \(lruRate)")
+        XCTAssertGreaterThanOrEqual(policy.windowMaximum, capacity * 60 / 100, "the window holds every reuse")
+    }
+
+    /// On a loop a little larger than the cache LRU hits nothing and W-TinyLFU keeps a part:
+    /// the mini-simulations keep the small window and do as well as the guarded climber.
+    func testStaysWTinyLFUOnALoop() {
+        var loop: [Int] = []
+        for _ in 0..<100 { loop += (0..<1500) }
+        let (guarded, _) = hitRate(loop, capacity: 1000, .guardedHillClimbing)
+        let (simulated, policy) = hitRate(loop, capacity: 1000, .miniSimulation)
+        XCTAssertGreaterThan(simulated, 0.3)
+        XCTAssertGreaterThan(simulated, guarded - 0.01)
+        XCTAssertLessThan(policy.windowMaximum, 1000 / 2, "the window stayed small")
+    }
+
+    /// Large policies replay a sample of their keys through candidates a `sampling`-th of their
+    /// size; byte-weighted ones never replay more than one key in 16.
+    func testSamplingBoundsTheWork() {
+        let large = WindowMiniSimulation(maximumWeight: 64_000, expectedEntries: 64_000, minimumSampling: 1, seed: 1)
+        XCTAssertEqual(large.sampling, 64)
+        let small = WindowMiniSimulation(maximumWeight: 500, expectedEntries: 500, minimumSampling: 1, seed: 1)
+        XCTAssertEqual(small.sampling, 1)
+        let bytes = WindowTinyLFU(configuration: .init(maximumWeight: 300_000, adaptation: .miniSimulation))
+        XCTAssertGreaterThanOrEqual(bytes.miniSimulationSampling, WindowMiniSimulation.minimumByteWeightedSampling)
+        XCTAssertEqual(WindowTinyLFU(configuration: .init(maximumWeight: 1000, adaptation: .guardedHillClimbing)).miniSimulationSampling, 0,
+                       "other modes replay nothing")
+    }
+
+    /// Replacements, removals and clearing reach the candidates: after a random mix of them on
+    /// a byte-weighted policy every candidate's and the shadow's invariants still hold.
+    func testCandidatesFollowRemovalsAndReplacements() {
+        var policy = WindowTinyLFU(configuration: .init(maximumWeight: 40_000, adaptation: .miniSimulation,
+                                                        expectedEntries: 400))
+        var random = SplitMix64(seed: 21)
+        for step in 0..<60_000 {
+            let key = Tests.key(Int(random.next() % 900))
+            switch random.next() % 10 {
+            case 0: policy.remove(key)
+            case 1: policy.set(key, actualTID: .zero, payload: [], weight: Int(random.next() % 300) + 1)
+            default:
+                if policy.get(key) == nil { policy.set(key, actualTID: .zero, payload: [], weight: Int(random.next() % 300) + 1) }
+            }
+            if step == 30_000 { policy.removeAll() }
+            if step % 5_000 == 0 { policy.checkInvariants() }
+        }
+        policy.checkInvariants()
+        XCTAssertGreaterThan(policy.counters.hits, 0)
+    }
+}
