@@ -42,7 +42,7 @@ public struct DatabaseOptions: Sendable {
     /// The admission window's initial share of the cache.
     public var cacheWindowFraction: Double = 0.01
     /// How the window adapts.
-    public var cacheWindowAdaptation: WindowAdaptation = .guardedHillClimbing
+    public var cacheWindowAdaptation: WindowAdaptation = .miniSimulation
     /// The cache's shard count (nil: chosen from the size).
     public var cacheShardCount: Int?
     /// The SQLite storage's options (busy timeout, page size, …).

@@ -138,7 +138,7 @@ struct CacheSimulCommand: ZEOTool {
         if let adaptation {
             guard let value = WindowAdaptationName.parse(adaptation) else {
                 Self.usageError(ZEOCommandLine.invalidValue("--adaptation", kind: "adaptation", adaptation)
-                                + " (choose fixed, hillClimbing, guardedHillClimbing or shadowGuided)")
+                                + " (choose fixed, hillClimbing, guardedHillClimbing, shadowGuided or miniSimulation)")
             }
             settings.adaptation = value
         }

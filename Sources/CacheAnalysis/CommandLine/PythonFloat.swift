@@ -1,13 +1,13 @@
 /// Python's `float()` on a string, as ZEO's tools convert `-s`, `-i` and `-r` (and ours the
 /// other number options): what it accepts, Swift's `Double(_:)` does not always (no hex here,
 /// underscores between digits there).
-public enum PythonFloat {
+package enum PythonFloat {
     /// Python's `float()` on a string: surrounding whitespace, an optional sign, decimal digits
     /// with single underscores between them, an optional fraction and exponent, or
     /// `inf`/`infinity`/`nan` in any case. No hex, unlike Swift's `Double(_:)`.
     ///
     /// - Returns: nil where Python raises `ValueError`.
-    public static func parse(_ text: String) -> Double? {
+    package static func parse(_ text: String) -> Double? {
         let trimmed = text.trimmingWhitespace()
         var chars = Array(trimmed.utf8)
         var index = 0

@@ -6,17 +6,17 @@
 ///
 /// ArgumentParser does the parsing; this type supplies the words and rewrites the arguments
 /// beforehand, so tests can check both without a binary.
-public struct ZEOCommandLine: Sendable {
+package struct ZEOCommandLine: Sendable {
     /// The program name in usage and error lines.
-    public let programName: String
+    package let programName: String
     /// The usage lines (argparse's wrapping).
-    public let usage: String
+    package let usage: String
     /// The `--help` text.
-    public let help: String
+    package let help: String
     /// The words that ask for ``help``: `--help` always, `-h` where it is not an option.
-    public let helpArguments: Set<String>
+    package let helpArguments: Set<String>
     /// The exit status after ``help``: 0 in argparse, 2 in `cache_stats.py` (whose `-h` is an option).
-    public let helpExitStatus: Int32
+    package let helpExitStatus: Int32
     /// Long options (without `--`) that take a value, and those that do not.
     let longValueOptions: [String]
     let longFlags: [String]
@@ -26,7 +26,7 @@ public struct ZEOCommandLine: Sendable {
 
     /// A tool's command line. `help` defaults to `usage` alone; `-h` asks for help only when it
     /// is not one of `shortFlags`.
-    public init(programName: String, usage: String, help: String, helpExitStatus: Int32,
+    package init(programName: String, usage: String, help: String, helpExitStatus: Int32,
                 longValueOptions: [String], longFlags: [String],
                 shortValueOptions: Set<Character>, shortFlags: Set<Character>) {
         self.programName = programName
@@ -41,29 +41,29 @@ public struct ZEOCommandLine: Sendable {
     }
 
     /// The exit status of every command-line error (argparse's).
-    public static let usageExitStatus: Int32 = 2
+    package static let usageExitStatus: Int32 = 2
 
     /// The message for a missing trace-file argument.
-    public static let missingTraceFile = "the following arguments are required: tracefile"
+    package static let missingTraceFile = "the following arguments are required: tracefile"
 
     /// The text for a command-line error: the usage, then `<program>: error: <message>`.
-    public func errorText(_ message: String) -> String {
+    package func errorText(_ message: String) -> String {
         usage + programName + ": error: " + message + "\n"
     }
 
     /// The message for an option whose value cannot be read, in argparse's words.
-    public static func invalidValue(_ option: String, kind: String, _ value: String) -> String {
+    package static func invalidValue(_ option: String, kind: String, _ value: String) -> String {
         "argument \(option): invalid \(kind) value: '\(value)'"
     }
 
     /// The message for an `-i` value that is not a number.
-    public static func invalidInterval(_ value: String) -> String {
+    package static func invalidInterval(_ value: String) -> String {
         invalidValue("--interval/-i", kind: "interval", value)
     }
 
     /// The message for a trace file that cannot be opened, in Python's words:
     /// `argument tracefile: can't open 'x': [Errno 2] No such file or directory: 'x'`.
-    public static func cannotOpen(path: String, errno code: Int32, systemMessage: String) -> String {
+    package static func cannotOpen(path: String, errno code: Int32, systemMessage: String) -> String {
         "argument tracefile: can't open '\(path)': [Errno \(code)] \(systemMessage): '\(path)'"
     }
 
@@ -71,7 +71,7 @@ public struct ZEOCommandLine: Sendable {
     /// 60, more than 3600 becomes 3600.
     ///
     /// - Returns: nil when Python's `float()` would reject the text, or for infinities and NaN.
-    public static func intervalSeconds(_ text: String) -> Int? {
+    package static func intervalSeconds(_ text: String) -> Int? {
         guard let minutes = PythonFloat.parse(text) else { return nil }
         return CacheStatsOptions.intervalSeconds(minutes: minutes)
     }
@@ -82,7 +82,7 @@ public struct ZEOCommandLine: Sendable {
     /// long options (`--inter 5`, `--verb`; an exact name wins over a prefix, `--size` vs
     /// `--sizes`). Everything after `--`, and option values, are left alone; what is no known
     /// option is passed through for ArgumentParser to reject.
-    public func normalizedArguments(_ arguments: [String]) -> [String] {
+    package func normalizedArguments(_ arguments: [String]) -> [String] {
         var result: [String] = []
         var valueExpected = false
         var index = 0
@@ -119,7 +119,7 @@ public struct ZEOCommandLine: Sendable {
     /// other words (the trace file): the command line as ZEO's tool reads it, for callers
     /// without ArgumentParser (the tests that replay ZEO's runs in-process). An option's name is
     /// as ``normalizedArguments(_:)`` spells it (`-i`, `--interval`).
-    public func words(_ arguments: [String]) -> (options: [(name: String, value: String?)], operands: [String]) {
+    package func words(_ arguments: [String]) -> (options: [(name: String, value: String?)], operands: [String]) {
         var options: [(name: String, value: String?)] = []
         var operands: [String] = []
         var words = normalizedArguments(arguments)[...]

@@ -4,12 +4,12 @@
 ///
 /// ArgumentParser does the parsing; this type supplies the words and the conversions, so tests
 /// can check them without a binary.
-public enum CacheSimulCommandLine {
+package enum CacheSimulCommandLine {
     /// The program name in usage and error lines.
-    public static let programName = "cache-simul"
+    package static let programName = "cache-simul"
 
     /// The usage lines (argparse's wrapping).
-    public static let usage = """
+    package static let usage = """
         usage: cache-simul [-h] [--size CACHELIMIT] [--interval INTERVAL]
                            [--rearrange REARRANGE] [--policy POLICY] [--sizes SIZES]
                            [--entries ENTRIES] [--window WINDOW]
@@ -21,7 +21,7 @@ public enum CacheSimulCommandLine {
         """
 
     /// `-h`/`--help` (standard output, exit status 0, as ZEO's).
-    public static let help = usage + """
+    package static let help = usage + """
 
         Cache simulation. Replays a ZEO client-cache trace against ZEO's circular cache
         file and prints ZEO's report (the default), or against LRU, ARC, LIRS, 2Q,
@@ -53,7 +53,8 @@ public enum CacheSimulCommandLine {
           --window WINDOW       W-TinyLFU's initial window fraction (default 0.01)
           --adaptation ADAPTATION
                                 W-TinyLFU's window adaptation: fixed, hillClimbing,
-                                guardedHillClimbing (default) or shadowGuided
+                                guardedHillClimbing, shadowGuided or miniSimulation
+                                (default)
           --seed SEED           W-TinyLFU's admission jitter seed (default 0x5eedcafe)
           --shards SHARDS       W-TinyLFU split into this many shards, a power of two,
                                 as the cache splits it; auto: the count the cache
@@ -68,7 +69,7 @@ public enum CacheSimulCommandLine {
         """
 
     /// The command line: its texts, exit status 0 after `-h`/`--help` (as ZEO's), and its options.
-    public static let arguments = ZEOCommandLine(
+    package static let arguments = ZEOCommandLine(
         programName: programName, usage: usage, help: help, helpExitStatus: 0,
         longValueOptions: ["size", "interval", "rearrange", "policy", "sizes", "entries", "window", "adaptation",
                            "seed", "shards", "format", "plot"],
@@ -79,7 +80,7 @@ public enum CacheSimulCommandLine {
     /// sorted, duplicates removed.
     ///
     /// - Returns: nil if an item is not a positive finite number.
-    public static func megabyteSizes(_ text: String) -> [SimulationCapacity]? {
+    package static func megabyteSizes(_ text: String) -> [SimulationCapacity]? {
         var sizes: [Int] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let value = PythonFloat.parse(String(item)), value.isFinite, value > 0,
@@ -92,7 +93,7 @@ public enum CacheSimulCommandLine {
     /// A comma-separated list of entry counts (`100,500,1000`); sorted, duplicates removed.
     ///
     /// - Returns: nil if an item is not a positive integer.
-    public static func entrySizes(_ text: String) -> [SimulationCapacity]? {
+    package static func entrySizes(_ text: String) -> [SimulationCapacity]? {
         var sizes: [Int] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let digits = item.filter { $0 != "_" && $0 != " " }
@@ -103,7 +104,7 @@ public enum CacheSimulCommandLine {
     }
 
     /// A seed: decimal or `0x` hexadecimal.
-    public static func seed(_ text: String) -> UInt64? {
+    package static func seed(_ text: String) -> UInt64? {
         if text.hasPrefix("0x") || text.hasPrefix("0X") { return UInt64(text.dropFirst(2), radix: 16) }
         return UInt64(text)
     }

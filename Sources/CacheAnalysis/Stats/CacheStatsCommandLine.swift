@@ -4,13 +4,13 @@
 /// ArgumentParser does the parsing; this type only supplies the words, so that `--help`, a
 /// missing trace file or a bad option look as they do in ZEO (with our program name and the
 /// extra `--json` option). It lives in the library so tests can check it without a binary.
-public enum CacheStatsCommandLine {
+package enum CacheStatsCommandLine {
     /// The program name in usage and error lines.
-    public static let programName = "cache-stats"
+    package static let programName = "cache-stats"
 
     /// The usage lines (argparse's wrapping: options continue under the first one, the
     /// positional argument gets its own line).
-    public static let usage = """
+    package static let usage = """
         usage: cache-stats [--verbose | --quiet] [--sizes] [--no-stats]
                            [--load-histogram] [--check] [--interval INTERVAL] [--json]
                            tracefile
@@ -19,7 +19,7 @@ public enum CacheStatsCommandLine {
 
     /// `--help` (printed to standard output, exit status 2 as in ZEO, whose `-h` means
     /// something else).
-    public static let help = usage + """
+    package static let help = usage + """
 
         Trace file statistics analyzer
 
@@ -42,12 +42,12 @@ public enum CacheStatsCommandLine {
         """
 
     /// The command line: its texts, ZEO's exit status 2 after `--help`, and its options.
-    public static let arguments = ZEOCommandLine(
+    package static let arguments = ZEOCommandLine(
         programName: programName, usage: usage, help: help, helpExitStatus: ZEOCommandLine.usageExitStatus,
         longValueOptions: ["interval"],
         longFlags: ["verbose", "quiet", "sizes", "no-stats", "load-histogram", "check", "json", "help"],
         shortValueOptions: ["i"], shortFlags: ["v", "q", "s", "S", "h", "X"])
 
     /// The message for `-v` together with `-q`.
-    public static let verboseWithQuiet = "argument --quiet/-q: not allowed with argument --verbose/-v"
+    package static let verboseWithQuiet = "argument --quiet/-q: not allowed with argument --verbose/-v"
 }

@@ -13,7 +13,7 @@ public struct CacheOptions: Sendable, Equatable, Codable {
     /// The admission window's initial share of the cache (W-TinyLFU; Caffeine's 1%).
     public var windowFraction: Double = 0.01
     /// How the window adapts (see ``WindowAdaptation``).
-    public var windowAdaptation: WindowAdaptation = .guardedHillClimbing
+    public var windowAdaptation: WindowAdaptation = .miniSimulation
     /// The number of independently locked shards, a power of two; nil chooses from the size
     /// (``ShardLayout/automatic(capacity:)``). 1 gives a single, deterministic policy, as the
     /// simulator uses by default.
