@@ -91,25 +91,25 @@ public final class PostgresConnection: ObjectStoreConnection {
 
     /// The state of `oid` and the TID that wrote it, as of the snapshot; nil when the object
     /// does not exist in the snapshot. One prepared statement, binary in and out.
-    public func load(_ oid: ObjectID) throws(StorageError) -> (state: [UInt8], tid: TID)? {
-        try inSnapshot { (handle) throws(StorageError) -> (state: [UInt8], tid: TID)? in
+    public func load(_ oid: ObjectID) throws(StorageError) -> ObjectState? {
+        try inSnapshot { (handle) throws(StorageError) -> ObjectState? in
             let rows = try handle.query("SELECT state, tid FROM object_state WHERE zoid = $1",
                                         [.int8(Int64(bitPattern: oid.rawValue))], prepareAs: "load")
             guard rows.rowCount == 1 else { return nil }
-            return (rows.bytes(0, 0) ?? [], TID(UInt64(try rows.int64(0, 1) ?? 0)))
+            return ObjectState(state: rows.bytes(0, 0) ?? [], tid: TID(UInt64(try rows.int64(0, 1) ?? 0)))
         }
     }
 
     /// The states of many objects as of the snapshot, in one query (`zoid = ANY($1)`).
-    public func load(many oids: [ObjectID]) throws(StorageError) -> [ObjectID: (state: [UInt8], tid: TID)] {
-        try inSnapshot { (handle) throws(StorageError) -> [ObjectID: (state: [UInt8], tid: TID)] in
-            var result: [ObjectID: (state: [UInt8], tid: TID)] = [:]
+    public func load(many oids: [ObjectID]) throws(StorageError) -> [ObjectID: ObjectState] {
+        try inSnapshot { (handle) throws(StorageError) -> [ObjectID: ObjectState] in
+            var result: [ObjectID: ObjectState] = [:]
             guard !oids.isEmpty else { return result }
             let rows = try handle.query("SELECT zoid, state, tid FROM object_state WHERE zoid = ANY($1::int8[])",
                                         [.int8Array(oids.map { Int64(bitPattern: $0.rawValue) })], prepareAs: "load_many")
             result.reserveCapacity(rows.rowCount)
             for row in 0..<rows.rowCount {
-                result[ObjectID(UInt64(try rows.int64(row, 0) ?? 0))] = (rows.bytes(row, 1) ?? [], TID(UInt64(try rows.int64(row, 2) ?? 0)))
+                result[ObjectID(UInt64(try rows.int64(row, 0) ?? 0))] = ObjectState(state: rows.bytes(row, 1) ?? [], tid: TID(UInt64(try rows.int64(row, 2) ?? 0)))
             }
             return result
         }

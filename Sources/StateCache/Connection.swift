@@ -41,13 +41,13 @@ public final class Connection {
     ///
     /// - Throws: `StorageCacheError/inconsistent(oid:expected:found:checkpoints:)` if the cache
     ///   and the database disagree (the cache is cleared: poll and retry), or a `StorageError`.
-    public func load(_ oid: ObjectID) throws -> (state: [UInt8], tid: TID)? {
+    public func load(_ oid: ObjectID) throws -> ObjectState? {
         try view.load(oid, from: storage)
     }
 
     /// Many states at once (ZODB's prefetch): one pass over the cache, one SQL query for the
     /// misses. Objects that do not exist are absent from the result.
-    public func load(many oids: [ObjectID]) throws -> [ObjectID: (state: [UInt8], tid: TID)] {
+    public func load(many oids: [ObjectID]) throws -> [ObjectID: ObjectState] {
         try view.load(many: oids, from: storage)
     }
 

@@ -18,7 +18,7 @@ import StorageCache
 /// conn.store(oid, Array("hello".utf8), expecting: nil)
 /// let tid = try conn.commit()
 /// try conn.poll()
-/// let loaded = try conn.load(oid)          // (state: [UInt8], tid: TID)?
+/// let loaded = try conn.load(oid)          // ObjectState?
 /// conn.close(); try db.close()
 /// ```
 ///

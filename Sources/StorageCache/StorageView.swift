@@ -10,7 +10,7 @@ import ObjectStorage
 /// let view = StorageView(cache: cache, coordinator: coordinator)
 /// let poll = try connection.poll()
 /// try view.afterPoll(poll, source: connection)
-/// let (state, tid) = try view.load(oid, from: connection)!
+/// let loaded = try view.load(oid, from: connection)!   // ObjectState: loaded.state, loaded.tid
 /// ```
 ///
 /// **The scheme.** Cache entries are facts — "`oid`'s state current as of `keyTID` was written by
@@ -90,12 +90,12 @@ public final class StorageView {
     ///
     /// - Throws: ``StorageCacheError`` when the cache and the database disagree (the cache is
     ///   cleared; poll and retry), or the source's error.
-    public func load(_ oid: ObjectID, from source: some ObjectSource) throws -> (state: [UInt8], tid: TransactionID)? {
+    public func load(_ oid: ObjectID, from source: some ObjectSource) throws -> ObjectState? {
         try cachedLoad(oid, from: source)
     }
 
     @inline(__always)
-    private func cachedLoad<Source: ObjectSource>(_ oid: ObjectID, from source: Source) throws -> (state: [UInt8], tid: TransactionID)? {
+    private func cachedLoad<Source: ObjectSource>(_ oid: ObjectID, from source: Source) throws -> ObjectState? {
         statistics.loads += 1
         guard let checkpoints = currentCheckpoints, let snapshot = snapshotTID else {
             statistics.misses += 1
@@ -105,8 +105,8 @@ public final class StorageView {
         if !deltaAfter0.isEmpty, let expected = deltaAfter0[oid] {
             let key = CacheKey(oid: oid, tid: expected)
             if let hit = cache.get(key) {
-                guard hit.actualTID == expected else {
-                    throw inconsistency(oid, expected: expected, found: hit.actualTID)
+                guard hit.tid == expected else {
+                    throw inconsistency(oid, expected: expected, found: hit.tid)
                 }
                 return hitResult(oid, hit)
             }
@@ -124,8 +124,8 @@ public final class StorageView {
         }
         let primary = CacheKey(oid: oid, tid: checkpoints.cp0)
         if let found = cache.get(primary, orElse: { self.epoch.flatMap { self.fallbackKey(oid, $0) } }) {
-            guard found.value.actualTID <= snapshot else {
-                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: found.value.actualTID, snapshot: snapshot)
+            guard found.value.tid <= snapshot else {
+                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: found.value.tid, snapshot: snapshot)
             }
             if found.fromFallback {
                 statistics.copiesForward += 1
@@ -145,8 +145,8 @@ public final class StorageView {
 
     /// The states of many objects (ZODB's prefetch): one pass over the cache, the misses
     /// fetched from `source` in one round trip and cached. Missing objects are absent.
-    public func load(many oids: [ObjectID], from source: some ObjectSource) throws -> [ObjectID: (state: [UInt8], tid: TransactionID)] {
-        var result: [ObjectID: (state: [UInt8], tid: TransactionID)] = [:]
+    public func load(many oids: [ObjectID], from source: some ObjectSource) throws -> [ObjectID: ObjectState] {
+        var result: [ObjectID: ObjectState] = [:]
         guard let epoch, let snapshot = snapshotTID else {
             statistics.loads += oids.count
             statistics.misses += oids.count
@@ -160,17 +160,17 @@ public final class StorageView {
         let fallbacks = unique.map { deltaAfter0[$0] == nil ? fallbackKey($0, epoch) : nil }
         let found = cache.get(many: primaries, orElse: fallbacks)
         var missing: [ObjectID] = []
-        var copies: [(key: CacheKey, value: CachedState)] = []
+        var copies: [(key: CacheKey, value: ObjectState)] = []
         for (position, oid) in unique.enumerated() {
             guard let (hit, fromFallback) = found[position] else {
                 missing.append(oid)
                 continue
             }
-            if let expected = deltaAfter0[oid], hit.actualTID != expected {
-                throw inconsistency(oid, expected: expected, found: hit.actualTID)
+            if let expected = deltaAfter0[oid], hit.tid != expected {
+                throw inconsistency(oid, expected: expected, found: hit.tid)
             }
-            guard hit.actualTID <= snapshot else {
-                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: hit.actualTID, snapshot: snapshot)
+            guard hit.tid <= snapshot else {
+                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: hit.tid, snapshot: snapshot)
             }
             if fromFallback {
                 statistics.copiesForward += 1
@@ -183,7 +183,7 @@ public final class StorageView {
         statistics.misses += missing.count
         for oid in missing { trace(.loadMiss, oid) }
         let loaded = try source.load(many: missing)
-        var toStore: [(key: CacheKey, value: CachedState)] = []
+        var toStore: [(key: CacheKey, value: ObjectState)] = []
         for oid in missing {
             if let expected = deltaAfter0[oid] {
                 guard let state = loaded[oid], state.tid == expected else {
@@ -199,7 +199,7 @@ public final class StorageView {
             }
             result[oid] = state
             let key = CacheKey(oid: oid, tid: deltaAfter0[oid] ?? checkpoints.cp0)
-            toStore.append((key, CachedState(actualTID: state.tid, state: state.state)))
+            toStore.append((key, state))
             trace(.storeCurrent, oid, tid: state.tid, length: state.state.count)
         }
         cache.set(many: toStore)
@@ -213,14 +213,14 @@ public final class StorageView {
         return checkpoints.cp1 != checkpoints.cp0 ? CacheKey(oid: oid, tid: checkpoints.cp1) : nil
     }
 
-    private func hitResult(_ oid: ObjectID, _ hit: CachedState) -> (state: [UInt8], tid: TransactionID) {
+    private func hitResult(_ oid: ObjectID, _ hit: ObjectState) -> ObjectState {
         statistics.hits += 1
-        trace(.loadHit, oid, tid: hit.actualTID, length: hit.state.count)
-        return (hit.state, hit.actualTID)
+        trace(.loadHit, oid, tid: hit.tid, length: hit.state.count)
+        return hit
     }
 
-    private func store(_ key: CacheKey, _ loaded: (state: [UInt8], tid: TransactionID)) {
-        cache.set(key, CachedState(actualTID: loaded.tid, state: loaded.state))
+    private func store(_ key: CacheKey, _ loaded: ObjectState) {
+        cache.set(key, loaded)
         trace(.storeCurrent, key.oid, tid: loaded.tid, length: loaded.state.count)
     }
 
@@ -245,11 +245,11 @@ public final class StorageView {
     /// no view's poll has recorded this transaction yet (``InvalidationLedger``).
     public func afterCommit(tid: TransactionID, states: [(oid: ObjectID, state: [UInt8])]) {
         let recordsInvalidations = tracer != nil && coordinator.claimCommitInvalidations(tid)
-        var entries: [(key: CacheKey, value: CachedState)] = []
+        var entries: [(key: CacheKey, value: ObjectState)] = []
         entries.reserveCapacity(states.count)
         for (oid, state) in states {
             if recordsInvalidations { traceInvalidation(oid, tid: tid) }
-            entries.append((CacheKey(oid: oid, tid: tid), CachedState(actualTID: tid, state: state)))
+            entries.append((CacheKey(oid: oid, tid: tid), ObjectState(state: state, tid: tid)))
             trace(.storeCurrent, oid, tid: tid, length: state.count)
         }
         cache.set(many: entries)

@@ -20,7 +20,7 @@ public enum EntryOverheadProbe {
         for i in 0..<entries {
             var state = [UInt8](repeating: 0, count: payloadSize)
             state[0] = UInt8(truncatingIfNeeded: i)
-            cache!.set(CacheKey(oid: ObjectID(UInt64(i)), tid: TransactionID(1)), CachedState(actualTID: TransactionID(1), state: state))
+            cache!.set(CacheKey(oid: ObjectID(UInt64(i)), tid: TransactionID(1)), ObjectState(state: state, tid: TransactionID(1)))
         }
         let after = heapInUse()
         precondition(cache!.statistics.entries == entries, "the probe's cache evicted entries")

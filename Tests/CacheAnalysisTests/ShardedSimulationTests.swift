@@ -19,7 +19,7 @@ final class ShardedSimulationTests: XCTestCase {
         var hits = 0
         for index in 0 ..< stream.count {
             let key = CacheKey(oid: ObjectID(keys[index]), tid: .zero)
-            let state = CachedState(actualTID: .zero, state: [UInt8](repeating: 7, count: Int(stream.sizes[index])))
+            let state = ObjectState(state: [UInt8](repeating: 7, count: Int(stream.sizes[index])), tid: .zero)
             switch stream.kinds[index] {
             case OperationStream.Kind.request.rawValue:
                 if cache.get(key) != nil { hits += 1 } else { cache.set(key, state) }

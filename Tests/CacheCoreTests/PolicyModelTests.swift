@@ -900,14 +900,14 @@ private struct SharedCacheModelRun: ModelRun {
     }
 
     /// Checks a state the cache returned for `key` against the model.
-    mutating func checkValue(_ key: CacheKey, _ value: CachedState, _ what: String) {
+    mutating func checkValue(_ key: CacheKey, _ value: ObjectState, _ what: String) {
         guard let entry = model[key] else {
             report.fail("\(what) \(key) returned a state though the key was never stored, or removed or cleared since: "
-                        + "actualTID \(value.actualTID), \(ModelPayload.describe(value.state))")
+                        + "actualTID \(value.tid), \(ModelPayload.describe(value.state))")
             return
         }
-        if value.actualTID != entry.actualTID || value.state != entry.state {
-            report.fail("\(what) \(key) returned actualTID \(value.actualTID), \(ModelPayload.describe(value.state)); "
+        if value.tid != entry.actualTID || value.state != entry.state {
+            report.fail("\(what) \(key) returned actualTID \(value.tid), \(ModelPayload.describe(value.state)); "
                         + "the model holds actualTID \(entry.actualTID), \(ModelPayload.describe(entry.state))")
         }
     }
@@ -915,7 +915,7 @@ private struct SharedCacheModelRun: ModelRun {
     mutating func set(_ key: CacheKey) {
         let (actualTID, state) = newState(for: key)
         let (expected, stored) = outcome(of: key, state: state)
-        let result = cache.set(key, CachedState(actualTID: actualTID, state: state))
+        let result = cache.set(key, ObjectState(state: state, tid: actualTID))
         if result != (expected == .stored) {
             report.fail("set \(key) (state of \(state.count) bytes, stored as \(stored.count)) returned \(result); "
                         + "expected \(expected)")
@@ -928,14 +928,14 @@ private struct SharedCacheModelRun: ModelRun {
 
     mutating func setMany() {
         let count = random.within(1 ... 12)
-        var entries: [(key: CacheKey, value: CachedState)] = []
+        var entries: [(key: CacheKey, value: ObjectState)] = []
         var outcomes: [(SetOutcome, Entry)] = []
         for _ in 0 ..< count {
             // Repeat a key of this batch now and then: the later value must win.
             let key = !entries.isEmpty && random.chance(1, in: 8) ? entries[random.below(entries.count)].key : keys.next(&random)
             let (actualTID, state) = newState(for: key)
             let (expected, stored) = outcome(of: key, state: state)
-            entries.append((key, CachedState(actualTID: actualTID, state: state)))
+            entries.append((key, ObjectState(state: state, tid: actualTID)))
             outcomes.append((expected, Entry(actualTID: actualTID, state: state, stored: stored)))
         }
         let result = cache.set(many: entries)
@@ -966,7 +966,7 @@ private struct SharedCacheModelRun: ModelRun {
         let fallback: CacheKey? = random.chance(1, in: 6) ? nil : keys.next(&random)
         let primaryCached = cache.contains(primary)
         let fallbackCached = fallback.map { cache.contains($0) } ?? false
-        let result: (value: CachedState, fromFallback: Bool)?
+        let result: (value: ObjectState, fromFallback: Bool)?
         if random.coin() {
             var asked = 0
             result = cache.get(primary, orElse: { asked += 1; return fallback })
@@ -981,7 +981,7 @@ private struct SharedCacheModelRun: ModelRun {
     }
 
     mutating func checkOrElse(primary: CacheKey, fallback: CacheKey?, primaryCached: Bool, fallbackCached: Bool,
-                              result: (value: CachedState, fromFallback: Bool)?, _ what: String) {
+                              result: (value: ObjectState, fromFallback: Bool)?, _ what: String) {
         if let result {
             expectedHits += 1
             tally.hits += 1
@@ -1171,7 +1171,7 @@ private struct SharedCacheModelRun: ModelRun {
                 let key = keys.prefillKey(among: exported, &random)
                 let (actualTID, state) = newState(for: key)
                 let (expected, stored) = outcome(of: key, state: state)
-                if target.set(key, CachedState(actualTID: actualTID, state: state)) != (expected == .stored) {
+                if target.set(key, ObjectState(state: state, tid: actualTID)) != (expected == .stored) {
                     report.fail("set \(key) into the cache to restore into did not return \(expected)")
                 }
                 switch expected {

@@ -17,16 +17,16 @@ final class SharedStateCacheConcurrencyTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
             var generator = SplitMix64(seed: UInt64(thread) + 100)
             var version = UInt64(thread) << 48
-            func check(_ found: CachedState, _ key: CacheKey, _ operation: String) {
-                if let problem = VersionedState.verify(found.state, key: key, actualTID: found.actualTID) {
+            func check(_ found: ObjectState, _ key: CacheKey, _ operation: String) {
+                if let problem = VersionedState.verify(found.state, key: key, actualTID: found.tid) {
                     errors.withLock { $0.append("\(operation): \(problem)") }
                 }
             }
-            func newState(_ key: CacheKey) -> CachedState {
+            func newState(_ key: CacheKey) -> ObjectState {
                 version += 1
                 let writer = TransactionID(key.tid.rawValue << 32 | version & 0xFFFF_FFFF)
-                return CachedState(actualTID: writer, state: VersionedState.make(
-                    key: key, actualTID: writer, version: version, size: Int(key.oid.rawValue % 700)))
+                return ObjectState(state: VersionedState.make(
+                    key: key, actualTID: writer, version: version, size: Int(key.oid.rawValue % 700)), tid: writer)
             }
             for _ in 0..<operations {
                 let key = CacheKey(oid: ObjectID(generator.next() % 3000), tid: TransactionID(generator.next() % 3))

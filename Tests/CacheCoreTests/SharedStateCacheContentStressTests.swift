@@ -35,8 +35,8 @@ final class SharedStateCacheContentStressTests: XCTestCase {
         let readers = 2, writers = 2
 
         for index in 0 ..< UInt64(hotKeys) {
-            cache.set(Self.key(index), CachedState(actualTID: TransactionID(1), state: VersionedState.make(
-                key: Self.key(index), actualTID: TransactionID(1), version: 0, size: 100)))
+            cache.set(Self.key(index), ObjectState(state: VersionedState.make(
+                key: Self.key(index), actualTID: TransactionID(1), version: 0, size: 100), tid: TransactionID(1)))
         }
         // Threads of their own, all at once (concurrentPerform would run only as many as there
         // are cores, and the readers could finish before a writer started).
@@ -72,12 +72,12 @@ final class SharedStateCacheContentStressTests: XCTestCase {
                 let index = generator.next() % UInt64(hotKeys)
                 let writer = TransactionID(version)
                 let size = VersionedState.minimumSize + Int(generator.next() % 900)
-                cache.set(key(index), CachedState(actualTID: writer, state: VersionedState.make(
-                    key: key(index), actualTID: writer, version: version, size: size)))
+                cache.set(key(index), ObjectState(state: VersionedState.make(
+                    key: key(index), actualTID: writer, version: version, size: size), tid: writer))
                 if generator.next() % 64 == 0 {
                     let cold = (0 ..< 16).map { _ in key(UInt64(hotKeys) + generator.next() % 20_000) }
-                    _ = cache.set(many: cold.map { ($0, CachedState(actualTID: TransactionID(version), state: VersionedState.make(
-                        key: $0, actualTID: TransactionID(version), version: version, size: 600))) })
+                    _ = cache.set(many: cold.map { ($0, ObjectState(state: VersionedState.make(
+                        key: $0, actualTID: TransactionID(version), version: version, size: 600), tid: TransactionID(version))) })
                 }
                 if generator.next() % 4096 == 0 { cache.remove(key(index)) }
             }
@@ -87,7 +87,7 @@ final class SharedStateCacheContentStressTests: XCTestCase {
         // A reader: single lookups, lookups with a fallback, and batches.
         for step in 0 ..< Self.readsPerThread {
             let primary = key(generator.next() % UInt64(hotKeys))
-            var results: [(CacheKey, CachedState)] = []
+            var results: [(CacheKey, ObjectState)] = []
             switch step % 16 {
             case 0:
                 let keys = (0 ..< 4).map { _ in key(generator.next() % UInt64(hotKeys)) }
@@ -100,7 +100,7 @@ final class SharedStateCacheContentStressTests: XCTestCase {
             }
             for (k, state) in results {
                 found += 1
-                if let problem = VersionedState.verify(state.state, key: k, actualTID: state.actualTID) {
+                if let problem = VersionedState.verify(state.state, key: k, actualTID: state.tid) {
                     problems.withLock { $0.append(problem) }
                 }
             }

@@ -17,8 +17,8 @@ final class SharedStateCacheTests: XCTestCase {
 
     func testStoresAndReturnsStates() {
         let c = cache()
-        XCTAssertTrue(c.set(key(1), CachedState(actualTID: TransactionID(7), state: [1, 2, 3])))
-        XCTAssertEqual(c.get(key(1)), CachedState(actualTID: TransactionID(7), state: [1, 2, 3]))
+        XCTAssertTrue(c.set(key(1), ObjectState(state: [1, 2, 3], tid: TransactionID(7))))
+        XCTAssertEqual(c.get(key(1)), ObjectState(state: [1, 2, 3], tid: TransactionID(7)))
         XCTAssertNil(c.get(key(1, 2)), "another TID is another key")
         let stats = c.statistics
         XCTAssertEqual(stats.hits, 1)
@@ -31,7 +31,7 @@ final class SharedStateCacheTests: XCTestCase {
 
     func testContainsIsNotAHit() {
         let c = cache()
-        c.set(key(1), CachedState(actualTID: .zero, state: [1]))
+        c.set(key(1), ObjectState(state: [1], tid: .zero))
         XCTAssertTrue(c.contains(key(1)))
         XCTAssertFalse(c.contains(key(2)))
         XCTAssertEqual(c.statistics.hits, 0)
@@ -40,23 +40,23 @@ final class SharedStateCacheTests: XCTestCase {
 
     func testRefusesStatesOfObjectMaxOrMore() {
         let c = cache()
-        XCTAssertTrue(c.set(key(1), CachedState(actualTID: .zero, state: [UInt8](repeating: 1, count: 16_383))))
+        XCTAssertTrue(c.set(key(1), ObjectState(state: [UInt8](repeating: 1, count: 16_383), tid: .zero)))
         XCTAssertTrue(c.contains(key(1)))
-        XCTAssertFalse(c.set(key(2), CachedState(actualTID: .zero, state: [UInt8](repeating: 1, count: 16_384))))
+        XCTAssertFalse(c.set(key(2), ObjectState(state: [UInt8](repeating: 1, count: 16_384), tid: .zero)))
         XCTAssertFalse(c.contains(key(2)))
         XCTAssertEqual(c.statistics.refused, 1)
         // A refused replacement takes the old entry out: the caller meant to replace it.
-        XCTAssertFalse(c.set(key(1), CachedState(actualTID: .zero, state: [UInt8](repeating: 2, count: 16_384))))
+        XCTAssertFalse(c.set(key(1), ObjectState(state: [UInt8](repeating: 2, count: 16_384), tid: .zero)))
         XCTAssertFalse(c.contains(key(1)))
-        XCTAssertTrue(c.set(key(3), CachedState(actualTID: .zero, state: [1])))
-        XCTAssertEqual(c.set(many: [(key(3), CachedState(actualTID: .zero, state: [UInt8](repeating: 3, count: 16_384)))]), 0)
+        XCTAssertTrue(c.set(key(3), ObjectState(state: [1], tid: .zero)))
+        XCTAssertEqual(c.set(many: [(key(3), ObjectState(state: [UInt8](repeating: 3, count: 16_384), tid: .zero))]), 0)
         XCTAssertFalse(c.contains(key(3)), "set(many:) refuses the same way")
     }
 
     func testTheObjectMaxAppliesAfterCompression() {
         let c = cache(compression: .zlib)
         let compressible = [UInt8](repeating: 7, count: 100_000)
-        XCTAssertTrue(c.set(key(1), CachedState(actualTID: .zero, state: compressible)))
+        XCTAssertTrue(c.set(key(1), ObjectState(state: compressible, tid: .zero)))
         XCTAssertEqual(c.get(key(1))?.state, compressible)
         XCTAssertLessThan(c.statistics.bytes, 16_384 + CacheOptions.entryOverhead)
     }
@@ -64,10 +64,10 @@ final class SharedStateCacheTests: XCTestCase {
     func testZeroMegabytesDisablesTheCache() {
         let c = cache(mb: 0)
         XCTAssertFalse(c.isEnabled)
-        XCTAssertFalse(c.set(key(1), CachedState(actualTID: .zero, state: [1])))
+        XCTAssertFalse(c.set(key(1), ObjectState(state: [1], tid: .zero)))
         XCTAssertNil(c.get(key(1)))
         XCTAssertEqual(c.get(many: [key(1), key(2)]), [nil, nil])
-        XCTAssertEqual(c.set(many: [(key(1), CachedState(actualTID: .zero, state: [1]))]), 0)
+        XCTAssertEqual(c.set(many: [(key(1), ObjectState(state: [1], tid: .zero))]), 0)
         XCTAssertEqual(c.statistics.entries, 0)
     }
 
@@ -76,7 +76,7 @@ final class SharedStateCacheTests: XCTestCase {
         var generator = SplitMix64(seed: 5)
         for i in 0..<5000 {
             let size = Int(generator.next() % 2000)
-            c.set(key(i), CachedState(actualTID: .zero, state: [UInt8](repeating: UInt8(i & 0xFF), count: size)))
+            c.set(key(i), ObjectState(state: [UInt8](repeating: UInt8(i & 0xFF), count: size), tid: .zero))
             XCTAssertLessThanOrEqual(c.statistics.bytes, 500_000)
         }
         c.checkInvariants()
@@ -85,12 +85,12 @@ final class SharedStateCacheTests: XCTestCase {
 
     func testGetManyAndSetManyMatchSingleOperations() {
         let c = cache(shards: 8)
-        let entries = (0..<100).map { (key: key($0), value: CachedState(actualTID: TransactionID(UInt64($0)), state: [UInt8($0)])) }
+        let entries = (0..<100).map { (key: key($0), value: ObjectState(state: [UInt8($0)], tid: TransactionID(UInt64($0)))) }
         XCTAssertEqual(c.set(many: entries), 100)
         let keys = (0..<120).map { key($0) }
         let found = c.get(many: keys)
         for i in 0..<120 {
-            XCTAssertEqual(found[i], i < 100 ? CachedState(actualTID: TransactionID(UInt64(i)), state: [UInt8(i)]) : nil)
+            XCTAssertEqual(found[i], i < 100 ? ObjectState(state: [UInt8(i)], tid: TransactionID(UInt64(i))) : nil)
         }
         XCTAssertEqual(c.statistics.hits, 100)
         XCTAssertEqual(c.statistics.misses, 20)
@@ -98,7 +98,7 @@ final class SharedStateCacheTests: XCTestCase {
 
     func testRemoveAndRemoveAll() {
         let c = cache(shards: 4)
-        for i in 0..<50 { c.set(key(i), CachedState(actualTID: .zero, state: [1])) }
+        for i in 0..<50 { c.set(key(i), ObjectState(state: [1], tid: .zero)) }
         XCTAssertTrue(c.remove(key(3)))
         XCTAssertFalse(c.contains(key(3)))
         c.removeAll()
@@ -118,7 +118,7 @@ final class SharedStateCacheTests: XCTestCase {
 
     func testRegionStatisticsAddUp() {
         let c = cache(mb: 0.2)
-        for round in 0..<3 { for i in 0..<600 { if c.get(key(i)) == nil { c.set(key(i), CachedState(actualTID: .zero, state: [UInt8](repeating: 0, count: 200 + round))) } } }
+        for round in 0..<3 { for i in 0..<600 { if c.get(key(i)) == nil { c.set(key(i), ObjectState(state: [UInt8](repeating: 0, count: 200 + round), tid: .zero)) } } }
         let s = c.statistics
         XCTAssertEqual(s.window.entries + s.probation.entries + s.protected.entries, s.entries)
         XCTAssertEqual(s.window.bytes + s.probation.bytes + s.protected.bytes, s.bytes)
@@ -158,7 +158,7 @@ final class SharedStateCacheTests: XCTestCase {
 extension SharedStateCacheTests {
     func testPrimaryOrFallbackCountsOneRequest() {
         let c = cache(shards: 4)
-        c.set(key(1, 40), CachedState(actualTID: TransactionID(35), state: [4]))
+        c.set(key(1, 40), ObjectState(state: [4], tid: TransactionID(35)))
         let viaFallback = c.get(key(1, 50), orElse: key(1, 40))
         XCTAssertEqual(viaFallback?.value.state, [4])
         XCTAssertEqual(viaFallback?.fromFallback, true)

@@ -41,7 +41,7 @@ final class StateCodecTests: XCTestCase {
         options.compression = .lz4
         let lz4 = SharedStateCache(options: options)
         let key = CacheKey(oid: ObjectID(1), tid: TransactionID(1))
-        lz4.set(key, CachedState(actualTID: TransactionID(1), state: compressible))
+        lz4.set(key, ObjectState(state: compressible, tid: TransactionID(1)))
         let payload = StateCodec.encode(compressible, compression: .lz4)
         options.compression = .zlib
         XCTAssertEqual(try StateCodec.decode(payload), compressible)

@@ -10,7 +10,7 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
     func rankedCache() -> SharedStateCache {
         let cache = Fixture.cache(mb: 2, shards: 2)
         for i in 0..<3000 {
-            cache.set(Fixture.key(i, 1000), CachedState(actualTID: TransactionID(900), state: [UInt8](repeating: UInt8(i % 200), count: 300)))
+            cache.set(Fixture.key(i, 1000), ObjectState(state: [UInt8](repeating: UInt8(i % 200), count: 300), tid: TransactionID(900)))
         }
         for _ in 0..<6 { for i in 0..<200 { _ = cache.get(Fixture.key(i, 1000)) } }
         for i in 200..<600 { _ = cache.get(Fixture.key(i, 1000)) }

@@ -63,7 +63,7 @@ final class CacheFilesConcurrencyTests: XCTestCase {
                     if let hit = cache.get(key) {
                         if hit.state != state(oid) { wrong.withLock { $0 += 1 } }
                     } else {
-                        cache.set(key, CachedState(actualTID: .zero, state: state(oid)))
+                        cache.set(key, ObjectState(state: state(oid), tid: .zero))
                     }
                 }
             }

@@ -155,7 +155,7 @@ final class PolicyPersistenceTests: XCTestCase {
         let cache = sharedCache(mb: 8, shards: 8)
         XCTAssertEqual(cache.shardCount, 8)
         for i in 0..<3000 {
-            cache.set(key(i), CachedState(actualTID: TransactionID(4), state: [UInt8](repeating: UInt8(i % 251), count: 200 + i % 300)))
+            cache.set(key(i), ObjectState(state: [UInt8](repeating: UInt8(i % 251), count: 200 + i % 300), tid: TransactionID(4)))
         }
         for _ in 0..<4 { for i in 0..<300 { _ = cache.get(key(i)) } }
         let exported = cache.exportEntries()
@@ -172,7 +172,7 @@ final class PolicyPersistenceTests: XCTestCase {
 
     func testSharedRestoreStopsAtCapacityAndSkipsOversizedPayloads() {
         let big = sharedCache(mb: 4, shards: 4)
-        for i in 0..<10_000 { big.set(key(i), CachedState(actualTID: .zero, state: [UInt8](repeating: 7, count: 300))) }
+        for i in 0..<10_000 { big.set(key(i), ObjectState(state: [UInt8](repeating: 7, count: 300), tid: .zero)) }
         let exported = big.exportEntries()
         let small = sharedCache(mb: 1, shards: 1)
         let restored = small.restore(exported)
@@ -197,7 +197,7 @@ final class PolicyPersistenceTests: XCTestCase {
             let cache = sharedCache(mb: Double(shards) * 2, shards: shards)
             let policies = cache.shards
             XCTAssertEqual(policies.count, shards)
-            for i in 0..<2000 { cache.set(key(i, UInt64(i % 13)), CachedState(actualTID: .zero, state: [1])) }
+            for i in 0..<2000 { cache.set(key(i, UInt64(i % 13)), ObjectState(state: [1], tid: .zero)) }
             var seen = 0
             for (index, policy) in policies.enumerated() {
                 policy.withExclusiveAccess { policy in

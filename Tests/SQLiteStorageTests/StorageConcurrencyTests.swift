@@ -103,7 +103,7 @@ final class StorageConcurrencyTests: StorageTestCase {
                 defer { stop.store(true, ordering: .releasing) }
                 for _ in 0..<150 {
                     _ = try connection.poll()
-                    let loaded = try oids.map { oid -> (state: [UInt8], tid: TID) in
+                    let loaded = try oids.map { oid -> ObjectState in
                         guard let value = try connection.load(oid) else { throw TestFailure("missing \(oid)") }
                         return value
                     }

@@ -193,7 +193,7 @@ final class StorageConnectionTests: StorageTestCase {
             var request = (0..<count).map { _ in oids.randomElement(using: &generator)! }
             request += unknown.prefix(count % 4)
             let many = try connection.load(many: request)
-            var expected: [ObjectID: (state: [UInt8], tid: TID)] = [:]
+            var expected: [ObjectID: ObjectState] = [:]
             for oid in request { expected[oid] = try connection.load(oid) }
             XCTAssertEqual(many.count, expected.count, "count \(count)")
             for (oid, value) in expected {

@@ -202,7 +202,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
         defer { connection.close() }
         var log = ""
         var created: [ObjectID] = []
-        func logRead(_ snapshot: TID, _ oid: ObjectID, _ value: (state: [UInt8], tid: TID)?) throws {
+        func logRead(_ snapshot: TID, _ oid: ObjectID, _ value: ObjectState?) throws {
             if let value {
                 guard let decoded = TestState.decode(value.state), decoded.oid == oid else {
                     throw TestFailure("\(oid) holds a state that is not its own")

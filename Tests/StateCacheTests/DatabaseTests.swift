@@ -25,7 +25,7 @@ final class DatabaseTests: XCTestCase {
         conn.store(oid, Array("hello".utf8), expecting: nil)   // nil: a new object
         let tid = try conn.commit()
         try conn.poll()
-        let loaded = try conn.load(oid)                  // (state: [UInt8], tid: TID)?
+        let loaded = try conn.load(oid)                  // ObjectState?
         XCTAssertEqual(loaded?.state, Array("hello".utf8))
         XCTAssertEqual(loaded?.tid, tid)
         XCTAssertEqual(conn.stats.hits, 1, "served from the entry cached at commit")

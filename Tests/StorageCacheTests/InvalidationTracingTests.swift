@@ -228,7 +228,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
         source.commit(10, [1: "a", 2: "b"])
         // A cache file's checkpoints (10, 10), with a state of object 1 filed under them.
         coordinator = CheckpointCoordinator(epoch: CheckpointEpoch(checkpoints: .at(tid(10)), deltaAfter1: [:]))
-        cache.set(CacheKey(oid: oid(1), tid: tid(10)), CachedState(actualTID: tid(10), state: Array("a".utf8)))
+        cache.set(CacheKey(oid: oid(1), tid: tid(10)), ObjectState(state: Array("a".utf8), tid: tid(10)))
         source.commit(20, [1: "a2", 2: "b2"])
         let a = view(), b = view()
         try a.poll(source, to: 20)

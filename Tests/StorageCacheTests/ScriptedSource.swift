@@ -22,23 +22,23 @@ final class ScriptedSource: ObjectSource {
     }
 
     /// The true answer at `snapshot`.
-    func truth(_ oid: ObjectID, at snapshot: TransactionID) -> (state: [UInt8], tid: TransactionID)? {
+    func truth(_ oid: ObjectID, at snapshot: TransactionID) -> ObjectState? {
         for entry in history.reversed() where entry.tid <= snapshot {
-            if let state = entry.writes[oid] { return (state, entry.tid) }
+            if let state = entry.writes[oid] { return ObjectState(state: state, tid: entry.tid) }
         }
         return nil
     }
 
-    func load(_ oid: ObjectID) throws -> (state: [UInt8], tid: TransactionID)? {
+    func load(_ oid: ObjectID) throws -> ObjectState? {
         loads += 1
         guard var found = truth(oid, at: snapshot) else { return nil }
         if let forced = forcedTID[oid] { found.tid = forced }
         return found
     }
 
-    func load(many oids: [ObjectID]) throws -> [ObjectID: (state: [UInt8], tid: TransactionID)] {
+    func load(many oids: [ObjectID]) throws -> [ObjectID: ObjectState] {
         batchLoads += 1
-        var result: [ObjectID: (state: [UInt8], tid: TransactionID)] = [:]
+        var result: [ObjectID: ObjectState] = [:]
         for oid in oids { result[oid] = truth(oid, at: snapshot) }
         return result
     }

@@ -23,7 +23,7 @@ final class StorageViewTests: ScriptedViewTestCase {
     }
 
     func put(_ o: UInt64, _ keyTID: UInt64, actual: UInt64, _ state: String) {
-        cache.set(key(o, keyTID), CachedState(actualTID: tid(actual), state: Array(state.utf8)))
+        cache.set(key(o, keyTID), ObjectState(state: Array(state.utf8), tid: tid(actual)))
     }
 
     func testLoadBeforeTheFirstPollBypassesTheCache() throws {
@@ -52,7 +52,7 @@ final class StorageViewTests: ScriptedViewTestCase {
         let loaded = try v.load(oid(2), from: source)
         XCTAssertEqual(loaded?.state, Array("abc".utf8))
         XCTAssertEqual(loaded?.tid, tid(45))
-        XCTAssertEqual(cache.get(key(2, 50))?.actualTID, tid(45), "stored under cp0 with the real TID inside")
+        XCTAssertEqual(cache.get(key(2, 50))?.tid, tid(45), "stored under cp0 with the real TID inside")
         XCTAssertEqual(try v.load(oid(2), from: source)?.tid, tid(45))
         XCTAssertEqual(source.loads, 1)
         XCTAssertEqual(v.statistics.hits, 1)
@@ -173,9 +173,9 @@ final class StorageViewTests: ScriptedViewTestCase {
         try v.poll(source, to: 50)
         put(2, 40, actual: 30, "abc")
         XCTAssertEqual(try v.load(oid(2), from: source)?.state, Array("abc".utf8))
-        XCTAssertEqual(cache.get(key(2, 50))?.actualTID, tid(30))
+        XCTAssertEqual(cache.get(key(2, 50))?.tid, tid(30))
         XCTAssertEqual(try v.load(oid(3), from: source)?.state, Array("def".utf8))
-        XCTAssertEqual(cache.get(key(3, 50))?.actualTID, tid(30), "a storage load goes to cp0, not cp1")
+        XCTAssertEqual(cache.get(key(3, 50))?.tid, tid(30), "a storage load goes to cp0, not cp1")
         XCTAssertNil(cache.get(key(3, 40)))
     }
 

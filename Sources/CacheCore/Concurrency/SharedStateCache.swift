@@ -6,7 +6,7 @@ import Synchronization
 /// var options = CacheOptions()
 /// options.cacheLocalMB = 100
 /// let cache = SharedStateCache(options: options)
-/// cache.set(CacheKey(oid: oid, tid: checkpoint), CachedState(actualTID: tid, state: bytes))
+/// cache.set(CacheKey(oid: oid, tid: checkpoint), ObjectState(state: bytes, tid: tid))
 /// cache.get(CacheKey(oid: oid, tid: checkpoint))?.state
 /// ```
 ///
@@ -119,7 +119,7 @@ public final class SharedStateCache: Sendable {
     /// and reported as a miss: the cache never returns bytes it cannot vouch for.
     ///
     /// - Complexity: O(1) under one shard lock, plus decompression outside it.
-    public func get(_ key: CacheKey) -> CachedState? {
+    public func get(_ key: CacheKey) -> ObjectState? {
         guard !shards.isEmpty else { return nil }
         let shard = shardIndex(key)
         let stripe = ThreadStripe.current
@@ -135,7 +135,7 @@ public final class SharedStateCache: Sendable {
     /// so that the cache's hit rate is the rate of loads answered, as a trace records it.
     ///
     /// `fallback` is computed only when `primary` misses (it may cost a map lookup).
-    public func get(_ primary: CacheKey, orElse fallback: () -> CacheKey?) -> (value: CachedState, fromFallback: Bool)? {
+    public func get(_ primary: CacheKey, orElse fallback: () -> CacheKey?) -> (value: ObjectState, fromFallback: Bool)? {
         guard !shards.isEmpty else { return nil }
         let primaryShard = shardIndex(primary)
         let stripe = ThreadStripe.current
@@ -156,8 +156,8 @@ public final class SharedStateCache: Sendable {
 
     /// The states cached under `keys`, in the same order (nil for a miss), taking each shard's
     /// lock once for all of its keys.
-    public func get(many keys: [CacheKey]) -> [CachedState?] {
-        guard !shards.isEmpty, !keys.isEmpty else { return [CachedState?](repeating: nil, count: keys.count) }
+    public func get(many keys: [CacheKey]) -> [ObjectState?] {
+        guard !shards.isEmpty, !keys.isEmpty else { return [ObjectState?](repeating: nil, count: keys.count) }
         var found = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: keys.count)
         let stripe = ThreadStripe.current
         forEachShard(of: keys) { shard, positions in
@@ -171,15 +171,15 @@ public final class SharedStateCache: Sendable {
     }
 
     /// `get(_:orElse:)` with a fallback known in advance.
-    public func get(_ primary: CacheKey, orElse fallback: CacheKey?) -> (value: CachedState, fromFallback: Bool)? {
+    public func get(_ primary: CacheKey, orElse fallback: CacheKey?) -> (value: ObjectState, fromFallback: Bool)? {
         get(primary, orElse: { fallback })
     }
 
     /// `get(_:orElse:)` for many requests at once, taking each shard's lock at most three
     /// times in all (primaries, fallbacks, misses); each request counts as one hit or one miss.
-    public func get(many primaries: [CacheKey], orElse fallbacks: [CacheKey?]) -> [(value: CachedState, fromFallback: Bool)?] {
+    public func get(many primaries: [CacheKey], orElse fallbacks: [CacheKey?]) -> [(value: ObjectState, fromFallback: Bool)?] {
         precondition(primaries.count == fallbacks.count, "one fallback (or nil) per primary key")
-        var result = [(value: CachedState, fromFallback: Bool)?](repeating: nil, count: primaries.count)
+        var result = [(value: ObjectState, fromFallback: Bool)?](repeating: nil, count: primaries.count)
         guard !shards.isEmpty, !primaries.isEmpty else { return result }
         var found = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: primaries.count)
         let stripe = ThreadStripe.current
@@ -237,9 +237,9 @@ public final class SharedStateCache: Sendable {
     /// `payload` is consumed, not copied: a hit then costs one reference-count increment on
     /// the state's buffer (the one the caller's value holds), a line both cores write when
     /// they read the same popular object.
-    private func decoded(_ key: CacheKey, _ tid: TransactionID, _ payload: consuming [UInt8], shard: Int) -> CachedState? {
+    private func decoded(_ key: CacheKey, _ tid: TransactionID, _ payload: consuming [UInt8], shard: Int) -> ObjectState? {
         do {
-            return CachedState(actualTID: tid, state: try StateCodec.decode(consume payload))
+            return ObjectState(state: try StateCodec.decode(consume payload), tid: tid)
         } catch {
             let stripe = ThreadStripe.current
             withShard(shard) { _ = $0.remove(key, stripe: stripe) }
@@ -256,7 +256,7 @@ public final class SharedStateCache: Sendable {
     ///
     /// - Complexity: O(1) amortized under one shard lock, plus compression outside it.
     @discardableResult
-    public func set(_ key: CacheKey, _ value: CachedState) -> Bool {
+    public func set(_ key: CacheKey, _ value: ObjectState) -> Bool {
         guard !shards.isEmpty else { return false }
         guard let payload = storable(value.state) else {
             remove(key)
@@ -264,7 +264,7 @@ public final class SharedStateCache: Sendable {
         }
         let stripe = ThreadStripe.current
         return withShard(shardIndex(key)) {
-            $0.set(key, actualTID: value.actualTID, payload: payload, weight: payload.count + CacheOptions.entryOverhead,
+            $0.set(key, actualTID: value.tid, payload: payload, weight: payload.count + CacheOptions.entryOverhead,
                    stripe: stripe)
         }
     }
@@ -272,7 +272,7 @@ public final class SharedStateCache: Sendable {
     /// Caches many values, taking each shard's lock once. Returns how many were stored; a
     /// refused value removes its key's entry, as ``set(_:_:)`` does.
     @discardableResult
-    public func set(many entries: [(key: CacheKey, value: CachedState)]) -> Int {
+    public func set(many entries: [(key: CacheKey, value: ObjectState)]) -> Int {
         guard !shards.isEmpty, !entries.isEmpty else { return 0 }
         let payloads = entries.map { storable($0.value.state) }
         var stored = 0
@@ -284,7 +284,7 @@ public final class SharedStateCache: Sendable {
                         _ = policy.remove(entries[position].key, stripe: stripe)
                         continue
                     }
-                    if policy.set(entries[position].key, actualTID: entries[position].value.actualTID,
+                    if policy.set(entries[position].key, actualTID: entries[position].value.tid,
                                   payload: payload, weight: payload.count + CacheOptions.entryOverhead, stripe: stripe) {
                         stored += 1
                     }

@@ -96,7 +96,7 @@ public struct TransactionID: RawRepresentable, Hashable, Comparable, Sendable, C
     }
 }
 
-/// The short name used in public signatures such as `load(_:) -> (state: [UInt8], tid: TID)?`.
+/// The short name used in public signatures such as `commit() -> TID`.
 public typealias TID = TransactionID
 
 /// The short name for ``ObjectID``.

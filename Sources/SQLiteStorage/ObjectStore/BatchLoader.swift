@@ -47,8 +47,8 @@ final class BatchLoader {
     /// The current states of `oids` in the connection's read transaction.
     ///
     /// - Complexity: O(k log n) for k OIDs, in ⌈k / 256⌉ + log₂ 256 executions at most.
-    func load(_ oids: [ObjectID]) throws(StorageError) -> [ObjectID: (state: [UInt8], tid: TID)] {
-        var result: [ObjectID: (state: [UInt8], tid: TID)] = [:]
+    func load(_ oids: [ObjectID]) throws(StorageError) -> [ObjectID: ObjectState] {
+        var result: [ObjectID: ObjectState] = [:]
         result.reserveCapacity(oids.count)
         var start = 0
         while start < oids.count {
@@ -61,7 +61,7 @@ final class BatchLoader {
                 try statement.bind(oids[start + position].rawValue, at: Int32(position + 1))
             }
             while try statement.step() {
-                result[ObjectID(statement.uint64(at: 0))] = (statement.blob(at: 1), TID(statement.uint64(at: 2)))
+                result[ObjectID(statement.uint64(at: 0))] = ObjectState(state: statement.blob(at: 1), tid: TID(statement.uint64(at: 2)))
             }
             start += size
         }

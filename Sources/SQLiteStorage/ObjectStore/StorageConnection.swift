@@ -118,13 +118,13 @@ public final class StorageConnection: ObjectStoreConnection {
     ///
     /// - Throws: `StorageError.noSnapshot` before the first ``poll()``.
     /// - Complexity: O(log n).
-    public func load(_ oid: ObjectID) throws(StorageError) -> (state: [UInt8], tid: TID)? {
+    public func load(_ oid: ObjectID) throws(StorageError) -> ObjectState? {
         guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
         let statement = loadStatement
         defer { statement.reset() }
         try statement.bind(oid.rawValue, at: 1)
         guard try statement.step() else { return nil }
-        return (statement.blob(at: 0), TID(statement.uint64(at: 1)))
+        return ObjectState(state: statement.blob(at: 0), tid: TID(statement.uint64(at: 1)))
     }
 
     /// The states of many objects as of the snapshot, fetched with one prepared query per
@@ -132,7 +132,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// result; duplicates are fine.
     ///
     /// - Throws: `StorageError.noSnapshot` before the first ``poll()``.
-    public func load(many oids: [ObjectID]) throws(StorageError) -> [ObjectID: (state: [UInt8], tid: TID)] {
+    public func load(many oids: [ObjectID]) throws(StorageError) -> [ObjectID: ObjectState] {
         guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
         return try batchLoader.load(oids)
     }

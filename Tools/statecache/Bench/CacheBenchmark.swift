@@ -50,7 +50,7 @@ enum CacheBenchmark: BenchmarkGroup {
             let freshRanks = 0..<min(operations, keyCount)
             let fresh = freshRanks.map { key($0) }
             let roomy = makeCache(capacity: Int(Double(fresh.count * (size + CacheOptions.entryOverhead)) * 1.5), shards: nil)
-            let setRate = measure(fresh.count) { for k in freshRanks { roomy.set(key(k), CachedState(actualTID: .zero, state: values[k])) } }
+            let setRate = measure(fresh.count) { for k in freshRanks { roomy.set(key(k), ObjectState(state: values[k], tid: .zero)) } }
             var dictionary: [CacheKey: [UInt8]] = [:]
             let dictionarySetRate = measure(fresh.count) { for k in freshRanks { dictionary[key(k)] = values[k] } }
             rows.append(BenchmarkRow(group: name, name: "set \(label) 1 thread", value: setRate, unit: "ops/s",
@@ -74,7 +74,7 @@ enum CacheBenchmark: BenchmarkGroup {
                 for (rank, write) in zip(ranks[0], writes[0]) {
                     let k = key(rank)
                     if write || single.get(k) == nil {
-                        single.set(k, CachedState(actualTID: .zero, state: values[rank]))
+                        single.set(k, ObjectState(state: values[rank], tid: .zero))
                         performed.append(true)
                     } else {
                         performed.append(false)
@@ -105,7 +105,7 @@ enum CacheBenchmark: BenchmarkGroup {
                     let cache = caches[thread % caches.count]
                     for position in range where writes[thread][position] || cache.get(key(ranks[thread][position])) == nil {
                         let rank = ranks[thread][position]
-                        cache.set(key(rank), CachedState(actualTID: .zero, state: values[rank]))
+                        cache.set(key(rank), ObjectState(state: values[rank], tid: .zero))
                     }
                 }
                 let hitRate = caches.map(\.statistics.hitRate).reduce(0, +) / Double(caches.count)
@@ -132,7 +132,7 @@ enum CacheBenchmark: BenchmarkGroup {
     /// Runs the warm-up sequence so that measured runs start from a steady cache.
     static func warm(_ cache: SharedStateCache, _ ranks: [Int], _ writes: [Bool], _ values: [[UInt8]]) {
         for (rank, write) in zip(ranks, writes) where write || cache.get(key(rank)) == nil {
-            cache.set(key(rank), CachedState(actualTID: .zero, state: values[rank]))
+            cache.set(key(rank), ObjectState(state: values[rank], tid: .zero))
         }
     }
 

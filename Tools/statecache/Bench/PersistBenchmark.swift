@@ -97,11 +97,11 @@ enum PersistBenchmark: BenchmarkGroup {
         var oid: UInt64 = 1
         var offered = 0
         while offered < options.capacityBytes * 3 / 2 {
-            var batch: [(key: CacheKey, value: CachedState)] = []
+            var batch: [(key: CacheKey, value: ObjectState)] = []
             for _ in 0..<1000 {
                 let state = state(&generator)
                 offered += state.count + CacheOptions.entryOverhead
-                batch.append((CacheKey(oid: ObjectID(oid), tid: tid), CachedState(actualTID: TransactionID(oid), state: state)))
+                batch.append((CacheKey(oid: ObjectID(oid), tid: tid), ObjectState(state: state, tid: TransactionID(oid))))
                 oid += 1
             }
             cache.set(many: batch)
