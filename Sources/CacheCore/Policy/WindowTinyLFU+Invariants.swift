@@ -5,7 +5,7 @@ extension WindowTinyLFU {
     /// randomized operations.
     ///
     /// - Complexity: O(n) in the number of nodes.
-    public func checkInvariants() {
+    package func checkInvariants() {
         shadow?.checkInvariants()
         miniSimulation?.checkInvariants()
         var seen = 0

@@ -21,7 +21,7 @@
 /// of recent entries. A hill climber (``WindowAdaptation``) moves budget between the window
 /// and protected to follow the workload.
 ///
-/// **Invariants** (checked by ``checkInvariants()``): the three queues are well-linked and
+/// **Invariants** (checked by `checkInvariants()`): the three queues are well-linked and
 /// their counts and weights add up; every indexed key names a live node of the queue its
 /// region says; the total weight never exceeds ``maximumWeight`` after an operation returns;
 /// `windowMaximum + protectedMaximum ≤ maximumWeight`.
