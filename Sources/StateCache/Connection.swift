@@ -1,6 +1,6 @@
 import CacheCore
 import SQLiteStorage
-import StorageCache
+import CacheViews
 
 /// One storage client connection: a snapshot of the database, loads served from the shared
 /// cache when it holds the right state and from the storage (SQLite or PostgreSQL) when it
@@ -39,7 +39,7 @@ public final class Connection {
 
     /// The state of `oid` in the snapshot and the TID that wrote it; nil for no such object.
     ///
-    /// - Throws: `StorageCacheError/inconsistent(oid:expected:found:checkpoints:)` if the cache
+    /// - Throws: `CacheViewError/inconsistent(oid:expected:found:checkpoints:)` if the cache
     ///   and the database disagree (the cache is cleared: poll and retry), or a `StorageError`.
     public func load(_ oid: ObjectID) throws -> ObjectState? {
         try view.load(oid, from: storage)
