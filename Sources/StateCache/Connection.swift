@@ -35,7 +35,7 @@ public final class Connection {
     }
 
     /// The snapshot's TID (nil before the first poll).
-    public var snapshotTID: TID? { storage.snapshotTID }
+    public var snapshotTID: TransactionID? { storage.snapshotTID }
 
     /// The state of `oid` in the snapshot and the TID that wrote it; nil for no such object.
     ///
@@ -53,7 +53,7 @@ public final class Connection {
 
     /// Buffers a new state for `oid`; `expecting` is the TID the caller read (nil: a new object).
     /// Nothing is written until `commit()`.
-    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
+    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?) {
         storage.store(oid, state, expecting: expecting)
     }
 
@@ -64,7 +64,7 @@ public final class Connection {
     ///   another transaction changed one of the objects since the expected TID; on other
     ///   errors the buffer is kept, so the commit can be retried or `abort()`ed.
     @discardableResult
-    public func commit() throws -> TID {
+    public func commit() throws -> TransactionID {
         // The storage keeps the one buffer: read it before the commit empties it.
         let states = storage.pendingStates
         let tid = try storage.commit()
