@@ -58,7 +58,7 @@ let package = Package(
         // §5 The PostgreSQL object storage (many machines), through libpq.
         .target(name: "PostgresStorage", dependencies: ["CacheCore", "ObjectStorage", "CLibPQ"], swiftSettings: strict),
         // §4 Views, checkpoints and delta maps.
-        .target(name: "StorageCache",
+        .target(name: "CacheViews",
                 dependencies: ["CacheCore", "CacheTrace", "ObjectStorage",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
@@ -69,7 +69,7 @@ let package = Package(
         // The umbrella: one options value opens all of it.
         .target(name: "StateCache",
                 dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage", "PostgresStorage",
-                               "StorageCache", "CacheFiles"],
+                               "CacheViews", "CacheFiles"],
                 swiftSettings: strict),
 
         // Workloads the tools and tests share, kept out of the product libraries: the
@@ -91,7 +91,7 @@ let package = Package(
                           path: "Tools/cache-simul", swiftSettings: strict),
         .executableTarget(name: "statecache",
                           dependencies: ["StateCache", "Workload", "CacheCore", "CacheTrace", "CacheAnalysis",
-                                         "ObjectStorage", "SQLiteStorage", "PostgresStorage", "StorageCache",
+                                         "ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheViews",
                                          "CacheFiles", "CSQLite", "CLibPQ",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Tools/statecache", swiftSettings: strict),
@@ -111,8 +111,8 @@ let package = Package(
         .testTarget(name: "ObjectStorageTests",
                     dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "StorageCacheTests",
-                    dependencies: ["StorageCache", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
+        .testTarget(name: "CacheViewsTests",
+                    dependencies: ["CacheViews", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
                     swiftSettings: strict),
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),

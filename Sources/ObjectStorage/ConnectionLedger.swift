@@ -9,14 +9,14 @@ package struct ConnectionLedger: Sendable {
     package private(set) var pending = PendingStores()
     /// The snapshot of the last successful poll, kept across released snapshots and lost
     /// sessions so the next poll can list the changes since.
-    package private(set) var polledTID: TID?
+    package private(set) var polledTID: TransactionID?
     /// This connection's commits not yet reported by a poll, ascending.
-    private var unreportedOwnCommits: [TID] = []
+    private var unreportedOwnCommits: [TransactionID] = []
 
     package init() {}
 
     /// Buffers a store, replacing an earlier one of the same object.
-    package mutating func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
+    package mutating func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?) {
         pending.add(PendingStore(oid: oid, state: state, expected: expecting))
     }
 
@@ -27,8 +27,8 @@ package struct ConnectionLedger: Sendable {
 
     /// Writes the buffer with `write` and remembers the TID as an own commit. A conflict drops
     /// the buffer (those stores can never succeed); other errors keep it for a retry.
-    package mutating func commit(_ write: ([PendingStore]) throws(StorageError) -> TID) throws(StorageError) -> TID {
-        let tid: TID
+    package mutating func commit(_ write: ([PendingStore]) throws(StorageError) -> TransactionID) throws(StorageError) -> TransactionID {
+        let tid: TransactionID
         do throws(StorageError) {
             tid = try write(pending.items)
         } catch {
@@ -42,7 +42,7 @@ package struct ConnectionLedger: Sendable {
 
     /// Records a successful poll at `newTID`; returns the previous poll's snapshot and the own
     /// commits that became visible with this one.
-    package mutating func polled(at newTID: TID) -> (previous: TID?, ownCommits: [TID]) {
+    package mutating func polled(at newTID: TransactionID) -> (previous: TransactionID?, ownCommits: [TransactionID]) {
         let previous = polledTID
         polledTID = newTID
         let visible = unreportedOwnCommits.prefix { $0 <= newTID }

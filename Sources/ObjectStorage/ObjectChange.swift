@@ -8,10 +8,10 @@ public struct ObjectChange: Sendable, Hashable, CustomStringConvertible {
     /// The object that changed.
     public var oid: ObjectID
     /// The transaction that wrote its current state.
-    public var tid: TID
+    public var tid: TransactionID
 
     /// Creates a change entry.
-    public init(oid: ObjectID, tid: TID) {
+    public init(oid: ObjectID, tid: TransactionID) {
         self.oid = oid
         self.tid = tid
     }

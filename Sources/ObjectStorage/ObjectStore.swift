@@ -28,10 +28,10 @@ public protocol ObjectStore: AnyObject, Sendable {
     /// `count` OIDs never handed out before, by any process.
     func newOIDs(count: Int) throws(StorageError) -> [ObjectID]
     /// The TID of the last committed transaction, ``TransactionID/zero`` when there is none.
-    func lastTransaction() throws(StorageError) -> TID
+    func lastTransaction() throws(StorageError) -> TransactionID
     /// The objects whose current state was written in `(after, through]`, ordered by TID then
     /// OID, as of the latest commit.
-    func listChanges(after: TID, through: TID) throws(StorageError) -> [ObjectChange]
+    func listChanges(after: TransactionID, through: TransactionID) throws(StorageError) -> [ObjectChange]
     /// The number of objects stored.
     func objectCount() throws(StorageError) -> Int
     /// Closes the store's own connections. Idempotent.

@@ -10,7 +10,7 @@ import CacheCore
 public protocol ObjectStoreConnection: AnyObject, ObjectSource {
     /// The TID the connection's loads see; nil before the first poll, after
     /// ``releaseSnapshot()`` and after ``close()``.
-    var snapshotTID: TID? { get }
+    var snapshotTID: TransactionID? { get }
     /// True after ``close()``.
     var isClosed: Bool { get }
     /// The number of objects buffered for the next commit.
@@ -26,10 +26,10 @@ public protocol ObjectStoreConnection: AnyObject, ObjectSource {
     func releaseSnapshot()
     /// Buffers a new state for `oid`, based on the state written by `expecting` (nil: a new
     /// object). Nothing reaches the database before ``commit()``.
-    func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?)
+    func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?)
     /// Writes the buffered stores as one transaction and returns its TID; the snapshot does
     /// not move. A conflict drops the buffer; other errors keep it for a retry.
-    func commit() throws(StorageError) -> TID
+    func commit() throws(StorageError) -> TransactionID
     /// Drops the buffered stores.
     func abort()
     /// Ends the snapshot, drops buffered stores and closes the connection. Idempotent.

@@ -9,10 +9,10 @@ package struct PendingStore: Sendable {
     package var state: [UInt8]
     /// The TID of the state the writer read; nil for an object it believes new. The commit
     /// fails with a conflict unless this is still the object's current TID.
-    package var expected: TID?
+    package var expected: TransactionID?
 
     /// A store of `state` for `oid`, based on the revision `expected` (nil: a new object).
-    package init(oid: ObjectID, state: [UInt8], expected: TID?) {
+    package init(oid: ObjectID, state: [UInt8], expected: TransactionID?) {
         self.oid = oid
         self.state = state
         self.expected = expected

@@ -7,18 +7,18 @@ import CacheCore
 /// ``ownCommits`` were written by this connection, whose view already holds those states.
 public struct PollResult: Sendable, Hashable {
     /// The snapshot before this poll; nil on a connection's first poll.
-    public var previousTID: TID?
+    public var previousTID: TransactionID?
     /// The snapshot now in effect: the last transaction committed when the poll ran
     /// (``TransactionID/zero`` for a database without transactions).
-    public var newTID: TID
+    public var newTID: TransactionID
     /// Objects changed in `(previousTID, newTID]`, ordered by TID then OID; nil when unknown
     /// (the first poll: there was no previous snapshot to compare with).
     public var changes: [ObjectChange]?
     /// The TIDs of this connection's own commits that became visible with this poll, ascending.
-    public var ownCommits: [TID]
+    public var ownCommits: [TransactionID]
 
     /// Creates a poll result.
-    public init(previousTID: TID?, newTID: TID, changes: [ObjectChange]?, ownCommits: [TID]) {
+    public init(previousTID: TransactionID?, newTID: TransactionID, changes: [ObjectChange]?, ownCommits: [TransactionID]) {
         self.previousTID = previousTID
         self.newTID = newTID
         self.changes = changes

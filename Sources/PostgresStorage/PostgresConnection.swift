@@ -15,7 +15,7 @@ public final class PostgresConnection: ObjectStoreConnection {
     public let objectStore: PostgresObjectStore
     /// The TID the connection's loads see; nil before the first poll, after
     /// ``releaseSnapshot()``, after a lost session and after ``close()``.
-    public private(set) var snapshotTID: TID?
+    public private(set) var snapshotTID: TransactionID?
     /// True after ``close()``.
     public private(set) var isClosed = false
 
@@ -50,7 +50,7 @@ public final class PostgresConnection: ObjectStoreConnection {
             handle = try objectStore.openSession()
         }
         let previous = ledger.polledTID
-        let newTID: TID
+        let newTID: TransactionID
         var changes: [ObjectChange]?
         do throws(StorageError) {
             try handle.execute((handle.isInTransaction ? "COMMIT; " : "") + "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -60,13 +60,13 @@ public final class PostgresConnection: ObjectStoreConnection {
                 LEFT JOIN object_state AS o ON o.tid > $1 AND o.tid <= last.tid
                 ORDER BY o.tid, o.zoid
                 """, [.int8(Int64(previous?.rawValue ?? UInt64(Int64.max)))], prepareAs: "poll")
-            newTID = TID(UInt64(try rows.int64(0, 0) ?? 0))
+            newTID = TransactionID(UInt64(try rows.int64(0, 0) ?? 0))
             if let previous, previous <= newTID {
                 var list: [ObjectChange] = []
                 list.reserveCapacity(rows.rowCount)
                 for row in 0..<rows.rowCount where !rows.isNull(row, 1) {
                     list.append(ObjectChange(oid: ObjectID(UInt64(try rows.int64(row, 1) ?? 0)),
-                                             tid: TID(UInt64(try rows.int64(row, 2) ?? 0))))
+                                             tid: TransactionID(UInt64(try rows.int64(row, 2) ?? 0))))
                 }
                 changes = list
             }
@@ -96,7 +96,7 @@ public final class PostgresConnection: ObjectStoreConnection {
             let rows = try handle.query("SELECT state, tid FROM object_state WHERE zoid = $1",
                                         [.int8(Int64(bitPattern: oid.rawValue))], prepareAs: "load")
             guard rows.rowCount == 1 else { return nil }
-            return ObjectState(state: rows.bytes(0, 0) ?? [], tid: TID(UInt64(try rows.int64(0, 1) ?? 0)))
+            return ObjectState(state: rows.bytes(0, 0) ?? [], tid: TransactionID(UInt64(try rows.int64(0, 1) ?? 0)))
         }
     }
 
@@ -109,14 +109,14 @@ public final class PostgresConnection: ObjectStoreConnection {
                                         [.int8Array(oids.map { Int64(bitPattern: $0.rawValue) })], prepareAs: "load_many")
             result.reserveCapacity(rows.rowCount)
             for row in 0..<rows.rowCount {
-                result[ObjectID(UInt64(try rows.int64(row, 0) ?? 0))] = ObjectState(state: rows.bytes(row, 1) ?? [], tid: TID(UInt64(try rows.int64(row, 2) ?? 0)))
+                result[ObjectID(UInt64(try rows.int64(row, 0) ?? 0))] = ObjectState(state: rows.bytes(row, 1) ?? [], tid: TransactionID(UInt64(try rows.int64(row, 2) ?? 0)))
             }
             return result
         }
     }
 
     /// The objects whose current state, as of the snapshot, was written in `(after, through]`.
-    public func listChanges(after: TID, through: TID) throws(StorageError) -> [ObjectChange] {
+    public func listChanges(after: TransactionID, through: TransactionID) throws(StorageError) -> [ObjectChange] {
         try inSnapshot { (handle) throws(StorageError) -> [ObjectChange] in
             try PostgresQueries.listChanges(on: handle, after: after, through: through)
         }
@@ -126,7 +126,7 @@ public final class PostgresConnection: ObjectStoreConnection {
 
     /// Buffers a new state for `oid` for the next ``commit()``; `expecting` is the TID of the
     /// state it is based on (nil: a new object). Storing the same OID again replaces it.
-    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
+    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?) {
         ledger.store(oid, state, expecting: expecting)
     }
 
@@ -139,7 +139,7 @@ public final class PostgresConnection: ObjectStoreConnection {
     /// Writes the buffered stores as one transaction and returns its TID (see
     /// ``PostgresObjectStore``'s commit protocol). A conflict drops the buffer; other errors
     /// keep it, so the commit can be retried or ``abort()``ed. The snapshot does not move.
-    public func commit() throws(StorageError) -> TID {
+    public func commit() throws(StorageError) -> TransactionID {
         guard !isClosed else { throw .closed }
         let store = objectStore
         return try ledger.commit { (stores) throws(StorageError) in try store.commit(stores) }

@@ -18,8 +18,8 @@ extension PostgresObjectStore {
     /// - Throws: ``StorageError/conflict(oids:)`` (nothing written),
     ///   ``StorageError/connectionLost(_:)`` (aborted — unless the session was lost during
     ///   `COMMIT` itself, when the next poll tells), ``StorageError/postgres(_:)``.
-    func commit(_ stores: [PendingStore]) throws(StorageError) -> TID {
-        try inWriteTransaction { (session) throws(StorageError) -> TID in
+    func commit(_ stores: [PendingStore]) throws(StorageError) -> TransactionID {
+        try inWriteTransaction { (session) throws(StorageError) -> TransactionID in
             let handle = session.handle
             if !stores.isEmpty {
                 try upload(stores, on: handle)
@@ -46,12 +46,12 @@ extension PostgresObjectStore {
             let clock = try handle.query("""
                 SELECT coalesce(max(tid), 0), (extract(epoch FROM clock_timestamp()) * 1000000)::int8 FROM transaction_log
                 """, prepareAs: "choose_tid")
-            let last = TID(UInt64(try clock.int64(0, 0) ?? 0))
+            let last = TransactionID(UInt64(try clock.int64(0, 0) ?? 0))
             guard last.rawValue < UInt64(Int64.max) else {
                 throw .invalidArgument("the TID space is exhausted (last TID \(last))")
             }
             let now = Double(try clock.int64(0, 1) ?? 0) / 1_000_000
-            let tid = max(last.successor, TID(secondsSince1970: now))
+            let tid = max(last.successor, TransactionID(secondsSince1970: now))
             _ = try handle.query("""
                 WITH logged AS (INSERT INTO transaction_log (tid, object_count) VALUES ($1, $2)),
                      moved AS (DELETE FROM statecache_upload RETURNING zoid, state)

@@ -101,14 +101,14 @@ public final class PostgresObjectStore: ObjectStore {
     }
 
     /// The TID of the last committed transaction, `TransactionID.zero` when there is none.
-    public func lastTransaction() throws(StorageError) -> TID {
-        try withReader { (handle) throws(StorageError) -> TID in
+    public func lastTransaction() throws(StorageError) -> TransactionID {
+        try withReader { (handle) throws(StorageError) -> TransactionID in
             try PostgresQueries.lastTransaction(on: handle)
         }
     }
 
     /// The objects whose current state was written in `(after, through]`, by TID then OID.
-    public func listChanges(after: TID, through: TID) throws(StorageError) -> [ObjectChange] {
+    public func listChanges(after: TransactionID, through: TransactionID) throws(StorageError) -> [ObjectChange] {
         try withReader { (handle) throws(StorageError) -> [ObjectChange] in
             try PostgresQueries.listChanges(on: handle, after: after, through: through)
         }

@@ -1,6 +1,6 @@
 import CacheCore
 import SQLiteStorage
-import StorageCache
+import CacheViews
 
 /// One storage client connection: a snapshot of the database, loads served from the shared
 /// cache when it holds the right state and from the storage (SQLite or PostgreSQL) when it
@@ -35,11 +35,11 @@ public final class Connection {
     }
 
     /// The snapshot's TID (nil before the first poll).
-    public var snapshotTID: TID? { storage.snapshotTID }
+    public var snapshotTID: TransactionID? { storage.snapshotTID }
 
     /// The state of `oid` in the snapshot and the TID that wrote it; nil for no such object.
     ///
-    /// - Throws: `StorageCacheError/inconsistent(oid:expected:found:checkpoints:)` if the cache
+    /// - Throws: `CacheViewError/inconsistent(oid:expected:found:checkpoints:)` if the cache
     ///   and the database disagree (the cache is cleared: poll and retry), or a `StorageError`.
     public func load(_ oid: ObjectID) throws -> ObjectState? {
         try view.load(oid, from: storage)
@@ -53,7 +53,7 @@ public final class Connection {
 
     /// Buffers a new state for `oid`; `expecting` is the TID the caller read (nil: a new object).
     /// Nothing is written until `commit()`.
-    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
+    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?) {
         storage.store(oid, state, expecting: expecting)
     }
 
@@ -64,7 +64,7 @@ public final class Connection {
     ///   another transaction changed one of the objects since the expected TID; on other
     ///   errors the buffer is kept, so the commit can be retried or `abort()`ed.
     @discardableResult
-    public func commit() throws -> TID {
+    public func commit() throws -> TransactionID {
         // The storage keeps the one buffer: read it before the commit empties it.
         let states = storage.pendingStates
         let tid = try storage.commit()

@@ -2,7 +2,7 @@ import CacheCore
 import CacheFiles
 import Foundation
 import SQLiteStorage
-import StorageCache
+import CacheViews
 
 /// The database's side of persistent cache files (design §6): restore at open, save at close.
 ///

@@ -4,7 +4,7 @@ import CacheTrace
 import Foundation
 import PostgresStorage
 import SQLiteStorage
-import StorageCache
+import CacheViews
 
 /// A database and its process-wide cache: open one per process, connect once per thread.
 ///

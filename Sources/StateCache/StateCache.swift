@@ -4,5 +4,5 @@
 @_exported import ObjectStorage
 @_exported import SQLiteStorage
 @_exported import PostgresStorage
-@_exported import StorageCache
+@_exported import CacheViews
 @_exported import CacheTrace

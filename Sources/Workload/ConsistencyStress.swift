@@ -1,7 +1,7 @@
 import CacheCore
 import Foundation
 import SQLiteStorage
-import StorageCache
+import CacheViews
 import StateCache
 
 /// A self-checking workload: threads read and write through the cache and compare every
@@ -286,7 +286,7 @@ public enum ConsistencyStress {
                         problem("\(oid) in load(many:) at \(connection.snapshotTID!)")
                     }
                 }
-            } catch let error as StorageCacheError {
+            } catch let error as CacheViewError {
                 report.consistencyErrors += 1
                 problem("consistency error: \(error)")
                 continue

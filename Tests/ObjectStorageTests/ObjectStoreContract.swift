@@ -106,8 +106,8 @@ struct ObjectStoreContract {
         let connection = try store.connect()
         defer { connection.close() }
         _ = try connection.poll()
-        let before = TID(secondsSince1970: Date().timeIntervalSince1970 - 5)
-        var previous = TID.zero
+        let before = TransactionID(secondsSince1970: Date().timeIntervalSince1970 - 5)
+        var previous = TransactionID.zero
         for _ in 0..<20 {
             let tid = try connection.commit() // empty commits are transactions too
             XCTAssertGreaterThan(tid, previous)

@@ -53,7 +53,7 @@ final class StorageCommitTests: StorageTestCase {
         XCTAssertEqual(storageError { try connection.commit() }, .conflict(oids: [oids[0], oids[1]]))
         XCTAssertEqual(try store.objectCount(), 1)
 
-        connection.store(oids[0], [2], expecting: TID(tid.rawValue - 1)) // an older TID
+        connection.store(oids[0], [2], expecting: TransactionID(tid.rawValue - 1)) // an older TID
         XCTAssertEqual(storageError { try connection.commit() }, .conflict(oids: [oids[0]]))
     }
 
@@ -62,12 +62,12 @@ final class StorageCommitTests: StorageTestCase {
         defer { store.close() }
         let connection = try store.connect()
         let oid = try store.newOIDs(count: 1)[0]
-        var previous: TID?
+        var previous: TransactionID?
         for version in 0..<50 {
-            let before = TID(secondsSince1970: Date().timeIntervalSince1970 - 0.001)
+            let before = TransactionID(secondsSince1970: Date().timeIntervalSince1970 - 0.001)
             connection.store(oid, [UInt8(version)], expecting: previous)
             let tid = try connection.commit()
-            let after = TID(secondsSince1970: Date().timeIntervalSince1970 + 0.001)
+            let after = TransactionID(secondsSince1970: Date().timeIntervalSince1970 + 0.001)
             if let previous { XCTAssertGreaterThan(tid, previous) }
             XCTAssertGreaterThanOrEqual(tid, before, "a TID is not earlier than the commit's wall-clock time")
             XCTAssertLessThanOrEqual(tid, after)
@@ -83,7 +83,7 @@ final class StorageCommitTests: StorageTestCase {
         let store = try openStore()
         defer { store.close() }
         // A transaction from the far future (a clock that ran ahead, then was corrected).
-        let future = TID(secondsSince1970: Date().timeIntervalSince1970 + 86_400 * 365)
+        let future = TransactionID(secondsSince1970: Date().timeIntervalSince1970 + 86_400 * 365)
         try store.writer.withLock { (handle) throws(StorageError) in
             try handle!.execute("INSERT INTO transaction_log (tid, object_count) VALUES (\(Int64(bitPattern: future.rawValue)), 0)")
         }

@@ -8,11 +8,11 @@ import XCTest
 /// through two stores on the same directory (as two processes would).
 final class StorageConcurrencyTests: StorageTestCase {
     /// Every TID in the transaction log, ascending.
-    private func loggedTIDs(_ store: SQLiteObjectStore) throws -> [TID] {
-        try store.writer.withLock { (handle) throws(StorageError) -> [TID] in
+    private func loggedTIDs(_ store: SQLiteObjectStore) throws -> [TransactionID] {
+        try store.writer.withLock { (handle) throws(StorageError) -> [TransactionID] in
             let statement = try handle!.prepare("SELECT tid FROM transaction_log ORDER BY tid")
-            var tids: [TID] = []
-            while try statement.step() { tids.append(TID(statement.uint64(at: 0))) }
+            var tids: [TransactionID] = []
+            while try statement.step() { tids.append(TransactionID(statement.uint64(at: 0))) }
             return tids
         }
     }
@@ -28,14 +28,14 @@ final class StorageConcurrencyTests: StorageTestCase {
         setup.close()
 
         let threads = 4, commitsPerThread = 40
-        let results = Locked<[Int: [TID]]>([:])
-        let created = Locked<[(oid: ObjectID, tid: TID)]>([])
+        let results = Locked<[Int: [TransactionID]]>([:])
+        let created = Locked<[(oid: ObjectID, tid: TransactionID)]>([])
         try runOnThreads(threads) { index in
             let store = index % 2 == 0 ? first : second
             let connection = try store.connect()
             defer { connection.close() }
-            var mine: [TID] = []
-            var objects: [(oid: ObjectID, tid: TID)] = []
+            var mine: [TransactionID] = []
+            var objects: [(oid: ObjectID, tid: TransactionID)] = []
             while mine.count < commitsPerThread {
                 _ = try connection.poll()
                 guard let current = try connection.load(counter),
@@ -58,7 +58,7 @@ final class StorageConcurrencyTests: StorageTestCase {
         }
 
         let perThread = results.withLock { $0 }
-        var all: [TID] = []
+        var all: [TransactionID] = []
         for (index, tids) in perThread {
             XCTAssertEqual(tids.count, commitsPerThread)
             XCTAssertEqual(tids, tids.sorted(), "thread \(index) saw its TIDs increase")

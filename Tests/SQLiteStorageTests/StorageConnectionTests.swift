@@ -143,7 +143,7 @@ final class StorageConnectionTests: StorageTestCase {
         defer { store.close() }
         let connection = try store.connect()
         let oids = try store.newOIDs(count: 6)
-        var tids: [TID] = []
+        var tids: [TransactionID] = []
         // Commit i writes oids[i] (and, for i = 4, rewrites oids[0]).
         for index in 0..<5 {
             connection.store(oids[index], [UInt8(index)], expecting: nil)
@@ -153,7 +153,7 @@ final class StorageConnectionTests: StorageTestCase {
         XCTAssertEqual(try store.lastTransaction(), tids[4])
         XCTAssertEqual(try store.objectCount(), 5)
 
-        func changes(_ after: TID, _ through: TID) throws -> [ObjectChange] {
+        func changes(_ after: TransactionID, _ through: TransactionID) throws -> [ObjectChange] {
             try store.listChanges(after: after, through: through)
         }
         // Half-open ranges: after is excluded, through included.

@@ -73,11 +73,11 @@ final class StorageMultiProcessStressTests: StorageTestCase {
     }
 
     /// Replays the logs: see the class comment for what is checked.
-    private func verify(logs: [WorkerLog], counters: [ObjectID], setupTID: TID, store: SQLiteObjectStore) throws {
+    private func verify(logs: [WorkerLog], counters: [ObjectID], setupTID: TransactionID, store: SQLiteObjectStore) throws {
         // The committed history: per object, (tid, version) ascending by TID.
-        var history: [ObjectID: [(tid: TID, version: UInt64)]] = [:]
+        var history: [ObjectID: [(tid: TransactionID, version: UInt64)]] = [:]
         for oid in counters { history[oid] = [(setupTID, 0)] }
-        var allTIDs: [TID] = [setupTID]
+        var allTIDs: [TransactionID] = [setupTID]
         var allocated: [ObjectID] = counters
         var increments = 0
         for log in logs {
@@ -120,7 +120,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
         XCTAssertEqual(try store.objectCount(), history.count)
 
         /// The newest committed (tid, version) of `oid` at or before `snapshot` (binary search).
-        func committed(_ oid: ObjectID, at snapshot: TID) -> (tid: TID, version: UInt64)? {
+        func committed(_ oid: ObjectID, at snapshot: TransactionID) -> (tid: TransactionID, version: UInt64)? {
             guard let entries = history[oid] else { return nil }
             var low = 0, high = entries.count // first index with tid > snapshot
             while low < high {
@@ -133,7 +133,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
         /// by the commits in its range, each with the last TID that wrote it there.
         let commits = ([(tid: setupTID, oids: counters)] + logs.flatMap { $0.commits.map { (tid: $0.tid, oids: $0.writes.map(\.0)) } })
             .sorted { $0.tid < $1.tid }
-        func firstCommit(after tid: TID) -> Int {
+        func firstCommit(after tid: TransactionID) -> Int {
             var low = 0, high = commits.count
             while low < high {
                 let middle = (low + high) / 2
@@ -150,7 +150,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
                 reads += 1
             }
             let ownTIDs = Set(log.commits.map(\.tid))
-            var reportedOwn: [TID] = []
+            var reportedOwn: [TransactionID] = []
             for poll in log.polls {
                 reportedOwn += poll.own
                 for tid in poll.own {
@@ -158,7 +158,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
                     XCTAssertTrue(tid <= poll.new && (poll.previous.map { tid > $0 } ?? true), "\(log.name): own \(tid) outside its poll")
                 }
                 guard let previous = poll.previous, let changes = poll.changes else { continue }
-                var newest: [ObjectID: TID] = [:]
+                var newest: [ObjectID: TransactionID] = [:]
                 for commit in commits[firstCommit(after: previous)..<firstCommit(after: poll.new)] {
                     for oid in commit.oids { newest[oid] = commit.tid }
                 }
@@ -202,7 +202,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
         defer { connection.close() }
         var log = ""
         var created: [ObjectID] = []
-        func logRead(_ snapshot: TID, _ oid: ObjectID, _ value: ObjectState?) throws {
+        func logRead(_ snapshot: TransactionID, _ oid: ObjectID, _ value: ObjectState?) throws {
             if let value {
                 guard let decoded = TestState.decode(value.state), decoded.oid == oid else {
                     throw TestFailure("\(oid) holds a state that is not its own")
@@ -247,7 +247,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
                     writes.append((oid, 1))
                 }
             }
-            let tid: TID
+            let tid: TransactionID
             do throws(StorageError) {
                 tid = try connection.commit()
             } catch {
@@ -264,9 +264,9 @@ final class StorageMultiProcessStressTests: StorageTestCase {
 
 /// What one worker thread logged.
 private struct WorkerLog {
-    struct Commit { var tid: TID; var writes: [(ObjectID, UInt64)] }
-    struct Read { var snapshot: TID; var oid: ObjectID; var found: (tid: TID, version: UInt64)? }
-    struct Poll { var previous: TID?; var new: TID; var own: [TID]; var changes: [ObjectChange]? }
+    struct Commit { var tid: TransactionID; var writes: [(ObjectID, UInt64)] }
+    struct Read { var snapshot: TransactionID; var oid: ObjectID; var found: (tid: TransactionID, version: UInt64)? }
+    struct Poll { var previous: TransactionID?; var new: TransactionID; var own: [TransactionID]; var changes: [ObjectChange]? }
 
     let name: String
     var commits: [Commit] = []
@@ -288,19 +288,19 @@ private struct WorkerLog {
                     let parts = pair.split(separator: ":")
                     return (ObjectID(try number(parts[0])), try number(parts[1]))
                 }
-                commits.append(Commit(tid: TID(try number(fields[1])), writes: writes))
+                commits.append(Commit(tid: TransactionID(try number(fields[1])), writes: writes))
             case "R":
-                let found = fields[3] == "-" ? nil : (tid: TID(try number(fields[3])), version: try number(fields[4]))
-                reads.append(Read(snapshot: TID(try number(fields[1])), oid: ObjectID(try number(fields[2])), found: found))
+                let found = fields[3] == "-" ? nil : (tid: TransactionID(try number(fields[3])), version: try number(fields[4]))
+                reads.append(Read(snapshot: TransactionID(try number(fields[1])), oid: ObjectID(try number(fields[2])), found: found))
             case "P":
-                let previous = fields[1] == "-" ? nil : TID(try number(fields[1]))
-                let own = try fields[3].split(separator: ",").map { TID(try number($0)) }
+                let previous = fields[1] == "-" ? nil : TransactionID(try number(fields[1]))
+                let own = try fields[3].split(separator: ",").map { TransactionID(try number($0)) }
                 let rest = fields.dropFirst(5)
                 let changes: [ObjectChange]? = rest.first == "?" ? nil : try rest.filter { !$0.isEmpty }.map { pair in
                     let parts = pair.split(separator: ":")
-                    return ObjectChange(oid: ObjectID(try number(parts[0])), tid: TID(try number(parts[1])))
+                    return ObjectChange(oid: ObjectID(try number(parts[0])), tid: TransactionID(try number(parts[1])))
                 }
-                polls.append(Poll(previous: previous, new: TID(try number(fields[2])), own: own, changes: changes))
+                polls.append(Poll(previous: previous, new: TransactionID(try number(fields[2])), own: own, changes: changes))
             case "A":
                 allocated += try fields.dropFirst().map { ObjectID(try number($0)) }
             default:

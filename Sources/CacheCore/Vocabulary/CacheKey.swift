@@ -2,7 +2,7 @@
 ///
 /// An entry `(oid, keyTID) → (actualTID, state)` records a fact about committed history: the
 /// state of `oid` current as of `keyTID` was written by `actualTID` (design §3). The views of
-/// `StorageCache` decide which `keyTID` to ask for (a checkpoint or an exact TID).
+/// `CacheViews` decide which `keyTID` to ask for (a checkpoint or an exact TID).
 public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
     /// The object.
     public var oid: ObjectID

@@ -96,8 +96,5 @@ public struct TransactionID: RawRepresentable, Hashable, Comparable, Sendable, C
     }
 }
 
-/// The short name used in public signatures such as `commit() -> TID`.
-public typealias TID = TransactionID
-
 /// The short name for ``ObjectID``.
 public typealias OID = ObjectID

@@ -61,7 +61,7 @@ final class BatchLoader {
                 try statement.bind(oids[start + position].rawValue, at: Int32(position + 1))
             }
             while try statement.step() {
-                result[ObjectID(statement.uint64(at: 0))] = ObjectState(state: statement.blob(at: 1), tid: TID(statement.uint64(at: 2)))
+                result[ObjectID(statement.uint64(at: 0))] = ObjectState(state: statement.blob(at: 1), tid: TransactionID(statement.uint64(at: 2)))
             }
             start += size
         }

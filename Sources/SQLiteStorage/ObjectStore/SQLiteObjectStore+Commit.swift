@@ -12,8 +12,8 @@ extension SQLiteObjectStore {
     /// - Throws: ``StorageError/conflict(oids:)`` (nothing written),
     ///   ``StorageError/busy(_:timeout:)``, ``StorageError/readOnly(path:_:)``,
     ///   ``StorageError/closed``.
-    func commit(_ stores: [PendingStore]) throws(StorageError) -> TID {
-        try writer.withLock { (handle) throws(StorageError) -> TID in
+    func commit(_ stores: [PendingStore]) throws(StorageError) -> TransactionID {
+        try writer.withLock { (handle) throws(StorageError) -> TransactionID in
             guard let handle else { throw isClosed ? .closed : .readOnly(path: objectsPath, nil) }
             return try Self.commit(stores, on: handle)
         }
@@ -27,7 +27,7 @@ extension SQLiteObjectStore {
     /// 3. the TID: `max(last + 1, TimeStamp(now))` — strictly increasing even when the clock
     ///    steps back or two commits fall in the same TimeStamp tick;
     /// 4. the transaction row, then each object (insert or replace), then `COMMIT`.
-    private static func commit(_ stores: [PendingStore], on handle: SQLiteConnectionHandle) throws(StorageError) -> TID {
+    private static func commit(_ stores: [PendingStore], on handle: SQLiteConnectionHandle) throws(StorageError) -> TransactionID {
         let begin = try handle.statement("BEGIN IMMEDIATE")
         defer { begin.reset() }
         _ = try begin.step()
@@ -36,7 +36,7 @@ extension SQLiteObjectStore {
             var conflicts: [ObjectID] = []
             for store in stores {
                 try current.bind(store.oid.rawValue, at: 1)
-                let found: TID? = try current.step() ? TID(current.uint64(at: 0)) : nil
+                let found: TransactionID? = try current.step() ? TransactionID(current.uint64(at: 0)) : nil
                 current.reset()
                 if found != store.expected { conflicts.append(store.oid) }
             }
@@ -46,7 +46,7 @@ extension SQLiteObjectStore {
             guard last.rawValue < UInt64(Int64.max) else {
                 throw .invalidArgument("the TID space is exhausted (last TID \(last))")
             }
-            let tid = max(last.successor, TID(secondsSince1970: Date().timeIntervalSince1970))
+            let tid = max(last.successor, TransactionID(secondsSince1970: Date().timeIntervalSince1970))
 
             let logTransaction = try handle.statement("INSERT INTO transaction_log (tid, object_count) VALUES (?, ?)")
             defer { logTransaction.reset() }

@@ -157,12 +157,12 @@ public final class SQLiteObjectStore: ObjectStore {
     /// is not listed (its current TID is outside the range).
     ///
     /// - Complexity: a range scan of the `tid` index, O(log n + changes).
-    public func listChanges(after: TID, through: TID) throws(StorageError) -> [ObjectChange] {
+    public func listChanges(after: TransactionID, through: TransactionID) throws(StorageError) -> [ObjectChange] {
         try withReader { (handle) throws(StorageError) in try Self.listChanges(on: handle, after: after, through: through) }
     }
 
     /// The TID of the last committed transaction, `TransactionID.zero` when there is none.
-    public func lastTransaction() throws(StorageError) -> TID {
+    public func lastTransaction() throws(StorageError) -> TransactionID {
         try withReader { (handle) throws(StorageError) in try Self.lastTransaction(on: handle) }
     }
 
@@ -222,9 +222,9 @@ public final class SQLiteObjectStore: ObjectStore {
     /// The change list query, shared by the store and its connections.
     static let listChangesSQL = "SELECT zoid, tid FROM object_state WHERE tid > ? AND tid <= ? ORDER BY tid, zoid"
 
-    static func listChanges(on handle: SQLiteConnectionHandle, after: TID, through: TID) throws(StorageError) -> [ObjectChange] {
+    static func listChanges(on handle: SQLiteConnectionHandle, after: TransactionID, through: TransactionID) throws(StorageError) -> [ObjectChange] {
         // Stored TIDs are below 2⁶³ (they are allocated that way), so a bound above it — such
-        // as `TID.max`, whose bit pattern is negative as an SQLite integer — means "all".
+        // as `TransactionID.max`, whose bit pattern is negative as an SQLite integer — means "all".
         let limit = UInt64(Int64.max)
         let upper = min(through.rawValue, limit)
         guard after.rawValue < upper else { return [] }
@@ -234,13 +234,13 @@ public final class SQLiteObjectStore: ObjectStore {
         try statement.bind(upper, at: 2)
         var changes: [ObjectChange] = []
         while try statement.step() {
-            changes.append(ObjectChange(oid: ObjectID(statement.uint64(at: 0)), tid: TID(statement.uint64(at: 1))))
+            changes.append(ObjectChange(oid: ObjectID(statement.uint64(at: 0)), tid: TransactionID(statement.uint64(at: 1))))
         }
         return changes
     }
 
-    static func lastTransaction(on handle: SQLiteConnectionHandle) throws(StorageError) -> TID {
-        TID(UInt64(bitPattern: try handle.int64("SELECT max(tid) FROM transaction_log") ?? 0))
+    static func lastTransaction(on handle: SQLiteConnectionHandle) throws(StorageError) -> TransactionID {
+        TransactionID(UInt64(bitPattern: try handle.int64("SELECT max(tid) FROM transaction_log") ?? 0))
     }
 
     /// Opens a connection that only reads the object database.

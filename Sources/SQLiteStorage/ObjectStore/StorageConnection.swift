@@ -28,7 +28,7 @@ public final class StorageConnection: ObjectStoreConnection {
 
     /// The TID the connection's loads see; nil before the first poll, after
     /// ``releaseSnapshot()`` and after ``close()``.
-    public private(set) var snapshotTID: TID?
+    public private(set) var snapshotTID: TransactionID?
 
     /// True after ``close()``.
     public private(set) var isClosed = false
@@ -81,13 +81,13 @@ public final class StorageConnection: ObjectStoreConnection {
         endReadTransaction()
         try step(beginStatement)
         let previous = ledger.polledTID
-        let newTID: TID
+        let newTID: TransactionID
         var changes: [ObjectChange]?
         do throws(StorageError) {
             // The first read of the transaction is what fixes its snapshot.
             defer { lastTIDStatement.reset() }
             _ = try lastTIDStatement.step()
-            newTID = TID(lastTIDStatement.uint64(at: 0)) // NULL (no transaction yet) reads as 0
+            newTID = TransactionID(lastTIDStatement.uint64(at: 0)) // NULL (no transaction yet) reads as 0
             if let previous, previous <= newTID {
                 changes = try SQLiteObjectStore.listChanges(on: handle, after: previous, through: newTID)
             }
@@ -124,7 +124,7 @@ public final class StorageConnection: ObjectStoreConnection {
         defer { statement.reset() }
         try statement.bind(oid.rawValue, at: 1)
         guard try statement.step() else { return nil }
-        return ObjectState(state: statement.blob(at: 0), tid: TID(statement.uint64(at: 1)))
+        return ObjectState(state: statement.blob(at: 0), tid: TransactionID(statement.uint64(at: 1)))
     }
 
     /// The states of many objects as of the snapshot, fetched with one prepared query per
@@ -142,7 +142,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// whatever `through` says.
     ///
     /// - Throws: `StorageError.noSnapshot` before the first ``poll()``.
-    public func listChanges(after: TID, through: TID) throws(StorageError) -> [ObjectChange] {
+    public func listChanges(after: TransactionID, through: TransactionID) throws(StorageError) -> [ObjectChange] {
         guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
         return try SQLiteObjectStore.listChanges(on: handle, after: after, through: through)
     }
@@ -154,7 +154,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// `expecting` is the TID of the state this one is based on (what ``load(_:)`` returned),
     /// or nil for a new object. Storing the same OID again replaces the earlier store.
     /// Nothing touches the database until ``commit()``.
-    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TID?) {
+    public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?) {
         ledger.store(oid, state, expecting: expecting)
     }
 
@@ -177,7 +177,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// The connection's snapshot does not move: loads still see the snapshot of the last poll
     /// until the next ``poll()``, which lists this commit's objects and its TID in
     /// `PollResult.ownCommits`.
-    public func commit() throws(StorageError) -> TID {
+    public func commit() throws(StorageError) -> TransactionID {
         guard !isClosed else { throw .closed }
         let store = objectStore
         return try ledger.commit { (stores) throws(StorageError) in try store.commit(stores) }

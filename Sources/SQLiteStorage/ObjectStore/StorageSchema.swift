@@ -56,7 +56,7 @@ extension Schema {
                 try seedPlannerStatistics(handle)
                 let insert = try handle.prepare("INSERT INTO database_info (id, identity, created_tid) VALUES (0, ?, ?)")
                 try insert.withBlob(DatabaseIdentity.random().bytes, at: 1) { () throws(StorageError) in
-                    try insert.bind(TID(secondsSince1970: Date().timeIntervalSince1970).rawValue, at: 2)
+                    try insert.bind(TransactionID(secondsSince1970: Date().timeIntervalSince1970).rawValue, at: 2)
                     _ = try insert.step()
                 }
             },

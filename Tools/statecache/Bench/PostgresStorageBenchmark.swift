@@ -122,11 +122,11 @@ enum PostgresStorageBenchmark {
     // MARK: - Setup
 
     /// New objects with 256-byte states, 1000 per transaction; their OIDs and TIDs.
-    private static func populate(_ db: Database, count: Int) throws -> ([ObjectID], [TID]) {
+    private static func populate(_ db: Database, count: Int) throws -> ([ObjectID], [TransactionID]) {
         let connection = try db.connect()
         defer { connection.close() }
         try connection.poll()
-        var oids: [ObjectID] = [], tids: [TID] = []
+        var oids: [ObjectID] = [], tids: [TransactionID] = []
         while oids.count < count {
             let block = try db.newOIDs(count: min(1000, count - oids.count))
             for oid in block { connection.store(oid, state(for: oid, round: 0), expecting: nil) }
@@ -188,7 +188,7 @@ enum PostgresStorageBenchmark {
 
     // MARK: - Commits
 
-    private static func measureCommits(_ db: Database, oids: [ObjectID], tids: inout [TID], perTransaction: Int,
+    private static func measureCommits(_ db: Database, oids: [ObjectID], tids: inout [TransactionID], perTransaction: Int,
                                        range: Range<Int>, seconds limit: Double) throws -> Double {
         let connection = try db.store.connect()
         defer { connection.close() }

@@ -111,10 +111,10 @@ enum StorageBenchmark: BenchmarkGroup {
 
     /// Creates OIDs `1…count` with 256-byte states, 1000 per transaction; returns each one's TID
     /// (index = OID − 1).
-    private static func populate(_ store: SQLiteObjectStore, count: Int) throws -> [TID] {
+    private static func populate(_ store: SQLiteObjectStore, count: Int) throws -> [TransactionID] {
         let connection = try store.connect()
         defer { connection.close() }
-        var tids: [TID] = []
+        var tids: [TransactionID] = []
         tids.reserveCapacity(count)
         var remaining = count
         while remaining > 0 {
@@ -239,7 +239,7 @@ enum StorageBenchmark: BenchmarkGroup {
 
     /// Commits per second, each updating `perTransaction` consecutive objects of `range`
     /// (from a moving position) with the TIDs they were last written at.
-    private static func measureCommits(store: SQLiteObjectStore, tids: inout [TID], perTransaction: Int,
+    private static func measureCommits(store: SQLiteObjectStore, tids: inout [TransactionID], perTransaction: Int,
                                        range: Range<Int>, seconds limit: Double) throws -> Double {
         let connection = try store.connect()
         defer { connection.close() }

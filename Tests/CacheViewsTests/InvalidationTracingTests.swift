@@ -3,7 +3,7 @@ import CacheTrace
 import Foundation
 import SQLiteStorage
 import XCTest
-@testable import StorageCache
+@testable import CacheViews
 
 /// Invalidations in a trace tell the truth: one record per change per process, whichever view
 /// learns of it first and however many views there are, coded `1c` when the shared cache held

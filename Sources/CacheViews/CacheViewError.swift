@@ -1,7 +1,7 @@
 import CacheCore
 
 /// Why a cached load was refused: the cache and the database disagree.
-public enum StorageCacheError: Error, Equatable, CustomStringConvertible {
+public enum CacheViewError: Error, Equatable, CustomStringConvertible {
     /// The view expected `oid` at `expected` (its `deltaAfter0` says so) but found `found`
     /// (nil: the object is gone). The shared cache was cleared; poll and retry.
     case inconsistent(oid: ObjectID, expected: TransactionID, found: TransactionID?, checkpoints: Checkpoints?)

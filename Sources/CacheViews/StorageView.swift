@@ -88,7 +88,7 @@ public final class StorageView {
     /// The state of `oid` as of the snapshot and the TID that wrote it (nil: no such object),
     /// from the cache when it has the right entry, else from `source` (then cached).
     ///
-    /// - Throws: ``StorageCacheError`` when the cache and the database disagree (the cache is
+    /// - Throws: ``CacheViewError`` when the cache and the database disagree (the cache is
     ///   cleared; poll and retry), or the source's error.
     public func load(_ oid: ObjectID, from source: some ObjectSource) throws -> ObjectState? {
         try cachedLoad(oid, from: source)
@@ -115,7 +115,7 @@ public final class StorageView {
             let loaded = try source.load(oid)
             guard let loaded, loaded.tid == expected else {
                 if let loaded, loaded.tid > snapshot {
-                    throw StorageCacheError.stateFromTheFuture(oid: oid, tid: loaded.tid, snapshot: snapshot)
+                    throw CacheViewError.stateFromTheFuture(oid: oid, tid: loaded.tid, snapshot: snapshot)
                 }
                 throw inconsistency(oid, expected: expected, found: loaded?.tid)
             }
@@ -125,7 +125,7 @@ public final class StorageView {
         let primary = CacheKey(oid: oid, tid: checkpoints.cp0)
         if let found = cache.get(primary, orElse: { self.epoch.flatMap { self.fallbackKey(oid, $0) } }) {
             guard found.value.tid <= snapshot else {
-                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: found.value.tid, snapshot: snapshot)
+                throw CacheViewError.stateFromTheFuture(oid: oid, tid: found.value.tid, snapshot: snapshot)
             }
             if found.fromFallback {
                 statistics.copiesForward += 1
@@ -137,7 +137,7 @@ public final class StorageView {
         trace(.loadMiss, oid)
         guard let loaded = try source.load(oid) else { return nil }
         guard loaded.tid <= snapshot else {
-            throw StorageCacheError.stateFromTheFuture(oid: oid, tid: loaded.tid, snapshot: snapshot)
+            throw CacheViewError.stateFromTheFuture(oid: oid, tid: loaded.tid, snapshot: snapshot)
         }
         store(primary, loaded)
         return loaded
@@ -170,7 +170,7 @@ public final class StorageView {
                 throw inconsistency(oid, expected: expected, found: hit.tid)
             }
             guard hit.tid <= snapshot else {
-                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: hit.tid, snapshot: snapshot)
+                throw CacheViewError.stateFromTheFuture(oid: oid, tid: hit.tid, snapshot: snapshot)
             }
             if fromFallback {
                 statistics.copiesForward += 1
@@ -188,14 +188,14 @@ public final class StorageView {
             if let expected = deltaAfter0[oid] {
                 guard let state = loaded[oid], state.tid == expected else {
                     if let state = loaded[oid], state.tid > snapshot {
-                        throw StorageCacheError.stateFromTheFuture(oid: oid, tid: state.tid, snapshot: snapshot)
+                        throw CacheViewError.stateFromTheFuture(oid: oid, tid: state.tid, snapshot: snapshot)
                     }
                     throw inconsistency(oid, expected: expected, found: loaded[oid]?.tid)
                 }
             }
             guard let state = loaded[oid] else { continue }
             guard state.tid <= snapshot else {
-                throw StorageCacheError.stateFromTheFuture(oid: oid, tid: state.tid, snapshot: snapshot)
+                throw CacheViewError.stateFromTheFuture(oid: oid, tid: state.tid, snapshot: snapshot)
             }
             result[oid] = state
             let key = CacheKey(oid: oid, tid: deltaAfter0[oid] ?? checkpoints.cp0)
@@ -226,8 +226,8 @@ public final class StorageView {
 
     /// Clears the shared cache and forgets this view's checkpoints, so that its next poll
     /// rebuilds from the storage; returns the error to throw.
-    private func inconsistency(_ oid: ObjectID, expected: TransactionID, found: TransactionID?) -> StorageCacheError {
-        let error = StorageCacheError.inconsistent(oid: oid, expected: expected, found: found, checkpoints: checkpoints)
+    private func inconsistency(_ oid: ObjectID, expected: TransactionID, found: TransactionID?) -> CacheViewError {
+        let error = CacheViewError.inconsistent(oid: oid, expected: expected, found: found, checkpoints: checkpoints)
         cache.removeAll()
         coordinator.reset()
         epoch = nil

@@ -1,6 +1,6 @@
 import CacheCore
 import XCTest
-@testable import StorageCache
+@testable import CacheViews
 
 /// A test case that drives ``StorageView``s by hand (``StorageViewTests``,
 /// ``InvalidationTracingTests``): per test a fresh shared cache (1 MB, seed 1), checkpoint

@@ -1,7 +1,7 @@
 import CacheCore
 import SQLiteStorage
 import XCTest
-@testable import StorageCache
+@testable import CacheViews
 
 /// A randomized model check: views poll at random moments over a random history, with a tiny
 /// delta limit (many shifts) and a tiny cache (many evictions); every load must equal the

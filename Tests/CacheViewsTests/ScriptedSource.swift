@@ -1,6 +1,6 @@
 import CacheCore
 import SQLiteStorage
-@testable import StorageCache
+@testable import CacheViews
 
 /// An in-memory committed history standing in for a storage connection: loads answer as of
 /// `snapshot`, `listChanges` reads the history, and every call is counted.

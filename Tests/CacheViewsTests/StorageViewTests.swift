@@ -1,7 +1,7 @@
 import CacheCore
 import SQLiteStorage
 import XCTest
-@testable import StorageCache
+@testable import CacheViews
 
 /// The behaviours of RelStorage 2's `StorageCacheTests` (reference §C2.1), adapted to
 /// process-owned checkpoints: load order, copy-forward, poll merging, gaps, shifts and the
@@ -118,7 +118,7 @@ final class StorageViewTests: ScriptedViewTestCase {
         put(2, 55, actual: 54, "wrong")
         put(7, 50, actual: 20, "innocent")
         XCTAssertThrowsError(try v.load(oid(2), from: source)) { error in
-            guard case StorageCacheError.inconsistent(let o, let expected, let found, _) = error else {
+            guard case CacheViewError.inconsistent(let o, let expected, let found, _) = error else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(o, self.oid(2))
@@ -134,7 +134,7 @@ final class StorageViewTests: ScriptedViewTestCase {
         let v = try viewThatPolledAChange()
         source.forcedTID[oid(2)] = tid(53)
         XCTAssertThrowsError(try v.load(oid(2), from: source)) { error in
-            XCTAssertEqual(error as? StorageCacheError,
+            XCTAssertEqual(error as? CacheViewError,
                            .inconsistent(oid: self.oid(2), expected: self.tid(55), found: self.tid(53), checkpoints: .at(self.tid(50))))
         }
     }
@@ -145,7 +145,7 @@ final class StorageViewTests: ScriptedViewTestCase {
         try v.poll(source, to: 50)
         source.forcedTID[oid(2)] = tid(56)
         XCTAssertThrowsError(try v.load(oid(2), from: source)) { error in
-            XCTAssertEqual(error as? StorageCacheError, .stateFromTheFuture(oid: self.oid(2), tid: self.tid(56), snapshot: self.tid(50)))
+            XCTAssertEqual(error as? CacheViewError, .stateFromTheFuture(oid: self.oid(2), tid: self.tid(56), snapshot: self.tid(50)))
         }
         XCTAssertNil(cache.get(key(2, 50)), "nothing cached")
     }
