@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Locates the test fixtures from this source file's path, so tests run from any working
 /// directory and a clone needs nothing outside the repository.
@@ -10,10 +11,10 @@ enum Fixtures {
     /// The project's copy: `fixtures/zeo`.
     static let zeo = packageRoot.appendingPathComponent("fixtures/zeo")
 
-    /// The shared fixtures folder (with `large.trace.gz`), when this checkout sits next to it.
+    /// The shared fixtures folder (with `large.trace.gz`), when this checkout sits next to it
+    /// (`../shared/fixtures/zeo`, relative to the package).
     static let sharedZEO: URL? = [
         packageRoot.appendingPathComponent("../shared/fixtures/zeo").standardized,
-        URL(fileURLWithPath: "/work/shared/fixtures/zeo"),
     ].first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("traces/large.trace.gz").path) }
 
     /// `fixtures/zeo/traces/<name>`.
@@ -21,12 +22,9 @@ enum Fixtures {
         zeo.appendingPathComponent("traces").appendingPathComponent(name).path
     }
 
-    /// A fresh temporary directory, removed by the caller.
+    /// A fresh temporary directory (TestSupport's ``ScratchFiles``), removed by the caller.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("statecache-analysis-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try ScratchFiles(label: "analysis-tests").directory
     }
 }
 

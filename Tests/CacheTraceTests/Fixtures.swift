@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Locates the project's test fixtures from this source file's path, so tests run from any
 /// working directory and a clone needs nothing outside the repository.
@@ -29,11 +30,8 @@ enum Fixtures {
         return result
     }
 
-    /// A fresh temporary directory, removed by the caller.
+    /// A fresh temporary directory (TestSupport's ``ScratchFiles``), removed by the caller.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("statecache-trace-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try ScratchFiles(label: "trace-tests").directory
     }
 }

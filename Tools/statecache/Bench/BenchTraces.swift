@@ -11,7 +11,6 @@ enum BenchTraces {
     static func input(in scratch: URL, quick: Bool) throws -> (raw: String, sharedGzip: String?, label: String) {
         let candidates = [
             URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared/fixtures/zeo/traces/large.trace.gz"),
-            URL(fileURLWithPath: "/work/shared/fixtures/zeo/traces/large.trace.gz"),
         ]
         if !quick, let shared = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
             let raw = scratch.appendingPathComponent("large.trace")
