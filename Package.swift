@@ -112,7 +112,7 @@ let package = Package(
                     dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "CacheViewsTests",
-                    dependencies: ["CacheViews", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis"],
+                    dependencies: ["CacheViews", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),

@@ -1,12 +1,12 @@
 import CacheTrace
 import Foundation
 import XCTest
+import TestSupport
 
 /// The example of the DocC catalog's root page (`CacheTrace.docc/CacheTrace.md`), kept working.
 final class CacheTraceDocumentationTests: XCTestCase {
     func testTheRootPageExample() throws {
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("statecache-docc-\(UUID().uuidString).trace").path
+        let path = ScratchFiles.uniqueURL("docc").appendingPathExtension("trace").path
         defer { try? FileManager.default.removeItem(atPath: path) }
 
         let writer = try TraceWriter(path: path)

@@ -3,6 +3,7 @@ import CacheTrace
 import Foundation
 import SQLiteStorage
 import XCTest
+import TestSupport
 @testable import CacheViews
 
 /// Invalidations in a trace tell the truth: one record per change per process, whichever view
@@ -14,7 +15,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-inv-\(UUID().uuidString)")
+        directory = ScratchFiles.uniqueURL("inv")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         tracer = try TraceWriter(path: directory.appendingPathComponent("views.trace").path)
     }

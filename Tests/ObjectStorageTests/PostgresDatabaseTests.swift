@@ -51,7 +51,7 @@ final class PostgresDatabaseTests: XCTestCase {
     /// A restarted process starts warm from the cache files it wrote against PostgreSQL.
     func testARestartIsWarmFromCacheFiles() throws {
         let location = try freshLocation()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-pgfiles-\(UUID().uuidString)")
+        let directory = ScratchFiles.uniqueURL("pgfiles")
         cacheDirectory = directory
         var options = DatabaseOptions()
         options.cacheLocalDir = directory
@@ -115,7 +115,7 @@ final class PostgresDatabaseTests: XCTestCase {
         let location = try freshLocation()
         guard case .postgres(let target) = location else { return XCTFail() }
         let tool = try BuiltTool.required("statecache")
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-pgdemo-\(UUID().uuidString)")
+        let root = ScratchFiles.uniqueURL("pgdemo")
         cacheDirectory = root
         func demo() throws -> ToolRun {
             try ToolRun(tool, ["demo", "--postgres", target, "--quick", "--json", "--seconds", "1.5", "--objects", "3000",

@@ -4,6 +4,7 @@ import ObjectStorage
 @testable import PostgresStorage
 import SQLiteStorage
 import XCTest
+import TestSupport
 
 /// One of the two storages, making a fresh, empty database per test: a SQLite directory under
 /// the temporary directory, or a new database on the throwaway PostgreSQL server that
@@ -28,8 +29,7 @@ final class StorageBackend {
     static func make(_ kind: Kind, label: String) throws -> StorageBackend {
         switch kind {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("statecache-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
+            let directory = ScratchFiles.uniqueURL(label)
             return StorageBackend(kind: .sqlite, location: directory.path) {
                 try? FileManager.default.removeItem(at: directory)
             }

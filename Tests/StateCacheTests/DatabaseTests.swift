@@ -1,13 +1,14 @@
 import Foundation
 import StateCache
 import XCTest
+import TestSupport
 
 /// The public API as a storage client uses it, on a real SQLite database.
 final class DatabaseTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-db-\(UUID().uuidString)")
+        directory = ScratchFiles.uniqueURL("db")
     }
 
     override func tearDownWithError() throws {

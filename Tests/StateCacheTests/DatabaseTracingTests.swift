@@ -2,12 +2,13 @@ import CacheAnalysis
 import Foundation
 import StateCache
 import XCTest
+import TestSupport
 
 /// Tracing wired into the views: a workload's trace is read by cache-stats, and the hit rate
 /// it reports is the one the connections and the cache counted.
 final class DatabaseTracingTests: XCTestCase {
     func testATracedWorkloadReportsTheCachesOwnHitRate() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-trace-\(UUID().uuidString)")
+        let root = ScratchFiles.uniqueURL("trace")
         defer { try? FileManager.default.removeItem(at: root) }
         var options = DatabaseOptions()
         options.cacheLocalMB = 0.05   // small: evictions, so hits and misses both happen
@@ -67,7 +68,7 @@ final class DatabaseTracingTests: XCTestCase {
     /// did not (never read, or not read again since its last change). Changes come from
     /// another process (a second `Database` on the same directory) and from this one.
     func testManyConnectionsRecordOneInvalidationPerChangeSplitIntoHitsAndMisses() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-inv-\(UUID().uuidString)")
+        let root = ScratchFiles.uniqueURL("inv")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let location = root.appendingPathComponent("db")
@@ -166,7 +167,7 @@ final class DatabaseTracingTests: XCTestCase {
     /// persistent cache, hears only of what changed after the cache's last TID); the changes
     /// it learns afterwards it records once, as any process does.
     func testARestartedProcessDoesNotReplayItsPredecessorsInvalidations() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-inv-restart-\(UUID().uuidString)")
+        let root = ScratchFiles.uniqueURL("inv-restart")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let location = root.appendingPathComponent("db")

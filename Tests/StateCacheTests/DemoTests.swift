@@ -5,7 +5,7 @@ import TestSupport
 /// `statecache demo --quick --json`: the main job runs end to end and its summary is sane.
 final class DemoTests: XCTestCase {
     func testQuickDemoSummary() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-demo-test-\(UUID().uuidString)")
+        let root = ScratchFiles.uniqueURL("demo-test")
         defer { try? FileManager.default.removeItem(at: root) }
         let started = Date()
         let run = try ToolRun(BuiltTool.required("statecache"), ["demo", "--quick", "--json", "--dir", root.path])

@@ -1,6 +1,7 @@
 import Foundation
 import StateCache
 import XCTest
+import TestSupport
 
 /// The DocC article "Getting started with a storage client" (`StateCache.docc/GettingStarted.md`),
 /// step by step on SQLite, so the article stays true to the API.
@@ -8,7 +9,7 @@ final class GettingStartedArticleTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-article-\(UUID().uuidString)")
+        directory = ScratchFiles.uniqueURL("article")
     }
 
     override func tearDownWithError() throws {

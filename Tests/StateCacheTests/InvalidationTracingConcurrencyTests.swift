@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import StateCache
 import XCTest
+import TestSupport
 
 /// Connections on several threads poll, load and commit at once while another process commits
 /// too: the trace still holds exactly one invalidation per change. Every object is changed
@@ -9,7 +10,7 @@ import XCTest
 /// under `make test-tsan`.
 final class InvalidationTracingConcurrencyTests: XCTestCase {
     func testThreadsPollingAndCommittingAtOnceRecordEachChangeOnce() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-inv-threads-\(UUID().uuidString)")
+        let root = ScratchFiles.uniqueURL("inv-threads")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let location = root.appendingPathComponent("db")

@@ -8,7 +8,7 @@ import TestSupport
 /// compared with an uncached read of the same snapshot. Runs under `make test-tsan`.
 final class ViewConcurrencyStressTests: XCTestCase {
     func testThreadsShareOneCacheWithoutAWrongLoad() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-stress-\(UUID().uuidString)")
+        let directory = ScratchFiles.uniqueURL("stress")
         defer { try? FileManager.default.removeItem(at: directory) }
         try ConsistencyStress.prepare(databaseAt: directory, objectCount: 300)
         var options = ConsistencyStress.Options()

@@ -8,9 +8,16 @@ public final class ScratchFiles {
 
     /// Creates a new, empty directory under the system's temporary directory.
     public init(label: String = "scratch") throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("statecache-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
+        directory = ScratchFiles.uniqueURL(label)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// A path under the system's temporary directory that nothing uses yet
+    /// (`statecache-LABEL-PID-RANDOM`), not created: for a test whose code under test makes the
+    /// directory or file itself. The one place tests name their temporary files.
+    public static func uniqueURL(_ label: String) -> URL {
+        FileManager.default.temporaryDirectory
+            .appendingPathComponent("statecache-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
     }
 
     /// Writes `bytes` to `name` in the directory; returns its path.
