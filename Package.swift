@@ -106,7 +106,7 @@ let package = Package(
 
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "Workload"], swiftSettings: strict),
         .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis", "CacheCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage", "CacheCore"], swiftSettings: strict),
+        .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage", "CacheCore", "TestSupport"], swiftSettings: strict),
         // The storage contract, run against both backends (PostgreSQL when STATECACHE_POSTGRES is set).
         .testTarget(name: "ObjectStorageTests",
                     dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "Workload", "TestSupport"],

@@ -2,6 +2,7 @@ import CacheCore
 import Foundation
 import Logging
 import XCTest
+import TestSupport
 @testable import CacheFiles
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
@@ -9,8 +10,7 @@ struct ScratchDirectory {
     let url: URL
 
     init(_ label: String = "cachefiles") throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("statecache-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        url = try ScratchFiles(label: label).directory
     }
 
     func remove() { try? FileManager.default.removeItem(at: url) }

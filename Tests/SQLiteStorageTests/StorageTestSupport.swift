@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 import XCTest
+import TestSupport
 @testable import SQLiteStorage
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
@@ -8,9 +9,7 @@ struct TemporaryDirectory {
     let url: URL
 
     init(_ label: String = "storage") throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("statecache-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        url = try ScratchFiles(label: label).directory
     }
 
     /// A path inside the directory.
