@@ -22,7 +22,9 @@ die() { echo "throwaway-postgres: $*" >&2; exit 1; }
 pg_bin() {
     local dir
     dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-    [ -n "$dir" ] && [ -x "$dir/initdb" ] && { echo "$dir"; return; }
+    # An explicit 0: a bare `return` in a function run from the EXIT trap returns the status
+    # the script was exiting with, so a failed command made stop() miss the binaries.
+    [ -n "$dir" ] && [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
     return 1
 }
 
