@@ -49,6 +49,12 @@ struct LRUShadow: Sendable {
 
     /// Whether the key with `hashCode` is in the sample.
     @inline(__always) func isSampled(_ hashCode: UInt32) -> Bool {
+        LRUShadow.isSampled(hashCode, sampling: sampling)
+    }
+
+    /// Whether the key with `hashCode` is in a sample of one key in `sampling` (a power of two):
+    /// the rule the shadow and the mini-simulations share.
+    @inline(__always) static func isSampled(_ hashCode: UInt32, sampling: UInt32) -> Bool {
         sampling == 1 || (hashCode &* 0x9E37_79B9) >> 26 & (sampling - 1) == 0
     }
 

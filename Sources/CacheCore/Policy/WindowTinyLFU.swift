@@ -99,17 +99,7 @@ public struct WindowTinyLFU: Sendable {
     /// What plain LRU would hit on a sample of the keys (``WindowAdaptation/shadowGuided`` only).
     var shadow: LRUShadow?
     /// Sampled copies of the policy with other windows (``WindowAdaptation/miniSimulation`` only).
-    var miniSimulation: WindowMiniSimulation? {
-        get { miniSimulationStorage.first }
-        _modify {
-            var value: WindowMiniSimulation? = miniSimulationStorage.popLast()
-            defer { if let value { miniSimulationStorage.append(value) } }
-            yield &value
-        }
-    }
-    /// ``miniSimulation``'s storage: an array of at most one, so that the policy's own layout
-    /// stays one word larger, not the size of the mini-simulations' fields.
-    private var miniSimulationStorage: [WindowMiniSimulation] = []
+    var miniSimulation: WindowMiniSimulation?
     /// One key in this many is replayed by ``miniSimulation`` (0: no mini-simulations). Kept
     /// here, outside the optional, so that the test on every request reads one word.
     var miniSimulationSampling: UInt32 = 0
@@ -144,7 +134,7 @@ public struct WindowTinyLFU: Sendable {
                 expectedEntries: configuration.expectedEntries ?? Swift.max(1, maximum / LRUShadow.assumedEntryWeight),
                 minimumSampling: configuration.expectedEntries == nil ? WindowMiniSimulation.minimumByteWeightedSampling : 1,
                 seed: configuration.seed)
-            miniSimulationStorage = [simulation]
+            miniSimulation = simulation
             miniSimulationSampling = simulation.sampling
         }
     }
@@ -316,10 +306,9 @@ public struct WindowTinyLFU: Sendable {
         miniSimulation?.removeAll()
     }
 
-    /// Whether the mini-simulations replay the key with `hashCode` (``LRUShadow/isSampled(_:)``).
+    /// Whether the mini-simulations replay the key with `hashCode` (the shadow's sampling rule).
     @inline(__always) func isReplayedByMiniSimulation(_ hashCode: UInt32) -> Bool {
-        let sampling = miniSimulationSampling
-        return sampling != 0 && (sampling == 1 || (hashCode &* 0x9E37_79B9) >> 26 & (sampling - 1) == 0)
+        miniSimulationSampling != 0 && LRUShadow.isSampled(hashCode, sampling: miniSimulationSampling)
     }
 
     /// A request of a sampled key, for the mini-simulations: a hit of the policy, or a new
@@ -475,7 +464,7 @@ public struct WindowTinyLFU: Sendable {
             if protectedQueue.weight > protectedMaximum { demoteFromProtected() }
             return
         }
-        if configuration.adaptation != .miniSimulation && climber.hitsInSample + climber.missesInSample >= sketch.sampleSize {
+        if configuration.adaptation.isClimbing && climber.hitsInSample + climber.missesInSample >= sketch.sampleSize {
             climber.determineAdjustment(sampleSize: sketch.sampleSize, windowMaximum: windowMaximum)
         }
         if protectedQueue.weight > protectedMaximum { demoteFromProtected() }
@@ -520,7 +509,7 @@ public struct WindowTinyLFU: Sendable {
     /// but one unit of the main space), so that it can become the LRU cache a recency-shaped
     /// workload wants; the other modes stop at protected's budget, as Caffeine does.
     mutating func increaseWindow() {
-        let spareProbation = configuration.adaptation == .shadowGuided || configuration.adaptation == .miniSimulation
+        let spareProbation = configuration.adaptation.windowMayTakeProbation
             ? Swift.max(0, configuration.maximumWeight - windowMaximum - protectedMaximum - 1) : 0
         guard protectedMaximum > 0 || spareProbation > 0 else {
             climber.adjustment = keptAdjustment(climber.adjustment, moved: false)
