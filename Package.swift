@@ -8,6 +8,15 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+/// A command-line tool: its sources in `Tools/<name>`, parsing with ArgumentParser.
+func tool(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: dependencies + [argumentParser], path: "Tools/\(name)",
+                      swiftSettings: strict)
+}
+
 let package = Package(
     name: "StateCache",
     platforms: [.macOS(.v15)],
@@ -59,12 +68,11 @@ let package = Package(
         .target(name: "PostgresStorage", dependencies: ["CacheCore", "ObjectStorage", "CLibPQ"], swiftSettings: strict),
         // §4 Views, checkpoints and delta maps.
         .target(name: "CacheViews",
-                dependencies: ["CacheCore", "CacheTrace", "ObjectStorage",
-                               .product(name: "Logging", package: "swift-log")],
+                dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", logging],
                 swiftSettings: strict),
         // §6 Persistent cache files.
         .target(name: "CacheFiles",
-                dependencies: ["CacheCore", "CLZ4", "CZlib", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["CacheCore", "CLZ4", "CZlib", logging],
                 swiftSettings: strict),
         // The umbrella: one options value opens all of it.
         .target(name: "StateCache",
@@ -77,29 +85,14 @@ let package = Package(
         .target(name: "Workload", dependencies: ["StateCache", "CacheCore", "CMalloc"], swiftSettings: strict),
 
         // What cache-stats and cache-simul do alike: ZEO's argparse behaviour around ArgumentParser.
-        .target(name: "ZEOTool",
-                dependencies: ["CacheTrace", "CacheAnalysis",
-                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .target(name: "ZEOTool", dependencies: ["CacheTrace", "CacheAnalysis", argumentParser],
                 path: "Tools/ZEOTool", swiftSettings: strict),
-        .executableTarget(name: "cache-stats",
-                          dependencies: ["CacheTrace", "CacheAnalysis", "ZEOTool",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Tools/cache-stats", swiftSettings: strict),
-        .executableTarget(name: "cache-simul",
-                          dependencies: ["CacheTrace", "CacheAnalysis", "ZEOTool",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Tools/cache-simul", swiftSettings: strict),
-        .executableTarget(name: "statecache",
-                          dependencies: ["StateCache", "Workload", "CacheCore", "CacheTrace", "CacheAnalysis",
-                                         "ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheViews",
-                                         "CacheFiles", "CSQLite", "CLibPQ",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Tools/statecache", swiftSettings: strict),
+        tool("cache-stats", ["CacheTrace", "CacheAnalysis", "ZEOTool"]),
+        tool("cache-simul", ["CacheTrace", "CacheAnalysis", "ZEOTool"]),
+        tool("statecache", ["StateCache", "Workload", "CacheCore", "CacheTrace", "CacheAnalysis", "ObjectStorage",
+                            "SQLiteStorage", "PostgresStorage", "CacheViews", "CacheFiles", "CSQLite", "CLibPQ"]),
         // The child processes of the cache-file tests: built beside the tests, never a product.
-        .executableTarget(name: "statecache-test-worker",
-                          dependencies: ["StateCache", "Workload", "CacheFiles",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Tools/statecache-test-worker", swiftSettings: strict),
+        tool("statecache-test-worker", ["StateCache", "Workload", "CacheFiles"]),
 
         // Helpers shared by the test targets (standard-input redirection for `-` tests).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -117,7 +110,7 @@ let package = Package(
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "Workload", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "Workload", "TestSupport", "CLZMA", "CZlib"],
+        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "ZEOTool", "Workload", "TestSupport", "CLZMA", "CZlib"],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
