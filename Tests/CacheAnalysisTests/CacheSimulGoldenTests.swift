@@ -15,7 +15,7 @@ final class CacheSimulGoldenTests: XCTestCase {
     /// Runs one manifest entry in-process; ZEO's stdout, our text and outcome.
     private func run(_ entry: ManifestEntry, expectedFolder: URL) throws -> (expected: String, text: String,
                                                                            outcome: CircularSimulationOutcome) {
-        let (options, argument) = SimulRunner.parse(entry.arguments)
+        let (options, argument) = try SimulRunner.parse(entry.arguments)
         let (text, outcome) = try entry.replay(argument) { path, timeZone in
             try SimulRunner.run(path: path, options: options, timeZone: timeZone)
         }

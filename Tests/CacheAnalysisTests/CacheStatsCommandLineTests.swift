@@ -1,6 +1,7 @@
 import CacheAnalysis
 import Foundation
 import XCTest
+import ZEOTool
 
 /// Help, usage and errors in ZEO's layout; ZEO's reading of `-i` and of argparse spellings.
 final class CacheStatsCommandLineTests: XCTestCase {
@@ -87,6 +88,39 @@ final class CacheStatsCommandLineTests: XCTestCase {
         ]
         for (input, output) in cases {
             XCTAssertEqual(CacheStatsCommandLine.arguments.normalizedArguments(input), output, "\(input)")
+        }
+    }
+
+    /// The tools' own argument types read a ZEO command line in-process: the options, the trace
+    /// file, and argparse's message for a value ZEO rejects (the tools print it with the usage).
+    func testTheToolsArgumentTypesGiveOptionsOrZEOsMessage() throws {
+        let stats = try CacheStatsArguments.parseAsZEO(["-qhi5", "--no", "traces/x.trace"])
+        let options = try stats.options()
+        XCTAssertEqual(stats.tracefile, "traces/x.trace")
+        XCTAssertTrue(options.quiet && options.loadHistogram && !options.statistics && !options.verbose)
+        XCTAssertEqual(options.intervalSeconds, 300)
+        XCTAssertThrowsError(try CacheStatsArguments.parseAsZEO(["-i", "soon", "t"]).options()) { error in
+            XCTAssertEqual(error as? ZEOUsageError, ZEOUsageError("argument --interval/-i: invalid interval value: 'soon'"))
+        }
+        XCTAssertThrowsError(try CacheStatsArguments.parseAsZEO(["-v", "-q", "t"]).options()) { error in
+            XCTAssertEqual(error as? ZEOUsageError, ZEOUsageError(CacheStatsCommandLine.verboseWithQuiet))
+        }
+        XCTAssertThrowsError(try CacheStatsArguments.parseAsZEO(["--bogus", "t"]), "ArgumentParser's own error")
+        XCTAssertNil(try CacheStatsArguments.parseAsZEO([]).tracefile)
+
+        let simul = try CacheSimulArguments.parseAsZEO(["-s4", "--inter=5", "-r", "0.5", "-"])
+        let circular = try simul.circularOptions()
+        XCTAssertEqual(simul.tracefile, "-")
+        XCTAssertEqual(circular.limit, 4 * 1_048_576)
+        XCTAssertEqual(circular.intervalSeconds, 300)
+        XCTAssertEqual(circular.rearrange, 0.5)
+        XCTAssertEqual(try CacheSimulArguments.parseAsZEO(["t"]).megabytes(), 20)
+        XCTAssertThrowsError(try CacheSimulArguments.parseAsZEO(["-s", "0.00001", "t"]).circularOptions()) { error in
+            XCTAssertEqual((error as? ZEOUsageError)?.message,
+                           "argument --size/-s: the cache must be larger than its 12-byte header (got 10 bytes)")
+        }
+        XCTAssertThrowsError(try CacheSimulArguments.parseAsZEO(["-r", "nan", "t"]).circularOptions()) { error in
+            XCTAssertEqual(error as? ZEOUsageError, ZEOUsageError("argument --rearrange/-r: invalid float value: 'nan'"))
         }
     }
 }

@@ -20,7 +20,7 @@ final class CacheStatsDeviationTests: XCTestCase {
         for entry in failing {
             XCTAssertTrue(try String(contentsOf: Fixtures.zeo.appendingPathComponent("expected/\(entry.stderrFile!)"),
                                      encoding: .utf8).contains("ZeroDivisionError"))
-            let (options, path) = ReportRunner.parse(entry.arguments)
+            let (options, path) = try ReportRunner.parse(entry.arguments)
             let (text, outcome) = try ReportRunner.run(path: try XCTUnwrap(ReportRunner.resolve(path)), options: options)
             let zeo = ReportRunner.masked(try expected(entry.output))
             let ours = ReportRunner.masked(text)

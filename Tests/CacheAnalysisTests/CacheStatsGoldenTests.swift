@@ -13,7 +13,7 @@ final class CacheStatsGoldenTests: XCTestCase {
 
     /// Runs one manifest entry in-process and compares it with ZEO's output.
     private func check(_ entry: ManifestEntry, expectedFolder: URL) throws {
-        let (options, argument) = ReportRunner.parse(entry.arguments)
+        let (options, argument) = try ReportRunner.parse(entry.arguments)
         let (text, outcome) = try entry.replay(argument) { path, timeZone in
             try ReportRunner.run(path: path, options: options, timeZone: timeZone)
         }

@@ -7,27 +7,15 @@ import CacheAnalysis
 import CacheTrace
 import Foundation
 import XCTest
+import ZEOTool
 
 /// Runs the cache-stats engine in-process on a ZEO command line, as the manifest spells it.
 enum ReportRunner {
-    /// The options and the trace path for ZEO-style arguments (`-q -h -s traces/small.trace`).
-    static func parse(_ arguments: [String]) -> (options: CacheStatsOptions, path: String) {
-        var options = CacheStatsOptions()
-        let (words, operands) = CacheStatsCommandLine.arguments.words(arguments)
-        for (name, value) in words {
-            switch name {
-            case "-v", "--verbose": options.verbose = true
-            case "-q", "--quiet": options.quiet = true
-            case "-s", "--sizes": options.sizeHistograms = true
-            case "-S", "--no-stats": options.statistics = false
-            case "-h", "--load-histogram": options.loadHistogram = true
-            case "-X", "--check": options.check = true
-            case "--json": options.json = true
-            case "-i", "--interval": options.intervalSeconds = ZEOCommandLine.intervalSeconds(value ?? "") ?? -1
-            default: break
-            }
-        }
-        return (options, operands.last ?? "")
+    /// The options and the trace path for ZEO-style arguments (`-q -h -s traces/small.trace`),
+    /// read as `cache-stats` reads them.
+    static func parse(_ arguments: [String]) throws -> (options: CacheStatsOptions, path: String) {
+        let parsed = try CacheStatsArguments.parseAsZEO(arguments)
+        return (try parsed.options(), parsed.tracefile ?? "")
     }
 
     /// Where a manifest path lives here: the project's fixtures (a `.gz` copy if that is what

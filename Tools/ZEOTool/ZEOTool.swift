@@ -34,6 +34,16 @@ extension ZEOTool {
         Foundation.exit(command.execute())
     }
 
+    /// What `body` returns, or, when it throws, the usage and its message on standard error and
+    /// exit status 2.
+    package static func orUsageError<Value>(_ body: () throws(ZEOUsageError) -> Value) -> Value {
+        do {
+            return try body()
+        } catch {
+            usageError(error.message)
+        }
+    }
+
     /// Prints the usage and `message` on standard error and exits with status 2.
     package static func usageError(_ message: String) -> Never {
         FileHandle.standardError.write(Data(commandLine.errorText(message).utf8))

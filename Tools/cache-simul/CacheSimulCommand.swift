@@ -7,7 +7,7 @@ import ZEOTool
 /// `cache-simul`: ZEO's `cache_simul.py`, compatible byte for byte (the default), and a
 /// simulator of LRU, StateCache's W-TinyLFU and the optimum at many sizes in one run.
 ///
-/// A thin shell: ArgumentParser parses, ``ZEOTool`` and ``CacheSimulCommandLine`` word the help
+/// A thin shell: ArgumentParser parses (ZEO's options through ``CacheSimulArguments``), ``ZEOTool`` and ``CacheSimulCommandLine`` word the help
 /// and the errors as ZEO's argparse does, ``CircularSimulationRunner`` does ZEO's report, and
 /// ``OperationStream`` + ``SimulationSweep`` + ``SweepReportFormatter`` + ``HitRateChart``
 /// the sweep (all in CacheAnalysis).
@@ -16,11 +16,10 @@ struct CacheSimulCommand: ZEOTool {
     // `-h`/`--help` are handled by hand so the text has ZEO's layout (exit status 0, as ZEO).
     static let configuration = CommandConfiguration(commandName: "cache-simul", helpNames: [])
 
-    // `.unconditional`: the next word is the value even if it starts with `-` (argparse does so
-    // for negative numbers).
-    @Option(name: [.customLong("size"), .customShort("s")], parsing: .unconditional) var size: String?
-    @Option(name: [.customLong("interval"), .customShort("i")], parsing: .unconditional) var interval: String?
-    @Option(name: [.customLong("rearrange"), .customShort("r")], parsing: .unconditional) var rearrange: String?
+    /// ZEO's options (`-s`, `-i`, `-r`) and the trace file.
+    @OptionGroup var zeo: CacheSimulArguments
+    // The sweep's options. `.unconditional`: the next word is the value even if it starts with
+    // `-` (argparse does so for negative numbers).
     @Option(name: .customLong("policy"), parsing: .unconditional) var policy: String?
     @Option(name: .customLong("sizes"), parsing: .unconditional) var sizes: String?
     @Option(name: .customLong("entries"), parsing: .unconditional) var entries: String?
@@ -32,9 +31,8 @@ struct CacheSimulCommand: ZEOTool {
     @Flag(name: .customLong("every-record")) var everyRecord = false
     @Option(name: .customLong("format"), parsing: .unconditional) var format: String?
     @Option(name: .customLong("plot"), parsing: .unconditional) var plot: String?
-    @Argument var tracefile: String?
 
-    static let commandLine = CacheSimulCommandLine.arguments
+    static let commandLine = CacheSimulArguments.commandLine
 
     static func main() {
         runAsZEOTool()
@@ -69,42 +67,14 @@ struct CacheSimulCommand: ZEOTool {
         return runSweep(policies)
     }
 
-    /// The `-s` value in MB (20 by default).
-    func megabytes() -> Double {
-        guard let size else { return 20 }
-        guard let value = PythonFloat.parse(size), value.isFinite else {
-            Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", size))
-        }
-        return value
-    }
-
     func openReader() -> TraceReader {
-        Self.openTrace(tracefile, recovery: .skipEightBytes)
+        Self.openTrace(zeo.tracefile, recovery: .skipEightBytes)
     }
 
     // MARK: - ZEO's report
 
     func runCircular() -> Int32 {
-        var options = CircularSimulationOptions()
-        guard let limit = CircularSimulationOptions.limit(megabytes: megabytes()) else {
-            Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", size ?? ""))
-        }
-        guard limit > CircularCacheSimulation.fileHeaderSize else {
-            Self.usageError("argument --size/-s: the cache must be larger than its 12-byte header (got \(limit) bytes)")
-        }
-        options.limit = limit
-        if let interval {
-            guard let seconds = ZEOCommandLine.intervalSeconds(interval) else {
-                Self.usageError(ZEOCommandLine.invalidInterval(interval))
-            }
-            options.intervalSeconds = seconds
-        }
-        if let rearrange {
-            guard let value = PythonFloat.parse(rearrange), !value.isNaN else {
-                Self.usageError(ZEOCommandLine.invalidValue("--rearrange/-r", kind: "float", rearrange))
-            }
-            options.rearrange = value
-        }
+        let options = Self.orUsageError(zeo.circularOptions)
         let reader = openReader()
         let outcome = CircularSimulationRunner.run(reader: reader, options: options, sink: FileDescriptorSink(),
                                                    progress: .standardError())
@@ -183,9 +153,9 @@ struct CacheSimulCommand: ZEOTool {
             }
             capacities = list
         } else {
-            let value = megabytes()
+            let value = Self.orUsageError(zeo.megabytes)
             guard value > 0, value < 1e12 else {
-                Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", size ?? ""))
+                Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", zeo.size ?? ""))
             }
             capacities = [SimulationCapacity.megabytes(value)]
         }

@@ -115,33 +115,6 @@ package struct ZEOCommandLine: Sendable {
         return result
     }
 
-    /// The options of a command line in order, each with its value if it takes one, and the
-    /// other words (the trace file): the command line as ZEO's tool reads it, for callers
-    /// without ArgumentParser (the tests that replay ZEO's runs in-process). An option's name is
-    /// as ``normalizedArguments(_:)`` spells it (`-i`, `--interval`).
-    package func words(_ arguments: [String]) -> (options: [(name: String, value: String?)], operands: [String]) {
-        var options: [(name: String, value: String?)] = []
-        var operands: [String] = []
-        var words = normalizedArguments(arguments)[...]
-        while let word = words.popFirst() {
-            if word == "-" || !word.hasPrefix("-") {
-                operands.append(word)
-            } else if word == "--" {
-                operands.append(contentsOf: words)
-                break
-            } else {
-                options.append((word, takesValue(word) ? words.popFirst() : nil))
-            }
-        }
-        return (options, operands)
-    }
-
-    /// Whether `option` (`-i`, `--interval`) takes a value.
-    private func takesValue(_ option: String) -> Bool {
-        option.hasPrefix("--") ? longValueOptions.contains(String(option.dropFirst(2)))
-            : option.count == 2 && shortValueOptions.contains(option.last!)
-    }
-
     /// A cluster of short options (`qh`, `qi5`): flags, possibly ending in an option with a glued
     /// value; nil for a letter that is no short option.
     private func expandedCluster(_ cluster: [Character]) -> (arguments: [String]?, expectsValue: Bool) {
