@@ -40,14 +40,28 @@ package struct ConnectionLedger: Sendable {
         return tid
     }
 
-    /// Records a successful poll at `newTID`; returns the previous poll's snapshot and the own
-    /// commits that became visible with this one.
-    package mutating func polled(at newTID: TransactionID) -> (previous: TransactionID?, ownCommits: [TransactionID]) {
+    /// The buffered stores as the protocol shows them: in call order, one per object.
+    package var pendingStates: [(oid: ObjectID, state: [UInt8])] { pending.items.map { ($0.oid, $0.state) } }
+
+    /// Runs one poll and records it: `startSnapshot(previous)` starts the new snapshot and
+    /// returns its TID, and `listChanges(previous, newTID)` the changes in between. Changes are
+    /// asked for only when they mean something: not on the first poll, nor when the database
+    /// went back in time (restored from a backup), where the result says `changes == nil`.
+    /// A failure records nothing, so the next poll lists the changes since the last good one.
+    package mutating func poll(
+        startSnapshot: (_ previous: TransactionID?) throws(StorageError) -> TransactionID,
+        listChanges: (_ previous: TransactionID, _ newTID: TransactionID) throws(StorageError) -> [ObjectChange]
+    ) throws(StorageError) -> PollResult {
         let previous = polledTID
+        let newTID = try startSnapshot(previous)
+        var changes: [ObjectChange]?
+        if let previous, previous <= newTID {
+            changes = try listChanges(previous, newTID)
+        }
         polledTID = newTID
         let visible = unreportedOwnCommits.prefix { $0 <= newTID }
         unreportedOwnCommits.removeFirst(visible.count)
-        return (previous, Array(visible))
+        return PollResult(previousTID: previous, newTID: newTID, changes: changes, ownCommits: Array(visible))
     }
 
     /// Traps if the buffer or the own commits are inconsistent.

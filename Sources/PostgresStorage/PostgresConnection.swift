@@ -49,34 +49,36 @@ public final class PostgresConnection: ObjectStoreConnection {
             handle.close()
             handle = try objectStore.openSession()
         }
-        let previous = ledger.polledTID
-        let newTID: TransactionID
-        var changes: [ObjectChange]?
+        let result: PollResult
         do throws(StorageError) {
-            try handle.execute((handle.isInTransaction ? "COMMIT; " : "") + "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            let rows = try handle.query("""
-                WITH last AS (SELECT coalesce(max(tid), 0) AS tid FROM transaction_log)
-                SELECT last.tid, o.zoid, o.tid FROM last
-                LEFT JOIN object_state AS o ON o.tid > $1 AND o.tid <= last.tid
-                ORDER BY o.tid, o.zoid
-                """, [.int8(Int64(previous?.rawValue ?? UInt64(Int64.max)))], prepareAs: "poll")
-            newTID = TransactionID(UInt64(try rows.int64(0, 0) ?? 0))
-            if let previous, previous <= newTID {
+            // One query answers both: the last TID (which fixes the snapshot) and the changes.
+            var rows: PostgresResult?
+            result = try ledger.poll(startSnapshot: { (previous) throws(StorageError) -> TransactionID in
+                try handle.execute((handle.isInTransaction ? "COMMIT; " : "") + "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                let answer = try handle.query("""
+                    WITH last AS (SELECT coalesce(max(tid), 0) AS tid FROM transaction_log)
+                    SELECT last.tid, o.zoid, o.tid FROM last
+                    LEFT JOIN object_state AS o ON o.tid > $1 AND o.tid <= last.tid
+                    ORDER BY o.tid, o.zoid
+                    """, [.int8(Int64(previous?.rawValue ?? UInt64(Int64.max)))], prepareAs: "poll")
+                rows = answer
+                return TransactionID(UInt64(try answer.int64(0, 0) ?? 0))
+            }, listChanges: { (_, _) throws(StorageError) -> [ObjectChange] in
+                guard let rows else { return [] }
                 var list: [ObjectChange] = []
                 list.reserveCapacity(rows.rowCount)
                 for row in 0..<rows.rowCount where !rows.isNull(row, 1) {
                     list.append(ObjectChange(oid: ObjectID(UInt64(try rows.int64(row, 1) ?? 0)),
                                              tid: TransactionID(UInt64(try rows.int64(row, 2) ?? 0))))
                 }
-                changes = list
-            }
+                return list
+            })
         } catch {
             handle.rollbackQuietly()
             throw error
         }
-        snapshotTID = newTID
-        let own = ledger.polled(at: newTID).ownCommits
-        return PollResult(previousTID: previous, newTID: newTID, changes: changes, ownCommits: own)
+        snapshotTID = result.newTID
+        return result
     }
 
     /// Ends the read transaction without starting another, so that an idle connection does
@@ -134,7 +136,7 @@ public final class PostgresConnection: ObjectStoreConnection {
     public var pendingStoreCount: Int { ledger.pending.count }
 
     /// The buffered stores, in call order (one per object).
-    public var pendingStates: [(oid: ObjectID, state: [UInt8])] { ledger.pending.items.map { ($0.oid, $0.state) } }
+    public var pendingStates: [(oid: ObjectID, state: [UInt8])] { ledger.pendingStates }
 
     /// Writes the buffered stores as one transaction and returns its TID (see
     /// ``PostgresObjectStore``'s commit protocol). A conflict drops the buffer; other errors

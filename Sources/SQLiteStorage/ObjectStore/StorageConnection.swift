@@ -80,24 +80,22 @@ public final class StorageConnection: ObjectStoreConnection {
         guard !isClosed else { throw .closed }
         endReadTransaction()
         try step(beginStatement)
-        let previous = ledger.polledTID
-        let newTID: TransactionID
-        var changes: [ObjectChange]?
+        let result: PollResult
         do throws(StorageError) {
-            // The first read of the transaction is what fixes its snapshot.
-            defer { lastTIDStatement.reset() }
-            _ = try lastTIDStatement.step()
-            newTID = TransactionID(lastTIDStatement.uint64(at: 0)) // NULL (no transaction yet) reads as 0
-            if let previous, previous <= newTID {
-                changes = try SQLiteObjectStore.listChanges(on: handle, after: previous, through: newTID)
-            }
+            result = try ledger.poll(startSnapshot: { (_) throws(StorageError) -> TransactionID in
+                // The first read of the transaction is what fixes its snapshot.
+                defer { lastTIDStatement.reset() }
+                _ = try lastTIDStatement.step()
+                return TransactionID(lastTIDStatement.uint64(at: 0)) // NULL (no transaction yet) reads as 0
+            }, listChanges: { (previous, newTID) throws(StorageError) -> [ObjectChange] in
+                try SQLiteObjectStore.listChanges(on: handle, after: previous, through: newTID)
+            })
         } catch {
             handle.rollbackQuietly()
             throw error
         }
-        snapshotTID = newTID
-        let own = ledger.polled(at: newTID).ownCommits
-        return PollResult(previousTID: previous, newTID: newTID, changes: changes, ownCommits: own)
+        snapshotTID = result.newTID
+        return result
     }
 
     /// Ends the read transaction without starting another, so that an idle connection does
@@ -162,7 +160,7 @@ public final class StorageConnection: ObjectStoreConnection {
     public var pendingStoreCount: Int { ledger.pending.count }
 
     /// The buffered stores, in call order (one per object).
-    public var pendingStates: [(oid: ObjectID, state: [UInt8])] { ledger.pending.items.map { ($0.oid, $0.state) } }
+    public var pendingStates: [(oid: ObjectID, state: [UInt8])] { ledger.pendingStates }
 
     /// Writes the buffered stores as one transaction and returns its TID.
     ///
