@@ -8,12 +8,10 @@ import CZlib
 /// throws ``TraceReadError/truncatedCompressedData(path:offset:)``, corrupt data
 /// ``TraceReadError/corruptCompressedData(path:message:offset:)``.
 public final class GzipByteSource: TraceByteSource {
-    public var name: String { input.name }
-    private let input: any TraceByteSource
+    public var name: String { input.source.name }
+    private let input: CompressedInput
     /// zlib's state; allocated here because `z_stream` must not move while in use.
     private let stream: UnsafeMutablePointer<z_stream>
-    private let inputBuffer: UnsafeMutableRawBufferPointer
-    private var inputEnded = false
     /// Inside a member (its header has been started and its trailer not yet seen).
     private var inMember = false
     /// The stream is over (input exhausted between members) or failed.
@@ -22,11 +20,9 @@ public final class GzipByteSource: TraceByteSource {
 
     /// Decompresses the gzip data of `input`.
     public init(input: any TraceByteSource, inputBufferSize: Int = 256 << 10) {
-        self.input = input
+        self.input = CompressedInput(source: input, bufferSize: inputBufferSize)
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        inputBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(inputBufferSize, 4096),
-                                                             alignment: 16)
         // 15 + 16: the largest window, gzip wrapper only (a zlib or raw stream is an error,
         // as it is for Python's gzip module).
         let status = inflateInit2_(stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
@@ -44,14 +40,9 @@ public final class GzipByteSource: TraceByteSource {
         stream.pointee.avail_out = uInt(truncatingIfNeeded: Swift.min(buffer.count, Int(UInt32.max)))
         let capacity = Int(stream.pointee.avail_out)
         while Int(stream.pointee.avail_out) == capacity {
-            if stream.pointee.avail_in == 0 && !inputEnded {
-                let count = try input.read(into: inputBuffer)
-                if count == 0 {
-                    inputEnded = true
-                } else {
-                    stream.pointee.next_in = inputBuffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                    stream.pointee.avail_in = uInt(count)
-                }
+            if stream.pointee.avail_in == 0, let chunk = try input.refill() {
+                stream.pointee.next_in = chunk.start
+                stream.pointee.avail_in = uInt(chunk.count)
             }
             if !inMember {
                 // Between members: skip zero padding; the stream may end here, or a member starts.
@@ -60,7 +51,7 @@ public final class GzipByteSource: TraceByteSource {
                     stream.pointee.avail_in -= 1
                 }
                 if stream.pointee.avail_in == 0 {
-                    if inputEnded {
+                    if input.ended {
                         finished = true
                         break
                     }
@@ -79,7 +70,7 @@ public final class GzipByteSource: TraceByteSource {
                 inflateReset(stream)
             case Z_OK, Z_BUF_ERROR:
                 if stalled {
-                    if stream.pointee.avail_in == 0 && inputEnded {
+                    if stream.pointee.avail_in == 0 && input.ended {
                         // No progress and no input left: the file ends inside the member.
                         finished = true
                         throw .truncatedCompressedData(path: name, offset: produced)
@@ -105,6 +96,5 @@ public final class GzipByteSource: TraceByteSource {
         inflateEnd(stream)
         stream.deinitialize(count: 1)
         stream.deallocate()
-        inputBuffer.deallocate()
     }
 }

@@ -8,12 +8,10 @@ import CLZMA
 /// decoded: a stream cut short throws ``TraceReadError/truncatedCompressedData(path:offset:)``,
 /// corrupt data ``TraceReadError/corruptCompressedData(path:message:offset:)``.
 public final class XzByteSource: TraceByteSource {
-    public var name: String { input.name }
-    private let input: any TraceByteSource
+    public var name: String { input.source.name }
+    private let input: CompressedInput
     /// liblzma's state; allocated here because `lzma_stream` must not move while in use.
     private let stream: UnsafeMutablePointer<lzma_stream>
-    private let inputBuffer: UnsafeMutableRawBufferPointer
-    private var inputEnded = false
     /// The stream is over (its end was decoded) or failed.
     private var finished = false
     private var startFailure: lzma_ret?
@@ -21,11 +19,10 @@ public final class XzByteSource: TraceByteSource {
 
     /// Decompresses the xz data of `input`.
     public init(input: any TraceByteSource, inputBufferSize: Int = 256 << 10) {
-        self.input = input
+        self.input = CompressedInput(source: input, bufferSize: inputBufferSize)
         stream = UnsafeMutablePointer<lzma_stream>.allocate(capacity: 1)
         // All zeros is LZMA_STREAM_INIT.
         stream.initialize(to: lzma_stream())
-        inputBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(inputBufferSize, 4096), alignment: 16)
         let status = lzma_stream_decoder(stream, UInt64.max, statecache_lzma_concatenated)
         if status != LZMA_OK { startFailure = status }
     }
@@ -46,24 +43,19 @@ public final class XzByteSource: TraceByteSource {
         stream.pointee.avail_out = buffer.count
         let capacity = buffer.count
         while stream.pointee.avail_out == capacity {
-            if stream.pointee.avail_in == 0 && !inputEnded {
-                let count = try input.read(into: inputBuffer)
-                if count == 0 {
-                    inputEnded = true
-                } else {
-                    stream.pointee.next_in = UnsafePointer(inputBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                    stream.pointee.avail_in = count
-                }
+            if stream.pointee.avail_in == 0, let chunk = try input.refill() {
+                stream.pointee.next_in = UnsafePointer(chunk.start)
+                stream.pointee.avail_in = chunk.count
             }
             // LZMA_FINISH once the input is exhausted: liblzma then says whether the stream ended.
-            let status = lzma_code(stream, inputEnded ? LZMA_FINISH : LZMA_RUN)
+            let status = lzma_code(stream, input.ended ? LZMA_FINISH : LZMA_RUN)
             let decoded = UInt64(capacity - stream.pointee.avail_out)
             switch status {
             case LZMA_OK:
                 continue
             case LZMA_STREAM_END:
                 finished = true
-            case LZMA_BUF_ERROR where inputEnded:
+            case LZMA_BUF_ERROR where input.ended:
                 // No progress possible and no input left: the file ends inside a stream.
                 finished = true
                 throw .truncatedCompressedData(path: name, offset: produced + decoded)
@@ -95,6 +87,5 @@ public final class XzByteSource: TraceByteSource {
         lzma_end(stream)
         stream.deinitialize(count: 1)
         stream.deallocate()
-        inputBuffer.deallocate()
     }
 }
