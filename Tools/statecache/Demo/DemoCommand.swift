@@ -70,19 +70,19 @@ struct DemoCommand: ParsableCommand {
         out.line("Workload: \(threads) threads, Zipf(\(zipf)) loads, \(writePercent)% of transactions write, \(runSeconds) s per run")
         out.line(ToolFormat.row(["run", "loads", "hit rate", "first 20k", "first 10%", "steady", "median µs", "p99 µs"]))
         for (name, phase) in [("cold", cold.result), ("warm", warm.result)] {
-            out.line(ToolFormat.row([name, ToolFormat.count(phase.loads), ToolFormat.percent(phase.hitRate),
-                                     ToolFormat.percent(phase.warmUpHitRate),
-                                     ToolFormat.percent(phase.firstTenthHitRate), ToolFormat.percent(phase.steadyHitRate),
+            out.line(ToolFormat.row([name, ToolFormat.count(phase.all.loads), ToolFormat.percent(phase.all.hitRate),
+                                     ToolFormat.percent(phase.warmUp.hitRate),
+                                     ToolFormat.percent(phase.firstTenth.hitRate), ToolFormat.percent(phase.lastHalf.hitRate),
                                      String(format: "%.1f", phase.medianLoadMicroseconds),
                                      String(format: "%.1f", phase.p99LoadMicroseconds)]))
         }
-        let warmStart = cold.result.steadyHitRate == 0 ? 0 : warm.result.firstTenthHitRate / cold.result.steadyHitRate
+        let warmStart = cold.result.lastHalf.hitRate == 0 ? 0 : warm.result.firstTenth.hitRate / cold.result.lastHalf.hitRate
         let warmUpLoads = ToolFormat.count(threads * DemoWorkload.warmUpLoadsPerThread)
-        let steady = max(cold.result.steadyHitRate, 1e-9)
+        let steady = max(cold.result.lastHalf.hitRate, 1e-9)
         out.line("The warm process reached " + String(format: "%.0f%%", warmStart * 100)
                  + " of the cold run's steady hit rate in its first 10% of loads, and "
-                 + String(format: "%.0f%%", 100 * warm.result.warmUpHitRate / steady)
-                 + " in its first \(warmUpLoads) (the cold one: " + String(format: "%.0f%%", 100 * cold.result.warmUpHitRate / steady) + ").")
+                 + String(format: "%.0f%%", 100 * warm.result.warmUp.hitRate / steady)
+                 + " in its first \(warmUpLoads) (the cold one: " + String(format: "%.0f%%", 100 * cold.result.warmUp.hitRate / steady) + ").")
 
         // 3. The trace, through cache-stats.
         var statsSummary: CacheStatsSummary?

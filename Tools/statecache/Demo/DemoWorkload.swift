@@ -22,27 +22,19 @@ struct DemoWorkload: Codable, Sendable {
 
     /// What one run measured.
     struct Result: Codable, Sendable {
-        var loads = 0
-        var hits = 0
+        /// Every load of every thread.
+        var all = HitTally()
         var commits = 0
         var conflicts = 0
         var seconds = 0.0
-        /// Hit rate over the first 10% of the loads (per thread, summed), to show warm-up.
-        var firstTenthLoads = 0
-        var firstTenthHits = 0
-        /// Hit rate over each thread's first 5,000 loads: the warm-up a restart pays.
-        var warmUpLoads = 0
-        var warmUpHits = 0
-        /// Hit rate over the last half of the loads (steady state).
-        var lastHalfLoads = 0
-        var lastHalfHits = 0
+        /// The first 10% of each thread's loads, to show warm-up.
+        var firstTenth = HitTally()
+        /// Each thread's first 5,000 loads: the warm-up a restart pays.
+        var warmUp = HitTally()
+        /// The last half of each thread's loads: the steady state.
+        var lastHalf = HitTally()
         var medianLoadMicroseconds = 0.0
         var p99LoadMicroseconds = 0.0
-
-        var hitRate: Double { loads == 0 ? 0 : Double(hits) / Double(loads) }
-        var firstTenthHitRate: Double { firstTenthLoads == 0 ? 0 : Double(firstTenthHits) / Double(firstTenthLoads) }
-        var warmUpHitRate: Double { warmUpLoads == 0 ? 0 : Double(warmUpHits) / Double(warmUpLoads) }
-        var steadyHitRate: Double { lastHalfLoads == 0 ? 0 : Double(lastHalfHits) / Double(lastHalfLoads) }
     }
 
     /// Each thread's first loads counted as the warm-up.
@@ -88,8 +80,7 @@ struct DemoWorkload: Codable, Sendable {
                         progress(connection.stats.loads * threads, connection.stats.hits * threads)
                     }
                 }
-                result.loads = connection.stats.loads
-                result.hits = connection.stats.hits
+                result.all = HitTally(loads: connection.stats.loads, hits: connection.stats.hits)
                 perThread.withLock { $0.append((result, latencies, hitFlags)) }
             } catch {
                 failures.withLock { $0.append("thread \(thread): \(error)") }
@@ -99,19 +90,13 @@ struct DemoWorkload: Codable, Sendable {
         var total = Result()
         var latencies: [UInt32] = []
         for (result, threadLatencies, flags) in perThread.withLock({ $0 }) {
-            total.loads += result.loads
-            total.hits += result.hits
+            total.all.add(result.all)
             total.commits += result.commits
             total.conflicts += result.conflicts
             latencies += threadLatencies
-            let warmUp = min(flags.count, DemoWorkload.warmUpLoadsPerThread)
-            total.warmUpLoads += warmUp
-            total.warmUpHits += flags.prefix(warmUp).filter { $0 }.count
-            let tenth = max(1, flags.count / 10)
-            total.firstTenthLoads += min(tenth, flags.count)
-            total.firstTenthHits += flags.prefix(tenth).filter { $0 }.count
-            total.lastHalfLoads += flags.count - flags.count / 2
-            total.lastHalfHits += flags.suffix(flags.count - flags.count / 2).filter { $0 }.count
+            total.warmUp.add(flags.prefix(DemoWorkload.warmUpLoadsPerThread))
+            total.firstTenth.add(flags.prefix(max(1, flags.count / 10)))
+            total.lastHalf.add(flags.suffix(flags.count - flags.count / 2))
         }
         total.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         latencies.sort()
