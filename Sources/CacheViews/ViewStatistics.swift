@@ -20,6 +20,18 @@ public struct ViewStatistics: Sendable, Equatable, Codable, CustomStringConverti
     /// An empty record.
     public init() {}
 
+    /// Adds `other`'s counts, to sum the statistics of several views (a process's connections).
+    public mutating func add(_ other: ViewStatistics) {
+        loads += other.loads
+        hits += other.hits
+        misses += other.misses
+        copiesForward += other.copiesForward
+        polls += other.polls
+        rebuilds += other.rebuilds
+        adoptions += other.adoptions
+        shifts += other.shifts
+    }
+
     /// `hits / loads`, or 0 before the first load.
     public var hitRate: Double { loads == 0 ? 0 : Double(hits) / Double(loads) }
 

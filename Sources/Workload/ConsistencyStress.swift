@@ -51,10 +51,10 @@ public enum ConsistencyStress {
         public var increments = 0
         /// Commits refused by conflict detection (expected under contention).
         public var conflicts = 0
-        /// Loads through the cache, and the hits among them.
-        public var loads = 0
-        public var hits = 0
-        /// Checkpoint shifts in the process.
+        /// The connections' own statistics, summed: loads through the cache and the hits among
+        /// them, polls, rebuilds, adoptions.
+        public var views = ViewStatistics()
+        /// Checkpoint shifts in the process (by any view, or by the cache-file code).
         public var shifts = 0
         /// The first few problems, described.
         public var problems: [String] = []
@@ -69,8 +69,7 @@ public enum ConsistencyStress {
             consistencyErrors += other.consistencyErrors
             increments += other.increments
             conflicts += other.conflicts
-            loads += other.loads
-            hits += other.hits
+            views.add(other.views)
             shifts += other.shifts
             problems += other.problems.prefix(max(0, 10 - problems.count))
         }
@@ -307,8 +306,7 @@ public enum ConsistencyStress {
                 }
             }
         }
-        report.loads = connection.stats.loads
-        report.hits = connection.stats.hits
+        report.views = connection.stats
         return report
     }
 }

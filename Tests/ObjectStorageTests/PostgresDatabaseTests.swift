@@ -93,7 +93,7 @@ final class PostgresDatabaseTests: XCTestCase {
         XCTAssertEqual(report.mismatches, 0, "\(report.problems)")
         XCTAssertEqual(report.consistencyErrors, 0)
         XCTAssertGreaterThan(report.checkedLoads, 500)
-        XCTAssertGreaterThan(report.hits, 0)
+        XCTAssertGreaterThan(report.views.hits, 0)
         XCTAssertEqual(try ConsistencyStress.counterSum(database: location, pool: options.pool), UInt64(report.increments))
     }
 

@@ -20,7 +20,7 @@ final class ViewConcurrencyStressTests: XCTestCase {
         XCTAssertEqual(report.consistencyErrors, 0)
         XCTAssertGreaterThan(report.checkedLoads, 1000)
         XCTAssertGreaterThan(report.shifts, 2, "the run must exercise checkpoint shifts")
-        XCTAssertGreaterThan(report.hits, 0)
+        XCTAssertGreaterThan(report.views.hits, 0)
         XCTAssertEqual(try ConsistencyStress.counterSum(databaseAt: directory), UInt64(report.increments), "no lost update")
     }
 }

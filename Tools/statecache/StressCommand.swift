@@ -85,7 +85,7 @@ struct StressCommand: ParsableCommand {
             print("increments: \(total.increments) committed, counters sum \(sum) (lost updates: \(lostUpdates))")
             print("failed workers: \(failed)")
             print("conflicts: \(total.conflicts), checkpoint shifts: \(total.shifts), "
-                  + "hit rate: \(total.loads == 0 ? 0 : 100 * total.hits / total.loads)%")
+                  + "hit rate: \(Int(100 * total.views.hitRate))%")
             for problem in total.problems { print("problem: \(problem)") }
         }
         if !summary.failures.isEmpty { throw ExitCode(1) }
