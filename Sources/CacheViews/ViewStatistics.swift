@@ -20,16 +20,14 @@ public struct ViewStatistics: Sendable, Equatable, Codable, CustomStringConverti
     /// An empty record.
     public init() {}
 
+    /// Every counter, for the code that treats them alike (``add(_:)``).
+    static var counters: [WritableKeyPath<ViewStatistics, Int>] {
+        [\.loads, \.hits, \.misses, \.copiesForward, \.polls, \.rebuilds, \.adoptions, \.shifts]
+    }
+
     /// Adds `other`'s counts, to sum the statistics of several views (a process's connections).
     public mutating func add(_ other: ViewStatistics) {
-        loads += other.loads
-        hits += other.hits
-        misses += other.misses
-        copiesForward += other.copiesForward
-        polls += other.polls
-        rebuilds += other.rebuilds
-        adoptions += other.adoptions
-        shifts += other.shifts
+        for counter in Self.counters { self[keyPath: counter] += other[keyPath: counter] }
     }
 
     /// `hits / loads`, or 0 before the first load.

@@ -64,13 +64,10 @@ public enum ConsistencyStress {
 
         /// Adds `other`'s counts to this report.
         public mutating func merge(_ other: Report) {
-            checkedLoads += other.checkedLoads
-            mismatches += other.mismatches
-            consistencyErrors += other.consistencyErrors
-            increments += other.increments
-            conflicts += other.conflicts
+            let counters: [WritableKeyPath<Report, Int>] = [\.checkedLoads, \.mismatches, \.consistencyErrors,
+                                                            \.increments, \.conflicts, \.shifts]
+            for counter in counters { self[keyPath: counter] += other[keyPath: counter] }
             views.add(other.views)
-            shifts += other.shifts
             problems += other.problems.prefix(max(0, 10 - problems.count))
         }
     }
