@@ -136,25 +136,24 @@
 
     /// Appends `slot` at the most recent end of `queue`.
     @inline(__always) mutating func pushTail(_ slot: Int32, _ queue: inout Queue) {
-        nodes.withUnsafeMutableBufferPointer { n in
-            let node = NodeArena.node(slot, in: n)
-            node.pointee.previous = queue.tail
-            node.pointee.next = -1
-            if queue.tail >= 0 { NodeArena.node(queue.tail, in: n).pointee.next = slot } else { queue.head = slot }
-            queue.tail = slot
-            queue.count += 1
-            queue.weight += node.pointee.weight
-        }
+        link(slot, after: queue.tail, before: -1, &queue)
     }
 
     /// Inserts `slot` at the least recent end of `queue`.
     @inline(__always) mutating func pushHead(_ slot: Int32, _ queue: inout Queue) {
+        link(slot, after: -1, before: queue.head, &queue)
+    }
+
+    /// Links `slot` into `queue` between the neighbours `previous` and `next` (−1: that end of
+    /// the queue), which must be adjacent there: the inverse of ``unlink(_:_:)``.
+    @inline(__always) private mutating func link(_ slot: Int32, after previous: Int32, before next: Int32,
+                                                 _ queue: inout Queue) {
         nodes.withUnsafeMutableBufferPointer { n in
             let node = NodeArena.node(slot, in: n)
-            node.pointee.previous = -1
-            node.pointee.next = queue.head
-            if queue.head >= 0 { NodeArena.node(queue.head, in: n).pointee.previous = slot } else { queue.tail = slot }
-            queue.head = slot
+            node.pointee.previous = previous
+            node.pointee.next = next
+            if previous >= 0 { NodeArena.node(previous, in: n).pointee.next = slot } else { queue.head = slot }
+            if next >= 0 { NodeArena.node(next, in: n).pointee.previous = slot } else { queue.tail = slot }
             queue.count += 1
             queue.weight += node.pointee.weight
         }
