@@ -4,7 +4,7 @@ import ObjectStorage
 import XCTest
 
 /// What every object storage promises the cache, as test bodies that run unchanged against
-/// SQLite and PostgreSQL (`SQLiteContractTests`, `PostgresContractTests`).
+/// SQLite and PostgreSQL (``ObjectStoreContractTests`` runs each on every backend).
 struct ObjectStoreContract {
     let backend: StorageBackend
 
