@@ -4,11 +4,12 @@ import CLZMA
 import CZlib
 import Foundation
 import XCTest
+import TestSupport
 
 /// A test case for `statecache convert`'s engine (``KeyTraceConverterTests``,
 /// ``KeyTraceFormatsTests``): converts an input written in the scratch directory and checks
 /// what every conversion must leave, so each test states only what its format adds.
-class KeyTraceConversionTestCase: ScratchFileTestCase {
+class KeyTraceConversionTestCase: ScratchDirectoryTestCase {
     /// Converts and reads the result back: a restart, then one load miss with an 8-byte key per
     /// access (with no data length unless the format carries sizes). The records after the restart.
     func convertedLoads(_ input: String, _ format: KeyTraceFormat) throws -> ArraySlice<TraceRecord> {

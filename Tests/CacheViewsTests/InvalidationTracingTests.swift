@@ -10,19 +10,18 @@ import TestSupport
 /// learns of it first and however many views there are, coded `1c` when the shared cache held
 /// a state of the object and `10` when it did not (ZEO's `ClientCache.invalidate`).
 final class InvalidationTracingTests: ScriptedViewTestCase {
-    var directory: URL!
+    var scratch: ScratchFiles!
     var tracer: TraceWriter!
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        directory = ScratchFiles.uniqueURL("inv")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        tracer = try TraceWriter(path: directory.appendingPathComponent("views.trace").path)
+        scratch = try ScratchFiles(label: "inv")
+        tracer = try TraceWriter(path: scratch.directory.appendingPathComponent("views.trace").path)
     }
 
     override func tearDownWithError() throws {
         try? tracer.close()
-        try? FileManager.default.removeItem(at: directory)
+        scratch?.remove()
     }
 
     func view(limit: Int = 100) -> StorageView {
