@@ -16,6 +16,20 @@ class StorageTestCase: ScratchDirectoryTestCase {
         return try SQLiteObjectStore.open(at: databaseURL, options: options)
     }
 
+    /// Opens (creating) the test's database and `count` connections on it, runs `body` with
+    /// them, and closes the connections, then the store, however `body` ends (also when a
+    /// connection fails to open).
+    func withConnections(_ count: Int, _ body: (SQLiteObjectStore, [StorageConnection]) throws -> Void) throws {
+        let store = try openStore()
+        var connections: [StorageConnection] = []
+        defer {
+            for connection in connections { connection.close() }
+            store.close()
+        }
+        for _ in 0..<count { connections.append(try store.connect()) }
+        try body(store, connections)
+    }
+
     /// Asserts that `body` throws a ``StorageError`` and returns it (nil, with a failure, otherwise).
     @discardableResult
     func storageError<T>(_ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) -> StorageError? {
