@@ -29,6 +29,15 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
     }
 
 
+    /// Two views that have both polled the first transaction (TID 10, which writes object 1).
+    func twoViewsAfterTheFirstCommit() throws -> (StorageView, StorageView) {
+        source.commit(10, [1: "a"])
+        let views = (view(), view())
+        try views.0.poll(source, to: 10)
+        try views.1.poll(source, to: 10)
+        return views
+    }
+
     /// An invalidation record: object, invalidating TID and code (`0x10` or `0x1c`).
     struct Invalidation: Hashable, CustomStringConvertible {
         var oid: UInt64
@@ -104,10 +113,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
     }
 
     func testAViewBehindTheOthersRecordsOnlyWhatNobodyRecordedYet() throws {
-        source.commit(10, [1: "a"])
-        let (a, b) = (view(), view())
-        try a.poll(source, to: 10)
-        try b.poll(source, to: 10)
+        let (a, b) = try twoViewsAfterTheFirstCommit()
         source.commit(20, [2: "b"])
         source.commit(30, [3: "c"])
         try b.poll(source, to: 20)
@@ -161,10 +167,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
     // MARK: - Own commits
 
     func testAnOwnCommitIsRecordedAtCommitAsZEOsTpcFinishDoesAndNotAgainAtPolls() throws {
-        source.commit(10, [1: "a"])
-        let (writer, reader) = (view(), view())
-        try writer.poll(source, to: 10)
-        try reader.poll(source, to: 10)
+        let (writer, reader) = try twoViewsAfterTheFirstCommit()
         try load(writer, 1)
         source.commit(20, [1: "a2", 7: "new"])
         writer.afterCommit(tid: tid(20), states: [(oid(1), Array("a2".utf8)), (oid(7), Array("new".utf8))])
@@ -178,10 +181,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
     }
 
     func testAnOwnCommitAnotherViewPolledFirstIsNotRecordedTwice() throws {
-        source.commit(10, [1: "a"])
-        let (writer, reader) = (view(), view())
-        try writer.poll(source, to: 10)
-        try reader.poll(source, to: 10)
+        let (writer, reader) = try twoViewsAfterTheFirstCommit()
         source.commit(20, [1: "a2"])
         try reader.poll(source, to: 20)    // between the storage's commit and the view's bookkeeping
         writer.afterCommit(tid: tid(20), states: [(oid(1), Array("a2".utf8))])
@@ -192,10 +192,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
     }
 
     func testOwnCommitsAheadOfOtherTransactionsWaitForTheWatermark() throws {
-        source.commit(10, [1: "a"])
-        let (writer, reader) = (view(), view())
-        try writer.poll(source, to: 10)
-        try reader.poll(source, to: 10)
+        let (writer, reader) = try twoViewsAfterTheFirstCommit()
         source.commit(20, [2: "foreign"])      // another process
         source.commit(30, [3: "own"])
         writer.afterCommit(tid: tid(30), states: [(oid(3), Array("own".utf8))])
