@@ -8,17 +8,7 @@ import XCTest
 /// Where ZEO's `cache_simul` crashes — objects larger than the file, stores without data, odd
 /// invalidation orders, `TypeError`s, pipes that cannot seek, damaged files — ours goes on,
 /// as the README documents; and every engine survives random damage.
-final class CacheSimulDeviationTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try Fixtures.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class CacheSimulDeviationTests: ScratchDirectoryTestCase {
     /// Writes a trace with `body` and returns its path.
     private func trace(_ name: String, _ body: (TraceWriter) -> Void) throws -> String {
         let path = directory.appendingPathComponent(name).path

@@ -39,20 +39,14 @@ final class KeyTraceConverterTests: KeyTraceConversionTestCase {
     }
 
     func testGarbageNamesTheLine() throws {
-        XCTAssertEqual(failure(try file("g.lirs", "1\n2\nthree\n4\n"), .lirs),
-                       .malformedLine(format: .lirs, line: 3, text: "three", problem: "not a decimal key"))
-        XCTAssertEqual(failure(try file("g2.lirs", "1\n2 3\n"), .lirs),
-                       .malformedLine(format: .lirs, line: 2, text: "2 3", problem: "expected one decimal key"))
-        XCTAssertEqual(failure(try file("big.lirs", "18446744073709551616\n"), .lirs),
-                       .malformedLine(format: .lirs, line: 1, text: "18446744073709551616", problem: "not a decimal key"))
-        XCTAssertEqual(failure(try file("g.arc", "1 2 0 0\n\n5\n"), .arc),
-                       .malformedLine(format: .arc, line: 3, text: "5", problem: "expected 'start count …'"))
-        XCTAssertEqual(failure(try file("n.arc", "1 -2 0 0\n"), .arc),
-                       .malformedLine(format: .arc, line: 1, text: "1 -2 0 0",
-                                      problem: "the block count is not a number from 0 to 2,147,483,647"))
-        XCTAssertEqual(failure(try file("g.addr", "R 0x10 1\nR 1234 1\n"), .address),
-                       .malformedLine(format: .address, line: 2, text: "R 1234 1",
-                                      problem: "the address is not 0x followed by 1 to 16 hex digits"))
+        try assertRefusesLines([
+            ("g.lirs", "1\n2\nthree\n4\n", .lirs, 3, "three", "not a decimal key"),
+            ("g2.lirs", "1\n2 3\n", .lirs, 2, "2 3", "expected one decimal key"),
+            ("big.lirs", "18446744073709551616\n", .lirs, 1, "18446744073709551616", "not a decimal key"),
+            ("g.arc", "1 2 0 0\n\n5\n", .arc, 3, "5", "expected 'start count …'"),
+            ("n.arc", "1 -2 0 0\n", .arc, 1, "1 -2 0 0", "the block count is not a number from 0 to 2,147,483,647"),
+            ("g.addr", "R 0x10 1\nR 1234 1\n", .address, 2, "R 1234 1", "the address is not 0x followed by 1 to 16 hex digits"),
+        ])
         XCTAssertEqual(failure(try file("h.addr", "R 0x1g 1\n"), .address)?.description,
                        "address trace, line 1: the address is not 0x followed by 1 to 16 hex digits: 'R 0x1g 1'")
         // A binary file read as text: no newline for 4 KiB, or a line that is not a number.

@@ -121,15 +121,13 @@ final class KeyTraceFormatsTests: KeyTraceConversionTestCase {
                        "Guava's murmur3_128 of putLong(id).putInt(saturated size)")
         XCTAssertEqual(read.map(\.size), [68, 100, 2048, 0, TraceFormat.maxDataLength],
                        "the size as the record's data length, clamped to the ZEO field")
-        XCTAssertEqual(failure(try file("a.adapt", "1 2 3\n1 2\n"), .adaptSize),
-                       .malformedLine(format: .adaptSize, line: 2, text: "1 2", problem: "expected 'time id size'"))
-        XCTAssertEqual(failure(try file("b.adapt", "1 x 3\n"), .adaptSize),
-                       .malformedLine(format: .adaptSize, line: 1, text: "1 x 3", problem: "the id is not a decimal 64-bit integer"))
+        try assertRefusesLines([
+            ("a.adapt", "1 2 3\n1 2\n", .adaptSize, 2, "1 2", "expected 'time id size'"),
+            ("b.adapt", "1 x 3\n", .adaptSize, 1, "1 x 3", "the id is not a decimal 64-bit integer"),
+            ("d.adapt", "1 2 -3\n", .adaptSize, 1, "1 2 -3", "the size is not a decimal number of bytes from 0 to 2^63-1"),
+        ])
         XCTAssertEqual(failure(try file("c.adapt", "1 9223372036854775808 3\n"), .adaptSize)?.description,
                        "adapt-size trace, line 1: the id is not a decimal 64-bit integer: '1 9223372036854775808 3'")
-        XCTAssertEqual(failure(try file("d.adapt", "1 2 -3\n"), .adaptSize),
-                       .malformedLine(format: .adaptSize, line: 1, text: "1 2 -3",
-                                      problem: "the size is not a decimal number of bytes from 0 to 2^63-1"))
     }
 
     func testWikipediaKeysAreTheHashedPathsOfAllowedReads() throws {
@@ -199,12 +197,11 @@ final class KeyTraceFormatsTests: KeyTraceConversionTestCase {
                 return XCTFail("scarab keys as \(format) must be refused at a line: \(String(describing: failure(try file("s2", scarab), format)))")
             }
         }
-        XCTAssertEqual(failure(try file("lirs-as-adapt", "5\n7\n"), .adaptSize),
-                       .malformedLine(format: .adaptSize, line: 1, text: "5", problem: "expected 'time id size'"))
-        XCTAssertEqual(failure(try file("adapt-as-storage", "1 0 68\n"), .umassStorage),
-                       .malformedLine(format: .umassStorage, line: 1, text: "1 0 68", problem: "expected 'ASU,LBA,size,opcode,timestamp'"))
-        XCTAssertEqual(failure(try file("lirs-as-wiki", "5\n"), .wikipedia),
-                       .malformedLine(format: .wikipedia, line: 1, text: "5", problem: "expected 'counter timestamp url -' (or 'save')"))
+        try assertRefusesLines([
+            ("lirs-as-adapt", "5\n7\n", .adaptSize, 1, "5", "expected 'time id size'"),
+            ("adapt-as-storage", "1 0 68\n", .umassStorage, 1, "1 0 68", "expected 'ASU,LBA,size,opcode,timestamp'"),
+            ("lirs-as-wiki", "5\n", .wikipedia, 1, "5", "expected 'counter timestamp url -' (or 'save')"),
+        ])
     }
 
     func testEmptyInputOfEveryNewFormat() throws {

@@ -20,6 +20,23 @@ final class SimulationSweepTests: XCTestCase {
         return builder.finish()
     }
 
+    /// The default settings with cold restarts (the cache emptied at each restart).
+    private static let coldRestarts: SimulationSettings = {
+        var settings = SimulationSettings()
+        settings.coldRestarts = true
+        return settings
+    }()
+
+    /// Runs `body` on each trace the never-evicting checks use — the ZEO application trace and
+    /// `handMade` — with warm and with cold restarts.
+    private func forZEOAppAnd(_ handMade: OperationStream,
+                              _ body: (OperationStream, SimulationSettings) throws -> Void) throws {
+        let (zeoApp, _, _) = try OperationStream.decode(path: Fixtures.trace("zeo-app.trace"))
+        for trace in [zeoApp, handMade] {
+            for settings in [SimulationSettings(), Self.coldRestarts] { try body(trace, settings) }
+        }
+    }
+
     /// A byte-weighted workload without invalidations: Zipf-like loads of 3,000 objects whose
     /// sizes only grow, with stores now and then.
     private func growingWorkload() -> OperationStream {
@@ -70,8 +87,7 @@ final class SimulationSweepTests: XCTestCase {
         XCTAssertTrue(LRUStackSimulator.isExact(for: shrinking, capacities: [.entries(1), .entries(2)], settings: settings))
         let refused = stream([record(.loadHit, 1, length: 20_000)])
         XCTAssertFalse(LRUStackSimulator.isExact(for: refused, capacities: [.megabytes(1), .megabytes(2)], settings: settings))
-        var cold = settings
-        cold.coldRestarts = true
+        let cold = Self.coldRestarts
         let restarting = stream([record(.loadHit, 1, length: 1), record(.restart, 0), record(.loadHit, 1, length: 1)])
         XCTAssertFalse(LRUStackSimulator.isExact(for: restarting, capacities: [.entries(1), .entries(2)], settings: cold))
         XCTAssertEqual(LRUSimulator.simulate(restarting, capacity: .entries(2), settings: cold).hits, 0)
@@ -81,31 +97,26 @@ final class SimulationSweepTests: XCTestCase {
     /// The never-evicting pass scores what LRU scores at a size that never evicts, through
     /// invalidations, uncacheable states and warm or cold restarts.
     func testTheUnboundedPassEqualsLRUThatNeverEvicts() throws {
-        let (zeoApp, _, _) = try OperationStream.decode(path: Fixtures.trace("zeo-app.trace"))
         let edgeCases = stream([
             record(.loadHit, 1, length: 10), record(.loadHit, 1, length: 10), record(.invalidateHitDiscarding, 1),
             record(.loadHit, 1, length: 10), record(.loadHit, 2, length: 20_000), record(.loadHit, 2, length: 20_000),
             record(.storeCurrent, 3, length: 5), record(.loadHit, 3, length: 5), record(.restart, 0),
             record(.loadHit, 3, length: 5), record(.loadHit, 1, length: 10),
         ])
-        var cold = SimulationSettings()
-        cold.coldRestarts = true
-        for trace in [zeoApp, edgeCases] {
-            for settings in [SimulationSettings(), cold] {
-                for capacity in [SimulationCapacity.megabytes(1_000), .entries(1_000_000)] {
-                    XCTAssertEqual(UnboundedCacheSimulator.simulate(trace, capacity: capacity, settings: settings).hits,
-                                   LRUSimulator.simulate(trace, capacity: capacity, settings: settings).hits)
-                }
+        try forZEOAppAnd(edgeCases) { trace, settings in
+            for capacity in [SimulationCapacity.megabytes(1_000), .entries(1_000_000)] {
+                XCTAssertEqual(UnboundedCacheSimulator.simulate(trace, capacity: capacity, settings: settings).hits,
+                               LRUSimulator.simulate(trace, capacity: capacity, settings: settings).hits,
+                               "\(capacity), cold restarts \(settings.coldRestarts)")
             }
         }
-        XCTAssertEqual(UnboundedCacheSimulator.simulate(edgeCases, capacity: .megabytes(1_000), settings: cold).hits, 2)
+        XCTAssertEqual(UnboundedCacheSimulator.simulate(edgeCases, capacity: .megabytes(1_000), settings: Self.coldRestarts).hits, 2)
     }
 
     /// At the peak weight no policy evicts: each scores the never-evicting pass's hits there,
     /// and one unit less is already too small for some policy somewhere in a trace that needs
     /// the whole peak. Invalidations free weight, so the peak is below the working set.
     func testNoPolicyEvictsAtThePeakWeight() throws {
-        let (zeoApp, _, _) = try OperationStream.decode(path: Fixtures.trace("zeo-app.trace"))
         let churn = stream([
             record(.loadHit, 1, length: 100), record(.loadHit, 2, length: 300), record(.invalidateHitDiscarding, 1),
             record(.loadHit, 3, length: 200), record(.storeCurrent, 2, length: 400), record(.loadHit, 2, length: 100),
@@ -113,21 +124,18 @@ final class SimulationSweepTests: XCTestCase {
             record(.restart, 0), record(.loadHit, 4, length: 900), record(.loadHit, 1, length: 100),
             record(.loadHit, 4, length: 900), record(.loadHit, 2, length: 400),
         ])
-        var cold = SimulationSettings()
-        cold.coldRestarts = true
-        for trace in [zeoApp, churn] {
-            for settings in [SimulationSettings(), cold] {
-                for unit in [SimulationCapacity.megabytes(1), .entries(1)] {
-                    let peak = UnboundedCacheSimulator.peakWeight(trace, unit: unit, settings: settings)
-                    let capacity: SimulationCapacity = unit.isBytes ? .bytes(peak) : .entries(peak)
-                    let unbounded = UnboundedCacheSimulator.simulate(trace, capacity: capacity, settings: settings).hits
-                    for policy in SimulationPolicy.sweepable {
-                        XCTAssertEqual(SimulationSweep.simulate(policy, trace, capacity: capacity, settings: settings).hits,
-                                       unbounded, "\(policy) at the peak \(capacity)")
-                    }
+        try forZEOAppAnd(churn) { trace, settings in
+            for unit in [SimulationCapacity.megabytes(1), .entries(1)] {
+                let peak = UnboundedCacheSimulator.peakWeight(trace, unit: unit, settings: settings)
+                let capacity: SimulationCapacity = unit.isBytes ? .bytes(peak) : .entries(peak)
+                let unbounded = UnboundedCacheSimulator.simulate(trace, capacity: capacity, settings: settings).hits
+                for policy in SimulationPolicy.sweepable {
+                    XCTAssertEqual(SimulationSweep.simulate(policy, trace, capacity: capacity, settings: settings).hits,
+                                   unbounded, "\(policy) at the peak \(capacity), cold restarts \(settings.coldRestarts)")
                 }
             }
         }
+        let cold = Self.coldRestarts
         // The hand-made trace peaks with 1, 2 (at its heaviest, 400), 3 and 4 all cached; with
         // cold restarts, with only 4, 1 and 2 (at 400) after the restart.
         let overhead = CacheOptions.entryOverhead

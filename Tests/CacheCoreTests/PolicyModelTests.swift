@@ -82,17 +82,85 @@ private struct ModelTestPlan {
     /// Runs one `Run` per seed.
     func run<Run: ModelRun>(_: Run.Type) {
         for seed in seeds {
-            var run = Run(seed: seed, operations: operationsPerSeed)
-            run.run()
+            Run(seed: seed, operations: operationsPerSeed).run()
         }
     }
 }
 
 /// One seed's run of a system against its model (``PolicyModelRun``, ``SharedCacheModelRun``).
-private protocol ModelRun {
+private protocol ModelRun: ModelRunBasics {
+    /// What the model holds for a key.
+    associatedtype Entry
     init(seed: UInt64, operations: Int)
+    /// The model: an entry per key stored and not removed since.
+    var model: [CacheKey: Entry] { get set }
     /// Runs the operations, reporting every disagreement with the model.
-    mutating func run()
+    func run()
+}
+
+extension ModelRun {
+    /// `key` was removed from the system (`stillCached`: whether the system says it still
+    /// holds it): the model forgets it too.
+    func checkRemoved(_ key: CacheKey, stillCached: Bool) {
+        model[key] = nil
+        if stillCached { report.fail("\(key) is still cached after remove") }
+    }
+
+    /// The system was cleared: so is the model.
+    func clearModel() {
+        model.removeAll(keepingCapacity: true)
+        tally.clears += 1
+    }
+}
+
+/// What both model runs keep and do besides their system and its model: the seed and length
+/// of the run, its random source and keys, its failure report, the versions it hands out, the
+/// hits, misses and sets the system must show, and the tally for the closing log line.
+private class ModelRunBasics {
+    let seed: UInt64
+    let operations: Int
+    var report: ModelFailureReport
+    var random: ModelRandom
+    var keys: ModelKeyChooser
+    private var nextVersion: UInt64 = 1
+    /// The counters the system must show.
+    var expectedHits = 0
+    var expectedMisses = 0
+    var expectedSets = 0
+    var tally = ModelTally()
+
+    init(seed: UInt64, operations: Int, label: String, random: ModelRandom, keys: ModelKeyChooser) {
+        self.seed = seed
+        self.operations = operations
+        report = ModelFailureReport(label: label, seed: seed)
+        self.random = random
+        self.keys = keys
+    }
+
+    /// A version number no value stored before in this run has.
+    func newVersion() -> UInt64 {
+        defer { nextVersion += 1 }
+        return nextVersion
+    }
+
+    /// A lookup hit: the system must count it.
+    func countHit() {
+        expectedHits += 1
+        tally.hits += 1
+    }
+
+    /// A lookup missed: the system must count it.
+    func countMiss() {
+        expectedMisses += 1
+        tally.misses += 1
+    }
+
+    /// Begins a restore into a system partly filled first: counts it and draws how many newer
+    /// values to store before the restore, at keys among `exported`'s and others.
+    func partialRestorePrefillCount(_ exported: [PersistedEntry]) -> Int {
+        tally.partialRestores += 1
+        return random.below(Swift.max(1, exported.count / 2) + 4)
+    }
 }
 
 /// The tests' random source: SplitMix64, so a seed replays exactly.
@@ -329,10 +397,34 @@ private enum ModelPayload {
     }
 }
 
+/// A value as a system shows it for a key, or as the model holds it: its actualTID, the bytes
+/// compared, and the state they stand for (the same bytes, or those the stored form decodes to).
+private struct ModelValue {
+    var actualTID: TransactionID
+    var bytes: [UInt8]
+    var state: [UInt8]
+
+    init(_ actualTID: TransactionID, _ bytes: [UInt8], state: [UInt8]? = nil) {
+        self.actualTID = actualTID
+        self.bytes = bytes
+        self.state = state ?? bytes
+    }
+
+    /// What is wrong with `found`, which a system showed for a key (`subject` says where:
+    /// "get K returned", "export lists K with"), when the model holds `held` for that key
+    /// (nil: nothing); nil when they agree.
+    static func mismatch(_ subject: String, found: ModelValue, held: ModelValue?) -> String? {
+        if let held, found.actualTID == held.actualTID && found.bytes == held.bytes { return nil }
+        let shown = "\(subject) actualTID \(found.actualTID), \(ModelPayload.describe(found.state))"
+        guard let held else { return shown + ", though the key was never stored, or removed or cleared since" }
+        return shown + "; the model holds actualTID \(held.actualTID), \(ModelPayload.describe(held.state))"
+    }
+}
+
 // MARK: - The policy against the model
 
 /// One seed's run of ``WindowTinyLFU`` against the model.
-private struct PolicyModelRun: ModelRun {
+private final class PolicyModelRun: ModelRunBasics, ModelRun {
     /// What the model holds for a key: the last value stored and its weight.
     struct Entry {
         var actualTID: TransactionID
@@ -347,29 +439,16 @@ private struct PolicyModelRun: ModelRun {
     /// A deferred miss in `pending`.
     static let missMarker: Int32 = -1
 
-    let seed: UInt64
-    let operations: Int
     let configuration: WindowTinyLFU.Configuration
     /// Even seeds weigh most entries 1 (thousands of entries: long queues, the climber's and
     /// the demotion's transfer limits); odd seeds draw weights in proportion to the maximum.
     let unitWeights: Bool
-    var report: ModelFailureReport
-    var random: ModelRandom
-    var keys: ModelKeyChooser
     var policy: WindowTinyLFU
     var model: [CacheKey: Entry] = [:]
     /// Deferred accesses from ``WindowTinyLFU/peek(_:)``: slots hit, −1 for a miss.
     var pending: [Int32] = []
-    var nextVersion: UInt64 = 1
-    /// The counters `policy` must show.
-    var expectedHits = 0
-    var expectedMisses = 0
-    var expectedSets = 0
-    var tally = ModelTally()
 
     init(seed: UInt64, operations: Int) {
-        self.seed = seed
-        self.operations = operations
         var random = ModelRandom(seed: seed ^ 0xA5A5_5A5A_0123_4567)
         // Every default seed range covers each maximum weight, from 0 (only weightless entries
         // fit) and 1 through caches of hundreds of entries.
@@ -382,6 +461,7 @@ private struct PolicyModelRun: ModelRun {
                                                     adaptation: adaptation, expectedEntries: expectedEntries,
                                                     seed: seed &* 0x9E37_79B9_7F4A_7C15)
         unitWeights = seed % 2 == 0
+        let keys: ModelKeyChooser
         if unitWeights {
             let fit = Double(Swift.max(1, maximum))
             keys = ModelKeyChooser(keyCount: Swift.min(6_000, Swift.max(30, Int(fit * random.pick([0.5, 1, 2, 4])))))
@@ -389,11 +469,10 @@ private struct PolicyModelRun: ModelRun {
             keys = ModelKeyChooser(keyCount: random.pick([30, 300, 1_500, 6_000]))
         }
         policy = WindowTinyLFU(configuration: configuration)
-        report = ModelFailureReport(label: "WindowTinyLFU model", seed: seed)
-        self.random = random
+        super.init(seed: seed, operations: operations, label: "WindowTinyLFU model", random: random, keys: keys)
     }
 
-    mutating func run() {
+    func run() {
         modelLog("PolicyModelTests: policy seed \(seed): maximumWeight \(configuration.maximumWeight), "
               + "\(unitWeights ? "unit" : "proportional") weights, "
               + "window \(configuration.initialWindowFraction), \(configuration.adaptation), "
@@ -415,7 +494,7 @@ private struct PolicyModelRun: ModelRun {
 
     // MARK: Operations
 
-    mutating func step() {
+    func step() {
         let roll = random.below(10_000)
         switch roll {
         case 0 ..< 2_700: set(keys.next(&random))
@@ -441,7 +520,7 @@ private struct PolicyModelRun: ModelRun {
 
     /// A weight from weightless through tiny, larger than the window, up to the whole cache,
     /// and now and then more than the cache (refused).
-    mutating func nextWeight() -> Int {
+    func nextWeight() -> Int {
         let maximum = configuration.maximumWeight
         let roll = random.below(10_000)
         if unitWeights {
@@ -465,28 +544,22 @@ private struct PolicyModelRun: ModelRun {
         }
     }
 
-    mutating func newPayload(for key: CacheKey) -> (actualTID: TransactionID, payload: [UInt8]) {
-        let version = nextVersion
-        nextVersion += 1
+    func newPayload(for key: CacheKey) -> (actualTID: TransactionID, payload: [UInt8]) {
+        let version = newVersion()
         let filler = random.chance(1, in: 10) ? random.below(600) : random.below(48)
         let payload = ModelPayload.make(key: key, version: version, fillerCount: filler, compressible: random.coin())
         return (TransactionID(version), payload)
     }
 
     /// Checks a value the policy returned for `key` against the model.
-    mutating func checkValue(_ key: CacheKey, actualTID: TransactionID, payload: [UInt8], _ what: String) {
-        guard let entry = model[key] else {
-            report.fail("\(what) \(key) returned a value though the key was never stored, or removed or cleared since: "
-                        + "actualTID \(actualTID), \(ModelPayload.describe(payload))")
-            return
-        }
-        if actualTID != entry.actualTID || payload != entry.payload {
-            report.fail("\(what) \(key) returned actualTID \(actualTID), \(ModelPayload.describe(payload)); "
-                        + "the model holds actualTID \(entry.actualTID), \(ModelPayload.describe(entry.payload))")
+    func checkValue(_ key: CacheKey, actualTID: TransactionID, payload: [UInt8], _ what: String) {
+        if let problem = ModelValue.mismatch("\(what) \(key) returned", found: ModelValue(actualTID, payload),
+                                             held: model[key].map { ModelValue($0.actualTID, $0.payload) }) {
+            report.fail(problem)
         }
     }
 
-    mutating func set(_ key: CacheKey) {
+    func set(_ key: CacheKey) {
         if random.coin() { applyPending() }  // CacheShard always does; skipping leaves stale slots pending
         let weight = nextWeight()
         let (actualTID, payload) = newPayload(for: key)
@@ -512,13 +585,12 @@ private struct PolicyModelRun: ModelRun {
         }
     }
 
-    mutating func get(_ key: CacheKey) {
+    func get(_ key: CacheKey) {
         let cached = policy.contains(key)
         let recordingMiss = random.chance(3, in: 4)
         let found = policy.get(key, recordingMiss: recordingMiss)
         if let found {
-            expectedHits += 1
-            tally.hits += 1
+            countHit()
             checkValue(key, actualTID: found.actualTID, payload: found.payload, "get")
             if !cached { report.fail("get \(key) hit though contains said it was not cached") }
             if !policy.contains(key) { report.fail("get \(key) hit, then the key was gone") }
@@ -536,7 +608,7 @@ private struct PolicyModelRun: ModelRun {
 
     /// A lookup whose access is deferred, as ``CacheShard`` defers it: the slot is applied
     /// later with ``WindowTinyLFU/recordHit(slot:)``, perhaps after it was evicted or reused.
-    mutating func peek(_ key: CacheKey) {
+    func peek(_ key: CacheKey) {
         let before = policy.counters
         if let found = policy.peek(key) {
             checkValue(key, actualTID: found.actualTID, payload: found.payload, "peek")
@@ -552,7 +624,7 @@ private struct PolicyModelRun: ModelRun {
         if pending.count >= PolicyModelRun.pendingCapacity { applyPending() }
     }
 
-    mutating func applyPending() {
+    func applyPending() {
         for entry in pending {
             if entry == PolicyModelRun.missMarker {
                 policy.recordMiss()
@@ -565,7 +637,7 @@ private struct PolicyModelRun: ModelRun {
         pending.removeAll(keepingCapacity: true)
     }
 
-    mutating func remove(_ key: CacheKey) {
+    func remove(_ key: CacheKey) {
         if random.coin() { applyPending() }
         let wasCached = policy.contains(key)
         let count = policy.count
@@ -580,14 +652,12 @@ private struct PolicyModelRun: ModelRun {
                             + "(expected \(count - 1), \(expectedWeight))")
             }
         }
-        model[key] = nil
-        if policy.contains(key) { report.fail("\(key) is still cached after remove") }
+        checkRemoved(key, stillCached: policy.contains(key))
     }
 
-    mutating func removeAll() {
+    func removeAll() {
         policy.removeAll()
-        model.removeAll(keepingCapacity: true)
-        tally.clears += 1
+        clearModel()
         // CacheShard drops its pending accesses; a caller that keeps them must not harm the policy.
         if random.coin() { pending.removeAll(keepingCapacity: true) }
         if policy.count != 0 || policy.weight != 0 {
@@ -600,7 +670,7 @@ private struct PolicyModelRun: ModelRun {
     /// Walks every entry (``WindowTinyLFU/forEachPersistedEntry(_:)``): each is in the model
     /// with the model's value, once, in region order with consecutive ranks; `count` and
     /// `weight` are the sums. With `sweepModel`, also every model key: cached exactly when listed.
-    mutating func verifyContents(sweepModel: Bool) {
+    func verifyContents(sweepModel: Bool) {
         var problems: [String] = []
         var listed = Set<CacheKey>()
         var count = 0
@@ -613,15 +683,12 @@ private struct PolicyModelRun: ModelRun {
         policy.forEachPersistedEntry { entry, rank in
             count += 1
             guard problems.count < 5 else { return }
-            guard let expected = model[entry.key] else {
-                problems.append("\(entry.key) is cached (\(ModelPayload.describe(entry.payload))) but was never stored, "
-                                + "or removed or cleared since")
-                return
+            let expected = model[entry.key]
+            if let problem = ModelValue.mismatch("\(entry.key) is cached with", found: ModelValue(entry.actualTID, entry.payload),
+                                                 held: expected.map { ModelValue($0.actualTID, $0.payload) }) {
+                problems.append(problem)
             }
-            if entry.actualTID != expected.actualTID || entry.payload != expected.payload {
-                problems.append("\(entry.key) is cached with actualTID \(entry.actualTID), \(ModelPayload.describe(entry.payload)); "
-                                + "the model holds \(expected.actualTID), \(ModelPayload.describe(expected.payload))")
-            }
+            guard let expected else { return }
             if !listed.insert(entry.key).inserted { problems.append("\(entry.key) is listed twice") }
             weight += expected.weight
             guard let position = order.firstIndex(of: entry.region) else { return }
@@ -655,7 +722,7 @@ private struct PolicyModelRun: ModelRun {
     /// same size (every entry must come back, same values, same count and weight) or into one
     /// partly filled with newer values (the cached value must win; exactly the entries that
     /// fit must come back), and carries on with the restored policy.
-    mutating func exportAndRestore() {
+    func exportAndRestore() {
         tally.exports += 1
         let countersBefore = policy.counters
         let exported = policy.exportEntries()
@@ -664,14 +731,12 @@ private struct PolicyModelRun: ModelRun {
         var exportedKeys = Set<CacheKey>()
         for (position, entry) in exported.enumerated() {
             if !exportedKeys.insert(entry.key).inserted { report.fail("export lists \(entry.key) twice") }
-            guard let expected = model[entry.key] else {
-                report.fail("export lists \(entry.key), which was never stored, or removed or cleared since")
-                continue
+            let expected = model[entry.key]
+            if let problem = ModelValue.mismatch("export lists \(entry.key) with", found: ModelValue(entry.actualTID, entry.payload),
+                                                 held: expected.map { ModelValue($0.actualTID, $0.payload) }) {
+                report.fail(problem)
             }
-            if entry.actualTID != expected.actualTID || entry.payload != expected.payload {
-                report.fail("export lists \(entry.key) with \(entry.actualTID), \(ModelPayload.describe(entry.payload)); "
-                            + "the model holds \(expected.actualTID), \(ModelPayload.describe(expected.payload))")
-            }
+            guard expected != nil else { continue }
             if policy.region(of: entry.key) != entry.region || Int(entry.frequency) != policy.frequency(of: entry.key) {
                 report.fail("export lists \(entry.key) in \(entry.region) at frequency \(entry.frequency); the policy says "
                             + "\(String(describing: policy.region(of: entry.key))) at \(policy.frequency(of: entry.key))")
@@ -684,9 +749,8 @@ private struct PolicyModelRun: ModelRun {
         var target = WindowTinyLFU(configuration: configuration)
         var targetSets = 0
         if partly {
-            tally.partialRestores += 1
             // Newer values for some exported keys and some others, before the restore.
-            let prefill = random.below(Swift.max(1, exported.count / 2) + 4)
+            let prefill = partialRestorePrefillCount(exported)
             for _ in 0 ..< prefill {
                 let key = keys.prefillKey(among: exported, &random)
                 let weight = nextWeight()
@@ -749,7 +813,7 @@ private struct PolicyModelRun: ModelRun {
 // MARK: - The shared cache against the model
 
 /// One seed's run of ``SharedStateCache`` against the model.
-private struct SharedCacheModelRun: ModelRun {
+private final class SharedCacheModelRun: ModelRunBasics, ModelRun {
     /// What the model holds for a key: the last state stored, and its stored form (what the
     /// cache weighs and exports).
     struct Entry {
@@ -776,25 +840,13 @@ private struct SharedCacheModelRun: ModelRun {
     /// operation, so that the shards' access logs fill and settle as they do in use.
     static let statisticsInterval = 97
 
-    let seed: UInt64
-    let operations: Int
     let options: CacheOptions
-    var report: ModelFailureReport
-    var random: ModelRandom
-    var keys: ModelKeyChooser
     var cache: SharedStateCache
     var model: [CacheKey: Entry] = [:]
-    var nextVersion: UInt64 = 1
-    /// The statistics `cache` must show.
-    var expectedHits = 0
-    var expectedMisses = 0
-    var expectedSets = 0
+    /// The refused sets `cache` must show (besides the basics' hits, misses and sets).
     var expectedRefused = 0
-    var tally = ModelTally()
 
     init(seed: UInt64, operations: Int) {
-        self.seed = seed
-        self.operations = operations
         var random = ModelRandom(seed: seed ^ 0x5A5A_A5A5_7654_3210)
         var options = CacheOptions()
         // Every six consecutive seeds cover each shard count and each compression.
@@ -810,12 +862,11 @@ private struct SharedCacheModelRun: ModelRun {
         // Entries weigh about 1 kB on average: from fewer keys than fit (no evictions) to
         // several times more.
         let fit = options.capacityBytes / 1_000
-        keys = ModelKeyChooser(keyCount: Swift.max(30, Int(Double(fit) * random.pick([0.5, 2, 2, 6]))))
-        report = ModelFailureReport(label: "SharedStateCache model", seed: seed)
-        self.random = random
+        let keys = ModelKeyChooser(keyCount: Swift.max(30, Int(Double(fit) * random.pick([0.5, 2, 2, 6]))))
+        super.init(seed: seed, operations: operations, label: "SharedStateCache model", random: random, keys: keys)
     }
 
-    mutating func run() {
+    func run() {
         modelLog("PolicyModelTests: shared cache seed \(seed): \(options.capacityBytes) bytes, \(cache.shardCount) shards, "
               + "\(options.compression), object max \(options.cacheLocalObjectMax), window \(options.windowFraction), "
               + "\(options.windowAdaptation), \(keys.keyCount) keys, \(operations) operations")
@@ -839,7 +890,7 @@ private struct SharedCacheModelRun: ModelRun {
 
     // MARK: Operations
 
-    mutating func step() {
+    func step() {
         let roll = random.below(10_000)
         switch roll {
         case 0 ..< 2_300: set(keys.next(&random))
@@ -856,9 +907,8 @@ private struct SharedCacheModelRun: ModelRun {
 
     /// A state from 34 bytes up to beyond `cacheLocalObjectMax`, compressible or not, now and
     /// then beginning with one of the codec's own markers.
-    mutating func newState(for key: CacheKey) -> (actualTID: TransactionID, state: [UInt8]) {
-        let version = nextVersion
-        nextVersion += 1
+    func newState(for key: CacheKey) -> (actualTID: TransactionID, state: [UInt8]) {
+        let version = newVersion()
         let filler: Int
         switch random.below(100) {
         case 0 ..< 70: filler = random.below(160)
@@ -882,7 +932,7 @@ private struct SharedCacheModelRun: ModelRun {
     }
 
     /// Applies a set's outcome to the model and the expected statistics.
-    mutating func record(_ outcome: SetOutcome, key: CacheKey, entry: Entry) {
+    func record(_ outcome: SetOutcome, key: CacheKey, entry: Entry) {
         switch outcome {
         case .stored:
             model[key] = entry
@@ -900,19 +950,14 @@ private struct SharedCacheModelRun: ModelRun {
     }
 
     /// Checks a state the cache returned for `key` against the model.
-    mutating func checkValue(_ key: CacheKey, _ value: ObjectState, _ what: String) {
-        guard let entry = model[key] else {
-            report.fail("\(what) \(key) returned a state though the key was never stored, or removed or cleared since: "
-                        + "actualTID \(value.tid), \(ModelPayload.describe(value.state))")
-            return
-        }
-        if value.tid != entry.actualTID || value.state != entry.state {
-            report.fail("\(what) \(key) returned actualTID \(value.tid), \(ModelPayload.describe(value.state)); "
-                        + "the model holds actualTID \(entry.actualTID), \(ModelPayload.describe(entry.state))")
+    func checkValue(_ key: CacheKey, _ value: ObjectState, _ what: String) {
+        if let problem = ModelValue.mismatch("\(what) \(key) returned", found: ModelValue(value.tid, value.state),
+                                             held: model[key].map { ModelValue($0.actualTID, $0.state) }) {
+            report.fail(problem)
         }
     }
 
-    mutating func set(_ key: CacheKey) {
+    func set(_ key: CacheKey) {
         let (actualTID, state) = newState(for: key)
         let (expected, stored) = outcome(of: key, state: state)
         let result = cache.set(key, ObjectState(state: state, tid: actualTID))
@@ -926,7 +971,7 @@ private struct SharedCacheModelRun: ModelRun {
         }
     }
 
-    mutating func setMany() {
+    func setMany() {
         let count = random.within(1 ... 12)
         var entries: [(key: CacheKey, value: ObjectState)] = []
         var outcomes: [(SetOutcome, Entry)] = []
@@ -946,22 +991,20 @@ private struct SharedCacheModelRun: ModelRun {
         }
     }
 
-    mutating func get(_ key: CacheKey) {
+    func get(_ key: CacheKey) {
         let cached = cache.contains(key)
         let found = cache.get(key)
         if let found {
-            expectedHits += 1
-            tally.hits += 1
+            countHit()
             checkValue(key, found, "get")
         } else {
-            expectedMisses += 1
-            tally.misses += 1
+            countMiss()
         }
         if (found != nil) != cached { report.fail("get \(key) \(found != nil ? "hit" : "missed") but contains said \(cached)") }
     }
 
     /// One request under a primary key and a fallback (a closure, or a key given in advance).
-    mutating func getOrElse() {
+    func getOrElse() {
         let primary = keys.next(&random)
         let fallback: CacheKey? = random.chance(1, in: 6) ? nil : keys.next(&random)
         let primaryCached = cache.contains(primary)
@@ -980,11 +1023,10 @@ private struct SharedCacheModelRun: ModelRun {
                     result: result, "get(_:orElse:)")
     }
 
-    mutating func checkOrElse(primary: CacheKey, fallback: CacheKey?, primaryCached: Bool, fallbackCached: Bool,
+    func checkOrElse(primary: CacheKey, fallback: CacheKey?, primaryCached: Bool, fallbackCached: Bool,
                               result: (value: ObjectState, fromFallback: Bool)?, _ what: String) {
         if let result {
-            expectedHits += 1
-            tally.hits += 1
+            countHit()
             if result.fromFallback {
                 if primaryCached || fallback == nil {
                     report.fail("\(what) \(primary) answered from the fallback though the primary was cached")
@@ -995,15 +1037,14 @@ private struct SharedCacheModelRun: ModelRun {
             }
             if !primaryCached && !fallbackCached { report.fail("\(what) \(primary) hit though neither key was cached") }
         } else {
-            expectedMisses += 1
-            tally.misses += 1
+            countMiss()
             if primaryCached || fallbackCached {
                 report.fail("\(what) \(primary) missed though the primary (\(primaryCached)) or fallback (\(fallbackCached)) was cached")
             }
         }
     }
 
-    mutating func getMany() {
+    func getMany() {
         let count = random.within(0 ... 16)
         var requested: [CacheKey] = []
         for _ in 0 ..< count {
@@ -1017,12 +1058,10 @@ private struct SharedCacheModelRun: ModelRun {
         }
         for (position, key) in requested.enumerated() {
             if let value = found[position] {
-                expectedHits += 1
-                tally.hits += 1
+                countHit()
                 checkValue(key, value, "get(many:)")
             } else {
-                expectedMisses += 1
-                tally.misses += 1
+                countMiss()
             }
             if (found[position] != nil) != cached[position] {
                 report.fail("get(many:) \(key) \(found[position] != nil ? "hit" : "missed") but contains said \(cached[position])")
@@ -1030,7 +1069,7 @@ private struct SharedCacheModelRun: ModelRun {
         }
     }
 
-    mutating func getManyOrElse() {
+    func getManyOrElse() {
         let count = random.within(0 ... 12)
         var primaries: [CacheKey] = []
         var fallbacks: [CacheKey?] = []
@@ -1051,19 +1090,17 @@ private struct SharedCacheModelRun: ModelRun {
         }
     }
 
-    mutating func remove(_ key: CacheKey) {
+    func remove(_ key: CacheKey) {
         let wasCached = cache.contains(key)
         let removed = cache.remove(key)
         if removed != wasCached { report.fail("remove \(key) returned \(removed) though contains said \(wasCached)") }
         if removed { tally.removed += 1 }
-        model[key] = nil
-        if cache.contains(key) { report.fail("\(key) is still cached after remove") }
+        checkRemoved(key, stillCached: cache.contains(key))
     }
 
-    mutating func removeAll() {
+    func removeAll() {
         cache.removeAll()
-        model.removeAll(keepingCapacity: true)
-        tally.clears += 1
+        clearModel()
         let s = cache.statistics
         if s.entries != 0 || s.bytes != 0 {
             report.fail("removeAll left \(s.entries) entries of \(s.bytes) bytes")
@@ -1077,7 +1114,7 @@ private struct SharedCacheModelRun: ModelRun {
     // MARK: Whole-cache checks
 
     /// The byte bound and the counters.
-    mutating func checkStatistics() {
+    func checkStatistics() {
         let s = cache.statistics
         tally.peakEntries = Swift.max(tally.peakEntries, s.entries)
         if s.bytes > s.capacityBytes || s.capacityBytes != options.capacityBytes {
@@ -1098,7 +1135,7 @@ private struct SharedCacheModelRun: ModelRun {
     /// shard's budget; with `sweepModel`, also that every model key is cached exactly when
     /// exported. Returns the export.
     @discardableResult
-    mutating func verifyContents(sweepModel: Bool) -> [PersistedEntry] {
+    func verifyContents(sweepModel: Bool) -> [PersistedEntry] {
         tally.exports += 1
         let before = cache.statistics
         let exported = cache.exportEntries()
@@ -1109,16 +1146,13 @@ private struct SharedCacheModelRun: ModelRun {
         var bytes = 0
         for (position, entry) in exported.enumerated() {
             if !listed.insert(entry.key).inserted { report.fail("export lists \(entry.key) twice") }
-            guard let expected = model[entry.key] else {
-                report.fail("export lists \(entry.key) (\(ModelPayload.describe((try? StateCodec.decode(entry.payload)) ?? []))), "
-                            + "which was never stored, or removed or cleared since")
-                continue
+            // Exports hold the stored form: compared as stored, described as the state it decodes to.
+            let exportedValue = ModelValue(entry.actualTID, entry.payload, state: (try? StateCodec.decode(entry.payload)) ?? [])
+            if let problem = ModelValue.mismatch("export lists \(entry.key) with", found: exportedValue,
+                                                 held: model[entry.key].map { ModelValue($0.actualTID, $0.stored, state: $0.state) }) {
+                report.fail(problem)
             }
-            if entry.actualTID != expected.actualTID || entry.payload != expected.stored {
-                report.fail("export lists \(entry.key) with \(entry.actualTID), "
-                            + "\(ModelPayload.describe((try? StateCodec.decode(entry.payload)) ?? [])); the model holds "
-                            + "\(expected.actualTID), \(ModelPayload.describe(expected.state))")
-            }
+            guard let expected = model[entry.key] else { continue }
             bytes += expected.weight
             shardBytes[cache.layout.shard(of: entry.key)] += expected.weight
             report.checkValueOrder(exported, at: position)
@@ -1149,7 +1183,7 @@ private struct SharedCacheModelRun: ModelRun {
     /// (everything comes back) or into one partly filled with newer states (exactly the
     /// entries whose key is not cached and that fit their shard come back), and carries on
     /// with the restored cache.
-    mutating func restore(_ exported: [PersistedEntry]) {
+    func restore(_ exported: [PersistedEntry]) {
         let snapshot = model
         if random.chance(1, in: 8) {
             let before = cache.statistics
@@ -1165,8 +1199,7 @@ private struct SharedCacheModelRun: ModelRun {
         var targetSets = 0
         var targetRefused = 0
         if partly {
-            tally.partialRestores += 1
-            let prefill = random.below(Swift.max(1, exported.count / 2) + 4)
+            let prefill = partialRestorePrefillCount(exported)
             for _ in 0 ..< prefill {
                 let key = keys.prefillKey(among: exported, &random)
                 let (actualTID, state) = newState(for: key)

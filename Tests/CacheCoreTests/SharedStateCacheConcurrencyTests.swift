@@ -7,12 +7,7 @@ import XCTest
 /// structure stays consistent. Runs under `make test-tsan`, in debug and release.
 final class SharedStateCacheConcurrencyTests: XCTestCase {
     func stress(shards: Int?, compression: StateCompression, threads: Int = 4, operations: Int = 20_000) {
-        var options = CacheOptions()
-        options.cacheLocalMB = 0.3
-        options.shardCount = shards
-        options.compression = compression
-        options.seed = 17
-        let cache = SharedStateCache(options: options)
+        let cache = SharedStateCache.forTesting(megabytes: 0.3, shards: shards, compression: compression, seed: 17)
         let errors = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
             var generator = SplitMix64(seed: UInt64(thread) + 100)

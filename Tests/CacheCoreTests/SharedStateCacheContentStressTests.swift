@@ -23,12 +23,7 @@ final class SharedStateCacheContentStressTests: XCTestCase {
     static func key(_ index: UInt64) -> CacheKey { CacheKey(oid: ObjectID(index), tid: TransactionID(7)) }
 
     func hammer(shards: Int, compression: StateCompression, hotKeys: Int) {
-        var options = CacheOptions()
-        options.cacheLocalMB = 0.4
-        options.shardCount = shards
-        options.compression = compression
-        options.seed = 29
-        let cache = SharedStateCache(options: options)
+        let cache = SharedStateCache.forTesting(megabytes: 0.4, shards: shards, compression: compression, seed: 29)
         let problems = Locked<[String]>([])
         let readersDone = Locked(0)
         let writersDone = Locked(0)

@@ -7,12 +7,7 @@ final class SharedStateCacheTests: XCTestCase {
     func key(_ i: Int, _ tid: UInt64 = 1) -> CacheKey { CacheKey(oid: ObjectID(UInt64(i)), tid: TransactionID(tid)) }
 
     func cache(mb: Double = 1, compression: StateCompression = .none, shards: Int? = nil) -> SharedStateCache {
-        var options = CacheOptions()
-        options.cacheLocalMB = mb
-        options.compression = compression
-        options.shardCount = shards
-        options.seed = 42
-        return SharedStateCache(options: options)
+        SharedStateCache.forTesting(megabytes: mb, shards: shards, compression: compression, seed: 42)
     }
 
     func testStoresAndReturnsStates() {

@@ -1,23 +1,17 @@
 import XCTest
+import TestSupport
 @testable import CacheFiles
 
-/// A test case with a fresh ``CacheDirectory`` (prefix `main`) per test, in its own scratch
+/// A test case with a fresh ``CacheDirectory`` (prefix `main`) per test, in the test's scratch
 /// directory and logging into a ``LogCapture``: what the directory and corruption tests start
 /// from.
-class CacheDirectoryTestCase: XCTestCase {
-    var scratch: ScratchDirectory!
+class CacheDirectoryTestCase: ScratchDirectoryTestCase {
     var log: LogCapture!
-    var directory: CacheDirectory!
+    var cacheDirectory: CacheDirectory!
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        scratch = try ScratchDirectory(String(describing: Self.self))
         log = LogCapture()
-        directory = CacheDirectory(url: scratch.url, prefix: "main", logger: log.logger)
-    }
-
-    override func tearDown() {
-        scratch.remove()
-        super.tearDown()
+        cacheDirectory = CacheDirectory(url: directory, prefix: "main", logger: log.logger)
     }
 }

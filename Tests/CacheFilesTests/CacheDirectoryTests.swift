@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 import XCTest
+import TestSupport
 @testable import CacheFiles
 
 /// Saving, pruning and loading a directory of cache files.
@@ -20,14 +21,14 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
     func testRoundTripThroughTheDirectory() throws {
         let cache = rankedCache()
         let exported = cache.exportEntries()
-        let saved = try directory.save(exported, identity: Fixture.identity, reachability: Fixture.everything(),
+        let saved = try cacheDirectory.save(exported, identity: Fixture.identity, reachability: Fixture.everything(),
                                        options: .init(maximumBytes: 1 << 30))
         XCTAssertEqual(saved.entries, exported.count)
         XCTAssertEqual(saved.unreachableEntries, 0)
         XCTAssertEqual(saved.cappedEntries, 0)
         XCTAssertEqual(try Fixture.read(try XCTUnwrap(saved.file)), exported, "the file holds the export, in order")
         let restored = Fixture.cache(mb: 2, shards: 2)
-        let loaded = Fixture.load(directory, into: restored)
+        let loaded = Fixture.load(cacheDirectory, into: restored)
         XCTAssertEqual(loaded.entriesRestored, exported.count)
         XCTAssertEqual(loaded.checkpoints, Fixture.checkpoints(1000, 1000))
         restored.checkInvariants()
@@ -51,7 +52,7 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
         let cache = rankedCache()
         let exported = cache.exportEntries()
         let cap = 250 * (30 + 300)
-        let saved = try directory.save(exported, identity: Fixture.identity, reachability: Fixture.everything(),
+        let saved = try cacheDirectory.save(exported, identity: Fixture.identity, reachability: Fixture.everything(),
                                        options: .init(maximumBytes: cap))
         XCTAssertEqual(saved.entries, 250)
         XCTAssertEqual(saved.cappedEntries, exported.count - 250)
@@ -75,7 +76,7 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
         let all = [entry(1, 1000, 500), entry(1, 1100, 1100), entry(2, 1000, 900), entry(2, 800, 700), entry(2, 900, 900),
                    entry(3, 950, 950), entry(3, 850, 850), entry(4, 1000, 10), entry(4, 800, 10), entry(4, 700, 10),
                    entry(5, 990, 10)]
-        let saved = try directory.save(all, identity: Fixture.identity, reachability: rule, options: .init(maximumBytes: 1 << 20))
+        let saved = try cacheDirectory.save(all, identity: Fixture.identity, reachability: rule, options: .init(maximumBytes: 1 << 20))
         let written = try Fixture.read(try XCTUnwrap(saved.file)).map(\.key)
         XCTAssertEqual(written, [Fixture.key(1, 1100), Fixture.key(2, 1000), Fixture.key(2, 900), Fixture.key(3, 950),
                                  Fixture.key(4, 1000), Fixture.key(4, 800)])
@@ -85,7 +86,7 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
         XCTAssertEqual(header.checkpoints, Fixture.checkpoints(1000, 800))
         // At open, an object changed since the file was written is dropped too.
         let cache = Fixture.cache()
-        let loaded = Fixture.load(directory, into: cache, last: 2000,
+        let loaded = Fixture.load(cacheDirectory, into: cache, last: 2000,
                                   changes: [(ObjectID(1), TransactionID(1100)), (ObjectID(2), TransactionID(900)),
                                             (ObjectID(3), TransactionID(950)), (ObjectID(4), TransactionID(1500))])
         XCTAssertEqual(loaded.entriesRestored, 4)
@@ -96,7 +97,7 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
     }
 
     func testNothingWorthWritingWritesNoFile() throws {
-        let saved = try directory.save(Fixture.entries(count: 5, cp0: 500), identity: Fixture.identity,
+        let saved = try cacheDirectory.save(Fixture.entries(count: 5, cp0: 500), identity: Fixture.identity,
                                        reachability: Fixture.everything(1000, 900), options: .init(maximumBytes: 1 << 20))
         XCTAssertNil(saved.file)
         XCTAssertEqual(saved.unreachableEntries, 5)
@@ -107,7 +108,7 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
     @discardableResult
     func saveFile(newest tid: UInt64, firstOID: Int = 1, count: Int = 10, keep: Int = 20,
                   prefix: String = "main") throws -> URL {
-        let target = prefix == "main" ? directory! : CacheDirectory(url: scratch.url, prefix: prefix, logger: log.logger)
+        let target = prefix == "main" ? cacheDirectory! : CacheDirectory(url: directory, prefix: prefix, logger: log.logger)
         let report = try target.save(Fixture.entries(count: count, cp0: tid, actual: 1, firstOID: firstOID),
                                      identity: Fixture.identity, reachability: Fixture.everything(tid, tid),
                                      options: .init(maximumBytes: 1 << 20, keepCount: keep))
@@ -133,22 +134,22 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
     func testPruningRemovesDamagedForeignAndAbandonedFiles() throws {
         let kept = try saveFile(newest: 100)
         // Another database's file (written elsewhere: its writer would prune ours as foreign).
-        let elsewhere = try ScratchDirectory("elsewhere")
+        let elsewhere = try ScratchFiles(label: "elsewhere")
         defer { elsewhere.remove() }
-        let written = try XCTUnwrap(CacheDirectory(url: elsewhere.url, prefix: "main").save(
+        let written = try XCTUnwrap(CacheDirectory(url: elsewhere.directory, prefix: "main").save(
             Fixture.entries(count: 3), identity: Fixture.otherIdentity, reachability: Fixture.everything(),
             options: .init(maximumBytes: 1 << 20)).file)
-        let foreign = scratch.url.appendingPathComponent(written.lastPathComponent)
+        let foreign = directory.appendingPathComponent(written.lastPathComponent)
         try FileManager.default.moveItem(at: written, to: foreign)
-        let damaged = scratch.url.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 9, random: 9))
+        let damaged = directory.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 9, random: 9))
         try Data([1, 2, 3]).write(to: damaged)
-        let abandoned = scratch.url.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: Int32.max - 1, random: 1)
+        let abandoned = directory.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: Int32.max - 1, random: 1)
                                                            + CacheFile.temporarySuffix)
         try Data([1]).write(to: abandoned)
-        let ours = scratch.url.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: getpid(), random: 2)
+        let ours = directory.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: getpid(), random: 2)
                                                       + CacheFile.temporarySuffix)
         try Data([1]).write(to: ours)
-        let removed = Set(directory.prune(identity: Fixture.identity, keepCount: 20))
+        let removed = Set(cacheDirectory.prune(identity: Fixture.identity, keepCount: 20))
         XCTAssertEqual(removed, [foreign, damaged, abandoned])
         XCTAssertEqual(Set(scratch.names), [kept.lastPathComponent, ours.lastPathComponent],
                        "a temporary file of a live writer stays")
@@ -161,7 +162,7 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
             try saveFile(newest: tid, firstOID: 1000 * (index + 1), count: 10)
         }
         let cache = Fixture.cache()
-        let report = Fixture.load(directory, into: cache, readCount: 2)
+        let report = Fixture.load(cacheDirectory, into: cache, readCount: 2)
         XCTAssertEqual(report.filesRead.count, 2)
         XCTAssertEqual(report.checkpoints, Fixture.checkpoints(500, 500), "the newest file's checkpoints")
         // Under the newest file's checkpoints only its own entries are reachable; the second
@@ -169,7 +170,7 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
         XCTAssertEqual(report.entriesRestored, 10)
         XCTAssertEqual(report.entriesSkipped, 10)
         XCTAssertEqual((0..<10).filter { !cache.contains(Fixture.key(1000 + $0, 500)) }, [])
-        let all = Fixture.load(directory, into: Fixture.cache())
+        let all = Fixture.load(cacheDirectory, into: Fixture.cache())
         XCTAssertEqual(all.filesRead.count, 5)
     }
 
@@ -186,14 +187,14 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
             entries.append(PersistedEntry(key: Fixture.key(oid, newestExtra), actualTID: TransactionID(newestExtra),
                                           payload: [1], region: .window, frequency: 0))
             let rule = CacheReachability(checkpoints: Fixture.checkpoints(cp, cp), latestChanges: [ObjectID(UInt64(oid)): TransactionID(newestExtra)])
-            try directory.save(entries, identity: Fixture.identity, reachability: rule, options: .init(maximumBytes: 1 << 30))
+            try cacheDirectory.save(entries, identity: Fixture.identity, reachability: rule, options: .init(maximumBytes: 1 << 30))
         }
         try save(0..<300, newestExtra: 1003)
         try save(200..<500, newestExtra: 1002)
         try save(400..<900, newestExtra: 1001)
         let changes = [UInt64(1001), 1002, 1003].map { (oid: ObjectID(90_000 + $0), tid: TransactionID($0)) }
         let cache = Fixture.cache(mb: 1.5, shards: 1)   // room for about 690 entries of 2 kB
-        let report = Fixture.load(directory, into: cache, changes: changes)
+        let report = Fixture.load(cacheDirectory, into: cache, changes: changes)
         XCTAssertEqual(report.filesRead.count, 3)
         XCTAssertGreaterThan(Double(cache.statistics.bytes), 0.99 * 1_500_000)
         XCTAssertEqual((0..<680).filter { !cache.contains(Fixture.key($0, cp)) }, [], "objects missing")
@@ -203,14 +204,14 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
         cache.checkInvariants()
         // A full cache stops the reading: with the first file alone filling it, one file is read.
         let small = Fixture.cache(mb: 0.2, shards: 1)
-        XCTAssertEqual(Fixture.load(directory, into: small, changes: changes).filesRead.count, 1)
+        XCTAssertEqual(Fixture.load(cacheDirectory, into: small, changes: changes).filesRead.count, 1)
     }
 
     func testADisabledCacheOrAnEmptyDirectoryLoadsNothing() throws {
-        XCTAssertEqual(Fixture.load(directory).filesRead, [])
+        XCTAssertEqual(Fixture.load(cacheDirectory).filesRead, [])
         try saveFile(newest: 100)
-        XCTAssertEqual(Fixture.load(directory, into: Fixture.cache(mb: 0)).entriesRestored, 0)
-        let missing = CacheDirectory(url: scratch.url.appendingPathComponent("nowhere"), prefix: "main")
+        XCTAssertEqual(Fixture.load(cacheDirectory, into: Fixture.cache(mb: 0)).entriesRestored, 0)
+        let missing = CacheDirectory(url: directory.appendingPathComponent("nowhere"), prefix: "main")
         XCTAssertEqual(Fixture.load(missing).filesRead, [])
     }
 
@@ -218,11 +219,11 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
         try saveFile(newest: 100)
         struct Unavailable: Error {}
         let cache = Fixture.cache()
-        let report = directory.load(into: cache, identity: Fixture.identity, lastTransaction: { throw Unavailable() },
+        let report = cacheDirectory.load(into: cache, identity: Fixture.identity, lastTransaction: { throw Unavailable() },
                                     reachability: { checkpoints, _ in CacheReachability(checkpoints: checkpoints, latestChanges: [:]) })
         XCTAssertEqual(report.entriesRestored, 0)
         XCTAssertEqual(scratch.cacheFiles.count, 1, "the file is not at fault and stays")
-        let declined = directory.load(into: cache, identity: Fixture.identity, lastTransaction: { TransactionID(200) },
+        let declined = cacheDirectory.load(into: cache, identity: Fixture.identity, lastTransaction: { TransactionID(200) },
                                       reachability: { _, _ in nil })
         XCTAssertEqual(declined.entriesRestored, 0)
         XCTAssertEqual(cache.statistics.entries, 0)

@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 import XCTest
+import TestSupport
 @testable import CacheFiles
 
 /// Damaged and foreign files: every one is skipped and removed with a warning, nothing of it
@@ -10,7 +11,7 @@ final class CacheFileCorruptionTests: CacheDirectoryTestCase {
     func smallFile(compressed: Bool, count: Int = 8) throws -> (bytes: [UInt8], url: URL) {
         var options = CacheDirectory.SaveOptions(maximumBytes: 1 << 20, compress: compressed)
         options.blockSize = 100
-        let report = try directory.save(Fixture.entries(count: count, payloadSize: 24), identity: Fixture.identity,
+        let report = try cacheDirectory.save(Fixture.entries(count: count, payloadSize: 24), identity: Fixture.identity,
                                         reachability: Fixture.everything(), options: options)
         let url = try XCTUnwrap(report.file)
         return (Array(try Data(contentsOf: url)), url)
@@ -21,7 +22,7 @@ final class CacheFileCorruptionTests: CacheDirectoryTestCase {
     func assertRejected(_ url: URL, _ context: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line) {
         let cache = Fixture.cache(mb: 0.05)
         let warningsBefore = log.warnings.count
-        let report = Fixture.load(directory, into: cache)
+        let report = Fixture.load(cacheDirectory, into: cache)
         XCTAssertEqual(report.entriesRestored, 0, context(), file: file, line: line)
         XCTAssertEqual(cache.statistics.entries, 0, context(), file: file, line: line)
         XCTAssertNil(report.checkpoints, context(), file: file, line: line)
@@ -34,7 +35,7 @@ final class CacheFileCorruptionTests: CacheDirectoryTestCase {
         for compressed in [false, true] {
             let (_, url) = try smallFile(compressed: compressed)
             let cache = Fixture.cache()
-            let report = Fixture.load(directory, into: cache)
+            let report = Fixture.load(cacheDirectory, into: cache)
             XCTAssertEqual(report.entriesRestored, 8)
             XCTAssertEqual(report.filesRead, [url])
             XCTAssertTrue(report.rejected.isEmpty)
@@ -100,7 +101,7 @@ final class CacheFileCorruptionTests: CacheDirectoryTestCase {
     func testGarbageWithACacheFileName() throws {
         var generator = SplitMix64(seed: 79)
         for size in [0, 1, 7, 8, 12, 95, 96, 4096, 100_000] {
-            let url = scratch.url.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 1, random: UInt32(size)))
+            let url = directory.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 1, random: UInt32(size)))
             var bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             if size >= 12 && size % 2 == 0 {  // our magic and version, then garbage
                 bytes.replaceSubrange(0..<8, with: CacheFile.magic)
@@ -112,7 +113,7 @@ final class CacheFileCorruptionTests: CacheDirectoryTestCase {
     }
 
     func testAForeignDatabaseIsRejected() throws {
-        let report = try directory.save(Fixture.entries(count: 5), identity: Fixture.otherIdentity,
+        let report = try cacheDirectory.save(Fixture.entries(count: 5), identity: Fixture.otherIdentity,
                                         reachability: Fixture.everything(), options: .init(maximumBytes: 1 << 20))
         let url = try XCTUnwrap(report.file)
         assertRejected(url, "another database's file")
@@ -120,15 +121,15 @@ final class CacheFileCorruptionTests: CacheDirectoryTestCase {
     }
 
     func testAFileOfAnotherPrefixUnderOurNameIsRejected() throws {
-        let other = CacheDirectory(url: scratch.url, prefix: "other", logger: log.logger)
+        let other = CacheDirectory(url: directory, prefix: "other", logger: log.logger)
         let report = try other.save(Fixture.entries(count: 5), identity: Fixture.identity,
                                     reachability: Fixture.everything(), options: .init(maximumBytes: 1 << 20))
         let written = try XCTUnwrap(report.file)
         // Left alone while it carries its own prefix's name…
-        XCTAssertEqual(Fixture.load(directory).rejected.count, 0)
+        XCTAssertEqual(Fixture.load(cacheDirectory).rejected.count, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: written.path))
         // …but renamed under ours, its header gives it away.
-        let renamed = scratch.url.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 2, random: 2))
+        let renamed = directory.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 2, random: 2))
         try FileManager.default.moveItem(at: written, to: renamed)
         assertRejected(renamed, "a file of prefix 'other' named as 'main'")
     }
@@ -151,11 +152,11 @@ final class CacheFileCorruptionTests: CacheDirectoryTestCase {
     }
 
     func testFactsNewerThanTheDatabaseAreRejected() throws {
-        let report = try directory.save(Fixture.entries(count: 5, cp0: 1000), identity: Fixture.identity,
+        let report = try cacheDirectory.save(Fixture.entries(count: 5, cp0: 1000), identity: Fixture.identity,
                                         reachability: Fixture.everything(1000, 1000), options: .init(maximumBytes: 1 << 20))
         let url = try XCTUnwrap(report.file)
         let cache = Fixture.cache()
-        let loaded = Fixture.load(directory, into: cache, last: 999)   // the database ends before the file's facts
+        let loaded = Fixture.load(cacheDirectory, into: cache, last: 999)   // the database ends before the file's facts
         XCTAssertEqual(loaded.entriesRestored, 0)
         XCTAssertEqual(loaded.rejected.first?.problem, .newerThanDatabase(newest: TransactionID(1000), lastTransaction: TransactionID(999)))
         XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
@@ -163,20 +164,20 @@ final class CacheFileCorruptionTests: CacheDirectoryTestCase {
     }
 
     func testADamagedNewerFileIsTakenOutAgainAndTheNextOneSetsTheCheckpoints() throws {
-        let good = try directory.save(Fixture.entries(count: 20, cp0: 900, actual: 800, firstOID: 1), identity: Fixture.identity,
+        let good = try cacheDirectory.save(Fixture.entries(count: 20, cp0: 900, actual: 800, firstOID: 1), identity: Fixture.identity,
                                       reachability: Fixture.everything(900, 900), options: .init(maximumBytes: 1 << 20))
         // The newer file (newest TID 1000) is damaged in its last block, after several blocks
         // of it were restored.
         var options = CacheDirectory.SaveOptions(maximumBytes: 1 << 20)
         options.blockSize = 300
-        let bad = try directory.save(Fixture.entries(count: 20, cp0: 1000, actual: 800, firstOID: 100), identity: Fixture.identity,
+        let bad = try cacheDirectory.save(Fixture.entries(count: 20, cp0: 1000, actual: 800, firstOID: 100), identity: Fixture.identity,
                                      reachability: Fixture.everything(1000, 1000), options: options)
         let badURL = try XCTUnwrap(bad.file)
         var bytes = Array(try Data(contentsOf: badURL))
         bytes[bytes.count - 40] ^= 0xFF
         try Data(bytes).write(to: badURL)
         let cache = Fixture.cache()
-        let report = Fixture.load(directory, into: cache)
+        let report = Fixture.load(cacheDirectory, into: cache)
         XCTAssertEqual(report.rejected.map(\.file), [badURL])
         XCTAssertEqual(report.filesRead, [try XCTUnwrap(good.file)])
         XCTAssertEqual(report.entriesRestored, 20)

@@ -1,15 +1,11 @@
 import CacheCore
 import Foundation
 import XCTest
+import TestSupport
 @testable import CacheFiles
 
 /// Writing and reading one file: what goes in comes out, byte for byte and field for field.
-final class CacheFileFormatTests: XCTestCase {
-    var scratch: ScratchDirectory!
-
-    override func setUpWithError() throws { scratch = try ScratchDirectory("format") }
-    override func tearDown() { scratch.remove() }
-
+final class CacheFileFormatTests: ScratchDirectoryTestCase {
     func header(_ entries: [PersistedEntry], compressed: Bool, prefix: String = "main") -> CacheFileHeader {
         CacheFileHeader(isCompressed: compressed, prefix: prefix, databaseIdentity: Fixture.identity,
                         checkpoints: Fixture.checkpoints(1000, 800), newestTID: TransactionID(1000),
@@ -19,7 +15,7 @@ final class CacheFileFormatTests: XCTestCase {
 
     func roundTrip(_ entries: [PersistedEntry], compressed: Bool, blockSize: Int = CacheFile.targetBlockSize,
                    prefix: String = "main") throws -> (CacheFileHeader, [PersistedEntry], Int) {
-        let path = scratch.url.appendingPathComponent("f-\(UUID().uuidString).cache").path
+        let path = directory.appendingPathComponent("f-\(UUID().uuidString).cache").path
         let written = header(entries, compressed: compressed, prefix: prefix)
         let size = try CacheFileWriter.write(header: written, entries: entries[...], to: path, blockSize: blockSize)
         XCTAssertEqual(size, try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)

@@ -5,18 +5,10 @@ import XCTest
 import TestSupport
 @testable import CacheFiles
 
-/// A fresh directory under the system's temporary directory, removed by `remove()`.
-struct ScratchDirectory {
-    let url: URL
-
-    init(_ label: String = "cachefiles") throws {
-        url = try ScratchFiles(label: label).directory
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-
+/// What the cache-file tests look for in a scratch directory.
+extension ScratchFiles {
     /// The names of the files in the directory, sorted.
-    var names: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted() }
+    var names: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted() }
 
     /// The complete cache files in the directory.
     var cacheFiles: [String] { names.filter { $0.hasSuffix(CacheFile.nameSuffix) } }

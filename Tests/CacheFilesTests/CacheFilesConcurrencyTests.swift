@@ -1,16 +1,17 @@
 import CacheCore
 import Foundation
 import XCTest
+import TestSupport
 @testable import CacheFiles
 
 /// Threads of one process saving, pruning and loading one directory at once, and exporting
 /// a cache that other threads use. Runs under `make test-tsan`.
 final class CacheFilesConcurrencyTests: XCTestCase {
     func testThreadsSaveAndLoadOneDirectoryAtOnce() throws {
-        let scratch = try ScratchDirectory("threads")
+        let scratch = try ScratchFiles(label: "threads")
         defer { scratch.remove() }
         let log = LogCapture()
-        let directory = CacheDirectory(url: scratch.url, prefix: "main", logger: log.logger)
+        let directory = CacheDirectory(url: scratch.directory, prefix: "main", logger: log.logger)
         let failures = Locked<[String]>([])
         let threads = 4, rounds = 6
         DispatchQueue.concurrentPerform(iterations: threads) { thread in

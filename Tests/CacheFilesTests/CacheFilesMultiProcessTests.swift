@@ -4,21 +4,19 @@ import CacheFiles
 import Foundation
 import StateCache
 import XCTest
+import TestSupport
 
 /// Real processes sharing one cache directory: many closing at the same instant, and writers
 /// killed at random points of a save. (Not run under ThreadSanitizer: child processes.)
-final class CacheFilesMultiProcessTests: XCTestCase {
-    var scratch: ScratchDirectory!
-    var database: URL { scratch.url.appendingPathComponent("db") }
-    var cacheDir: URL { scratch.url.appendingPathComponent("cache") }
+final class CacheFilesMultiProcessTests: ScratchDirectoryTestCase {
+    var database: URL { directory.appendingPathComponent("db") }
+    var cacheDir: URL { directory.appendingPathComponent("cache") }
 
     override func setUpWithError() throws {
         guard WorkerProcess.tool != nil else { throw XCTSkip("build the statecache-test-worker executable first (swift build)") }
-        scratch = try ScratchDirectory("processes")
+        try super.setUpWithError()
         try ConsistencyStress.prepare(databaseAt: database, objectCount: 400)
     }
-
-    override func tearDown() { scratch?.remove() }
 
     /// Every complete cache file in the directory, each checked whole.
     func completeFiles() -> [CacheFileSummary] {

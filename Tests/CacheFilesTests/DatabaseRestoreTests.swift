@@ -3,21 +3,19 @@ import CacheFiles
 import Foundation
 import StateCache
 import XCTest
+import TestSupport
 
 /// A database restored from a backup or replaced under the cache directory is never served
 /// from the cache files of its old life.
-final class DatabaseRestoreTests: XCTestCase {
-    var scratch: ScratchDirectory!
+final class DatabaseRestoreTests: ScratchDirectoryTestCase {
     var workload: DatabaseWorkload!
-    var cacheDir: URL { scratch.url.appendingPathComponent("cache") }
-    var backup: URL { scratch.url.appendingPathComponent("backup") }
+    var cacheDir: URL { directory.appendingPathComponent("cache") }
+    var backup: URL { directory.appendingPathComponent("backup") }
 
     override func setUpWithError() throws {
-        scratch = try ScratchDirectory("restore")
-        workload = try DatabaseWorkload.create(at: scratch.url.appendingPathComponent("db"), count: 500)
+        try super.setUpWithError()
+        workload = try DatabaseWorkload.create(at: directory.appendingPathComponent("db"), count: 500)
     }
-
-    override func tearDown() { scratch.remove() }
 
     func options() -> DatabaseOptions {
         var options = DatabaseOptions()

@@ -21,27 +21,27 @@ final class InspectCommandTests: XCTestCase {
     }
 
     func testListsFilesTheirStateAndTraces() throws {
-        let scratch = try ScratchDirectory("inspect")
+        let scratch = try ScratchFiles(label: "inspect")
         defer { scratch.remove() }
-        let directory = CacheDirectory(url: scratch.url, prefix: "main")
+        let directory = CacheDirectory(url: scratch.directory, prefix: "main")
         let good = try XCTUnwrap(try directory.save(Fixture.entries(count: 40), identity: Fixture.identity,
                                                     reachability: Fixture.everything(), options: .init(maximumBytes: 1 << 20)).file)
-        let compressed = try XCTUnwrap(try CacheDirectory(url: scratch.url, prefix: "other").save(
+        let compressed = try XCTUnwrap(try CacheDirectory(url: scratch.directory, prefix: "other").save(
             Fixture.entries(count: 40), identity: Fixture.otherIdentity, reachability: Fixture.everything(),
             options: .init(maximumBytes: 1 << 20, compress: true)).file)
         let bytes = try Data(contentsOf: good)
-        let truncated = scratch.url.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 7, random: 7))
+        let truncated = scratch.directory.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 7, random: 7))
         try bytes.prefix(bytes.count - 10).write(to: truncated)
-        let temporary = scratch.url.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 8, random: 8) + ".tmp")
+        let temporary = scratch.directory.appendingPathComponent(CacheFile.fileName(prefix: "main", processID: 8, random: 8) + ".tmp")
         try bytes.prefix(100).write(to: temporary)
-        let trace = try TraceWriter(path: scratch.url.appendingPathComponent("statecache-trace-main.1.trace").path)
+        let trace = try TraceWriter(path: scratch.directory.appendingPathComponent("statecache-trace-main.1.trace").path)
         trace.writeRestart()
         for oid in 0..<5 { trace.write(.loadMiss, oid: UInt64(oid)) }
         try trace.close()
 
-        let (status, lines) = try inspect(scratch.url)
+        let (status, lines) = try inspect(scratch.directory)
         XCTAssertEqual(status, 1, "a damaged file makes the exit status 1")
-        XCTAssertEqual(lines.first, "Cache files in \(scratch.url.path): 4")
+        XCTAssertEqual(lines.first, "Cache files in \(scratch.directory.path): 4")
         func line(_ url: URL) -> String { lines.first { $0.hasPrefix(url.lastPathComponent + " ") } ?? "" }
         let goodLine = line(good)
         XCTAssertTrue(goodLine.contains("prefix=main"), goodLine)
@@ -60,7 +60,7 @@ final class InspectCommandTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("statecache-trace-main.1.trace") && $0.hasSuffix("records=6") }, "\(lines)")
 
         try FileManager.default.removeItem(at: truncated)
-        let (cleanStatus, entryLines) = try inspect(scratch.url, ["--entries"])
+        let (cleanStatus, entryLines) = try inspect(scratch.directory, ["--entries"])
         XCTAssertEqual(cleanStatus, 0)
         XCTAssertEqual(entryLines.filter { $0.hasPrefix("  oid ") }.count, 80, "every entry of both valid files")
         XCTAssertTrue(entryLines.contains { $0.contains("key TID 1000  actual TID 900  frequency 15  protected") })

@@ -3,25 +3,21 @@ import CacheFiles
 import Foundation
 import StateCache
 import XCTest
+import TestSupport
 
 /// The point of cache files: a restarted process starts warm — and never serves what changed
 /// while it was down.
-final class WarmRestartTests: XCTestCase {
-    var scratch: ScratchDirectory!
-
-    override func setUpWithError() throws { scratch = try ScratchDirectory("warm") }
-    override func tearDown() { scratch.remove() }
-
+final class WarmRestartTests: ScratchDirectoryTestCase {
     func options(cacheDir: Bool = true, deltaLimit: Int = 1000) -> DatabaseOptions {
         var options = DatabaseOptions()
         options.cacheLocalMB = 0.8              // about 1,200 of the 4,000 objects
         options.cacheDeltaSizeLimit = deltaLimit
-        if cacheDir { options.cacheLocalDir = scratch.url.appendingPathComponent("cache") }
+        if cacheDir { options.cacheLocalDir = directory.appendingPathComponent("cache") }
         return options
     }
 
     func testARestartedProcessStartsWarmAndIsNeverStale() throws {
-        let workload = try DatabaseWorkload.create(at: scratch.url.appendingPathComponent("db"), count: 4000)
+        let workload = try DatabaseWorkload.create(at: directory.appendingPathComponent("db"), count: 4000)
         // Before: 40,000 loads with a commit every 100; the steady hit rate is that of the second half.
         let before = try Database.open(at: workload.directory, options: options())
         XCTAssertEqual(before.cacheFileLoad?.entriesRestored, 0)
@@ -64,7 +60,7 @@ final class WarmRestartTests: XCTestCase {
     func testRestartsAcrossCheckpointShiftsNeverServeAStaleState() throws {
         // Tiny delta limit: every run shifts checkpoints several times; between runs other
         // processes change objects. Five restarts, every load checked.
-        let workload = try DatabaseWorkload.create(at: scratch.url.appendingPathComponent("db"), count: 600)
+        let workload = try DatabaseWorkload.create(at: directory.appendingPathComponent("db"), count: 600)
         var generator = SplitMix64(seed: 5)
         var restoredTotal = 0
         var hitsAfterRestart = 0

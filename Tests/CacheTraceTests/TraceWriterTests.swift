@@ -1,19 +1,10 @@
 import CacheTrace
 import Foundation
+import TestSupport
 import XCTest
 
 /// The writer: byte layout, round trips, clamping, appending, concurrency, failures.
-final class TraceWriterTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try Fixtures.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class TraceWriterTests: ScratchDirectoryTestCase {
     private func path(_ name: String = "out.trace") -> String {
         directory.appendingPathComponent(name).path
     }

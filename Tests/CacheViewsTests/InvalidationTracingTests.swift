@@ -10,25 +10,33 @@ import TestSupport
 /// learns of it first and however many views there are, coded `1c` when the shared cache held
 /// a state of the object and `10` when it did not (ZEO's `ClientCache.invalidate`).
 final class InvalidationTracingTests: ScriptedViewTestCase {
-    var directory: URL!
+    var scratch: ScratchFiles!
     var tracer: TraceWriter!
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        directory = ScratchFiles.uniqueURL("inv")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        tracer = try TraceWriter(path: directory.appendingPathComponent("views.trace").path)
+        scratch = try ScratchFiles(label: "inv")
+        tracer = try TraceWriter(path: scratch.directory.appendingPathComponent("views.trace").path)
     }
 
     override func tearDownWithError() throws {
         try? tracer.close()
-        try? FileManager.default.removeItem(at: directory)
+        scratch?.remove()
     }
 
     func view(limit: Int = 100) -> StorageView {
         StorageView(cache: cache, coordinator: coordinator, deltaSizeLimit: limit, tracer: tracer)
     }
 
+
+    /// Two views that have both polled the first transaction (TID 10, which writes object 1).
+    func twoViewsAfterTheFirstCommit() throws -> (StorageView, StorageView) {
+        source.commit(10, [1: "a"])
+        let views = (view(), view())
+        try views.0.poll(source, to: 10)
+        try views.1.poll(source, to: 10)
+        return views
+    }
 
     /// An invalidation record: object, invalidating TID and code (`0x10` or `0x1c`).
     struct Invalidation: Hashable, CustomStringConvertible {
@@ -105,10 +113,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
     }
 
     func testAViewBehindTheOthersRecordsOnlyWhatNobodyRecordedYet() throws {
-        source.commit(10, [1: "a"])
-        let (a, b) = (view(), view())
-        try a.poll(source, to: 10)
-        try b.poll(source, to: 10)
+        let (a, b) = try twoViewsAfterTheFirstCommit()
         source.commit(20, [2: "b"])
         source.commit(30, [3: "c"])
         try b.poll(source, to: 20)
@@ -162,10 +167,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
     // MARK: - Own commits
 
     func testAnOwnCommitIsRecordedAtCommitAsZEOsTpcFinishDoesAndNotAgainAtPolls() throws {
-        source.commit(10, [1: "a"])
-        let (writer, reader) = (view(), view())
-        try writer.poll(source, to: 10)
-        try reader.poll(source, to: 10)
+        let (writer, reader) = try twoViewsAfterTheFirstCommit()
         try load(writer, 1)
         source.commit(20, [1: "a2", 7: "new"])
         writer.afterCommit(tid: tid(20), states: [(oid(1), Array("a2".utf8)), (oid(7), Array("new".utf8))])
@@ -179,10 +181,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
     }
 
     func testAnOwnCommitAnotherViewPolledFirstIsNotRecordedTwice() throws {
-        source.commit(10, [1: "a"])
-        let (writer, reader) = (view(), view())
-        try writer.poll(source, to: 10)
-        try reader.poll(source, to: 10)
+        let (writer, reader) = try twoViewsAfterTheFirstCommit()
         source.commit(20, [1: "a2"])
         try reader.poll(source, to: 20)    // between the storage's commit and the view's bookkeeping
         writer.afterCommit(tid: tid(20), states: [(oid(1), Array("a2".utf8))])
@@ -193,10 +192,7 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
     }
 
     func testOwnCommitsAheadOfOtherTransactionsWaitForTheWatermark() throws {
-        source.commit(10, [1: "a"])
-        let (writer, reader) = (view(), view())
-        try writer.poll(source, to: 10)
-        try reader.poll(source, to: 10)
+        let (writer, reader) = try twoViewsAfterTheFirstCommit()
         source.commit(20, [2: "foreign"])      // another process
         source.commit(30, [3: "own"])
         writer.afterCommit(tid: tid(30), states: [(oid(3), Array("own".utf8))])

@@ -6,77 +6,76 @@ import XCTest
 /// Commits: conflicts, TIDs, aborts, the busy timeout.
 final class StorageCommitTests: StorageTestCase {
     func testConflictingUpdatesExactlyOneWinsAndNothingIsWritten() throws {
-        let store = try openStore()
-        defer { store.close() }
-        let first = try store.connect()
-        let second = try store.connect()
-        let oids = try store.newOIDs(count: 3)
-        first.store(oids[0], [0], expecting: nil)
-        first.store(oids[1], [0], expecting: nil)
-        let base = try first.commit()
-        _ = try first.poll()
-        _ = try second.poll()
+        try withConnections(2) { store, connections in
+            let (first, second) = (connections[0], connections[1])
+            let oids = try store.newOIDs(count: 3)
+            first.store(oids[0], [0], expecting: nil)
+            first.store(oids[1], [0], expecting: nil)
+            let base = try first.commit()
+            _ = try first.poll()
+            _ = try second.poll()
 
-        // Both read oids[0] at `base` and write it; the second also creates oids[2].
-        first.store(oids[0], [1], expecting: base)
-        second.store(oids[2], [2], expecting: nil)
-        second.store(oids[0], [2], expecting: base)
-        second.store(oids[1], [2], expecting: base)
-        let winner = try first.commit()
-        XCTAssertEqual(storageError { try second.commit() }, .conflict(oids: [oids[0]]))
-        XCTAssertEqual(second.pendingStoreCount, 0, "a conflicting transaction's stores are dropped")
+            // Both read oids[0] at `base` and write it; the second also creates oids[2].
+            first.store(oids[0], [1], expecting: base)
+            second.store(oids[2], [2], expecting: nil)
+            second.store(oids[0], [2], expecting: base)
+            second.store(oids[1], [2], expecting: base)
+            let winner = try first.commit()
+            XCTAssertEqual(storageError { try second.commit() }, .conflict(oids: [oids[0]]))
+            XCTAssertEqual(second.pendingStoreCount, 0, "a conflicting transaction's stores are dropped")
 
-        // Nothing of the losing transaction was written: not oids[1], not the new oids[2].
-        XCTAssertEqual(try store.lastTransaction(), winner)
-        _ = try second.poll()
-        XCTAssertEqual(try second.load(oids[0])?.state, [1])
-        XCTAssertEqual(try second.load(oids[1])?.tid, base)
-        XCTAssertNil(try second.load(oids[2]))
+            // Nothing of the losing transaction was written: not oids[1], not the new oids[2].
+            XCTAssertEqual(try store.lastTransaction(), winner)
+            _ = try second.poll()
+            XCTAssertEqual(try second.load(oids[0])?.state, [1])
+            XCTAssertEqual(try second.load(oids[1])?.tid, base)
+            XCTAssertNil(try second.load(oids[2]))
 
-        // Retrying on the new snapshot succeeds.
-        second.store(oids[0], [3], expecting: winner)
-        let retried = try second.commit()
-        XCTAssertGreaterThan(retried, winner)
+            // Retrying on the new snapshot succeeds.
+            second.store(oids[0], [3], expecting: winner)
+            let retried = try second.commit()
+            XCTAssertGreaterThan(retried, winner)
+        }
     }
 
     func testCreatingAnExistingObjectOrUpdatingAMissingOneConflicts() throws {
-        let store = try openStore()
-        defer { store.close() }
-        let connection = try store.connect()
-        let oids = try store.newOIDs(count: 3)
-        connection.store(oids[0], [1], expecting: nil)
-        let tid = try connection.commit()
+        try withConnections(1) { store, connections in
+            let connection = connections[0]
+            let oids = try store.newOIDs(count: 3)
+            connection.store(oids[0], [1], expecting: nil)
+            let tid = try connection.commit()
 
-        connection.store(oids[0], [2], expecting: nil)       // exists already
-        connection.store(oids[1], [2], expecting: tid)       // does not exist
-        connection.store(oids[2], [2], expecting: nil)       // fine on its own
-        XCTAssertEqual(storageError { try connection.commit() }, .conflict(oids: [oids[0], oids[1]]))
-        XCTAssertEqual(try store.objectCount(), 1)
+            connection.store(oids[0], [2], expecting: nil)       // exists already
+            connection.store(oids[1], [2], expecting: tid)       // does not exist
+            connection.store(oids[2], [2], expecting: nil)       // fine on its own
+            XCTAssertEqual(storageError { try connection.commit() }, .conflict(oids: [oids[0], oids[1]]))
+            XCTAssertEqual(try store.objectCount(), 1)
 
-        connection.store(oids[0], [2], expecting: TransactionID(tid.rawValue - 1)) // an older TID
-        XCTAssertEqual(storageError { try connection.commit() }, .conflict(oids: [oids[0]]))
+            connection.store(oids[0], [2], expecting: TransactionID(tid.rawValue - 1)) // an older TID
+            XCTAssertEqual(storageError { try connection.commit() }, .conflict(oids: [oids[0]]))
+        }
     }
 
     func testTIDsIncreaseAndFollowTheClock() throws {
-        let store = try openStore()
-        defer { store.close() }
-        let connection = try store.connect()
-        let oid = try store.newOIDs(count: 1)[0]
-        var previous: TransactionID?
-        for version in 0..<50 {
-            let before = TransactionID(secondsSince1970: Date().timeIntervalSince1970 - 0.001)
-            connection.store(oid, [UInt8(version)], expecting: previous)
-            let tid = try connection.commit()
-            let after = TransactionID(secondsSince1970: Date().timeIntervalSince1970 + 0.001)
-            if let previous { XCTAssertGreaterThan(tid, previous) }
-            XCTAssertGreaterThanOrEqual(tid, before, "a TID is not earlier than the commit's wall-clock time")
-            XCTAssertLessThanOrEqual(tid, after)
-            previous = tid
+        try withConnections(1) { store, connections in
+            let connection = connections[0]
+            let oid = try store.newOIDs(count: 1)[0]
+            var previous: TransactionID?
+            for version in 0..<50 {
+                let before = TransactionID(secondsSince1970: Date().timeIntervalSince1970 - 0.001)
+                connection.store(oid, [UInt8(version)], expecting: previous)
+                let tid = try connection.commit()
+                let after = TransactionID(secondsSince1970: Date().timeIntervalSince1970 + 0.001)
+                if let previous { XCTAssertGreaterThan(tid, previous) }
+                XCTAssertGreaterThanOrEqual(tid, before, "a TID is not earlier than the commit's wall-clock time")
+                XCTAssertLessThanOrEqual(tid, after)
+                previous = tid
+            }
+            // An empty commit is a transaction too.
+            let empty = try connection.commit()
+            XCTAssertGreaterThan(empty, previous!)
+            XCTAssertEqual(try store.lastTransaction(), empty)
         }
-        // An empty commit is a transaction too.
-        let empty = try connection.commit()
-        XCTAssertGreaterThan(empty, previous!)
-        XCTAssertEqual(try store.lastTransaction(), empty)
     }
 
     func testTIDsStayIncreasingWhenTheLastTIDIsInTheFuture() throws {
@@ -93,17 +92,17 @@ final class StorageCommitTests: StorageTestCase {
     }
 
     func testAbortDropsBufferedStores() throws {
-        let store = try openStore()
-        defer { store.close() }
-        let connection = try store.connect()
-        let oid = try store.newOIDs(count: 1)[0]
-        connection.store(oid, [1], expecting: nil)
-        connection.abort()
-        XCTAssertEqual(connection.pendingStoreCount, 0)
-        _ = try connection.commit()
-        _ = try connection.poll()
-        XCTAssertNil(try connection.load(oid))
-        connection.checkInvariants()
+        try withConnections(1) { store, connections in
+            let connection = connections[0]
+            let oid = try store.newOIDs(count: 1)[0]
+            connection.store(oid, [1], expecting: nil)
+            connection.abort()
+            XCTAssertEqual(connection.pendingStoreCount, 0)
+            _ = try connection.commit()
+            _ = try connection.poll()
+            XCTAssertNil(try connection.load(oid))
+            connection.checkInvariants()
+        }
     }
 
     func testLockedDatabaseTimesOutWithAClearErrorAndKeepsTheStores() throws {

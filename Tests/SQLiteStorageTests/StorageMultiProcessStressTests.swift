@@ -38,7 +38,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
         let setupTID = try setup.commit()
         setup.close()
 
-        let logDirectory = temporary.appending("logs")
+        let logDirectory = directory.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         let children = try (0..<Self.processes).map { index in
             try ChildTestProcess(

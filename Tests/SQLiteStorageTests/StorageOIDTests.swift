@@ -55,7 +55,7 @@ final class StorageOIDTests: StorageTestCase {
         _ = try store.newOIDs(count: 1)
         store.close()
         // A copy of the OID database as it was then (the store is closed, so the file is whole).
-        let backup = temporary.appending("oids-backup.sqlite3")
+        let backup = directory.appendingPathComponent("oids-backup.sqlite3")
         try FileManager.default.copyItem(at: store.oidDatabaseURL, to: backup)
 
         let later = try openStore { $0.oidBlockSize = 10 }

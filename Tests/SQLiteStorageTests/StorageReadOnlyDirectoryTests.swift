@@ -12,14 +12,14 @@ final class StorageReadOnlyDirectoryTests: StorageTestCase {
 
     func testReadOnlyDirectoriesAreReportedClearly() throws {
         // A database, closed; and an empty directory. Both made read-only.
-        let populated = temporary.appending("populated")
+        let populated = directory.appendingPathComponent("populated")
         let store = try SQLiteObjectStore.open(at: populated)
         let connection = try store.connect()
         connection.store(.root, [1], expecting: nil)
         _ = try connection.commit()
         connection.close()
         store.close()
-        let empty = temporary.appending("empty")
+        let empty = directory.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         for directory in [populated, empty] {
             try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: directory.path)
@@ -40,7 +40,7 @@ final class StorageReadOnlyDirectoryTests: StorageTestCase {
         }
         let child = try ChildTestProcess(
             test: "SQLiteStorageTests.StorageReadOnlyDirectoryTests/testReadOnlyDirectoryWorker",
-            environment: [Self.variable: directories], output: temporary.appending("child.log"),
+            environment: [Self.variable: directories], output: directory.appendingPathComponent("child.log"),
             user: (uid: 65534, gid: 65534))
         XCTAssertTrue(child.wait(until: .now + .seconds(60)), "the child did not finish")
         XCTAssertTrue(child.succeeded, "the unprivileged child failed:\n\(child.outputTail())")

@@ -4,41 +4,30 @@ import XCTest
 import TestSupport
 @testable import SQLiteStorage
 
-/// A fresh directory under the system's temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let url: URL
-
-    init(_ label: String = "storage") throws {
-        url = try ScratchFiles(label: label).directory
-    }
-
-    /// A path inside the directory.
-    func appending(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    func remove() {
-        try? FileManager.default.removeItem(at: url)
-    }
-}
-
-/// A test case with a temporary database directory per test.
-class StorageTestCase: XCTestCase {
-    var temporary: TemporaryDirectory!
-    /// The database directory (inside `temporary`, not yet created).
-    var databaseURL: URL { temporary.appending("db") }
-
-    override func setUpWithError() throws {
-        temporary = try TemporaryDirectory(String(describing: type(of: self)))
-    }
-
-    override func tearDown() {
-        temporary?.remove()
-    }
+/// A test case with a database directory per test, in the test's scratch directory.
+class StorageTestCase: ScratchDirectoryTestCase {
+    /// The database directory (inside the scratch directory, not yet created).
+    var databaseURL: URL { directory.appendingPathComponent("db") }
 
     /// Opens (creating) the test's database.
     func openStore(_ configure: (inout SQLiteStorageOptions) -> Void = { _ in }) throws -> SQLiteObjectStore {
         var options = SQLiteStorageOptions()
         configure(&options)
         return try SQLiteObjectStore.open(at: databaseURL, options: options)
+    }
+
+    /// Opens (creating) the test's database and `count` connections on it, runs `body` with
+    /// them, and closes the connections, then the store, however `body` ends (also when a
+    /// connection fails to open).
+    func withConnections(_ count: Int, _ body: (SQLiteObjectStore, [StorageConnection]) throws -> Void) throws {
+        let store = try openStore()
+        var connections: [StorageConnection] = []
+        defer {
+            for connection in connections { connection.close() }
+            store.close()
+        }
+        for _ in 0..<count { connections.append(try store.connect()) }
+        try body(store, connections)
     }
 
     /// Asserts that `body` throws a ``StorageError`` and returns it (nil, with a failure, otherwise).

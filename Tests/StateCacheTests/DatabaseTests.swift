@@ -4,22 +4,16 @@ import XCTest
 import TestSupport
 
 /// The public API as a storage client uses it, on a real SQLite database.
-final class DatabaseTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = ScratchFiles.uniqueURL("db")
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+final class DatabaseTests: ScratchDirectoryTestCase {
+    /// The database's directory, inside the test's scratch directory and not created yet: the
+    /// open creates it, as for a new database.
+    var databaseURL: URL { directory.appendingPathComponent("db") }
 
     /// The example of the README and issue 6, kept working.
     func testTheDocumentedExample() throws {
         var options = DatabaseOptions()
         options.cacheLocalMB = 100
-        let db = try Database.open(at: directory, options: options)
+        let db = try Database.open(at: databaseURL, options: options)
         let conn = try db.connect()
         try conn.poll()                                  // new snapshot
         let oid = try db.newOID()
@@ -36,7 +30,7 @@ final class DatabaseTests: XCTestCase {
     }
 
     func testConflictAndRetry() throws {
-        let db = try Database.open(at: directory)
+        let db = try Database.open(at: databaseURL)
         let a = try db.connect(), b = try db.connect()
         try a.poll()
         let oid = try db.newOID()
@@ -59,7 +53,7 @@ final class DatabaseTests: XCTestCase {
     }
 
     func testLoadManyThroughTheCache() throws {
-        let db = try Database.open(at: directory)
+        let db = try Database.open(at: databaseURL)
         let conn = try db.connect()
         try conn.poll()
         let oids = try db.newOIDs(count: 50)
@@ -78,7 +72,7 @@ final class DatabaseTests: XCTestCase {
     func testDisabledCacheStillServesTheDatabase() throws {
         var options = DatabaseOptions()
         options.cacheLocalMB = 0
-        let db = try Database.open(at: directory, options: options)
+        let db = try Database.open(at: databaseURL, options: options)
         let conn = try db.connect()
         try conn.poll()
         let oid = try db.newOID()

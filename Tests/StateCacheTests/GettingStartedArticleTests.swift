@@ -5,23 +5,17 @@ import TestSupport
 
 /// The DocC article "Getting started with a storage client" (`StateCache.docc/GettingStarted.md`),
 /// step by step on SQLite, so the article stays true to the API.
-final class GettingStartedArticleTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = ScratchFiles.uniqueURL("article")
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+final class GettingStartedArticleTests: ScratchDirectoryTestCase {
+    /// The database's directory, inside the test's scratch directory and not created yet: the
+    /// open creates it, as for a new database.
+    var databaseURL: URL { directory.appendingPathComponent("db") }
 
     func testTheArticleSteps() throws {
         // Open the database (the article's StorageLocation(parsing:) form of a directory path).
         var options = DatabaseOptions()
         options.cacheLocalMB = 100
-        XCTAssertEqual(StorageLocation(parsing: directory.path), .sqlite(directory: directory))
-        let db = try Database.open(StorageLocation(parsing: directory.path), options: options)
+        XCTAssertEqual(StorageLocation(parsing: databaseURL.path), .sqlite(directory: databaseURL))
+        let db = try Database.open(StorageLocation(parsing: databaseURL.path), options: options)
 
         // Connect and poll.
         let conn = try db.connect()
