@@ -20,6 +20,27 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Two SQLite locations are the same when their standardized paths are, whether or not a
+    /// URL ends in `/` (Foundation adds one to the URL of a directory that exists).
+    public static func == (lhs: StorageLocation, rhs: StorageLocation) -> Bool {
+        switch (lhs, rhs) {
+        case (.sqlite(let left), .sqlite(let right)): return left.standardizedFileURL.path == right.standardizedFileURL.path
+        case (.postgres(let left), .postgres(let right)): return left == right
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .sqlite(let directory):
+            hasher.combine(0)
+            hasher.combine(directory.standardizedFileURL.path)
+        case .postgres(let target):
+            hasher.combine(1)
+            hasher.combine(target)
+        }
+    }
+
     /// The location for messages (a PostgreSQL password is masked).
     public var description: String {
         switch self {
