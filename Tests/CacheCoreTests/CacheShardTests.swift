@@ -25,10 +25,10 @@ final class CacheShardTests: XCTestCase {
             let weight = 50 + Int(generator.next() % 200)
             let shardValue = shard.get(k, stripe: 3)
             let bareValue = bare.get(k)
-            if shardValue?.actualTID != bareValue?.actualTID && firstDifference == nil { firstDifference = step }
+            if shardValue?.tid != bareValue?.tid && firstDifference == nil { firstDifference = step }
             if shardValue == nil {
-                _ = shard.set(k, actualTID: TransactionID(UInt64(step)), payload: [], weight: weight, stripe: 3)
-                bare.set(k, actualTID: TransactionID(UInt64(step)), payload: [], weight: weight)
+                _ = shard.set(k, ObjectState(state: [], tid: TransactionID(UInt64(step))), weight: weight, stripe: 3)
+                bare.set(k, ObjectState(state: [], tid: TransactionID(UInt64(step))), weight: weight)
             }
             if step % 7_919 == 0 {
                 XCTAssertEqual(shard.remove(k, stripe: 3), bare.remove(k))
@@ -48,7 +48,7 @@ final class CacheShardTests: XCTestCase {
     /// Hits sit in the log until a stripe fills or someone needs the counts; none is lost.
     func testLoggedHitsAreAllCounted() {
         var shard = CacheShard(policy: WindowTinyLFU(configuration: configuration(100_000)))
-        for i in 0 ..< 10 { _ = shard.set(key(i), actualTID: .zero, payload: [1], weight: 10, stripe: 0) }
+        for i in 0 ..< 10 { _ = shard.set(key(i), ObjectState(state: [1], tid: .zero), weight: 10, stripe: 0) }
         for round in 0 ..< 100 {
             XCTAssertNotNil(shard.get(key(round % 10), stripe: round % ThreadStripe.count))
         }
@@ -64,10 +64,10 @@ final class CacheShardTests: XCTestCase {
     /// before A's stripe is applied. The hits still count; nothing breaks.
     func testHitsLoggedBeforeTheirEntriesLeaveAreHarmless() {
         var shard = CacheShard(policy: WindowTinyLFU(configuration: configuration(10_000)))
-        for i in 0 ..< 10 { _ = shard.set(key(i), actualTID: .zero, payload: [], weight: 100, stripe: 1) }
+        for i in 0 ..< 10 { _ = shard.set(key(i), ObjectState(state: [], tid: .zero), weight: 100, stripe: 1) }
         for i in 0 ..< 10 { XCTAssertNotNil(shard.get(key(i), stripe: 0)) }
         for i in 0 ..< 5 { XCTAssertTrue(shard.remove(key(i), stripe: 1)) }
-        for i in 100 ..< 103 { _ = shard.set(key(i), actualTID: .zero, payload: [], weight: 100, stripe: 1) }
+        for i in 100 ..< 103 { _ = shard.set(key(i), ObjectState(state: [], tid: .zero), weight: 100, stripe: 1) }
         XCTAssertEqual(shard.policy.count, 8, "three freed slots reused, two still free")
         shard.applyAll()
         shard.checkInvariants()
@@ -78,7 +78,7 @@ final class CacheShardTests: XCTestCase {
     /// answered, so the statistics keep it (a clear once dropped them uncounted).
     func testRemoveAllCountsAndForgetsTheLog() {
         var shard = CacheShard(policy: WindowTinyLFU(configuration: configuration(10_000)))
-        for i in 0 ..< 20 { _ = shard.set(key(i), actualTID: .zero, payload: [], weight: 100, stripe: 2) }
+        for i in 0 ..< 20 { _ = shard.set(key(i), ObjectState(state: [], tid: .zero), weight: 100, stripe: 2) }
         for i in 0 ..< 20 { _ = shard.get(key(i), stripe: 5) }
         _ = shard.get(key(99), stripe: 5)
         shard.removeAll()

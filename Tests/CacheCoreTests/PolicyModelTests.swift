@@ -564,7 +564,7 @@ private final class PolicyModelRun: ModelRunBasics, ModelRun {
         let weight = nextWeight()
         let (actualTID, payload) = newPayload(for: key)
         let wasCached = policy.contains(key)
-        let stored = policy.set(key, actualTID: actualTID, payload: payload, weight: weight)
+        let stored = policy.set(key, ObjectState(state: payload, tid: actualTID), weight: weight)
         let fits = weight <= configuration.maximumWeight
         if stored != fits {
             report.fail("set \(key) with weight \(weight) returned \(stored) (maximumWeight \(configuration.maximumWeight))")
@@ -576,7 +576,7 @@ private final class PolicyModelRun: ModelRunBasics, ModelRun {
             model[key] = Entry(actualTID: actualTID, payload: payload, weight: weight)
             keys.noteStored(key)
             if let found = policy.peek(key) {
-                checkValue(key, actualTID: found.actualTID, payload: found.payload, "peek after set of")
+                checkValue(key, actualTID: found.value.tid, payload: found.value.state, "peek after set of")
             }
         } else {
             tally.refused += 1
@@ -591,7 +591,7 @@ private final class PolicyModelRun: ModelRunBasics, ModelRun {
         let found = policy.get(key, recordingMiss: recordingMiss)
         if let found {
             countHit()
-            checkValue(key, actualTID: found.actualTID, payload: found.payload, "get")
+            checkValue(key, actualTID: found.tid, payload: found.state, "get")
             if !cached { report.fail("get \(key) hit though contains said it was not cached") }
             if !policy.contains(key) { report.fail("get \(key) hit, then the key was gone") }
         } else {
@@ -611,7 +611,7 @@ private final class PolicyModelRun: ModelRunBasics, ModelRun {
     func peek(_ key: CacheKey) {
         let before = policy.counters
         if let found = policy.peek(key) {
-            checkValue(key, actualTID: found.actualTID, payload: found.payload, "peek")
+            checkValue(key, actualTID: found.value.tid, payload: found.value.state, "peek")
             pending.append(found.slot)
             tally.hits += 1
             tally.deferredHits += 1
@@ -755,7 +755,7 @@ private final class PolicyModelRun: ModelRunBasics, ModelRun {
                 let key = keys.prefillKey(among: exported, &random)
                 let weight = nextWeight()
                 let (actualTID, payload) = newPayload(for: key)
-                if target.set(key, actualTID: actualTID, payload: payload, weight: weight) {
+                if target.set(key, ObjectState(state: payload, tid: actualTID), weight: weight) {
                     targetSets += 1
                     model[key] = Entry(actualTID: actualTID, payload: payload, weight: weight)
                 } else {
@@ -778,8 +778,8 @@ private final class PolicyModelRun: ModelRunBasics, ModelRun {
             // A restore stores the saved value, as a set would.
             model[entry.key] = Entry(actualTID: entry.actualTID, payload: entry.payload, weight: weight)
             if let found = target.peek(entry.key) {
-                if found.actualTID != entry.actualTID || found.payload != entry.payload {
-                    report.fail("restored \(entry.key) reads back \(ModelPayload.describe(found.payload)), "
+                if found.value.tid != entry.actualTID || found.value.state != entry.payload {
+                    report.fail("restored \(entry.key) reads back \(ModelPayload.describe(found.value.state)), "
                                 + "not \(ModelPayload.describe(entry.payload))")
                 }
             } else {

@@ -53,7 +53,7 @@ final class WindowAdaptationTests: XCTestCase {
             if p.get(Self.key(k)) != nil {
                 if position >= trace.count / 2 { hits += 1 }
             } else {
-                p.set(Self.key(k), actualTID: .zero, payload: [], weight: 1)
+                p.set(Self.key(k), ObjectState(state: [], tid: .zero), weight: 1)
             }
         }
         return Double(hits) / Double(trace.count - trace.count / 2)
@@ -67,7 +67,7 @@ final class WindowAdaptationTests: XCTestCase {
         var hits = 0
         for k in trace {
             if policy.get(key(k)) != nil { hits += 1 } else {
-                policy.set(key(k), actualTID: .zero, payload: [], weight: 1)
+                policy.set(key(k), ObjectState(state: [], tid: .zero), weight: 1)
             }
         }
         policy.checkInvariants()

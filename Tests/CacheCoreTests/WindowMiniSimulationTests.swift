@@ -62,9 +62,9 @@ final class WindowMiniSimulationTests: XCTestCase {
             let key = Tests.key(Int(random.next() % 900))
             switch random.next() % 10 {
             case 0: policy.remove(key)
-            case 1: policy.set(key, actualTID: .zero, payload: [], weight: Int(random.next() % 300) + 1)
+            case 1: policy.set(key, ObjectState(state: [], tid: .zero), weight: Int(random.next() % 300) + 1)
             default:
-                if policy.get(key) == nil { policy.set(key, actualTID: .zero, payload: [], weight: Int(random.next() % 300) + 1) }
+                if policy.get(key) == nil { policy.set(key, ObjectState(state: [], tid: .zero), weight: Int(random.next() % 300) + 1) }
             }
             if step == 30_000 { policy.removeAll() }
             if step % 5_000 == 0 { policy.checkInvariants() }

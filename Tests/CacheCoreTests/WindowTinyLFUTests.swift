@@ -11,7 +11,7 @@ final class WindowTinyLFUTests: XCTestCase {
     }
 
     func set(_ p: inout WindowTinyLFU, _ i: Int, weight: Int = 1) {
-        p.set(key(i), actualTID: TransactionID(UInt64(i)), payload: [UInt8(truncatingIfNeeded: i)], weight: weight)
+        p.set(key(i), ObjectState(state: [UInt8(truncatingIfNeeded: i)], tid: TransactionID(UInt64(i))), weight: weight)
     }
 
     func testRegionSizesFollowCaffeine() {
@@ -26,8 +26,7 @@ final class WindowTinyLFUTests: XCTestCase {
         var p = policy(10)
         set(&p, 1)
         let hit = p.get(key(1))
-        XCTAssertEqual(hit?.actualTID, TransactionID(1))
-        XCTAssertEqual(hit?.payload, [1])
+        XCTAssertEqual(hit, ObjectState(state: [1], tid: TransactionID(1)))
         XCTAssertNil(p.get(key(2)))
         XCTAssertEqual(p.counters.hits, 1)
         XCTAssertEqual(p.counters.misses, 1)
@@ -112,10 +111,10 @@ final class WindowTinyLFUTests: XCTestCase {
     func testAnEntryHeavierThanTheCacheIsRefusedAndReplacesNothing() {
         var p = policy(100)
         set(&p, 1)
-        XCTAssertFalse(p.set(key(2), actualTID: .zero, payload: [], weight: 101))
+        XCTAssertFalse(p.set(key(2), ObjectState(state: [], tid: .zero), weight: 101))
         XCTAssertFalse(p.contains(key(2)))
         XCTAssertTrue(p.contains(key(1)))
-        XCTAssertFalse(p.set(key(1), actualTID: .zero, payload: [], weight: 101))
+        XCTAssertFalse(p.set(key(1), ObjectState(state: [], tid: .zero), weight: 101))
         XCTAssertFalse(p.contains(key(1)), "a refused replacement removes the old value")
         p.checkInvariants()
     }
@@ -151,9 +150,9 @@ final class WindowTinyLFUTests: XCTestCase {
     func testReplacingAnEntryUpdatesValueAndWeight() {
         var p = policy(100)
         set(&p, 1, weight: 10)
-        p.set(key(1), actualTID: TransactionID(9), payload: [9, 9], weight: 30)
+        p.set(key(1), ObjectState(state: [9, 9], tid: TransactionID(9)), weight: 30)
         XCTAssertEqual(p.weight, 30)
-        XCTAssertEqual(p.get(key(1))?.payload, [9, 9])
+        XCTAssertEqual(p.get(key(1))?.state, [9, 9])
         XCTAssertEqual(p.count, 1)
         p.checkInvariants()
     }

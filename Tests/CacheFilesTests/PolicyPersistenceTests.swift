@@ -17,7 +17,7 @@ final class PolicyPersistenceTests: XCTestCase {
     /// counts), warm keys hit once (promoted), cold keys seen once (probation or window).
     func populated() -> WindowTinyLFU {
         var p = policy(400, expected: 400)
-        for i in 0..<400 { p.set(key(i), actualTID: TransactionID(3), payload: payload(i), weight: 1) }
+        for i in 0..<400 { p.set(key(i), ObjectState(state: payload(i), tid: TransactionID(3)), weight: 1) }
         for _ in 0..<8 { for i in 0..<50 { _ = p.get(key(i)) } }   // hot
         for i in 50..<150 { _ = p.get(key(i)) }                     // warm
         p.checkInvariants()
@@ -65,11 +65,11 @@ final class PolicyPersistenceTests: XCTestCase {
         for entry in original.exportEntries() { restored.restore(entry, weight: 1) }
         var cold = policy(400, expected: 400)
         for entry in original.exportEntries() {
-            cold.set(entry.key, actualTID: entry.actualTID, payload: entry.payload, weight: 1)  // a cold refill
+            cold.set(entry.key, ObjectState(state: entry.payload, tid: entry.actualTID), weight: 1)  // a cold refill
         }
         for i in 10_000..<12_000 {
-            restored.set(key(i), actualTID: .zero, payload: [1], weight: 1)
-            cold.set(key(i), actualTID: .zero, payload: [1], weight: 1)
+            restored.set(key(i), ObjectState(state: [1], tid: .zero), weight: 1)
+            cold.set(key(i), ObjectState(state: [1], tid: .zero), weight: 1)
         }
         let hot = (0..<50).map { key($0) }
         XCTAssertEqual(hot.filter { restored.contains($0) }.count, 50, "restored counts keep the hot set through a scan")
@@ -79,10 +79,10 @@ final class PolicyPersistenceTests: XCTestCase {
 
     func testRestoreNeverEvictsAndKeepsExistingEntries() {
         var p = policy(10, expected: 10)
-        for i in 0..<5 { p.set(key(i), actualTID: TransactionID(1), payload: [UInt8(i)], weight: 1) }
+        for i in 0..<5 { p.set(key(i), ObjectState(state: [UInt8(i)], tid: TransactionID(1)), weight: 1) }
         let duplicate = PersistedEntry(key: key(0), actualTID: TransactionID(2), payload: [99], region: .protected, frequency: 9)
         XCTAssertFalse(p.restore(duplicate, weight: 1), "an entry already cached wins")
-        XCTAssertEqual(p.get(key(0))?.payload, [0])
+        XCTAssertEqual(p.get(key(0))?.state, [0])
         var restored = 0
         for i in 100..<120 {
             if p.restore(PersistedEntry(key: key(i), actualTID: .zero, payload: [1], region: .probation, frequency: 3), weight: 1) {

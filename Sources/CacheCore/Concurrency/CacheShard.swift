@@ -62,7 +62,7 @@ struct CacheShard: ~Copyable {
     /// The value under `key`, with exclusive access; the hit (or, with `recordingMiss`, the
     /// miss) is logged in `stripe` as a shared lookup logs it, and a full log is applied.
     @inline(__always)
-    mutating func get(_ key: CacheKey, stripe: Int, recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
+    mutating func get(_ key: CacheKey, stripe: Int, recordingMiss: Bool = true) -> ObjectState? {
         let found = sharedGet(key, stripe: stripe, recordingMiss: recordingMiss)
         if found.status != .logged { settle(found.entry, status: found.status, stripe: stripe) }
         return found.value
@@ -85,12 +85,12 @@ struct CacheShard: ~Copyable {
     /// must then call ``settle(_:status:stripe:)`` under exclusive access.
     @inline(__always)
     func sharedGet(_ key: CacheKey, stripe: Int, recordingMiss: Bool = true)
-        -> (value: (actualTID: TransactionID, payload: [UInt8])?, entry: Int32, status: LogStatus) {
+        -> (value: ObjectState?, entry: Int32, status: LogStatus) {
         guard let found = policy.peek(key) else {
             guard recordingMiss else { return (nil, CacheShard.missMarker, .logged) }
             return (nil, CacheShard.missMarker, sharedAppend(CacheShard.missMarker, stripe: stripe))
         }
-        return ((found.actualTID, found.payload), found.slot, sharedAppend(found.slot, stripe: stripe))
+        return (found.value, found.slot, sharedAppend(found.slot, stripe: stripe))
     }
 
     /// Logs a miss under shared access (see ``sharedGet(_:stripe:recordingMiss:)``).
@@ -148,11 +148,11 @@ struct CacheShard: ~Copyable {
 
     // MARK: Changes (pending accesses of the calling thread applied first)
 
-    /// ``WindowTinyLFU/set(_:actualTID:payload:weight:)`` after `stripe`'s pending accesses.
+    /// ``WindowTinyLFU/set(_:_:weight:)`` after `stripe`'s pending accesses.
     @inline(__always)
-    mutating func set(_ key: CacheKey, actualTID: TransactionID, payload: [UInt8], weight: Int, stripe: Int) -> Bool {
+    mutating func set(_ key: CacheKey, _ value: ObjectState, weight: Int, stripe: Int) -> Bool {
         apply(stripe: stripe)
-        return policy.set(key, actualTID: actualTID, payload: payload, weight: weight)
+        return policy.set(key, value, weight: weight)
     }
 
     /// ``WindowTinyLFU/remove(_:)`` after `stripe`'s pending accesses.

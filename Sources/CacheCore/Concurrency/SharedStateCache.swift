@@ -102,7 +102,7 @@ public final class SharedStateCache: Sendable {
     /// Looks `key` up in shard `index`; the access is logged in `stripe`.
     @inline(__always)
     private func lookUp(_ key: CacheKey, shard index: Int, stripe: Int,
-                        recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
+                        recordingMiss: Bool = true) -> ObjectState? {
         withLoggedAccess(shard: index, stripe: stripe) { $0.sharedGet(key, stripe: stripe, recordingMiss: recordingMiss) }
     }
 
@@ -123,8 +123,8 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty else { return nil }
         let shard = shardIndex(key)
         let stripe = ThreadStripe.current
-        guard let (tid, payload) = lookUp(key, shard: shard, stripe: stripe) else { return nil }
-        return decoded(key, tid, consume payload, shard: shard)
+        guard let stored = lookUp(key, shard: shard, stripe: stripe) else { return nil }
+        return decoded(key, consume stored, shard: shard)
     }
 
     /// The state under `primary`, or else under `fallback`, counted as one request: one hit
@@ -139,16 +139,16 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty else { return nil }
         let primaryShard = shardIndex(primary)
         let stripe = ThreadStripe.current
-        if let (tid, payload) = lookUp(primary, shard: primaryShard, stripe: stripe, recordingMiss: false) {
-            return decoded(primary, tid, consume payload, shard: primaryShard).map { ($0, false) }
+        if let stored = lookUp(primary, shard: primaryShard, stripe: stripe, recordingMiss: false) {
+            return decoded(primary, consume stored, shard: primaryShard).map { ($0, false) }
         }
         guard let fallback = fallback() else {
             recordMiss(shard: primaryShard, stripe: stripe)
             return nil
         }
         let fallbackShard = shardIndex(fallback)
-        if let (tid, payload) = lookUp(fallback, shard: fallbackShard, stripe: stripe, recordingMiss: false) {
-            return decoded(fallback, tid, consume payload, shard: fallbackShard).map { ($0, true) }
+        if let stored = lookUp(fallback, shard: fallbackShard, stripe: stripe, recordingMiss: false) {
+            return decoded(fallback, consume stored, shard: fallbackShard).map { ($0, true) }
         }
         recordMiss(shard: primaryShard, stripe: stripe)
         return nil
@@ -158,7 +158,7 @@ public final class SharedStateCache: Sendable {
     /// lock once for all of its keys.
     public func get(many keys: [CacheKey]) -> [ObjectState?] {
         guard !shards.isEmpty, !keys.isEmpty else { return [ObjectState?](repeating: nil, count: keys.count) }
-        var found = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: keys.count)
+        var found = [ObjectState?](repeating: nil, count: keys.count)
         let stripe = ThreadStripe.current
         forEachShard(of: keys) { shard, positions in
             withShard(shard) { policy in
@@ -166,7 +166,7 @@ public final class SharedStateCache: Sendable {
             }
         }
         return keys.indices.map { position in
-            found[position].flatMap { decoded(keys[position], $0.actualTID, $0.payload, shard: shardIndex(keys[position])) }
+            found[position].flatMap { decoded(keys[position], $0, shard: shardIndex(keys[position])) }
         }
     }
 
@@ -181,7 +181,7 @@ public final class SharedStateCache: Sendable {
         precondition(primaries.count == fallbacks.count, "one fallback (or nil) per primary key")
         var result = [(value: ObjectState, fromFallback: Bool)?](repeating: nil, count: primaries.count)
         guard !shards.isEmpty, !primaries.isEmpty else { return result }
-        var found = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: primaries.count)
+        var found = [ObjectState?](repeating: nil, count: primaries.count)
         let stripe = ThreadStripe.current
         forEachShard(of: primaries) { shard, positions in
             withShard(shard) { policy in
@@ -194,15 +194,15 @@ public final class SharedStateCache: Sendable {
         var second: [Int] = []
         for position in primaries.indices {
             if let hit = found[position] {
-                result[position] = decoded(primaries[position], hit.actualTID, hit.payload,
-                                           shard: shardIndex(primaries[position])).map { ($0, false) }
+                result[position] = decoded(primaries[position], hit, shard: shardIndex(primaries[position]))
+                    .map { ($0, false) }
             } else if fallbacks[position] != nil {
                 second.append(position)
             }
         }
         guard !second.isEmpty else { return result }
         let fallbackKeys = second.map { fallbacks[$0]! }
-        var fallbackFound = [(actualTID: TransactionID, payload: [UInt8])?](repeating: nil, count: second.count)
+        var fallbackFound = [ObjectState?](repeating: nil, count: second.count)
         forEachShard(of: fallbackKeys) { shard, positions in
             withShard(shard) { policy in
                 for position in positions {
@@ -213,8 +213,8 @@ public final class SharedStateCache: Sendable {
         var missed: [CacheKey] = []
         for (index, position) in second.enumerated() {
             if let hit = fallbackFound[index] {
-                result[position] = decoded(fallbackKeys[index], hit.actualTID, hit.payload,
-                                           shard: shardIndex(fallbackKeys[index])).map { ($0, true) }
+                result[position] = decoded(fallbackKeys[index], hit, shard: shardIndex(fallbackKeys[index]))
+                    .map { ($0, true) }
             } else {
                 missed.append(primaries[position])
             }
@@ -231,13 +231,14 @@ public final class SharedStateCache: Sendable {
         return withShard(shardIndex(key)) { $0.policy.contains(key) }
     }
 
-    /// The caller's value of a hit: `payload` decoded, or nil (and the entry removed) if it
-    /// cannot be.
+    /// The caller's value of a hit: the stored state decoded, or nil (and the entry removed) if
+    /// it cannot be.
     ///
-    /// `payload` is consumed, not copied: a hit then costs one reference-count increment on
-    /// the state's buffer (the one the caller's value holds), a line both cores write when
-    /// they read the same popular object.
-    private func decoded(_ key: CacheKey, _ tid: TransactionID, _ payload: consuming [UInt8], shard: Int) -> ObjectState? {
+    /// The stored bytes are moved into the decoder, not copied: a hit then costs one
+    /// reference-count increment on the state's buffer (the one the caller's value holds), a
+    /// line both cores write when they read the same popular object.
+    private func decoded(_ key: CacheKey, _ stored: consuming ObjectState, shard: Int) -> ObjectState? {
+        let (payload, tid) = stored.parts()
         do {
             return ObjectState(state: try StateCodec.decode(consume payload), tid: tid)
         } catch {
@@ -263,10 +264,9 @@ public final class SharedStateCache: Sendable {
             return false
         }
         let stripe = ThreadStripe.current
-        return withShard(shardIndex(key)) {
-            $0.set(key, actualTID: value.tid, payload: payload, weight: payload.count + CacheOptions.entryOverhead,
-                   stripe: stripe)
-        }
+        let weight = payload.count + CacheOptions.entryOverhead
+        let stored = ObjectState(state: payload, tid: value.tid)
+        return withShard(shardIndex(key)) { $0.set(key, stored, weight: weight, stripe: stripe) }
     }
 
     /// Caches many values, taking each shard's lock once. Returns how many were stored; a
@@ -274,18 +274,18 @@ public final class SharedStateCache: Sendable {
     @discardableResult
     public func set(many entries: [(key: CacheKey, value: ObjectState)]) -> Int {
         guard !shards.isEmpty, !entries.isEmpty else { return 0 }
-        let payloads = entries.map { storable($0.value.state) }
+        let values = entries.map { entry in storable(entry.value.state).map { ObjectState(state: $0, tid: entry.value.tid) } }
         var stored = 0
         let stripe = ThreadStripe.current
         forEachShard(of: entries.map(\.key)) { shard, positions in
             withShard(shard) { policy in
                 for position in positions {
-                    guard let payload = payloads[position] else {
+                    guard let value = values[position] else {
                         _ = policy.remove(entries[position].key, stripe: stripe)
                         continue
                     }
-                    if policy.set(entries[position].key, actualTID: entries[position].value.tid,
-                                  payload: payload, weight: payload.count + CacheOptions.entryOverhead, stripe: stripe) {
+                    if policy.set(entries[position].key, value, weight: value.state.count + CacheOptions.entryOverhead,
+                                  stripe: stripe) {
                         stored += 1
                     }
                 }

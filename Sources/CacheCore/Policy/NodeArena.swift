@@ -127,10 +127,10 @@
     }
 
     /// `slot`'s value, read in place (one retain: the payload handed out).
-    @inline(__always) func value(_ slot: Int32) -> (actualTID: TransactionID, payload: [UInt8]) {
+    @inline(__always) func value(_ slot: Int32) -> ObjectState {
         nodes.withUnsafeBufferPointer { buffer in
             let node = NodeArena.node(slot, in: buffer)
-            return (node.pointee.actualTID, node.pointee.payload)
+            return ObjectState(state: node.pointee.payload, tid: node.pointee.actualTID)
         }
     }
 

@@ -80,7 +80,7 @@ struct WindowMiniSimulation: Sendable {
             if candidates[index].get(key) != nil {
                 hitsInPeriod[index] += 1
             } else {
-                candidates[index].set(key, actualTID: TransactionID(0), payload: [], weight: weight)
+                candidates[index].set(key, ObjectState(state: [], tid: .zero), weight: weight)
             }
         }
         let lruHitsBefore = lru.shadowHits
@@ -94,7 +94,7 @@ struct WindowMiniSimulation: Sendable {
     /// take the new weight.
     mutating func update(_ key: CacheKey, hashCode: UInt32, weight: Int) {
         for index in candidates.indices where candidates[index].contains(key) {
-            candidates[index].set(key, actualTID: TransactionID(0), payload: [], weight: weight)
+            candidates[index].set(key, ObjectState(state: [], tid: .zero), weight: weight)
         }
         lru.update(hashCode, weight: weight)
     }

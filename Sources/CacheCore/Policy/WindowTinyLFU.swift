@@ -4,8 +4,8 @@
 ///
 /// ```swift
 /// var policy = WindowTinyLFU(configuration: .init(maximumWeight: 1_000))
-/// policy.set(key, actualTID: tid, payload: bytes, weight: bytes.count)
-/// policy.get(key)   // (actualTID, payload)?
+/// policy.set(key, ObjectState(state: bytes, tid: tid), weight: bytes.count)
+/// policy.get(key)   // ObjectState?
 /// ```
 ///
 /// Every new entry enters the *window*, a small LRU (1% of the weight at first). When the
@@ -165,7 +165,7 @@ public struct WindowTinyLFU: Sendable {
     ///   request and call ``recordMiss()`` only if that misses too, so that one request
     ///   counts as one hit or one miss.
     /// - Complexity: O(1) amortized.
-    public mutating func get(_ key: CacheKey, recordingMiss: Bool = true) -> (actualTID: TransactionID, payload: [UInt8])? {
+    public mutating func get(_ key: CacheKey, recordingMiss: Bool = true) -> ObjectState? {
         guard let slot = slot(of: key) else {
             if recordingMiss { recordMiss() }
             return nil
@@ -178,10 +178,9 @@ public struct WindowTinyLFU: Sendable {
     /// accounting (``recordHit(slot:)``) the caller defers, as ``SharedStateCache`` does to
     /// keep the policy's shared lines out of its lookups.
     @inline(__always)
-    func peek(_ key: CacheKey) -> (slot: Int32, actualTID: TransactionID, payload: [UInt8])? {
+    func peek(_ key: CacheKey) -> (slot: Int32, value: ObjectState)? {
         guard let slot = slot(of: key) else { return nil }
-        let value = arena.value(slot)
-        return (slot, value.actualTID, value.payload)
+        return (slot, arena.value(slot))
     }
 
     /// Counts a hit on `slot` and applies it to the policy (frequency, recency, window
@@ -230,13 +229,13 @@ public struct WindowTinyLFU: Sendable {
 
     // MARK: - Writing
 
-    /// Stores `payload` under `key` with the given weight; an existing entry is replaced and
+    /// Stores `value` under `key` with the given weight; an existing entry is replaced and
     /// counts as an access. Returns false (and stores nothing) when `weight` exceeds the
     /// whole cache.
     ///
     /// - Complexity: O(1) amortized; evictions are O(1) each.
     @discardableResult
-    public mutating func set(_ key: CacheKey, actualTID: TransactionID, payload: [UInt8], weight: Int) -> Bool {
+    public mutating func set(_ key: CacheKey, _ value: ObjectState, weight: Int) -> Bool {
         precondition(weight >= 0, "weights are not negative")
         guard weight <= configuration.maximumWeight else {
             remove(key)
@@ -246,8 +245,8 @@ public struct WindowTinyLFU: Sendable {
         if let slot = slot(of: key) {
             let i = Int(slot)
             let difference = weight - arena.nodes[i].weight
-            arena.nodes[i].actualTID = actualTID
-            arena.nodes[i].payload = payload
+            arena.nodes[i].actualTID = value.tid
+            arena.nodes[i].payload = value.state
             arena.nodes[i].weight = weight
             switch arena.nodes[i].region {
             case .window: windowQueue.weight += difference
@@ -264,7 +263,7 @@ public struct WindowTinyLFU: Sendable {
             if shadow != nil { shadowRequest(hashCode, weight: weight, policyHit: false) }
             if isReplayedByMiniSimulation(hashCode) { miniSimulationRequest(key, hashCode: hashCode, weight: weight) }
             sketch.increment(hashCode: hashCode)
-            let slot = arena.allocate(NodeArena.Node(key: key, actualTID: actualTID, payload: payload, weight: weight,
+            let slot = arena.allocate(NodeArena.Node(key: key, actualTID: value.tid, payload: value.state, weight: weight,
                                      hashCode: hashCode, region: .window, previous: -1, next: -1))
             index.insert(key, slot: slot, holding: count)
             if weight > windowMaximum {

@@ -1,8 +1,9 @@
-/// One revision of an object as a reader sees it: its bytes and the TID of the transaction that
-/// wrote them. The one value of the load path — what a storage connection loads, what the cache
-/// holds and returns (decompressed), and what a connection hands its caller.
+/// One revision of an object: its bytes and the TID of the transaction that wrote them. The one
+/// value of the load path — what a storage connection loads, what the cache holds and returns,
+/// and what a connection hands its caller.
 public struct ObjectState: Sendable, Equatable {
-    /// The object's state (decompressed).
+    /// The object's state. Decompressed wherever a caller gets it; inside ``SharedStateCache``
+    /// the policy (``WindowTinyLFU``) holds it in the cache's ``StateCodec`` encoding.
     public var state: [UInt8]
     /// The transaction that wrote ``state``.
     public var tid: TransactionID
@@ -11,5 +12,11 @@ public struct ObjectState: Sendable, Equatable {
     @inlinable public init(state: [UInt8], tid: TransactionID) {
         self.state = state
         self.tid = tid
+    }
+
+    /// The value taken apart, its bytes moved out rather than copied (no reference-count
+    /// traffic on the buffer): what the cache's hit path decodes.
+    @inlinable consuming func parts() -> (state: [UInt8], tid: TransactionID) {
+        (state, tid)
     }
 }

@@ -40,7 +40,7 @@ package enum WindowTinyLFUSimulator {
                 adaptation: settings.adaptation, expectedEntries: capacity.isBytes ? nil : budget,
                 seed: layout.seed(ofShard: shard, base: settings.seed)))
         }
-        let empty: [UInt8] = []
+        let empty = ObjectState(state: [], tid: .zero)
         var hits = 0
         // Hot loop: the policy's own hot path (no allocation; empty payloads share one buffer);
         // keys are read in operation order, not looked up per object.
@@ -62,14 +62,14 @@ package enum WindowTinyLFUSimulator {
                     } else if policies[shard].get(key) != nil {
                         hits += 1
                     } else {
-                        policies[shard].set(key, actualTID: .zero, payload: empty, weight: w)
+                        policies[shard].set(key, empty, weight: w)
                     }
                 case OperationStream.Kind.store.rawValue:
                     let w = capacity.weight(size: stream.sizes[index])
                     if w < 0 {
                         policies[shard].remove(key)
                     } else {
-                        policies[shard].set(key, actualTID: .zero, payload: empty, weight: w)
+                        policies[shard].set(key, empty, weight: w)
                     }
                 default:
                     policies[shard].remove(key)
