@@ -18,7 +18,10 @@ import sys
 
 def ratios(binary, group):
     """One quick run of the group: benchmark name -> its ratio against its baseline."""
-    run = subprocess.run([binary, "bench", group, "--quick", "--json"], capture_output=True, text=True)
+    try:
+        run = subprocess.run([binary, "bench", group, "--quick", "--json"], capture_output=True, text=True)
+    except OSError as error:
+        sys.exit(f"cannot run {binary}: {error.strerror}")
     if run.returncode != 0:
         sys.exit(f"{binary} bench {group} failed ({run.returncode}): {run.stderr.strip()}")
     return {row["name"]: row["ratio"] for row in json.loads(run.stdout) if row.get("ratio")}
@@ -39,9 +42,9 @@ def main():
             if name in runs["old"]:
                 paired.setdefault(name, []).append(new_ratio / runs["old"][name])
     width = max(map(len, paired), default=10)
-    print(f"{'benchmark':{width}}  new/old (median of {arguments.pairs} pairs)  min    max")
+    print(f"new/old, median of {arguments.pairs} pairs (min – max):")
     for name, values in paired.items():
-        print(f"{name:{width}}  {statistics.median(values):.3f}{'':29}{min(values):.3f}  {max(values):.3f}")
+        print(f"{name:{width}}  {statistics.median(values):.3f}  ({min(values):.3f} – {max(values):.3f})")
 
 
 if __name__ == "__main__":
