@@ -42,8 +42,11 @@ final class BlockPrefetcher: @unchecked Sendable {
     private let reader: CacheFileReader
     /// Counts the items queued for the caller.
     private let ready = DispatchSemaphore(value: 0)
-    /// Counts the free buffers.
-    private let free: DispatchSemaphore
+    /// Counts the free buffers. Created at zero and raised to ``depth`` in `init`: libdispatch
+    /// traps when a semaphore is destroyed with a value below the one it was created with,
+    /// which is exactly the state an early stop leaves (blocks still out, never recycled).
+    /// Starting at zero makes every value it can hold at `deinit` legal.
+    private let free = DispatchSemaphore(value: 0)
     /// Signalled once when the background stage exits.
     private let done = DispatchSemaphore(value: 0)
     private let state: Locked<State>
@@ -59,7 +62,7 @@ final class BlockPrefetcher: @unchecked Sendable {
     init(reader: CacheFileReader, depth: Int = 4) {
         self.reader = reader
         self.depth = depth
-        free = DispatchSemaphore(value: depth)
+        for _ in 0..<depth { free.signal() }
         // Buffers start at the file's size when it is small, and grow to the blocks they carry.
         let capacity = Swift.min(CacheFile.targetBlockSize, reader.fileSize)
         state = Locked(State(buffers: (0..<depth).map { _ in OutputBuffer(capacity: capacity) }))

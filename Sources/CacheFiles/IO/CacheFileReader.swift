@@ -170,8 +170,8 @@ final class CacheFileReader {
     }
 
     /// Calls `body` with each of the block's records, after checking that each lies inside
-    /// the block, names a real region and frequency and is a possible fact (actual TID ≤ key
-    /// TID), and that the records fill the block exactly.
+    /// the block, names a real region and frequency and is a possible fact (0 < actual TID ≤
+    /// key TID), and that the records fill the block exactly.
     static func forEachEntry(in block: (records: UnsafeRawBufferPointer, count: Int),
                              _ body: (Record) -> Void) throws(CacheFileProblem) {
         let bytes = block.records
@@ -189,7 +189,9 @@ final class CacheFileReader {
             let frequency = record.load(fromByteOffset: 24, as: UInt8.self)
             let regionCode = record.load(fromByteOffset: 25, as: UInt8.self)
             let length = Int(BigEndian.load(UInt32.self, record, at: 26))
-            guard frequency <= 15, let region = WindowTinyLFU.Region(rawValue: regionCode), actualTID <= keyTID else {
+            // TID 0 is before the first transaction: no state was ever written by it.
+            guard frequency <= 15, let region = WindowTinyLFU.Region(rawValue: regionCode), actualTID != 0,
+                  actualTID <= keyTID else {
                 throw .corrupt("an impossible entry (oid \(oid))")
             }
             guard length <= bytes.count - offset - CacheFile.entryHeaderSize else {

@@ -91,7 +91,11 @@ enum CacheFileWriter {
         let waveSize = 2 * lanes
         let sets = (0..<2).map { _ in (0..<waveSize).map { _ in BlockBuilder(blockSize: blockSize, compressed: compressed) } }
         let writeQueue = DispatchQueue(label: "StateCache.CacheFileWriter")
-        let freeSets = DispatchSemaphore(value: 2)
+        // Raised to 2 after creation, not created at 2: libdispatch traps when a semaphore is
+        // destroyed below its initial value, so an early exit must not depend on balance.
+        let freeSets = DispatchSemaphore(value: 0)
+        freeSets.signal()
+        freeSets.signal()
         let failure = Locked<CacheFileProblem?>(nil)
         let target = SendableFile(file: file)
         var crcOfCRCs: UInt32 = 0
