@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // StateCache: a shared, persistent, byte-bounded W-TinyLFU state cache for ZODB-style
 // object stores, the SQLite storage it fronts, and ZEO-compatible trace tools.
 // Module layout follows ../shared/design.md §2.
@@ -10,6 +10,8 @@ let strict: [SwiftSetting] = [
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 /// A command-line tool: its sources in `Tools/<name>`, parsing with ArgumentParser.
 func tool(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
@@ -34,6 +36,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         // `swift package generate-documentation` (DocC); used only when asked for.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -77,7 +81,7 @@ let package = Package(
         // The umbrella: one options value opens all of it.
         .target(name: "StateCache",
                 dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage", "PostgresStorage",
-                               "CacheViews", "CacheFiles"],
+                               "CacheViews", "CacheFiles", logging, metrics, serviceLifecycle],
                 swiftSettings: strict),
 
         // Workloads the tools and tests share, kept out of the product libraries: the
@@ -110,6 +114,12 @@ let package = Package(
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "Workload", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
+        // The async client: pool, transactions, lifecycle, metrics (against a test backend).
+        .testTarget(name: "StateCacheClientTests",
+                    dependencies: ["StateCache", "PostgresStorage", "CSQLite", "TestSupport", logging,
+                                   .product(name: "MetricsTestKit", package: "swift-metrics"),
+                                   .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"), serviceLifecycle],
+                    swiftSettings: strict),
         .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "ZEOTool", "Workload", "TestSupport", "CLZMA", "CZlib"],
                     swiftSettings: strict),
     ],
