@@ -33,6 +33,12 @@ let package = Package(
         .executable(name: "cache-simul", targets: ["cache-simul"]),
         .executable(name: "statecache", targets: ["statecache"]),
     ],
+    // A SQLite-only application turns the default traits off (`traits: []` on its `.package`
+    // line) and links neither libpq nor the PostgreSQL storage.
+    traits: [
+        .trait(name: "PostgreSQL", description: "The PostgreSQL storage behind StateCache's Database (links libpq)."),
+        .default(enabledTraits: ["PostgreSQL"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -61,9 +67,10 @@ let package = Package(
         // §3 The cache: policy, sketch, codecs, stats, and the shared vocabulary (OID, TID).
         .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CCacheSync"], swiftSettings: strict),
         // §7 Trace record format, reader, writer.
-        .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib", "CLZMA"], swiftSettings: strict),
+        .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib"], swiftSettings: strict),
         // §7 The engines behind cache-stats and cache-simul.
-        .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace"], swiftSettings: strict),
+        // (xz input, for research traces, lives here so that an application tracing its cache does not link liblzma).
+        .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace", "CLZMA"], swiftSettings: strict),
         // §5 What every object storage offers the cache (protocols, errors, poll results).
         .target(name: "ObjectStorage", dependencies: ["CacheCore", "CSQLite"], swiftSettings: strict),
         // §5 The SQLite object storage (one machine).
@@ -80,7 +87,8 @@ let package = Package(
                 swiftSettings: strict),
         // The umbrella: one options value opens all of it.
         .target(name: "StateCache",
-                dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage", "PostgresStorage",
+                dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage",
+                               .target(name: "PostgresStorage", condition: .when(traits: ["PostgreSQL"])),
                                "CacheViews", "CacheFiles", logging, metrics, serviceLifecycle],
                 swiftSettings: strict),
 

@@ -3,7 +3,9 @@ import CacheFiles
 import CacheTrace
 import Foundation
 import Logging
+#if PostgreSQL
 import PostgresStorage
+#endif
 import SQLiteStorage
 import CacheViews
 
@@ -99,7 +101,13 @@ public final class Database: Sendable {
         let store: any ObjectStore
         switch location {
         case .sqlite(let directory): store = try SQLiteObjectStore.open(at: directory, options: options.storage)
-        case .postgres(let target): store = try PostgresObjectStore.open(target, options: options.postgres)
+        case .postgres(let target):
+            #if PostgreSQL
+            store = try PostgresObjectStore.open(target, options: options.postgres)
+            #else
+            throw StateCacheError(.invalidConfiguration, "\(StorageLocation.postgres(target)) is a PostgreSQL database, and this "
+                                  + "build of StateCache has no PostgreSQL storage (enable the package's PostgreSQL trait)")
+            #endif
         }
         let prefix = options.prefix(forDatabaseNamed: store.databaseName)
         var logger = logger

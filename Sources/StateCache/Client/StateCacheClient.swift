@@ -82,6 +82,20 @@ public final class StateCacheClient: Sendable {
         }
     }
 
+    /// Opens the database and client `configuration` describes (see ``StateCacheConfiguration``).
+    ///
+    /// - Throws: ``StateCacheError/Code/invalidConfiguration`` when it names no `storage`, or
+    ///   what ``open(_:options:pool:retryPolicy:logger:metricsFactory:)`` throws.
+    public static func open(_ configuration: StateCacheConfiguration, retryPolicy: RetryPolicy = RetryPolicy(),
+                            logger: Logger = Database.defaultLogger,
+                            metricsFactory: (any MetricsFactory)? = nil) async throws -> StateCacheClient {
+        guard let location = configuration.location else {
+            throw StateCacheError(.invalidConfiguration, "the configuration names no storage (key 'storage')")
+        }
+        return try await open(location, options: configuration.options, pool: configuration.pool, retryPolicy: retryPolicy,
+                              logger: logger, metricsFactory: metricsFactory)
+    }
+
     // MARK: - Leases
 
     /// Leases a connection, polls it (its snapshot is the newest committed transaction), and
