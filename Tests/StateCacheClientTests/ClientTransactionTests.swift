@@ -120,6 +120,25 @@ final class ClientTransactionTests: ClientTestCase {
         }
     }
 
+    @MainActor
+    func testTransactionsFromTheMainActor() async throws {
+        let client = try await StateCacheClient.open(.sqlite(directory: directory.appendingPathComponent("db")), options: options(),
+                                                     logger: Self.quiet)
+        var seen: [ObjectID] = []  // main-actor state the bodies touch
+        let oid = try await client.newOID()
+        try await client.withTransaction { tx in
+            seen.append(oid)
+            try tx.store(oid, [1], expecting: nil)
+        }
+        let read = try await client.withConnection { connection in
+            seen.append(oid)
+            return try await connection.load(oid)
+        }
+        XCTAssertEqual(read?.state, [1])
+        XCTAssertEqual(seen, [oid, oid])
+        try await client.close()
+    }
+
     static func encode(_ value: Int) -> [UInt8] { Array(String(value).utf8) }
     static func decode(_ bytes: [UInt8]) -> Int { Int(String(decoding: bytes, as: UTF8.self)) ?? -1 }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 
 /// The pool behind ``StateCacheClient``: leases connections to tasks, opens them up to the
@@ -51,6 +52,8 @@ final class ConnectionPool: Sendable {
     let logger: Logger
     let metrics: ClientMetrics
     private let state = Locked(State())
+    /// Entered for every connection being closed: ``drain()`` waits for it.
+    private let closes = DispatchGroup()
 
     init(database: Database, configuration: PoolConfiguration, logger: Logger, metrics: ClientMetrics) {
         self.database = database
@@ -225,9 +228,9 @@ final class ConnectionPool: Sendable {
         }
         switch next {
         case .grant(let waiter, let grant):
-            if !reusable { pooled.close() }
+            if !reusable { pooled.close(closes) }
             self.grant(grant, to: waiter)
-        case .close: pooled.close()
+        case .close: pooled.close(closes)
         case .none: break
         }
         for continuation in drained { continuation.resume() }
@@ -276,7 +279,7 @@ final class ConnectionPool: Sendable {
             state.statistics.closed += expired.count
             return (expired, resting)
         }
-        for pooled in expired { pooled.close() }
+        for pooled in expired { pooled.close(closes) }
         for pooled in resting {
             let connection = pooled.connection
             _ = try? await pooled.thread.run { connection.releaseSnapshot() }
@@ -322,7 +325,7 @@ final class ConnectionPool: Sendable {
             state.statistics.closed += idle.count
             return idle
         }
-        for pooled in idle { pooled.close() }
+        for pooled in idle { pooled.close(closes) }
     }
 
     /// Whether ``drain()`` has begun.

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One connection of a ``StateCacheClient``'s pool: the database connection and the thread
 /// all its work runs on. The pool's lock guards the bookkeeping fields; the connection itself
 /// is used by one lease at a time, on its thread.
@@ -30,11 +32,14 @@ final class PooledConnection: @unchecked Sendable {
     }
 
     /// Closes the connection on its thread, then ends the thread (without waiting when called
-    /// from that thread).
-    func close() {
+    /// from that thread); `group` is left once the connection is closed.
+    func close(_ group: DispatchGroup) {
         let connection = self.connection
-        let thread = self.thread
-        thread.submit { connection.close() }
+        group.enter()
+        thread.submit {
+            connection.close()
+            group.leave()
+        }
         thread.stop()
     }
 }

@@ -108,7 +108,12 @@ public final class StateCacheClient: Sendable {
     ///
     /// - Throws: what `body` throws; ``StateCacheError`` `.leaseTimeout` or `.closed`;
     ///   `CancellationError`; a `StorageError` from opening or polling the connection.
-    public func withConnection<Result>(_ body: (ClientConnection) async throws -> Result) async throws -> Result {
+    /// From nonisolated code (a server's request handler, a task group's child) the body runs
+    /// on the connection's thread and its calls cost no hop; from an actor (the main actor, say)
+    /// it runs on that actor, as any closure there does, and each call hops to the connection's
+    /// thread and back.
+    public func withConnection<Result>(isolation: isolated (any Actor)? = #isolation,
+                                       _ body: (ClientConnection) async throws -> Result) async throws -> Result {
         let pooled = try await pool.lease()
         let handle = ClientConnection(pooled)
         var reusable = true
@@ -118,7 +123,7 @@ public final class StateCacheClient: Sendable {
             pool.release(pooled, reusable: reusable && idle)
         }
         do {
-            return try await withTaskExecutorPreference(pooled.thread) {
+            return try await withTaskExecutorPreference(pooled.thread, isolation: isolation) {
                 try await handle.poll()
                 return try await body(handle)
             }
@@ -138,14 +143,15 @@ public final class StateCacheClient: Sendable {
     /// - Throws: what `body` throws (never rerun); the last attempt's error when every attempt
     ///   lost its race (`StorageError.conflict`, say); a connection lost during the commit
     ///   (`StorageError.connectionLost`: whether it landed is unknown, it is not rerun).
-    public func withTransaction<Result>(_ body: (ClientTransaction) async throws -> Result) async throws -> Result {
+    public func withTransaction<Result>(isolation: isolated (any Actor)? = #isolation,
+                                        _ body: (ClientTransaction) async throws -> Result) async throws -> Result {
         var generator = SystemRandomNumberGenerator()
         var attempt = 0
         while true {
             attempt += 1
             var committing = false
             do {
-                return try await withConnection { connection in
+                return try await withConnection(isolation: isolation) { connection in
                     let result = try await body(ClientTransaction(connection: connection))
                     try Task.checkCancellation()
                     if connection.pendingStoreCount > 0 {
@@ -224,20 +230,24 @@ public final class StateCacheClient: Sendable {
     /// Drains the pool — new leases fail with `.closed`, waiting ones too, leased connections
     /// are waited for — then closes the connections and the database, saving the cache files.
     /// Safe to call more than once and from several tasks: all wait for the one shutdown.
-    public func close() async throws {
+    ///
+    /// - Parameter closingDatabase: false leaves the database open, for a database the
+    ///   application also uses through threaded `Connection`s (it then closes it itself).
+    public func close(closingDatabase: Bool = true) async throws {
         let shutdown = closed.withLock { task -> Task<Void, any Error> in
             if let task { return task }
-            let started = Task { try await self.shutDown() }
+            let started = Task { try await self.shutDown(closingDatabase: closingDatabase) }
             task = started
             return started
         }
         try await shutdown.value
     }
 
-    private func shutDown() async throws {
+    private func shutDown(closingDatabase: Bool) async throws {
         logger.debug("closing the StateCache client")
         await pool.drain()
         reportMetrics()
+        guard closingDatabase else { return }
         let database = self.database
         try await Self.onOwnThread { try database.close() }
         if let save = database.cacheFileSave {
