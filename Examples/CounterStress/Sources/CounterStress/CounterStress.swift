@@ -1,21 +1,23 @@
 import Foundation
 import StateCache
 
-/// `counter-stress [SECONDS] [TASKS] [OBJECTS]`: TASKS tasks increment OBJECTS counters in
-/// read-modify-write transactions for SECONDS seconds on a fresh SQLite database, then check
-/// that the counters add up to the transactions that committed (no update lost). Exits 1 if
-/// they do not.
+/// `CounterStress [SECONDS] [TASKS] [OBJECTS] [LOCATION]`: TASKS tasks increment OBJECTS
+/// counters in read-modify-write transactions for SECONDS seconds, on a fresh SQLite database
+/// or on LOCATION (a `postgresql://` URL, with the PostgreSQL trait), then check that the
+/// counters add up to the transactions that committed (no update lost). Exits 1 if they do not.
 @main
 struct CounterStress {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+        let named = CommandLine.arguments.dropFirst().first { Int($0) == nil }
         let seconds = arguments.count > 0 ? arguments[0] : 20
         let tasks = arguments.count > 1 ? arguments[1] : 64
         let objects = arguments.count > 2 ? arguments[2] : 100
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("counter-stress-\(getpid())")
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let client = try await StateCacheClient.open(.sqlite(directory: directory.appendingPathComponent("db")),
+        let location = named.map(StorageLocation.init(parsing:)) ?? .sqlite(directory: directory.appendingPathComponent("db"))
+        let client = try await StateCacheClient.open(location,
                                                      retryPolicy: RetryPolicy(maximumAttempts: 1000, maximumDelay: .milliseconds(20)))
         let counters = try await client.newOIDs(count: objects)
         try await client.withTransaction { tx in
@@ -50,7 +52,8 @@ struct CounterStress {
         let total = counters.reduce(0) { $0 + decode(states[$1]?.state ?? []) }
         try await client.close()
         print("transactions committed: \(committed), counters add up to: \(total), lost updates: \(committed - total), "
-              + "reruns after a conflict: \(attempts - committed), tasks: \(tasks), objects: \(objects), seconds: \(seconds)")
+              + "reruns after a conflict: \(attempts - committed), tasks: \(tasks), objects: \(objects), seconds: \(seconds), "
+              + "storage: \(location)")
         if total != committed { exit(1) }
     }
 }
