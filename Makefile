@@ -20,7 +20,7 @@ RELEASE_TESTING := -c release -Xswiftc -enable-testing
 # Leak reports are not what these runs look for (the Swift runtime keeps caches to exit).
 export ASAN_OPTIONS ?= detect_leaks=0
 
-.PHONY: deps build test test-debug stress-release test-tsan test-asan demo demo-postgres bench bench-postgres clean
+.PHONY: deps build test test-debug stress-release test-tsan test-asan demo demo-postgres bench bench-postgres example clean
 
 deps:
 	@missing=""; \
@@ -119,5 +119,10 @@ bench: deps
 	$(SWIFT) build -c release --product statecache
 	$(SWIFT) run -c release --skip-build statecache bench
 
+# The example HTTP server on the async client (Examples/HummingbirdServer, its own package and
+# .build): not part of `make test`, since it fetches and builds SwiftNIO and Hummingbird.
+example: deps
+	$(SWIFT) build --package-path Examples/HummingbirdServer
+
 clean:
-	rm -rf .build .build-tsan .build-asan
+	rm -rf .build .build-tsan .build-asan Examples/HummingbirdServer/.build
