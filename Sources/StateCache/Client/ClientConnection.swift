@@ -4,7 +4,7 @@ import ObjectStorage
 import Synchronization
 
 /// A pooled connection, leased to one task for the length of a
-/// ``StateCacheClient/withConnection(_:)`` body.
+/// ``StateCacheClient/withConnection(isolation:_:)`` body.
 ///
 /// It has a snapshot (polled when the lease began: every load sees the database as of one
 /// transaction until ``poll()``), serves loads from the shared cache or the storage, and
@@ -26,7 +26,7 @@ public final class ClientConnection: Sendable {
     /// The state of `oid` in the snapshot and the TID that wrote it; nil for no such object.
     ///
     /// - Throws: `StorageError`, or `CacheViewError.inconsistent` when the cache and the database
-    ///   disagree (the cache was cleared; ``StateCacheClient/withTransaction(_:)`` reruns).
+    ///   disagree (the cache was cleared; ``StateCacheClient/withTransaction(isolation:_:)`` reruns).
     public func load(_ oid: ObjectID) async throws -> ObjectState? {
         try await perform { try $0.load(oid) }
     }

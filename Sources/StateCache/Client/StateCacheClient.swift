@@ -25,7 +25,7 @@ import ObjectStorage
 /// thread (a task executor preference), so inside the body a load costs no thread hop, and a
 /// commit that waits seconds for SQLite's write lock stalls no other task.
 ///
-/// ``withTransaction(_:)`` reruns its body when it lost a race (``RetryPolicy``), so keep side
+/// ``withTransaction(isolation:_:)`` reruns its body when it lost a race (``RetryPolicy``), so keep side
 /// effects out of it. ``run()`` makes the client a swift-service-lifecycle `Service`: it keeps
 /// the pool (idle timeouts, minimum connections, metrics) until cancelled or shut down
 /// gracefully, then drains it and closes the database (saving the cache files).
@@ -44,6 +44,9 @@ public final class StateCacheClient: Sendable {
     /// A client over an open database.
     ///
     /// - Parameters:
+    ///   - database: the database; the client's ``close(closingDatabase:)`` closes it.
+    ///   - pool: how connections are pooled.
+    ///   - retryPolicy: how ``withTransaction(isolation:_:)`` reruns transactions.
     ///   - logger: where the client logs (pool events at debug, failures at warning). The
     ///     database logs to the logger it was opened with.
     ///   - metricsFactory: the swift-metrics backend; nil uses the one bootstrapped in
