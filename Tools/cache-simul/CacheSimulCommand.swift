@@ -78,6 +78,9 @@ struct CacheSimulCommand: ZEOTool {
         let reader = openReader()
         let outcome = CircularSimulationRunner.run(reader: reader, options: options, sink: FileDescriptorSink(),
                                                    progress: .standardError())
+        if outcome.records == 0 && outcome.readError == nil {
+            Self.fail(Self.noRecordMessage(reader))
+        }
         var diagnostics = ""
         if let truncation = outcome.truncation { diagnostics += "cache-simul: note: \(truncation)\n" }
         if outcome.refusedStores > 0 {
@@ -91,6 +94,14 @@ struct CacheSimulCommand: ZEOTool {
         if let error = outcome.readError { diagnostics += "cache-simul: error: \(error)\n" }
         if !diagnostics.isEmpty { FileHandle.standardError.write(Data(diagnostics.utf8)) }
         return outcome.exitStatus
+    }
+
+    /// The one line for a trace without a single complete record (ZEO's tool prints an empty
+    /// report and exits 0; an empty or cut file is not a trace worth a report).
+    static func noRecordMessage(_ reader: TraceReader) -> String {
+        let what = reader.bytesRead == 0 ? "it is empty"
+            : "its \(reader.bytesRead) byte(s) do not make one \(TraceFormat.headerSize)-byte header and its oid"
+        return "no trace record in '\(reader.name)': \(what)"
     }
 
     // MARK: - The sweep
@@ -167,6 +178,9 @@ struct CacheSimulCommand: ZEOTool {
         let reader = openReader()
         let progress = SimulationProgress.standardError()
         let (stream, readError) = OperationStream.decode(reader: reader, everyRecord: everyRecord, progress: progress)
+        if stream.summary.records == 0 && readError == nil {
+            Self.fail(Self.noRecordMessage(reader))
+        }
         let results = SimulationSweep.run(stream, policies: policies, capacities: capacities, settings: settings,
                                           progress: progress)
         let report = SweepReport(trace: reader.name, stream: stream, settings: settings, everyRecord: everyRecord,
