@@ -33,11 +33,16 @@ package enum WindowTinyLFUSimulator {
                                 settings: SimulationSettings, operationKeys: [UInt64]? = nil) -> SimulationResult {
         let keys = operationKeys.flatMap { $0.count == stream.count ? $0 : nil } ?? stream.operationKeys()
         let layout = settings.shards.layout(for: capacity)
+        // No shard ever holds more entries than the trace has objects: the sketch is sized for
+        // that many at most (`--entries 2147483647 --shards 65536` once sized 65,536 sketches
+        // for 32,768 entries each, 18 GB). A cache that never fills never evicts, so its hits
+        // do not depend on the sketch's size.
+        let entryBound = max(1, stream.objectCount)
         var policies = (0 ..< layout.count).map { shard in
             let budget = layout.budget(ofShard: shard, capacity: capacity.limit)
             return WindowTinyLFU(configuration: WindowTinyLFU.Configuration(
                 maximumWeight: budget, initialWindowFraction: settings.windowFraction,
-                adaptation: settings.adaptation, expectedEntries: capacity.isBytes ? nil : budget,
+                adaptation: settings.adaptation, expectedEntries: capacity.isBytes ? nil : min(budget, entryBound),
                 seed: layout.seed(ofShard: shard, base: settings.seed)))
         }
         let empty = ObjectState(state: [], tid: .zero)
