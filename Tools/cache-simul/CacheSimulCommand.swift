@@ -107,6 +107,14 @@ struct CacheSimulCommand: ZEOTool {
     // MARK: - The sweep
 
     func runSweep(_ policies: [SimulationPolicy]) -> Int32 {
+        // ZEO's options shape only ZEO's report (and -s the sweep's size when no --sizes or
+        // --entries is given), but a value that cannot be right is refused whatever else the
+        // command line holds (it was once ignored, exit status 0).
+        _ = Self.orUsageError(zeo.intervalAndRearrange)
+        let defaultSize = Self.orUsageError(zeo.megabytes)
+        guard defaultSize > 0, defaultSize < 1e12 else {
+            Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", zeo.size ?? ""))
+        }
         var settings = SimulationSettings()
         settings.coldRestarts = coldRestarts
         if let window {
@@ -164,11 +172,7 @@ struct CacheSimulCommand: ZEOTool {
             }
             capacities = list
         } else {
-            let value = Self.orUsageError(zeo.megabytes)
-            guard value > 0, value < 1e12 else {
-                Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", zeo.size ?? ""))
-            }
-            capacities = [SimulationCapacity.megabytes(value)]
+            capacities = [SimulationCapacity.megabytes(defaultSize)]
         }
         if capacities.first!.isBytes, capacities.first!.limit < SimulationCapacity.minimumBytes {
             Self.usageError("cache sizes must be at least \(SimulationCapacity.megabytesLabel(SimulationCapacity.minimumBytes)) MB "
