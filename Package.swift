@@ -93,6 +93,8 @@ let package = Package(
                             "SQLiteStorage", "PostgresStorage", "CacheViews", "CacheFiles", "CSQLite", "CLibPQ"]),
         // The child processes of the cache-file tests: built beside the tests, never a product.
         tool("statecache-test-worker", ["StateCache", "Workload", "CacheFiles"]),
+        // The fuzz driver of every reader (docs/fuzzing.md): built beside the tests, never a product.
+        tool("statecache-fuzz", ["CacheCore", "CacheTrace", "CacheAnalysis", "CacheFiles", "CLZMA", logging]),
 
         // Helpers shared by the test targets (standard-input redirection for `-` tests).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
