@@ -112,6 +112,9 @@ let package = Package(
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "Workload", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
+        // The bounded fuzz run of every reader and the replay of saved crashers (docs/fuzzing.md);
+        // they run the statecache-fuzz driver, which `swift build --build-tests` builds.
+        .testTarget(name: "FuzzTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "ZEOTool", "Workload", "TestSupport", "CLZMA", "CZlib"],
                     swiftSettings: strict),
     ],

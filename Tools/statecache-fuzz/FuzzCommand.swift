@@ -33,6 +33,8 @@ struct FuzzCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Run saved cases (files or folders of .case files) and check each.")
     var replay: [String] = []
     @Option(help: "Write the seed cache files into this folder and stop.") var writeCacheFileSeeds: String?
+    @Option(help: ArgumentHelp("Die by a signal at this case (the supervisor's own test).", visibility: .hidden))
+    var crashAtCase: Int?
 
     func run() throws {
         if let writeCacheFileSeeds {
@@ -46,9 +48,10 @@ struct FuzzCommand: ParsableCommand {
         }
         if supervise {
             let driver = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            let arguments = ["--seed", String(seed), "--targets", targets, "--tool-every", String(toolEvery),
+            var arguments = ["--seed", String(seed), "--targets", targets, "--tool-every", String(toolEvery),
                              "--case-timeout", String(caseTimeout), "--fixtures", fixturesURL.path,
                              "--crashers", crashersURL.path]
+            if let crashAtCase { arguments += ["--crash-at-case", String(crashAtCase)] }
             let supervisor = FuzzSupervisor(driver: driver, childArguments: arguments, seed: seed, crashers: crashersURL,
                                             caseTimeout: caseTimeout)
             let status = try supervisor.run(first: first, cases: cases, seconds: seconds)
@@ -57,7 +60,7 @@ struct FuzzCommand: ParsableCommand {
         }
         let session = try FuzzSession(seeds: SeedCorpus(fixtures: fixturesURL), runSeed: seed, toolEvery: toolEvery,
                                       caseTimeout: caseTimeout, crashers: crashersURL,
-                                      currentCase: currentCase.map { URL(fileURLWithPath: $0) })
+                                      currentCase: currentCase.map { URL(fileURLWithPath: $0) }, crashAtCase: crashAtCase)
         let failures: Int
         if !replay.isEmpty {
             failures = try session.replay(replay.map { URL(fileURLWithPath: $0) })

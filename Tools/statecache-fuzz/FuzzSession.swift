@@ -13,13 +13,17 @@ final class FuzzSession {
     let inProcess: InProcessRunner
     let tools: ToolRunner
     let watchdog: CaseWatchdog
+    /// The case at which to die by a signal, so the supervisor's handling can be tested.
+    let crashAtCase: Int?
 
     /// What one target's cases came to.
     struct Tally {
         var cases = 0, broken = 0, refused = 0, toolRuns = 0, failures = 0
     }
 
-    init(seeds: SeedCorpus, runSeed: UInt64, toolEvery: Int, caseTimeout: Double, crashers: URL, currentCase: URL?) throws {
+    init(seeds: SeedCorpus, runSeed: UInt64, toolEvery: Int, caseTimeout: Double, crashers: URL, currentCase: URL?,
+         crashAtCase: Int? = nil) throws {
+        self.crashAtCase = crashAtCase
         generator = CaseGenerator(seeds: seeds, runSeed: runSeed)
         self.toolEvery = toolEvery
         self.crashers = crashers
@@ -103,6 +107,7 @@ final class FuzzSession {
         }
         watchdog.begin(index)
         defer { watchdog.end() }
+        if index == crashAtCase { kill(getpid(), SIGSEGV) }
         tally.cases += 1
         if fuzzCase.broken != nil { tally.broken += 1 }
         var failures: [String] = []

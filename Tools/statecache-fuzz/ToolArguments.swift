@@ -19,7 +19,7 @@ enum ToolArguments {
         ["--format", "json"], ["--format", "table"],
     ]
     static let simulInvalid: [[String]] = [
-        ["-s", "0"], ["-s", "x"], ["-s", "nan"], ["-s", "inf"], ["-s", "1e300"], ["-s", "0.00001"], ["--sizes", "0.001"],
+        ["-s", "0"], ["-s", "x"], ["-s", "nan"], ["-s", "inf"], ["-s", "1e300"], ["-s", "-1"], ["--sizes", "0.001"],
         ["--sizes", "1,,2"], ["--sizes", "-1"], ["--entries", "0"], ["--entries", "-5"], ["--entries", "4000000000"],
         ["--entries", "1.5"], ["--policy", "fifo"], ["--policy", ""], ["--format", "xml"], ["--shards", "3"],
         ["--shards", "131072"], ["--window", "1.5"], ["--window", "0"], ["--window", "nan"], ["--adaptation", "sideways"],
