@@ -86,8 +86,9 @@ final class CacheSimulBrokenInputTests: KeyTraceConversionTestCase {
         }
     }
 
-    /// An entry bound far beyond the trace, split in many shards, answers as a never-full cache
-    /// does and at once (each shard's sketch was sized for its share of 2³¹ entries: 18 GB).
+    /// A bound far beyond the trace, split in many shards, answers as a never-full cache does
+    /// and at once (each shard's sketch was sized for its share of 2³¹ entries: 18 GB with
+    /// 65,536 shards; found by the fuzzer's option cases).
     func testAHugeEntryBoundInManyShardsIsTheUnboundedAnswer() throws {
         let huge = try run("cache-simul", ["--policy", "wtinylfu", "--shards", "64", "--entries", "2147483647",
                                            "--format", "csv", "traces/small.trace"])
@@ -96,5 +97,12 @@ final class CacheSimulBrokenInputTests: KeyTraceConversionTestCase {
         let roomy = try run("cache-simul", ["--policy", "wtinylfu", "--entries", "100000", "--format", "csv", "traces/small.trace"])
         let hitRate = { (run: ToolRun) in run.stdout.split(separator: "\n").last?.split(separator: ",").suffix(3) }
         XCTAssertEqual(hitRate(huge).map(Array.init), hitRate(roomy).map(Array.init))
+        // The same in bytes: four shards of 250 GB each (3 GB of sketches and 10 s once).
+        let hugeBytes = try run("cache-simul", ["--policy", "wtinylfu", "--shards", "4", "--sizes", "999999",
+                                                "--format", "csv", "traces/small.trace"])
+        XCTAssertEqual(hugeBytes.reason, .exit)
+        XCTAssertEqual(hugeBytes.status, 0, hugeBytes.stderr)
+        let oneShard = try run("cache-simul", ["--policy", "wtinylfu", "--sizes", "999999", "--format", "csv", "traces/small.trace"])
+        XCTAssertEqual(hitRate(hugeBytes).map(Array.init), hitRate(oneShard).map(Array.init))
     }
 }
