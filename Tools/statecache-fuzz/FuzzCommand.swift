@@ -24,7 +24,8 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: "The targets, comma-separated: trace, convert, cache-file, options, or all.") var targets = "all"
     @Option(help: "Run the real tools on every Nth case of trace, convert and cache-file (0: never; options cases always run them).")
     var toolEvery = 10
-    @Option(help: "Seconds one case may take before it counts as a hang.") var caseTimeout: Double = 20
+    @Option(help: "Seconds one tool run may take before it counts as a hang (one whole case: twice that).")
+    var caseTimeout: Double = 30
     @Option(help: "The repository's fixtures folder (default: found above the working directory or this program).")
     var fixtures: String?
     @Option(help: "Where failing cases are saved (default: FIXTURES/fuzz/crashers).") var crashers: String?

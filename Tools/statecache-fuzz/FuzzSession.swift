@@ -34,7 +34,8 @@ final class FuzzSession {
         inProcess = InProcessRunner(scratch: scratch)
         let toolFolder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         tools = ToolRunner(tools: toolFolder, scratch: scratch, timeout: caseTimeout)
-        watchdog = CaseWatchdog(seconds: caseTimeout + 5)
+        // A case runs its readers in-process and up to two tools: it may take two tool limits.
+        watchdog = CaseWatchdog(seconds: 2 * caseTimeout)
         for name in ["cache-simul", "cache-stats", "statecache"]
         where !FileManager.default.isExecutableFile(atPath: toolFolder.appendingPathComponent(name).path) {
             throw FuzzSessionError(message: "\(name) is not built beside statecache-fuzz (swift build)")
