@@ -17,7 +17,7 @@ enum ToolArguments {
         ["--adaptation", "miniSimulation"], ["--seed", "12345"], ["--seed", "18446744073709551615"], ["--shards", "4"],
         ["--shards", "65536"], ["--shards", "auto"], ["--cold-restarts"], ["--every-record"], ["--format", "csv"],
         ["--format", "json"], ["--format", "table"], ["--entries", (1 ... 2000).map(String.init).joined(separator: ",")],
-        ["--sizes", (1 ... 300).map { "0.0\($0)" }.joined(separator: ",")],
+        ["--sizes", (1 ... 300).map { "\(Double($0) / 20)" }.joined(separator: ",")],
     ]
     static let simulInvalid: [[String]] = [
         ["-s", "0"], ["-s", "x"], ["-s", "nan"], ["-s", "inf"], ["-s", "1e300"], ["-s", "-1"], ["--sizes", "0.001"],
