@@ -13,7 +13,7 @@ final class KeyTraceLimitsTests: KeyTraceConversionTestCase {
         let atLimit = try convertedLoads(try file("limit.arc", "5 \(limit) 0 0\n"), .arc)
         XCTAssertEqual(atLimit.count, limit)
         XCTAssertEqual(atLimit.last?.oid, UInt64(5 + limit - 1))
-        let problem = "is more than the 1,048,576 keys one line may expand to"
+        let problem = "is more than the 65,536 keys one line may expand to"
         try assertRefusesLines([
             ("over.arc", "1 2 0 0\n0 \(limit + 1) 0 0\n", .arc, 2, "0 \(limit + 1) 0 0", "the block count \(limit + 1) \(problem)"),
             ("issue.arc", "0 2147483647 0 0\n", .arc, 1, "0 2147483647 0 0", "the block count 2147483647 \(problem)"),
@@ -52,7 +52,7 @@ final class KeyTraceLimitsTests: KeyTraceConversionTestCase {
     /// `kill -9` in the middle of a conversion leaves no output and no partial file, and an
     /// older output at the same path is still the old one.
     func testAKilledConversionLeavesNothing() throws {
-        let input = try file("huge.arc", (0 ..< 60).map { "\($0 << 20) 1048576 0 0" }.joined(separator: "\n") + "\n")
+        let input = try file("huge.arc", (0 ..< 2000).map { "\($0 << 16) 65536 0 0" }.joined(separator: "\n") + "\n")
         let output = directory.appendingPathComponent("out.trace").path
         _ = try KeyTraceConverter.convert(input: try file("old.lirs", "1\n2\n"), format: .lirs, output: output)
         let old = try Data(contentsOf: URL(fileURLWithPath: output))
@@ -62,7 +62,7 @@ final class KeyTraceLimitsTests: KeyTraceConversionTestCase {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        usleep(400_000)  // well into the 2 GB it would write
+        usleep(400_000)  // well into the 4.5 GB it would write
         XCTAssertTrue(process.isRunning, "the conversion should still be running")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -14,7 +14,7 @@ struct Mutator {
     static let extremeNumbers = ["0", "-0", "-1", "+1", "2147483647", "2147483648", "-2147483648", "4294967296",
                                  "9223372036854775807", "9223372036854775808", "-9223372036854775809",
                                  "18446744073709551615", "18446744073709551616", "99999999999999999999999999",
-                                 "1e308", "NaN", "0x", "0xFFFFFFFFFFFFFFFFF", "", " ", "--", "1048577"]
+                                 "1e308", "NaN", "0x", "0xFFFFFFFFFFFFFFFFF", "", " ", "--", "65537", "1048576"]
 
     mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &random) }
     mutating func chance(_ percent: Int) -> Bool { int(0 ..< 100) < percent }

@@ -24,7 +24,7 @@ struct ConvertCommand: ParsableCommand {
             may replace dashes (cloud_physics). \
             IN may be gzip- or xz-compressed (told by its first bytes, or .gz); bzip2, zstd or LZ4 input \
             is refused with the command that decompresses it. A malformed input stops with its line number \
-            (or byte offset) and writes nothing; one line expands to at most 1,048,576 keys. OUT appears only \
+            (or byte offset) and writes nothing; one line expands to at most 65,536 keys. OUT appears only \
             when complete (an unnamed file linked into place), so a failure or a killed run leaves nothing.
             """
     )

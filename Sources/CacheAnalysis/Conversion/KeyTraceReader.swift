@@ -22,9 +22,10 @@ package final class KeyTraceReader {
     /// Lines longer than this are not text in any of the formats (a binary file, most likely).
     package static let maximumLineLength = 4096
     /// The most keys one line may stand for (arc's block count, umass-storage's blocks of a
-    /// read): 1,048,576, 34 MiB of trace. Real traces name a few hundred blocks per line; a
-    /// larger count is damage (2,147,483,647 would turn a 13-byte line into 73 GB of output).
-    package static let maximumKeysPerLine = 1 << 20
+    /// read): 65,536, 2.2 MB of trace (a read of 32 MiB). Real traces name at most a few
+    /// thousand blocks per line; a larger count is damage (2,147,483,647 would turn a 13-byte
+    /// line into 73 GB of output).
+    package static let maximumKeysPerLine = 1 << 16
 
     /// Reads `source` as `format`.
     package init(source: any TraceByteSource, format: KeyTraceFormat) {
