@@ -36,6 +36,11 @@ final class CacheSimulBrokenInputTests: KeyTraceConversionTestCase {
             let what = path == empty ? "it is empty" : "its 20 byte(s) do not make one 26-byte header and its oid"
             XCTAssertEqual(result.stderr, "cache-simul: error: no trace record in '\(path)': \(what)\n")
         }
+        let zeros = try file("zeros.trace", [UInt8](repeating: 0, count: 100))
+        let torn = try run("cache-simul", ["--entries", "5", zeros])
+        XCTAssertEqual(torn.status, 1)
+        XCTAssertEqual(torn.stderr, "cache-simul: error: no trace record in '\(zeros)': its 100 byte(s) hold only "
+                       + "10 zero-timestamp (torn) header(s)\n")
     }
 
     /// Data of a compressor the tools do not read: one line naming it and the command that

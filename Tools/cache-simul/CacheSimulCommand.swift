@@ -100,6 +100,7 @@ struct CacheSimulCommand: ZEOTool {
     /// report and exits 0; an empty or cut file is not a trace worth a report).
     static func noRecordMessage(_ reader: TraceReader) -> String {
         let what = reader.bytesRead == 0 ? "it is empty"
+            : reader.skipCount > 0 ? "its \(reader.bytesRead) byte(s) hold only \(reader.skipCount) zero-timestamp (torn) header(s)"
             : "its \(reader.bytesRead) byte(s) do not make one \(TraceFormat.headerSize)-byte header and its oid"
         return "no trace record in '\(reader.name)': \(what)"
     }
