@@ -56,7 +56,9 @@ package enum KeyTraceConverter {
         defer { file.discard() }
         // The writer gets its own descriptor of the same open file: it closes it at close(),
         // and the file keeps its own for commit().
-        let writer = TraceWriter(descriptor: dup(file.descriptor), path: output, compressing: output.hasSuffix(".gz"))
+        let descriptor = dup(file.descriptor)
+        guard descriptor >= 0 else { throw .output(path: output, message: String(cString: strerror(errno))) }
+        let writer = TraceWriter(descriptor: descriptor, path: output, compressing: output.hasSuffix(".gz"))
         defer { try? writer.close() }
         writer.writeRestart(timestamp: firstTimestamp)
         var index = 0
