@@ -38,31 +38,32 @@ struct FuzzCase: Equatable, Sendable {
     /// A saved case, or nil if `data` is not one.
     init?(encoded data: [UInt8]) {
         var position = 0
-        var fields: [(String, String)] = []
+        var fields: [(key: String, value: String)] = []
         while position < data.count {
             guard let newline = data[position...].firstIndex(of: 0x0A) else { return nil }
             let line = String(decoding: data[position ..< newline], as: UTF8.self)
             position = newline + 1
-            if fields.isEmpty && line != FuzzCase.magic && line.hasPrefix("statecache-fuzz-case") { return nil }
+            if fields.isEmpty && line != FuzzCase.magic { return nil }
             guard let colon = line.firstIndex(of: ":") else {
-                if line == FuzzCase.magic { fields.append(("magic", "")); continue }
-                return nil
+                fields.append((key: "magic", value: ""))
+                continue
             }
             let key = String(line[..<colon])
             let value = String(line[line.index(after: colon)...].drop { $0 == " " })
-            if key == "bytes" {
-                guard let count = Int(value), count == data.count - position, fields.first?.0 == "magic" else { return nil }
-                let target = fields.first { $0.0 == "target" }.flatMap { FuzzTarget(rawValue: $0.1) }
-                guard let target else { return nil }
-                self.target = target
-                format = fields.first { $0.0 == "format" }?.1 ?? ""
-                label = fields.first { $0.0 == "label" }?.1 ?? ""
-                broken = fields.first { $0.0 == "broken" }?.1
-                arguments = fields.filter { $0.0 == "argument" }.map(\.1)
-                bytes = Array(data[position...])
-                return
+            guard key == "bytes" else {
+                fields.append((key: key, value: value))
+                continue
             }
-            fields.append((key, value))
+            guard let count = Int(value), count == data.count - position,
+                  let target = fields.first(where: { $0.key == "target" }).flatMap({ FuzzTarget(rawValue: $0.value) })
+            else { return nil }
+            self.target = target
+            format = fields.first { $0.key == "format" }?.value ?? ""
+            label = fields.first { $0.key == "label" }?.value ?? ""
+            broken = fields.first { $0.key == "broken" }?.value
+            arguments = fields.filter { $0.key == "argument" }.map(\.value)
+            bytes = Array(data[position...])
+            return
         }
         return nil
     }
