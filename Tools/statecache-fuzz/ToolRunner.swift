@@ -63,8 +63,8 @@ struct ToolRunner {
     /// What is wrong with how a tool ended on broken input, or nil if it ended as it should.
     static func brokenInputProblem(_ run: Run, target: FuzzTarget) -> String? {
         guard run.status != 0 else { return "exit status 0 on an input broken by construction" }
-        if target == .cacheFile {
-            return run.stdout.contains("INVALID") ? nil : "exit status \(run.status) but no file marked INVALID"
+        if target == .cacheFile && !run.stdout.contains("INVALID") {
+            return "exit status \(run.status) but no file marked INVALID"
         }
         let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: true)
         guard let last = lines.last else { return "exit status \(run.status) but nothing on standard error" }
