@@ -14,6 +14,7 @@ final class InspectCommandTests: XCTestCase {
         process.arguments = ["inspect", directory.path] + extra
         let pipe = Pipe()
         process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice  // the one-line error has its own test
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

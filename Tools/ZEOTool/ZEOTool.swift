@@ -57,7 +57,7 @@ extension ZEOTool {
     package static func openTrace(_ path: String?, recovery: MisalignmentRecovery) -> TraceReader {
         guard let path else { usageError(ZEOCommandLine.missingTraceFile) }
         do {
-            return try TraceReader(path: path, recovery: recovery)
+            return try TraceInput.reader(path: path, recovery: recovery)
         } catch {
             if case .cannotOpen(_, let code) = error {
                 usageError(ZEOCommandLine.cannotOpen(path: path, errno: code,

@@ -56,12 +56,12 @@ struct InProcessRunner {
         options.loadHistogram = true
         options.sizeHistograms = true
         do {
-            let outcome = CacheStats.run(reader: try TraceReader(path: path), options: options, sink: MemorySink())
+            let outcome = CacheStats.run(reader: try TraceInput.reader(path: path), options: options, sink: MemorySink())
             refused = outcome.readError != nil || outcome.noRecords
         } catch {
             refused = true
         }
-        if let reader = try? TraceReader(path: path) {
+        if let reader = try? TraceInput.reader(path: path) {
             var circular = CircularSimulationOptions()
             circular.limit = 64 << 10
             let outcome = CircularSimulationRunner.run(reader: reader, options: circular, sink: MemorySink())
@@ -69,7 +69,7 @@ struct InProcessRunner {
                 return Result(refused: refused, failure: "cache-stats' engine and cache-simul's disagree on whether the trace is readable")
             }
         }
-        if let reader = try? TraceReader(path: path) {
+        if let reader = try? TraceInput.reader(path: path) {
             let (stream, _) = OperationStream.decode(reader: reader)
             var settings = SimulationSettings()
             settings.shards = .count(2)

@@ -63,7 +63,7 @@ struct SeedCorpus {
 
     /// The whole (decompressed) content of a fixture.
     static func decompressed(_ path: String) throws -> [UInt8] {
-        let reader = try InputCompression.decompressing(try FileByteSource(path: path), gzipByName: path.hasSuffix(".gz"))
+        let reader = try TraceInput.decompressing(try FileByteSource(path: path), gzipByName: path.hasSuffix(".gz"))
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {

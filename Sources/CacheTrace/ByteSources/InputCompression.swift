@@ -62,17 +62,24 @@ package enum InputCompression: Equatable, Sendable {
     }
 
     /// `source` ready to read as uncompressed bytes: gunzipped when it starts with gzip's magic
-    /// (or `gzipByName`, a name ending in `.gz`, as ZEO's tools decide), unpacked when it starts
-    /// with xz's, as it is otherwise.
+    /// (or `gzipByName`, a name ending in `.gz`, as ZEO's tools decide), unpacked by `xz` when
+    /// it starts with xz's, as it is otherwise.
+    ///
+    /// xz decoding links liblzma, which lives in CacheAnalysis (an application that only writes
+    /// traces does not link it): the tools pass `XzByteSource.init` (CacheAnalysis's
+    /// `TraceInput`); without a decoder, xz data is refused like the other compressors.
     ///
     /// - Throws: ``TraceReadError/unsupportedCompression(path:name:command:)`` for bzip2, zstd
-    ///   and LZ4 data; the source's read error.
-    package static func decompressing(_ source: any TraceByteSource, gzipByName: Bool) throws(TraceReadError)
+    ///   and LZ4 data (and xz without `xz`); the source's read error.
+    package static func decompressing(_ source: any TraceByteSource, gzipByName: Bool,
+                                      xz: ((any TraceByteSource) -> any TraceByteSource)? = nil) throws(TraceReadError)
         -> any TraceByteSource {
         let peeked = try PeekingByteSource(source)
         switch detect(prefix: peeked.prefix) {
         case .gzip: return GzipByteSource(input: peeked)
-        case .xz: return XzByteSource(input: peeked)
+        case .xz:
+            guard let xz else { throw .unsupportedCompression(path: source.name, name: "xz", command: "xz -dk") }
+            return xz(peeked)
         case .unsupported(let name, let command):
             throw .unsupportedCompression(path: source.name, name: name, command: command)
         case .none: return gzipByName ? GzipByteSource(input: peeked) : peeked
