@@ -20,7 +20,7 @@ RELEASE_TESTING := -c release -Xswiftc -enable-testing
 # Leak reports are not what these runs look for (the Swift runtime keeps caches to exit).
 export ASAN_OPTIONS ?= detect_leaks=0
 
-.PHONY: deps build test test-debug stress-release test-tsan test-asan demo demo-postgres bench bench-postgres example clean check-sqlite-only
+.PHONY: deps build test test-debug stress-release test-tsan test-asan demo demo-postgres bench bench-postgres example clean check-sqlite-only fuzz
 
 deps:
 	@missing=""; \
@@ -91,6 +91,25 @@ stress-release: deps
 	done
 	$(WITH_POSTGRES) sh -c 'echo "+ statecache stress --postgres … --seconds $(STRESS_SECONDS)  (release build)"; \
 	  .build/release/statecache stress --postgres "$$STATECACHE_POSTGRES" --seconds $(STRESS_SECONDS)'
+
+# A longer fuzz run than the bounded one `make test` includes (Tests/FuzzTests; docs/fuzzing.md):
+# every reader, supervised, FUZZ_CASES cases or FUZZ_SECONDS seconds, whichever ends first, from
+# FUZZ_SEED (a new one each run unless given; the seed is printed). Crashing, hanging and failing
+# cases are saved in fixtures/fuzz/crashers, which the suite replays. FUZZ_CONFIG=release fuzzes
+# the optimized build.
+FUZZ_SEED    ?= $(shell date +%s)
+FUZZ_CASES   ?= 20000
+FUZZ_SECONDS ?= 900
+FUZZ_CONFIG  ?= debug
+FUZZ_OPTIONS ?= --tool-every 10
+
+fuzz: deps
+	$(SWIFT) build -c $(FUZZ_CONFIG)
+	@bin=$$($(SWIFT) build -c $(FUZZ_CONFIG) --show-bin-path); \
+	echo "+ statecache-fuzz --replay fixtures/fuzz/crashers"; \
+	$$bin/statecache-fuzz --replay fixtures/fuzz/crashers || exit 1; \
+	echo "+ statecache-fuzz --supervise --seed $(FUZZ_SEED) --cases $(FUZZ_CASES) --seconds $(FUZZ_SECONDS) $(FUZZ_OPTIONS)"; \
+	$$bin/statecache-fuzz --supervise --seed $(FUZZ_SEED) --cases $(FUZZ_CASES) --seconds $(FUZZ_SECONDS) $(FUZZ_OPTIONS)
 
 test-tsan: deps
 	$(WITH_POSTGRES) $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_FILTER)'

@@ -105,6 +105,8 @@ let package = Package(
                             "SQLiteStorage", "PostgresStorage", "CacheViews", "CacheFiles", "CSQLite", "CLibPQ"]),
         // The child processes of the cache-file tests: built beside the tests, never a product.
         tool("statecache-test-worker", ["StateCache", "Workload", "CacheFiles"]),
+        // The fuzz driver of every reader (docs/fuzzing.md): built beside the tests, never a product.
+        tool("statecache-fuzz", ["CacheCore", "CacheTrace", "CacheAnalysis", "CacheFiles", "CLZMA", logging]),
 
         // Helpers shared by the test targets (standard-input redirection for `-` tests).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -122,6 +124,9 @@ let package = Package(
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "Workload", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
+        // The bounded fuzz run of every reader and the replay of saved crashers (docs/fuzzing.md);
+        // they run the statecache-fuzz driver, which `swift build --build-tests` builds.
+        .testTarget(name: "FuzzTests", dependencies: ["TestSupport"], swiftSettings: strict),
         // The async client: pool, transactions, lifecycle, metrics (against a test backend).
         .testTarget(name: "StateCacheClientTests",
                     dependencies: ["StateCache", "PostgresStorage", "CSQLite", "TestSupport", logging,

@@ -95,4 +95,18 @@ final class OperationStreamTests: XCTestCase {
         XCTAssertEqual(CircularSimulationOptions.limit(megabytes: 20), 20_971_520, "ZEO's -s: MiB")
         XCTAssertEqual(CircularSimulationOptions.limit(megabytes: 0.05), 52_428)
     }
+
+    /// A stream of restarts only has no objects; every replay still runs (issue #26: the sweep
+    /// looked up the key of object 0 for each restart, in an empty table).
+    func testRestartsOnlyHaveNoObjectsAndReplay() {
+        let s = stream([record(.restart, 0), record(.restart, 0)])
+        XCTAssertEqual(s.objectCount, 0)
+        XCTAssertEqual(s.operationKeys(), [0, 0])
+        var settings = SimulationSettings()
+        settings.coldRestarts = true
+        let results = SimulationSweep.run(s, policies: SimulationPolicy.sweepable, capacities: [.entries(10), .megabytes(1)],
+                                          settings: settings)
+        XCTAssertEqual(results.count, 2 * SimulationPolicy.sweepable.count)
+        XCTAssertTrue(results.allSatisfy { $0.requests == 0 && $0.hits == 0 })
+    }
 }

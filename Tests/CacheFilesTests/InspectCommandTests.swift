@@ -14,6 +14,7 @@ final class InspectCommandTests: XCTestCase {
         process.arguments = ["inspect", directory.path] + extra
         let pipe = Pipe()
         process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice  // the one-line error has its own test
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -64,5 +65,17 @@ final class InspectCommandTests: XCTestCase {
         XCTAssertEqual(cleanStatus, 0)
         XCTAssertEqual(entryLines.filter { $0.hasPrefix("  oid ") }.count, 80, "every entry of both valid files")
         XCTAssertTrue(entryLines.contains { $0.contains("key TID 1000  actual TID 900  frequency 15  protected") })
+    }
+
+    /// A damaged file: the file's line says INVALID and why, standard error says so in one
+    /// line, and the exit status is 1 (what scripts and the fuzzer check).
+    func testADamagedFileIsOneLineOnStandardErrorAndExitStatusOne() throws {
+        let scratch = try ScratchFiles(label: "inspect-damaged")
+        defer { scratch.remove() }
+        _ = try scratch.file(CacheFile.fileName(prefix: "main", processID: 1, random: 1), Array("not a cache file".utf8))
+        let run = try ToolRun(try BuiltTool.required("statecache"), ["inspect", scratch.directory.path], timeout: 60)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stderr, "statecache inspect: error: 1 of 1 cache file(s) invalid\n")
+        XCTAssertTrue(run.stdout.contains("INVALID"), run.stdout)
     }
 }

@@ -36,18 +36,30 @@ package struct CacheSimulArguments: ZEOArguments {
             throw ZEOUsageError("argument --size/-s: the cache must be larger than its 12-byte header (got \(limit) bytes)")
         }
         options.limit = limit
+        let (seconds, factor) = try intervalAndRearrange()
+        if let seconds { options.intervalSeconds = seconds }
+        if let factor { options.rearrange = factor }
+        return options
+    }
+
+    /// The `-i` seconds and the `-r` factor when given, or the error ZEO's tool gives for them.
+    /// A sweep does not use them, but checks them all the same: a value ZEO refuses is a usage
+    /// error whatever else the command line holds (it was once ignored, exit status 0).
+    package func intervalAndRearrange() throws(ZEOUsageError) -> (seconds: Int?, rearrange: Double?) {
+        var seconds: Int?
+        var factor: Double?
         if let interval {
-            guard let seconds = ZEOCommandLine.intervalSeconds(interval) else {
+            guard let value = ZEOCommandLine.intervalSeconds(interval) else {
                 throw ZEOUsageError(ZEOCommandLine.invalidInterval(interval))
             }
-            options.intervalSeconds = seconds
+            seconds = value
         }
         if let rearrange {
             guard let value = PythonFloat.parse(rearrange), !value.isNaN else {
                 throw ZEOUsageError(ZEOCommandLine.invalidValue("--rearrange/-r", kind: "float", rearrange))
             }
-            options.rearrange = value
+            factor = value
         }
-        return options
+        return (seconds, factor)
     }
 }

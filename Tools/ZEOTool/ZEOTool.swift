@@ -51,17 +51,26 @@ extension ZEOTool {
     }
 
     /// The trace at `path` (`-`: standard input), or a usage error: the missing argument, or
-    /// Python's words for a file that cannot be opened.
+    /// Python's words for a file that cannot be opened. Data that cannot be a trace at all —
+    /// compressed by bzip2, zstd or LZ4, or unreadable from its first bytes — is not a usage
+    /// error: one line, `<program>: error: …`, and exit status 1.
     package static func openTrace(_ path: String?, recovery: MisalignmentRecovery) -> TraceReader {
         guard let path else { usageError(ZEOCommandLine.missingTraceFile) }
         do {
-            return try TraceReader(path: path, recovery: recovery)
+            return try TraceInput.reader(path: path, recovery: recovery)
         } catch {
             if case .cannotOpen(_, let code) = error {
                 usageError(ZEOCommandLine.cannotOpen(path: path, errno: code,
                                                      systemMessage: TraceReadError.systemMessage(code)))
             }
-            usageError(String(describing: error))
+            fail(String(describing: error))
         }
+    }
+
+    /// Prints `<program>: error: <message>` on standard error (one line, no usage) and exits
+    /// with status 1: for input that is not a trace, as opposed to a command-line error.
+    package static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("\(commandLine.programName): error: \(message)\n".utf8))
+        Foundation.exit(1)
     }
 }

@@ -78,6 +78,9 @@ struct CacheSimulCommand: ZEOTool {
         let reader = openReader()
         let outcome = CircularSimulationRunner.run(reader: reader, options: options, sink: FileDescriptorSink(),
                                                    progress: .standardError())
+        if outcome.records == 0 && outcome.readError == nil {
+            Self.fail(Self.noRecordMessage(reader))
+        }
         var diagnostics = ""
         if let truncation = outcome.truncation { diagnostics += "cache-simul: note: \(truncation)\n" }
         if outcome.refusedStores > 0 {
@@ -93,9 +96,26 @@ struct CacheSimulCommand: ZEOTool {
         return outcome.exitStatus
     }
 
+    /// The one line for a trace without a single complete record (ZEO's tool prints an empty
+    /// report and exits 0; an empty or cut file is not a trace worth a report).
+    static func noRecordMessage(_ reader: TraceReader) -> String {
+        let what = reader.bytesRead == 0 ? "it is empty"
+            : reader.skipCount > 0 ? "its \(reader.bytesRead) byte(s) hold only \(reader.skipCount) zero-timestamp (torn) header(s)"
+            : "its \(reader.bytesRead) byte(s) do not make one \(TraceFormat.headerSize)-byte header and its oid"
+        return "no trace record in '\(reader.name)': \(what)"
+    }
+
     // MARK: - The sweep
 
     func runSweep(_ policies: [SimulationPolicy]) -> Int32 {
+        // ZEO's options shape only ZEO's report (and -s the sweep's size when no --sizes or
+        // --entries is given), but a value that cannot be right is refused whatever else the
+        // command line holds (it was once ignored, exit status 0).
+        _ = Self.orUsageError(zeo.intervalAndRearrange)
+        let defaultSize = Self.orUsageError(zeo.megabytes)
+        guard defaultSize > 0, defaultSize < 1e12 else {
+            Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", zeo.size ?? ""))
+        }
         var settings = SimulationSettings()
         settings.coldRestarts = coldRestarts
         if let window {
@@ -153,11 +173,7 @@ struct CacheSimulCommand: ZEOTool {
             }
             capacities = list
         } else {
-            let value = Self.orUsageError(zeo.megabytes)
-            guard value > 0, value < 1e12 else {
-                Self.usageError(ZEOCommandLine.invalidValue("--size/-s", kind: "size", zeo.size ?? ""))
-            }
-            capacities = [SimulationCapacity.megabytes(value)]
+            capacities = [SimulationCapacity.megabytes(defaultSize)]
         }
         if capacities.first!.isBytes, capacities.first!.limit < SimulationCapacity.minimumBytes {
             Self.usageError("cache sizes must be at least \(SimulationCapacity.megabytesLabel(SimulationCapacity.minimumBytes)) MB "
@@ -167,6 +183,9 @@ struct CacheSimulCommand: ZEOTool {
         let reader = openReader()
         let progress = SimulationProgress.standardError()
         let (stream, readError) = OperationStream.decode(reader: reader, everyRecord: everyRecord, progress: progress)
+        if stream.summary.records == 0 && readError == nil {
+            Self.fail(Self.noRecordMessage(reader))
+        }
         let results = SimulationSweep.run(stream, policies: policies, capacities: capacities, settings: settings,
                                           progress: progress)
         let report = SweepReport(trace: reader.name, stream: stream, settings: settings, everyRecord: everyRecord,

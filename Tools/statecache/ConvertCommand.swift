@@ -24,7 +24,8 @@ struct ConvertCommand: ParsableCommand {
             may replace dashes (cloud_physics). \
             IN may be gzip- or xz-compressed (told by its first bytes, or .gz); bzip2, zstd or LZ4 input \
             is refused with the command that decompresses it. A malformed input stops with its line number \
-            (or byte offset) and writes nothing.
+            (or byte offset) and writes nothing; one line expands to at most 65,536 keys. OUT appears only \
+            when complete (an unnamed file linked into place), so a failure or a killed run leaves nothing.
             """
     )
 
@@ -46,6 +47,9 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         let keyFormat = KeyTraceFormat(name: format)!
+        // A file-size limit (`ulimit -f`) is a write error to report, not a signal that kills
+        // the process without a word.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             let count = try KeyTraceConverter.convert(input: input, format: keyFormat, output: output)
             print("\(output): \(count) keys from \(input) (\(keyFormat.rawValue))")

@@ -45,7 +45,11 @@ struct InspectCommand: ParsableCommand {
             .filter { $0.hasPrefix("statecache-trace-") && $0.hasSuffix(".trace") }.sorted()
         print("Trace files: \(traces.count)")
         for name in traces { print(Self.traceLine(url.appendingPathComponent(name))) }
-        if invalid > 0 { throw ExitCode(1) }
+        if invalid > 0 {
+            // The lines above say which files and why; standard error says that something is wrong.
+            FileHandle.standardError.write(Data("statecache inspect: error: \(invalid) of \(files.count) cache file(s) invalid\n".utf8))
+            throw ExitCode(1)
+        }
     }
 
     /// `name  prefix  database  entries  bytes  newest  checkpoints  status`.

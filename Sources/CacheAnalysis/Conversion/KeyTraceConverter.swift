@@ -24,8 +24,11 @@ import CacheTrace
 /// byte capacities; the others write 0. Timestamps start at 2020-09-13 12:26:40 UTC and
 /// advance one second per 1,000 keys, so the trace is the same bytes on every run.
 ///
-/// The trace is written to `OUT.partial` and renamed when complete, so a malformed input
-/// leaves no output behind.
+/// **Output.** The trace goes to an ``AtomicOutputFile``: an unnamed file linked into place
+/// only when complete, so a malformed input, a full disk or a `kill -9` leaves no output
+/// behind (and an older output at the same path stays until the new one replaces it whole).
+/// A failing write stops the conversion when it happens — checked every
+/// ``writeCheckInterval`` keys, about one 64 KiB buffer — not after the whole input was read.
 package enum KeyTraceConverter {
     /// The first record's timestamp (1,600,000,000 s).
     package static let firstTimestamp: UInt32 = 1_600_000_000
@@ -39,39 +42,47 @@ package enum KeyTraceConverter {
         return try convert(reader, output: output)
     }
 
+    /// Keys between two checks of the writer for a failed write.
+    package static let writeCheckInterval = 1024
+
     /// Converts the keys of `reader` into a ZEO trace at `output`; returns the number of keys.
     package static func convert(_ reader: KeyTraceReader, output: String) throws(KeyTraceError) -> Int {
-        let partial = output + ".partial"
-        unlink(partial)
-        let writer: TraceWriter
+        let file: AtomicOutputFile
         do {
-            writer = try TraceWriter(path: partial)
+            file = try AtomicOutputFile(path: output)
         } catch {
-            throw .output(path: output, message: String(describing: error))
+            throw .output(path: output, message: error.description)
         }
-        var succeeded = false
-        defer {
-            if !succeeded {
-                try? writer.close()
-                unlink(partial)
-            }
-        }
+        defer { file.discard() }
+        // The writer gets its own descriptor of the same open file: it closes it at close(),
+        // and the file keeps its own for commit().
+        let descriptor = dup(file.descriptor)
+        guard descriptor >= 0 else { throw .output(path: output, message: String(cString: strerror(errno))) }
+        let writer = TraceWriter(descriptor: descriptor, path: output, compressing: output.hasSuffix(".gz"))
+        defer { try? writer.close() }
         writer.writeRestart(timestamp: firstTimestamp)
         var index = 0
-        let count = try reader.forEachAccess { key, size in
+        let count = try reader.forEachAccess { (key, size) throws(KeyTraceError) in
             let timestamp = firstTimestamp &+ UInt32(truncatingIfNeeded: index / keysPerSecond)
             writer.write(.loadMiss, oid: key, dataLength: size, timestamp: timestamp)
             index += 1
+            if index % writeCheckInterval == 0, let failure = writer.firstError {
+                throw .output(path: output, message: String(cString: strerror(failure)))
+            }
         }
         do {
             try writer.close()
         } catch {
+            if case .writeFailed(_, let code) = error {
+                throw .output(path: output, message: String(cString: strerror(code)))
+            }
             throw .output(path: output, message: String(describing: error))
         }
-        guard rename(partial, output) == 0 else {
-            throw .output(path: output, message: String(cString: strerror(errno)))
+        do {
+            try file.commit()
+        } catch {
+            throw .output(path: output, message: error.description)
         }
-        succeeded = true
         return count
     }
 }

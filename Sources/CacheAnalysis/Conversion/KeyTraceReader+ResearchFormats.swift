@@ -142,6 +142,9 @@ extension KeyTraceReader {
             throw malformed(lineNumber, line, "the size is not a number of bytes from 0 to 2,147,483,647")
         }
         let blocks = Int((size + 511) / 512)
+        guard blocks <= KeyTraceReader.maximumKeysPerLine else {
+            throw tooManyKeys(lineNumber, line, "a read of \(size) bytes (\(blocks) blocks)")
+        }
         let unit = UInt64(bitPattern: asu) << 40
         for step in 0 ..< blocks {
             try body(unit | (UInt64(bitPattern: block) &+ UInt64(step)) & 0xFF_FFFF_FFFF, 0)

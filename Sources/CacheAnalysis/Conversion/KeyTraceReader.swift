@@ -21,6 +21,11 @@ package final class KeyTraceReader {
     private let source: any TraceByteSource
     /// Lines longer than this are not text in any of the formats (a binary file, most likely).
     package static let maximumLineLength = 4096
+    /// The most keys one line may stand for (arc's block count, umass-storage's blocks of a
+    /// read): 65,536, 2.2 MB of trace (a read of 32 MiB). Real traces name at most a few
+    /// thousand blocks per line; a larger count is damage (2,147,483,647 would turn a 13-byte
+    /// line into 73 GB of output).
+    package static let maximumKeysPerLine = 1 << 16
 
     /// Reads `source` as `format`.
     package init(source: any TraceByteSource, format: KeyTraceFormat) {
@@ -211,6 +216,9 @@ package final class KeyTraceReader {
             guard let length = KeyTraceReader.decimal(fields[1]), length <= UInt64(Int32.max) else {
                 throw malformed(lineNumber, line, "the block count is not a number from 0 to 2,147,483,647")
             }
+            guard length <= UInt64(KeyTraceReader.maximumKeysPerLine) else {
+                throw tooManyKeys(lineNumber, line, "the block count \(length)")
+            }
             for step in 0 ..< length { try body(start &+ step, 0) }
             return Int(length)
         case .address:
@@ -233,6 +241,12 @@ package final class KeyTraceReader {
         case .cache2k, .cloudPhysics, .scarab, .corda:
             return 0  // binary; never read as lines
         }
+    }
+
+    /// The error for a line that would expand to more than ``maximumKeysPerLine`` keys.
+    func tooManyKeys(_ line: Int, _ bytes: UnsafeRawBufferPointer, _ what: String) -> KeyTraceError {
+        malformed(line, bytes, "\(what) is more than the \(ThousandsSeparator.format(KeyTraceReader.maximumKeysPerLine)) keys "
+                  + "one line may expand to")
     }
 
     func malformed(_ line: Int, _ bytes: UnsafeRawBufferPointer, _ problem: String) -> KeyTraceError {

@@ -16,7 +16,7 @@ public enum CacheStats {
     /// - Throws: `TraceReadError.cannotOpen(path:errno:)` if the trace cannot be opened.
     public static func run(path: String, options: CacheStatsOptions, sink: any ReportSink,
                            shouldStop: () -> Bool = { false }) throws(TraceReadError) -> CacheStatsOutcome {
-        let reader = try TraceReader(path: path, recovery: options.misalignmentRecovery)
+        let reader = try TraceInput.reader(path: path, recovery: options.misalignmentRecovery)
         return run(reader: reader, options: options, sink: sink, shouldStop: shouldStop)
     }
 

@@ -7,10 +7,10 @@ import CZlib
 /// buffer it flushes into a member of its own and appends it with one `write(2)`, so a gzip
 /// trace stays readable after any flush, and processes that share one file append whole
 /// members that never tear each other.
-enum GzipMember {
+package enum GzipMember {
     /// `bytes` as one gzip member at zlib's default level; nil only if zlib fails (it does
     /// not for in-memory input with an output of `deflateBound` bytes).
-    static func compress(_ bytes: [UInt8]) -> [UInt8]? {
+    package static func compress(_ bytes: [UInt8]) -> [UInt8]? {
         var stream = z_stream()
         // 15 + 16: the largest window, with the gzip wrapper.
         guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,

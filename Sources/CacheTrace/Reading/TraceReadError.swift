@@ -16,6 +16,9 @@ public enum TraceReadError: Error, Hashable, Sendable, CustomStringConvertible {
     case corruptCompressedData(path: String, message: String, offset: UInt64)
     /// The gzip or xz stream ended before its end marker (the file was cut short).
     case truncatedCompressedData(path: String, offset: UInt64)
+    /// The data is compressed by a program whose format is not read here (bzip2, zstd, LZ4):
+    /// its name and the command that decompresses it. Plain, gzip and xz data are read.
+    case unsupportedCompression(path: String, name: String, command: String)
 
     /// The C library's text for `errno`.
     public static func systemMessage(_ code: Int32) -> String {
@@ -32,6 +35,9 @@ public enum TraceReadError: Error, Hashable, Sendable, CustomStringConvertible {
             return "corrupt compressed data in '\(path)' (\(message)) after \(offset) uncompressed bytes"
         case .truncatedCompressedData(let path, let offset):
             return "'\(path)' ends in the middle of its compressed stream (after \(offset) uncompressed bytes)"
+        case .unsupportedCompression(let path, let name, let command):
+            return "'\(path)' is \(name)-compressed; this tool reads plain, gzip and xz traces: "
+                + "decompress it first (\(command) '\(path)')"
         }
     }
 }

@@ -10,7 +10,10 @@
 /// ```
 ///
 /// **Input**, as ZEO's tools choose it: `-` is standard input (a redirected file or a pipe; we
-/// never seek), a path ending in `.gz` is gunzipped, anything else is read raw.
+/// never seek), a path ending in `.gz` is gunzipped, anything else is read raw; and gzip data
+/// is decompressed whatever its name, told by its first bytes (bzip2, zstd and LZ4 data are
+/// refused: ``TraceReadError/unsupportedCompression(path:name:command:)``; xz data is read by
+/// the tools, through CacheAnalysis's `TraceInput`).
 ///
 /// **Damaged content is data, not an error.** A header with timestamp 0 is stepped over as
 /// ``misalignmentRecovery`` says and reported as ``TraceEvent/skipped(_:)``; an incomplete
@@ -72,14 +75,27 @@ public final class TraceReader {
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
     }
 
-    /// Opens `path` as ZEO's tools do: `-` is standard input, a name ending in `.gz` is
-    /// gunzipped, anything else is read raw.
+    /// Opens `path` as ZEO's tools do — `-` is standard input, a name ending in `.gz` is
+    /// gunzipped, anything else is read raw — and, beyond them, tells compressed data by its
+    /// first bytes (``InputCompression``): gzip data is decompressed whatever the name, data of
+    /// another compressor is refused rather than read as records. xz data is refused here too;
+    /// the tools open traces through CacheAnalysis's `TraceInput`, which also reads xz.
     ///
-    /// - Throws: ``TraceReadError/cannotOpen(path:errno:)``.
+    /// - Throws: ``TraceReadError/cannotOpen(path:errno:)``,
+    ///   ``TraceReadError/unsupportedCompression(path:name:command:)``, or the error of reading
+    ///   the first bytes.
     public convenience init(path: String, recovery: MisalignmentRecovery = .skipEightBytes,
                             bufferSize: Int = TraceReader.defaultBufferSize) throws(TraceReadError) {
+        try self.init(path: path, recovery: recovery, bufferSize: bufferSize, xz: nil)
+    }
+
+    /// Opens `path` as ``init(path:recovery:bufferSize:)`` does, with `xz` to decode xz data
+    /// (CacheAnalysis's `TraceInput` passes liblzma's decoder).
+    package convenience init(path: String, recovery: MisalignmentRecovery = .skipEightBytes,
+                             bufferSize: Int = TraceReader.defaultBufferSize,
+                             xz: ((any TraceByteSource) -> any TraceByteSource)?) throws(TraceReadError) {
         let raw: any TraceByteSource = path == "-" ? FileByteSource.standardInput() : try FileByteSource(path: path)
-        let source: any TraceByteSource = path.hasSuffix(".gz") ? GzipByteSource(input: raw) : raw
+        let source = try InputCompression.decompressing(raw, gzipByName: path.hasSuffix(".gz"), xz: xz)
         self.init(source: source, recovery: recovery, bufferSize: bufferSize)
     }
 

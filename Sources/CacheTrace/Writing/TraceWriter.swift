@@ -90,6 +90,17 @@ public final class TraceWriter: Sendable {
         state = Locked(State(descriptor: fd, buffer: buffer, firstError: nil, compressing: path.hasSuffix(".gz")))
     }
 
+    /// Writes to `descriptor`, an open file this writer now owns (closed by ``close()`` or at
+    /// deinit): for a file with no name yet, such as an `O_TMPFILE` that is linked into place
+    /// only once complete. `path` is the name messages give; `compressing` writes gzip members,
+    /// as a `.gz` path does.
+    package init(descriptor: Int32, path: String, compressing: Bool) {
+        self.path = path
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(TraceWriter.flushThreshold + TraceFormat.maxRecordSize)
+        state = Locked(State(descriptor: descriptor, buffer: buffer, firstError: nil, compressing: compressing))
+    }
+
     deinit {
         state.withLock { state in
             state.flush()

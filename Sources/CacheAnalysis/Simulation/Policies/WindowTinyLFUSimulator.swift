@@ -33,11 +33,35 @@ package enum WindowTinyLFUSimulator {
                                 settings: SimulationSettings, operationKeys: [UInt64]? = nil) -> SimulationResult {
         let keys = operationKeys.flatMap { $0.count == stream.count ? $0 : nil } ?? stream.operationKeys()
         let layout = settings.shards.layout(for: capacity)
-        var policies = (0 ..< layout.count).map { shard in
+        // No shard ever holds more entries than the trace has objects: the sketch is sized for
+        // that many at most (`--entries 2147483647 --shards 65536` once sized 65,536 sketches
+        // for 32,768 entries each, 18 GB). A cache that never fills never evicts, so its hits
+        // do not depend on the sketch's size.
+        let entryBound = max(1, stream.objectCount)
+        // Only the shards some key maps to are built (`--shards 65536` on a trace of 70 objects
+        // once built 65,536 policies, 780 MB, for 70 of them to be used); a shard no key reaches
+        // never changes a hit. `slots[i]` is operation i's policy among those built.
+        var shardsUsed: [Int] = []
+        var slots: [Int32] = []
+        if layout.count == 1 {
+            shardsUsed = [0]
+        } else {
+            var slotOfShard = [Int32](repeating: -1, count: layout.count)
+            slots = [Int32](repeating: 0, count: stream.count)
+            for index in 0 ..< stream.count where stream.kinds[index] != OperationStream.Kind.restart.rawValue {
+                let shard = layout.shard(of: CacheKey(oid: ObjectID(keys[index]), tid: .zero))
+                if slotOfShard[shard] < 0 {
+                    slotOfShard[shard] = Int32(shardsUsed.count)
+                    shardsUsed.append(shard)
+                }
+                slots[index] = slotOfShard[shard]
+            }
+        }
+        var policies = shardsUsed.map { shard in
             let budget = layout.budget(ofShard: shard, capacity: capacity.limit)
             return WindowTinyLFU(configuration: WindowTinyLFU.Configuration(
                 maximumWeight: budget, initialWindowFraction: settings.windowFraction,
-                adaptation: settings.adaptation, expectedEntries: capacity.isBytes ? nil : budget,
+                adaptation: settings.adaptation, expectedEntries: capacity.isBytes ? nil : min(budget, entryBound),
                 seed: layout.seed(ofShard: shard, base: settings.seed)))
         }
         let empty = ObjectState(state: [], tid: .zero)
@@ -52,7 +76,7 @@ package enum WindowTinyLFUSimulator {
                     if settings.coldRestarts { for shard in policies.indices { policies[shard].removeAll() } }
                     continue
                 }
-                let shard = layout.shard(of: key)
+                let shard = slots.isEmpty ? 0 : Int(slots[index])
                 switch kind {
                 case OperationStream.Kind.request.rawValue:
                     let w = capacity.weight(size: stream.sizes[index])

@@ -66,7 +66,9 @@ package struct ObjectInterner: Sendable {
             } else {
                 var capacity = Swift.max(1024, direct.count)
                 while capacity <= index { capacity *= 2 }
-                direct.append(contentsOf: repeatElement(-1, count: capacity - direct.count))
+                // An array, not `repeatElement`: appending an array is one copy even in a debug
+                // build, where the generic sequence path took a second for an oid near 2²².
+                direct += [Int32](repeating: -1, count: capacity - direct.count)
             }
             let id = Int32(count)
             count += 1

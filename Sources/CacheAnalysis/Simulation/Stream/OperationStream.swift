@@ -85,8 +85,15 @@ public struct OperationStream: Sendable {
 
     /// Each operation's key (`keys[objects[i]]`), laid out in operation order: simulations that
     /// need the key rather than the dense id read it sequentially instead of at random.
+    ///
+    /// A restart names no object (its `objects` entry is 0 whether or not object 0 exists: a
+    /// trace of restarts only has no objects at all), so its key is 0 and no simulation reads it.
     package func operationKeys() -> [UInt64] {
-        objects.map { keys[Int($0)] }
+        var result = [UInt64](repeating: 0, count: count)
+        for index in 0 ..< count where kinds[index] != Kind.restart.rawValue {
+            result[index] = keys[Int(objects[index])]
+        }
+        return result
     }
 
     /// Whether the stream drops cached states (invalidations) — the one-pass LRU needs none.

@@ -156,7 +156,7 @@ extension OperationStream {
     public static func decode(path: String, everyRecord: Bool = false,
                               progress: SimulationProgress = .silent) throws(TraceReadError)
         -> (stream: OperationStream, reader: TraceReader, error: TraceReadError?) {
-        let reader = try TraceReader(path: path, recovery: .skipEightBytes)
+        let reader = try TraceInput.reader(path: path, recovery: .skipEightBytes)
         let (stream, error) = decode(reader: reader, everyRecord: everyRecord, progress: progress)
         return (stream, reader, error)
     }

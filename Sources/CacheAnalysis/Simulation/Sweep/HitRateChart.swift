@@ -52,7 +52,8 @@ public enum HitRateChart {
 
             """
         // The unreachable region above the optimum, then the grid.
-        let optimum = capacities.compactMap { capacity in report.hitRate("opt", capacity).map { (capacity, $0) } }
+        let hitRates = report.hitRateTable()
+        let optimum = capacities.compactMap { capacity in hitRates["opt"]?[capacity].map { (capacity, $0) } }
         if !optimum.isEmpty {
             var points = optimum.map { "\(format(x($0.0))),\(format(y($0.1)))" }
             if optimum.count == 1 {
@@ -94,7 +95,7 @@ public enum HitRateChart {
         let policies = report.policies.filter { $0 != "opt" } + (optimum.isEmpty ? [] : ["opt"])
         for policy in policies {
             let colour = colours[policy] ?? "#000000"
-            let points = capacities.compactMap { capacity in report.hitRate(policy, capacity).map { (capacity, $0) } }
+            let points = capacities.compactMap { capacity in hitRates[policy]?[capacity].map { (capacity, $0) } }
             let dash = policy == "opt" ? " stroke-dasharray=\"6 4\"" : ""
             if points.count > 1 {
                 svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2.2\"\(dash) points=\""

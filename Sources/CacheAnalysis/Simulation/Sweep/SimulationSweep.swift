@@ -44,9 +44,14 @@ public enum SimulationSweep {
         // then hits exactly as an unbounded cache does, so one pass answers for all of them.
         let peak = capacities.first.map { UnboundedCacheSimulator.peakWeight(stream, unit: $0, settings: settings) } ?? 0
         // A sharded W-TinyLFU can evict there (one shard's slice of the objects may outgrow its
-        // share), so it runs such sizes itself.
+        // share), so it runs such sizes itself — unless every shard alone can hold the peak:
+        // then no shard ever evicts, and it too is the unbounded cache (`--sizes 999999
+        // --shards 4` once replayed four 250 GB policies, 3 GB of sketches, for a 12 KB trace).
         func sharesUnboundedPass(_ policy: SimulationPolicy, _ capacity: SimulationCapacity) -> Bool {
-            capacity.limit >= peak && (policy != .wtinylfu || settings.shards.layout(for: capacity).count == 1)
+            guard capacity.limit >= peak else { return false }
+            guard policy == .wtinylfu else { return true }
+            let layout = settings.shards.layout(for: capacity)
+            return layout.count == 1 || capacity.limit / layout.count >= peak
         }
         let unbounded = capacities.filter { capacity in policies.contains { sharesUnboundedPass($0, capacity) } }
         let bounded = capacities.filter { $0.limit < peak }

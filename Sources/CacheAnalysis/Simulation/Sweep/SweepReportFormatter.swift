@@ -57,10 +57,11 @@ public enum SweepReportFormatter {
         text += "(" + notes.joined(separator: "; ") + ")\n\n"
 
         let policies = report.policies
+        let hitRates = report.hitRateTable()
         var rows: [[String]] = [["size"] + policies]
         for capacity in report.capacities {
             rows.append([report.capacityLabel(capacity)] + policies.map { policy in
-                report.hitRate(policy, capacity).map { CFormat.fixed($0, precision: 2) + "%" } ?? "-"
+                hitRates[policy]?[capacity].map { CFormat.fixed($0, precision: 2) + "%" } ?? "-"
             })
         }
         let widths = (0 ..< rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }

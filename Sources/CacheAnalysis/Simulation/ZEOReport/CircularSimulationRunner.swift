@@ -25,7 +25,7 @@ public enum CircularSimulationRunner {
     /// - Throws: `TraceReadError.cannotOpen(path:errno:)`.
     public static func run(path: String, options: CircularSimulationOptions, sink: any ReportSink,
                            progress: SimulationProgress = .silent) throws(TraceReadError) -> CircularSimulationOutcome {
-        let reader = try TraceReader(path: path, recovery: .skipEightBytes)
+        let reader = try TraceInput.reader(path: path, recovery: .skipEightBytes)
         return run(reader: reader, options: options, sink: sink, progress: progress)
     }
 
