@@ -72,4 +72,18 @@ final class WindowMiniSimulationTests: XCTestCase {
         policy.checkInvariants()
         XCTAssertGreaterThan(policy.counters.hits, 0)
     }
+
+    /// A window that grew to LRU (into probation's budget) and came back must leave the policy
+    /// laid out as the candidate it now follows — protected 80% of the main space — and not
+    /// hand probation's share to protected: a recency phase (the window grows to the whole
+    /// cache), then a loop (it shrinks again), and probation has its fifth of the main space.
+    func testWindowComingBackRestoresProbation() {
+        let capacity = 1000
+        var trace = Tests.recencyTrace(capacity: capacity, length: 100_000, seed: 5).map { $0 + 10_000_000 }
+        for _ in 0..<150 { trace += (0..<1500) }
+        let (_, policy) = hitRate(trace, capacity: capacity, .miniSimulation)
+        XCTAssertLessThan(policy.windowMaximum, capacity / 2, "the loop brought the window back")
+        let main = capacity - policy.windowMaximum
+        XCTAssertEqual(Double(policy.protectedMaximum), 0.8 * Double(main), accuracy: 1.5, "protected is 80% of the main space")
+    }
 }
