@@ -19,7 +19,7 @@ struct BenchmarkContext {
     var postgres: String?
     /// The shared fixtures folder (`--fixtures`; nil: the group's default, `../shared/fixtures`).
     var fixtures: String?
-    /// The hitrate group's columns (`--columns`; nil: all of ``HitRateBenchmark/columns``).
+    /// The hitrate group's columns (`--columns`; nil: all of ``HitRateBenchmark/allColumns``).
     var columns: [String]?
     /// Whether the hitrate group adds its synthetic mixes (`--no-synthetic` turns them off).
     var synthetic = true
