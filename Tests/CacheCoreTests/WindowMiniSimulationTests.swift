@@ -72,4 +72,29 @@ final class WindowMiniSimulationTests: XCTestCase {
         policy.checkInvariants()
         XCTAssertGreaterThan(policy.counters.hits, 0)
     }
+
+    /// A window that grew to LRU (into probation's budget) and came back must leave the policy
+    /// laid out as the candidate it now follows — protected 80% of the main space — and not
+    /// hand probation's share to protected (issue #28: probation was left with 1 entry of
+    /// 1,000). The moves are the ones a period's decision makes: the whole cache, then 1%.
+    func testWindowComingBackRestoresProbation() {
+        let capacity = 1000
+        var policy = WindowTinyLFU(configuration: Tests.config(capacity, .miniSimulation))
+        var random = SplitMix64(seed: 9)
+        for _ in 0..<20_000 {
+            let key = Tests.key(Int(random.next() % 3_000))
+            if policy.get(key) == nil { policy.set(key, ObjectState(state: [], tid: .zero), weight: 1) }
+        }
+        policy.climber.adjustment = capacity - policy.windowMaximum
+        policy.increaseWindow()
+        XCTAssertGreaterThan(policy.windowMaximum, capacity * 9 / 10, "the window became (nearly) LRU")
+        XCTAssertEqual(policy.protectedMaximum, 0, "LRU has no protected segment")
+        policy.climber.adjustment = capacity / 100 - policy.windowMaximum
+        policy.decreaseWindow()
+        policy.checkInvariants()
+        XCTAssertEqual(policy.windowMaximum, capacity / 100, "the window came back to 1%")
+        let main = capacity - policy.windowMaximum
+        XCTAssertEqual(Double(policy.protectedMaximum), 0.8 * Double(main), accuracy: 1.5, "protected is 80% of the main space")
+        XCTAssertGreaterThanOrEqual(capacity - policy.windowMaximum - policy.protectedMaximum, main / 5 - 1, "probation has its fifth")
+    }
 }

@@ -68,6 +68,22 @@ final class HitRateBenchmarkTests: XCTestCase {
         XCTAssertTrue(names.allSatisfy { $0.hasPrefix("synthetic/") }, "\(names)")
     }
 
+    /// `--columns` keeps the named columns (LRU and the default W-TinyLFU always) and
+    /// `--no-synthetic` the fixtures alone: with no fixtures, nothing is measured.
+    func testColumnsAndNoSyntheticNarrowTheRun() throws {
+        let rows = try run(["bench", "hitrate", "--quick", "--json", "--fixtures", "no-such-folder", "--columns", "arc"])
+        let cells = rows.filter { !(($0["name"] as? String) ?? "").hasPrefix("summary ") }
+        XCTAssertFalse(cells.isEmpty)
+        for cell in cells {
+            let notes = try XCTUnwrap(cell["notes"] as? [String: Double])
+            XCTAssertNotNil(notes["arc"])
+            XCTAssertNil(notes["opt"], "OPT was not asked for")
+            XCTAssertFalse(notes.keys.contains { $0.hasPrefix("wtinylfu-") && !$0.hasSuffix(" points") }, "\(notes.keys)")
+        }
+        let none = try run(["bench", "hitrate", "--quick", "--json", "--fixtures", "no-such-folder", "--no-synthetic"])
+        XCTAssertTrue(none.allSatisfy { (($0["name"] as? String) ?? "").hasPrefix("summary ") }, "no cell without traces")
+    }
+
     /// Runs the built tool in the package root; its JSON rows.
     private func run(_ arguments: [String]) throws -> [[String: Any]] {
         let run = try ToolRun(BuiltTool.required("statecache"), arguments, in: Self.packageRoot, timeout: 300)

@@ -19,6 +19,10 @@ struct BenchmarkContext {
     var postgres: String?
     /// The shared fixtures folder (`--fixtures`; nil: the group's default, `../shared/fixtures`).
     var fixtures: String?
+    /// The hitrate group's columns (`--columns`; nil: all of ``HitRateBenchmark/allColumns``).
+    var columns: [String]?
+    /// Whether the hitrate group adds its synthetic mixes (`--no-synthetic` turns them off).
+    var synthetic = true
 }
 
 /// `statecache bench [GROUP…] [--json]`: runs benchmark groups and prints one table.
@@ -57,6 +61,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The hitrate group's trace folder (default: ../shared/fixtures, from the current directory; absent: synthetic traces only).")
     var fixtures: String?
 
+    @Option(help: "The hitrate group's columns, comma-separated (default: all; lru is always run). E.g. lru,arc,wtinylfu,wtinylfu-hillClimbing")
+    var columns: String?
+
+    @Flag(name: .customLong("no-synthetic"), help: "The hitrate group measures the fixtures only, without its synthetic mixes.")
+    var noSynthetic = false
+
     func validate() throws {
         let known = Set(Self.groups.map { $0.name })
         for name in group where !known.contains(name) {
@@ -71,7 +81,9 @@ struct BenchCommand: ParsableCommand {
         let selected = group.isEmpty ? Self.groups : Self.groups.filter { group.contains($0.name) }
         var rows: [BenchmarkRow] = []
         for benchmark in selected {
-            rows += try benchmark.run(BenchmarkContext(quick: quick, postgres: postgres, fixtures: fixtures))
+            rows += try benchmark.run(BenchmarkContext(
+                quick: quick, postgres: postgres, fixtures: fixtures,
+                columns: columns.map { $0.split(separator: ",").map { String($0) } }, synthetic: !noSynthetic))
         }
         if json {
             let encoder = JSONEncoder()

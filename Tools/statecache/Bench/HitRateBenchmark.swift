@@ -39,7 +39,7 @@ enum HitRateBenchmark: BenchmarkGroup {
     /// The columns, in table order. **A new policy gets its column here**: a new
     /// ``SimulationPolicy`` case goes in before `opt`; a new ``WindowAdaptation`` case gets a
     /// `wtinylfu-<name>` column by itself.
-    static var columns: [Column] {
+    static var allColumns: [Column] {
         let standard = CacheOptions().windowAdaptation
         return [Column(name: "lru", policy: .lru), Column(name: "arc", policy: .arc),
                 Column(name: "wtinylfu", policy: .wtinylfu)]
@@ -47,6 +47,17 @@ enum HitRateBenchmark: BenchmarkGroup {
                 Column(name: "wtinylfu-\($0.rawValue)", policy: .wtinylfu, adaptation: $0)
             }
             + [Column(name: "opt", policy: .opt)]
+    }
+
+    /// The columns `--columns` names, in table order, with LRU (every row's baseline) and the
+    /// default W-TinyLFU (every row's value) always; nil: all of them.
+    static func columns(named names: [String]?) throws -> [Column] {
+        guard let names else { return allColumns }
+        let known = Set(allColumns.map(\.name))
+        for name in names where !known.contains(name) {
+            throw BenchmarkFailure("unknown hitrate column '\(name)'; known: \(allColumns.map(\.name).joined(separator: ", "))")
+        }
+        return allColumns.filter { $0.name == "lru" || $0.name == "wtinylfu" || names.contains($0.name) }
     }
 
     /// The fewest requests a trace needs to be measured.
@@ -72,6 +83,7 @@ enum HitRateBenchmark: BenchmarkGroup {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
 
+        let columns = try columns(named: context.columns)
         var notes: [String] = []
         let folder = URL(fileURLWithPath: context.fixtures ?? HitRateTraces.defaultFixtures,
                          relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
@@ -82,7 +94,7 @@ enum HitRateBenchmark: BenchmarkGroup {
         } else {
             notes.append("no fixtures at \(folder.path) (--fixtures DIR): synthetic traces only")
         }
-        sources += try HitRateTraces.synthetic(scratch: scratch, quick: context.quick)
+        if context.synthetic { sources += try HitRateTraces.synthetic(scratch: scratch, quick: context.quick) }
 
         var cells: [Cell] = []
         for source in sources {
@@ -95,13 +107,13 @@ enum HitRateBenchmark: BenchmarkGroup {
             let capacities = sizes(for: source, stream: stream)
             let unit = capacities.first?.isBytes == true ? "bytes (the cache's weights)" : "entries"
             notes.append("\(source.name): \(stream.requestCount) requests, \(stream.objectCount) objects; sizes in \(unit)")
-            cells += measure(source.name, stream, capacities)
+            cells += measure(source.name, stream, capacities, columns)
         }
 
         let elapsed = started.duration(to: .now)
         notes.append("\(cells.count) cells in \(elapsed.components.seconds) s")
-        FileHandle.standardError.write(Data((report(cells, notes: notes) + "\n").utf8))
-        return rows(cells)
+        FileHandle.standardError.write(Data((report(cells, columns, notes: notes) + "\n").utf8))
+        return rows(cells, columns)
     }
 
     /// The trace's sizes, smallest first, duplicates dropped.
@@ -111,6 +123,10 @@ enum HitRateBenchmark: BenchmarkGroup {
         switch source.sizes {
         case .entries(let entries):
             capacities = entries.map { .entries(max(1, $0)) }
+        case .arcPaper:
+            let footprint = stream.objectCount
+            capacities = (footprint < HitRateTraces.arcDatabaseFootprint ? HitRateTraces.arcDatabaseSizes : HitRateTraces.arcWorkstationSizes)
+                .filter { $0 < footprint }.map { .entries($0) }
         case .fractionsOfPeak(let fractions):
             let unit: SimulationCapacity = weighted ? .bytes(1) : .entries(1)
             let peak = UnboundedCacheSimulator.peakWeight(stream, unit: unit, settings: SimulationSettings())
@@ -124,7 +140,8 @@ enum HitRateBenchmark: BenchmarkGroup {
     }
 
     /// Every column at every size of one trace.
-    static func measure(_ trace: String, _ stream: OperationStream, _ capacities: [SimulationCapacity]) -> [Cell] {
+    static func measure(_ trace: String, _ stream: OperationStream, _ capacities: [SimulationCapacity],
+                        _ columns: [Column]) -> [Cell] {
         let peak = UnboundedCacheSimulator.peakWeight(stream, unit: capacities[0], settings: SimulationSettings())
         var rates: [String: [SimulationCapacity: Double]] = [:]
         // One sweep for the columns at the default settings (OPT's next uses and W-TinyLFU's keys
@@ -160,7 +177,7 @@ enum HitRateBenchmark: BenchmarkGroup {
         var worstDelta: Double
     }
 
-    static func standings(_ cells: [Cell]) -> [Standing] {
+    static func standings(_ cells: [Cell], _ columns: [Column]) -> [Standing] {
         guard !cells.isEmpty else { return [] }
         let count = Double(cells.count)
         let meanLRU = cells.map { $0.hitRates["lru"]! }.reduce(0, +) / count
@@ -172,7 +189,7 @@ enum HitRateBenchmark: BenchmarkGroup {
     }
 
     /// The cells as benchmark rows, then two summary rows per column.
-    static func rows(_ cells: [Cell]) -> [BenchmarkRow] {
+    static func rows(_ cells: [Cell], _ columns: [Column]) -> [BenchmarkRow] {
         var rows = cells.map { cell in
             var notes: [String: Double] = [:]
             for column in columns where column.name != "wtinylfu" && column.name != "lru" {
@@ -186,7 +203,7 @@ enum HitRateBenchmark: BenchmarkGroup {
             return BenchmarkRow(group: name, name: cell.label, value: cell.hitRates["wtinylfu"]!, unit: "% hits",
                                 baseline: "lru", baselineValue: cell.hitRates["lru"]!, notes: notes)
         }
-        for standing in standings(cells) {
+        for standing in standings(cells, columns) {
             rows.append(BenchmarkRow(group: name, name: "summary \(standing.column) mean of \(cells.count) cells",
                                      value: standing.mean, unit: "% hits", baseline: "lru mean", baselineValue: standing.meanLRU,
                                      notes: ["points vs lru": standing.mean - standing.meanLRU, "cells": Double(cells.count)]))
@@ -194,13 +211,13 @@ enum HitRateBenchmark: BenchmarkGroup {
             rows.append(BenchmarkRow(group: name, name: "summary \(standing.column) worst vs lru: \(worst.label)",
                                      value: worst.hitRates[standing.column]!, unit: "% hits",
                                      baseline: "lru", baselineValue: worst.hitRates["lru"]!,
-                                     notes: ["points vs lru": standing.worstDelta, "opt": worst.hitRates["opt"]!]))
+                                     notes: ["points vs lru": standing.worstDelta].merging(worst.hitRates["opt"].map { ["opt": $0] } ?? [:]) { a, _ in a }))
         }
         return rows
     }
 
     /// The readable report: notes, every cell, the summary, the worst cells.
-    static func report(_ cells: [Cell], notes: [String]) -> String {
+    static func report(_ cells: [Cell], _ columns: [Column], notes: [String]) -> String {
         var out = notes.map { "hitrate: \($0)" }
         let names = columns.map(\.name)
         func pct(_ value: Double) -> String { String(format: "%.2f", value) }
@@ -209,17 +226,17 @@ enum HitRateBenchmark: BenchmarkGroup {
         for cell in cells {
             // A star marks a rate above OPT's, possible only with byte sizes (OPT is then a heuristic).
             let rates = names.map { name in
-                pct(cell.hitRates[name]!) + (cell.hitRates[name]! > cell.hitRates["opt"]! + 1e-9 ? "*" : "")
+                pct(cell.hitRates[name]!) + (cell.hitRates[name]! > (cell.hitRates["opt"] ?? .infinity) + 1e-9 ? "*" : "")
             }
             table.append([cell.trace, cell.capacity.description, String(format: "%.1f", cell.percentOfPeak)]
                          + rates + [signed(cell.delta("wtinylfu"))])
         }
         out += ["", "Hit rates (%), every cell:"] + align(table, rightFrom: 2)
         var summary = [["policy", "mean", "mean-lru", "worst-lru", "worst cell"]]
-        if let first = standings(cells).first {
+        if let first = standings(cells, columns).first {
             summary.append(["lru", pct(first.meanLRU), "", "", ""])
         }
-        for standing in standings(cells) {
+        for standing in standings(cells, columns) {
             summary.append([standing.column, pct(standing.mean), signed(standing.mean - standing.meanLRU),
                             signed(standing.worstDelta), standing.worst.label])
         }
@@ -227,7 +244,7 @@ enum HitRateBenchmark: BenchmarkGroup {
         var worst = [["trace", "size", "lru", "wtinylfu", "wtinylfu-lru", "arc", "opt"]]
         for cell in cells.sorted(by: { $0.delta("wtinylfu") < $1.delta("wtinylfu") }).prefix(5) {
             worst.append([cell.trace, cell.capacity.description, pct(cell.hitRates["lru"]!), pct(cell.hitRates["wtinylfu"]!),
-                          signed(cell.delta("wtinylfu")), pct(cell.hitRates["arc"]!), pct(cell.hitRates["opt"]!)])
+                          signed(cell.delta("wtinylfu")), cell.hitRates["arc"].map(pct) ?? "-", cell.hitRates["opt"].map(pct) ?? "-"])
         }
         out += ["", "The 5 worst cells for wtinylfu against lru:"] + align(worst, rightFrom: 2)
         return out.joined(separator: "\n")

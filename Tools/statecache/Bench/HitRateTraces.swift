@@ -25,7 +25,18 @@ enum HitRateTraces {
         case fractionsOfPeak([Double])
         /// These entry bounds (synthetic traces, sized around their structure).
         case entries([Int])
+        /// The cache sizes of the ARC paper (Megiddo & Modha, FAST 2003) for its traces (`arc/`):
+        /// ``arcDatabaseSizes`` for a footprint under ``arcDatabaseFootprint`` pages (OLTP),
+        /// ``arcWorkstationSizes`` otherwise (P1–P14, DS1, S1–S3), those below the footprint.
+        case arcPaper
     }
+
+    /// The ARC paper's sizes (pages) for its database trace, OLTP (Table IV).
+    static let arcDatabaseSizes = [1_000, 2_000, 5_000, 10_000, 15_000]
+    /// Sizes (pages) for its larger traces, within the range its figures and tables use (2¹⁰ – 2¹⁹).
+    static let arcWorkstationSizes = [1_024, 4_096, 16_384, 65_536, 262_144]
+    /// A footprint below this many pages takes ``arcDatabaseSizes``.
+    static let arcDatabaseFootprint = 500_000
 
     /// One trace ready to decode.
     struct Source {
@@ -67,14 +78,15 @@ enum HitRateTraces {
             let fileName = url.lastPathComponent
             let bytes = (try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
             let stem = fileName.replacingOccurrences(of: ".gz", with: "").replacingOccurrences(of: ".xz", with: "")
-                .replacingOccurrences(of: ".trace", with: "")
+                .replacingOccurrences(of: ".trace", with: "").replacingOccurrences(of: ".lis", with: "")
             if let format = folders.reversed().lazy.compactMap({ KeyTraceFormat(name: $0) }).first {
                 if fileName.hasPrefix("README") || fileName.hasSuffix(".md") || fileName.hasSuffix(".c") { continue }
                 if quick && bytes > 8 << 10 { continue }
                 let output = scratch.appendingPathComponent("\(format.rawValue)-\(stem).trace").path
                 do {
                     _ = try KeyTraceConverter.convert(input: url.path, format: format, output: output)
-                    sources.append(Source(name: "\(format.rawValue)/\(stem)", path: output, sizes: sizes))
+                    sources.append(Source(name: "\(format.rawValue)/\(stem)", path: output,
+                                          sizes: format == .arc && !quick ? .arcPaper : sizes))
                 } catch {
                     notes.append("skipped \(components.joined(separator: "/")): not a \(format.rawValue) trace (\(error))")
                 }
