@@ -7,7 +7,7 @@ extension ReadMostlyLocked where Value == CacheShard {
     /// `stripe`. One lock round, except once per ``CacheShard/stripeCapacity`` lookups, when the
     /// full log is applied under exclusive access.
     @inline(__always)
-    func lookUp(_ lookup: CacheLookup, stripe: Int) -> CacheHit? {
+    func lookUp(_ lookup: CacheLookup, stripe: Int) -> (value: ObjectState, fromFallback: Bool)? {
         if let done = withSharedAccess(stripe: stripe, { $0.sharedLookUp(lookup, stripe: stripe) }) {
             if done.status != .logged {
                 withExclusiveAccess { $0.settle(done.entry, status: done.status, stripe: stripe) }

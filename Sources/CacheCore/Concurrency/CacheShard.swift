@@ -62,8 +62,8 @@ struct CacheShard: ~Copyable {
 
     /// What ``sharedLookUp(_:stripe:)`` found, and how it left its access in the log.
     struct SharedLookup {
-        /// The state, if either key had one.
-        var hit: CacheHit?
+        /// The state, if either key had one, and whether the fallback key had it.
+        var hit: (value: ObjectState, fromFallback: Bool)?
         /// The access: the slot that answered, or ``CacheShard/missMarker``.
         var entry: Int32
         /// Whether `entry` is in the log; when not `.logged`, ``settle(_:status:stripe:)`` must
@@ -88,11 +88,11 @@ struct CacheShard: ~Copyable {
     @inline(__always)
     func sharedLookUp(_ lookup: CacheLookup, stripe: Int) -> SharedLookup {
         if let found = policy.peek(lookup.primary) {
-            return SharedLookup(hit: CacheHit(value: found.value, fromFallback: false), entry: found.slot,
+            return SharedLookup(hit: (found.value, false), entry: found.slot,
                                 status: sharedAppend(found.slot, stripe: stripe))
         }
         if let fallback = lookup.fallback, let found = policy.peek(fallback) {
-            return SharedLookup(hit: CacheHit(value: found.value, fromFallback: true), entry: found.slot,
+            return SharedLookup(hit: (found.value, true), entry: found.slot,
                                 status: sharedAppend(found.slot, stripe: stripe))
         }
         return SharedLookup(hit: nil, entry: CacheShard.missMarker, status: sharedAppend(CacheShard.missMarker, stripe: stripe))
@@ -100,7 +100,7 @@ struct CacheShard: ~Copyable {
 
     /// ``sharedLookUp(_:stripe:)`` with exclusive access: the log is settled at once.
     @inline(__always)
-    mutating func lookUp(_ lookup: CacheLookup, stripe: Int) -> CacheHit? {
+    mutating func lookUp(_ lookup: CacheLookup, stripe: Int) -> (value: ObjectState, fromFallback: Bool)? {
         let found = sharedLookUp(lookup, stripe: stripe)
         if found.status != .logged { settle(found.entry, status: found.status, stripe: stripe) }
         return found.hit

@@ -87,7 +87,13 @@ public final class SharedStateCache: Sendable {
     ///
     /// - Complexity: O(1) under one shard lock, plus decompression outside it.
     public func get(_ key: CacheKey) -> ObjectState? {
-        get(CacheLookup(key))?.value
+        guard !shards.isEmpty else { return nil }
+        let shard = shardIndex(key)
+        let stripe = ThreadStripe.current
+        guard let (stored, _) = shardRefs[shard]._withUnsafeGuaranteedRef({ $0.lookUp(CacheLookup(key), stripe: stripe) }) else {
+            return nil
+        }
+        return decoded(key, consume stored, shard: shard)
     }
 
     /// The state under the lookup's primary key, or else under its fallback, counted as one
@@ -104,29 +110,31 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty else { return nil }
         let shard = shardIndex(lookup.primary)
         let stripe = ThreadStripe.current
-        guard let hit = shardRefs[shard]._withUnsafeGuaranteedRef({ $0.lookUp(lookup, stripe: stripe) }) else { return nil }
-        let key = hit.fromFallback ? lookup.fallback! : lookup.primary
-        return decoded(key, hit.value, shard: shard).map { CacheHit(value: $0, fromFallback: hit.fromFallback) }
+        guard let (stored, fromFallback) = shardRefs[shard]._withUnsafeGuaranteedRef({ $0.lookUp(lookup, stripe: stripe) }) else {
+            return nil
+        }
+        // The stored state is moved into the decoder (one retain for a hit, the caller's).
+        guard let value = decoded(fromFallback ? lookup.fallback! : lookup.primary, consume stored, shard: shard) else { return nil }
+        return CacheHit(value: value, fromFallback: fromFallback)
     }
 
     /// ``get(_:)-(CacheLookup)`` for many lookups at once, in the same order (nil for a miss),
     /// taking each shard's lock once for all of its lookups.
     public func get(many lookups: [CacheLookup]) -> [CacheHit?] {
-        var result = [CacheHit?](repeating: nil, count: lookups.count)
-        guard !shards.isEmpty, !lookups.isEmpty else { return result }
+        guard !shards.isEmpty, !lookups.isEmpty else { return [CacheHit?](repeating: nil, count: lookups.count) }
+        var found = [(value: ObjectState, fromFallback: Bool)?](repeating: nil, count: lookups.count)
         let stripe = ThreadStripe.current
         forEachShard(of: lookups.lazy.map(\.primary)) { shard, positions in
             withShard(shard) { policy in
-                for position in positions { result[position] = policy.lookUp(lookups[position], stripe: stripe) }
+                for position in positions { found[position] = policy.lookUp(lookups[position], stripe: stripe) }
             }
         }
-        for position in lookups.indices {
-            guard let hit = result[position] else { continue }
+        return lookups.indices.map { position in
+            guard let (stored, fromFallback) = found[position] else { return nil }
             let lookup = lookups[position]
-            let key = hit.fromFallback ? lookup.fallback! : lookup.primary
-            result[position] = decoded(key, hit.value, shard: shardIndex(key)).map { CacheHit(value: $0, fromFallback: hit.fromFallback) }
+            let key = fromFallback ? lookup.fallback! : lookup.primary
+            return decoded(key, stored, shard: shardIndex(key)).map { CacheHit(value: $0, fromFallback: fromFallback) }
         }
-        return result
     }
 
     /// Whether `key` is cached; not an access (no statistics, no change of rank).
