@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // StateCache: a shared, persistent, byte-bounded W-TinyLFU state cache for ZODB-style
 // object stores, the SQLite storage it fronts, and ZEO-compatible trace tools.
-// Module layout follows ../shared/design.md §2.
+// Module layout follows docs/architecture.md.
 import PackageDescription
 
 let strict: [SwiftSetting] = [

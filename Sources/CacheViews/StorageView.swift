@@ -4,7 +4,7 @@ import ObjectStorage
 
 /// One connection's window onto the shared cache: its snapshot, its checkpoints and
 /// `deltaAfter0`, and the lookup order that makes every cached load exactly what the database
-/// returns at that snapshot (RelStorage 2's scheme, `reference/relstorage-cache.md` §A3–A7).
+/// returns at that snapshot (RelStorage 2's scheme, RelStorage's cache).
 ///
 /// ```swift
 /// let view = StorageView(cache: cache, coordinator: coordinator)
@@ -33,7 +33,7 @@ import ObjectStorage
 /// exactly as the storage does (RelStorage records them at commit; that would let a load
 /// return a state newer than the snapshot the storage connection still reads).
 ///
-/// **Tracing** (ZEO's codes, `reference/zeo-trace-tools.md` §1.3): a load writes `22` (hit) or
+/// **Tracing** (ZEO's codes, ZEO's trace tools): a load writes `22` (hit) or
 /// `20` (miss, then `52` for the state it stores). An invalidation is written once per change
 /// per process, by the first view to learn of it (``InvalidationLedger``), as `1c` when the
 /// cache held a state of the object and `10` when it did not; a commit writes its objects'

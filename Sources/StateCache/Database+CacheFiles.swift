@@ -5,7 +5,7 @@ import Logging
 import SQLiteStorage
 import CacheViews
 
-/// The database's side of persistent cache files (design §6): restore at open, save at close.
+/// The database's side of persistent cache files (`docs/cache-files.md`): restore at open, save at close.
 ///
 /// The cache files hold facts keyed by TIDs, so what makes them safe is checked here against
 /// the database itself: its identity (a replaced or renewed database has another one), its
@@ -30,7 +30,7 @@ extension Database {
                 filteredThrough = last
                 let rule = CacheReachability(checkpoints: checkpoints, changes: changes.lazy.map { ($0.oid, $0.tid) })
                 // At twice the delta limit the first poll restarts the checkpoints at its own
-                // snapshot (design §4): no restored entry would stay reachable.
+                // snapshot (`docs/threaded-api.md`): no restored entry would stay reachable.
                 guard rule.changesAfterCP0 < 2 * deltaLimit else {
                     directory.notice("cache files not read: \(rule.changesAfterCP0) objects changed since their checkpoints")
                     return nil

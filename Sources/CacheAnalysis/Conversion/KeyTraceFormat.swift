@@ -1,5 +1,5 @@
 /// The key-sequence formats of the caching literature that `statecache convert` reads (the
-/// formats of Caffeine's simulator, `reference/wtinylfu.md` §7, read as its trace readers read
+/// formats of Caffeine's simulator, read as its trace readers read
 /// them: `simulator/…/parser/<format>/*TraceReader.java`).
 ///
 /// Every format yields 64-bit keys; where Caffeine hashes (adapt-size, wikipedia, umass-youtube)

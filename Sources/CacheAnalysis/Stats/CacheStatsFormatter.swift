@@ -2,7 +2,7 @@ import CacheTrace
 
 /// Every line `cache-stats` prints, byte for byte as ZEO's `cache_stats.py` prints it.
 ///
-/// This is the one place that knows the text format (`reference/zeo-trace-tools.md` §2.4), so
+/// This is the one place that knows the text format (ZEO's trace tools), so
 /// "byte-identical" is kept true here and nowhere else: the engine decides *what* to report and
 /// when, this type decides how it looks. All times go through ``ZEOTime`` (local time), all
 /// grouped numbers through ``ThousandsSeparator``, all `%f` through ``CFormat``.

@@ -30,7 +30,7 @@ public struct ShardLayout: Sendable, Hashable {
     ///
     /// More shards make it rarer that one thread waits for another's exclusive access to the
     /// same shard (a set, or a batch of logged hits): `statecache bench cache` and the
-    /// measurements in the README's *Threads* section.
+    /// measurements in `docs/cache.md` (Threads).
     public static let maximumAutomaticCount = 256
 
     /// The least a shard holds when the cache picks the count: 16 of the largest states the

@@ -1,4 +1,4 @@
-/// Exporting and restoring the whole cache, for cache files (design §6).
+/// Exporting and restoring the whole cache, for cache files (`docs/cache-files.md`).
 ///
 /// ```swift
 /// let entries = cache.exportEntries()        // most valuable first, payloads as stored

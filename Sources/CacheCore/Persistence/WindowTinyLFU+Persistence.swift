@@ -1,4 +1,4 @@
-/// Exporting and restoring the policy's contents, for cache files (design §6).
+/// Exporting and restoring the policy's contents, for cache files (`docs/cache-files.md`).
 ///
 /// A restarted process should not start from a cold policy that treats every restored entry
 /// as a newcomer: the first scan would push the hot set out of the window before the sketch

@@ -12,7 +12,7 @@
 /// sketch.frequency(hashCode: 42)   // 1
 /// ```
 ///
-/// **Layout** (Caffeine's `FrequencySketch` since 3.1.2, `reference/wtinylfu.md` §1): the table
+/// **Layout** (Caffeine's `FrequencySketch` since 3.1.2): the table
 /// is an array of `UInt64`, sixteen 4-bit counters each. A key's four counters all live in one
 /// 64-byte block of eight words, so an increment touches one cache line: row *i* picks one of
 /// the two words of the block's *i*-th 16-byte segment and one of that word's sixteen nibbles.

@@ -22,8 +22,8 @@ public enum WindowAdaptation: String, Sendable, CaseIterable, Codable {
     /// windows of 1%, 20% and 60% of the cache, and plain LRU, replay one key in 2ⁿ; every
     /// period the real window takes the size of the candidate with the most (slowly decaying)
     /// hits, so the policy becomes LRU where LRU wins and stays W-TinyLFU where frequency does.
-    /// The default: the best hit rate of all modes (`statecache bench hitrate`, README
-    /// "Policies side by side") — never more than half a point below LRU on the traces of
+    /// The default: the best hit rate of all modes (`statecache bench hitrate`,
+    /// `docs/hit-rate.md`) — never more than half a point below LRU on the traces of
     /// Caffeine's simulator, a point above Caffeine's climber on average.
     case miniSimulation
 

@@ -4,7 +4,7 @@
 /// the last move helped it keeps going, otherwise it turns back. Steps start at 6.25% of the
 /// cache, shrink by 2% per sample and restart at 6.25% when the hit rate jumps by 5% or more
 /// (a new phase of the workload). Constants from Caffeine's `BoundedLocalCache`
-/// (`HILL_CLIMBER_*`, `reference/wtinylfu.md` §4).
+/// (`HILL_CLIMBER_*`, Caffeine's W-TinyLFU).
 ///
 /// In ``WindowAdaptation/guardedHillClimbing`` mode a flat sample (|Δ hit rate| below
 /// ``flatThreshold``) is decided by hit density instead, and the step never decays below

@@ -1,7 +1,7 @@
 /// The key of a cache entry: an object and the TID its state is filed under.
 ///
 /// An entry `(oid, keyTID) → (actualTID, state)` records a fact about committed history: the
-/// state of `oid` current as of `keyTID` was written by `actualTID` (design §3). The views of
+/// state of `oid` current as of `keyTID` was written by `actualTID` (`docs/cache.md`). The views of
 /// `CacheViews` decide which `keyTID` to ask for (a checkpoint or an exact TID).
 public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
     /// The object.

@@ -1,4 +1,4 @@
-/// A snapshot of what a ``SharedStateCache`` holds and has done (design §3 "Stats").
+/// A snapshot of what a ``SharedStateCache`` holds and has done (`docs/cache.md`).
 public struct CacheStatistics: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The entries and bytes of one policy region.
     public struct Region: Sendable, Equatable, Codable {

@@ -5,7 +5,7 @@
 /// `(oid, cp1)` is current as of `cp1`. Changes after `cp0` are tracked exactly (delta maps),
 /// so for an object absent from them the `cp0` entry is still the current state. A process
 /// that loads a cache file adopts the file's pair, so that the file's entries are the keys its
-/// views look up (design §4, §6).
+/// views look up (`docs/threaded-api.md`, `docs/cache-files.md`).
 public struct Checkpoints: Sendable, Hashable, CustomStringConvertible {
     /// The newer checkpoint.
     public let cp0: TransactionID

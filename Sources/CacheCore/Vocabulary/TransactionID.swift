@@ -8,7 +8,7 @@ import Darwin
 ///
 /// TIDs are ZODB `TimeStamp`s: the high 32 bits count UTC minutes since 1900-01-01 in a
 /// calendar where every month has 31 days; the low 32 bits are the seconds within that
-/// minute scaled by 2³²/60 (`reference/relstorage-cache.md` §0.1). Because the encoding is
+/// minute scaled by 2³²/60 (RelStorage's cache). Because the encoding is
 /// monotonic in time, a TID can be shown as a date and a date turned into the smallest TID
 /// at or after it.
 public struct TransactionID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 /// The shared cache directory (`cacheLocalDir`): every process of the machine writes its
-/// cache there when it closes and reads the newest files when it opens (design §6).
+/// cache there when it closes and reads the newest files when it opens (`docs/cache-files.md`).
 ///
 /// ```swift
 /// let directory = CacheDirectory(url: cacheDir, prefix: "main")

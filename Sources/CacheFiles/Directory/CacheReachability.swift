@@ -5,7 +5,7 @@ import CacheCore
 ///
 /// Entries are facts (`(oid, keyTID) → (actualTID, state)`: the state of `oid` current as of
 /// `keyTID` was written by `actualTID`), so no entry is ever *wrong* for its database; but a
-/// view only asks for a few keys (design §4): `deltaAfter0[oid]` (an exact TID after `cp0`),
+/// view only asks for a few keys (`docs/threaded-api.md`): `deltaAfter0[oid]` (an exact TID after `cp0`),
 /// else `(oid, cp0)`, else `deltaAfter1[oid]` (an exact TID in `(cp1, cp0]`) or `(oid, cp1)`.
 /// A process that loads a file adopts the file's checkpoints, takes `deltaAfter1` from one
 /// `listChanges(cp1, cp0]` query, and each view's first poll fills `deltaAfter0` with the

@@ -1,5 +1,5 @@
 /// The StateCache cache-file format: one process's cache, written at close and read back by
-/// the next processes to open the same database (design §6; `docs/cache-files.md`).
+/// the next processes to open the same database (`docs/cache-files.md`).
 ///
 /// ```swift
 /// let directory = CacheDirectory(url: cacheDir, prefix: "main")

@@ -1,6 +1,6 @@
 /// The code byte of a trace record: which cache operation happened and how it ended.
 ///
-/// The byte packs three fields (`reference/zeo-trace-tools.md` §1.3):
+/// The byte packs three fields (ZEO's trace tools):
 /// - `0x80`: the *version* flag (a ZODB version string was involved; ZODB 5+ never sets it);
 /// - `0x7e`: the operation and its outcome. The high hex digit is the operation (0 setup,
 ///   1 invalidate, 2 load, 5 store), the low digit the outcome: `0 2 4 6 8` a miss,

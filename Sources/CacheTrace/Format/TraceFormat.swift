@@ -2,8 +2,8 @@
 ///
 /// ZEO (`ZEO.cache.ClientCache`) and RelStorage write one record per cache event; ZEO's
 /// `cache_stats` and `cache_simul`, and our `cache-stats`, read them. StateCache writes the same
-/// bytes, so either side's tools work on the other's traces (design §7,
-/// `reference/zeo-trace-tools.md` §1.2).
+/// bytes, so either side's tools work on the other's traces (`docs/traces.md`,
+/// ZEO's trace tools).
 ///
 /// ```text
 /// offset size field

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Decides whether a cache traces its events, and into which file (design §7).
+/// Decides whether a cache traces its events, and into which file (`docs/traces.md`).
 ///
 /// The rule is RelStorage's, with our own file name:
 /// - an explicit trace file in the options always wins;

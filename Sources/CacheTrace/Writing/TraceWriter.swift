@@ -15,7 +15,7 @@ import CacheCore
 /// try writer.close()
 /// ```
 ///
-/// **How tracing starts** (design §7): when the cache opens, ``TraceFileLocation`` decides from
+/// **How tracing starts** (`docs/traces.md`): when the cache opens, ``TraceFileLocation`` decides from
 /// `ZEO_CACHE_TRACE`, the cache directory and the options whether to trace and where; the opener
 /// creates the writer and immediately calls ``writeRestart(timestamp:)`` — the restart record
 /// (code `0x00`) is how the trace tools learn that a client (re)started.

@@ -1,7 +1,7 @@
 /// A database's permanent identity: 16 random bytes chosen when the database is created.
 ///
 /// Caches keep the identity of the database they were filled from and compare it at open
-/// (design §6): a database replaced under their feet — restored from a backup of another
+/// (`docs/cache-files.md`): a database replaced under their feet — restored from a backup of another
 /// database, re-created, zapped — has a different identity, so facts cached about the old one
 /// are not served for the new one. The bytes form a random (version 4) UUID, printed in the
 /// usual `8-4-4-4-12` hexadecimal form.

@@ -3,7 +3,7 @@ import CacheCore
 /// What ``ObjectStoreConnection/poll()`` found: the new snapshot and what changed since the
 /// previous one.
 ///
-/// A cache view applies ``changes`` to its delta maps (design §4); entries whose TID is in
+/// A cache view applies ``changes`` to its delta maps (`docs/threaded-api.md`); entries whose TID is in
 /// ``ownCommits`` were written by this connection, whose view already holds those states.
 public struct PollResult: Sendable, Hashable {
     /// The snapshot before this poll; nil on a connection's first poll.

@@ -7,7 +7,7 @@ extension SQLiteObjectStore {
     /// Run it after restoring the database from a backup, while no process has it open. A
     /// restored database has lost the transactions committed after the backup was taken, yet
     /// it would keep its identity — and caches filled before the restore hold facts about those
-    /// lost transactions. A new identity makes every such cache discard itself (design §6).
+    /// lost transactions. A new identity makes every such cache discard itself (`docs/cache-files.md`).
     /// The OID allocator is unaffected (its counter never goes below the highest stored OID).
     ///
     /// It writes the identity into the object database, then into the OID database. If it is

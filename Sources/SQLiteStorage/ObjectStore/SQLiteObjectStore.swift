@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 
 /// A history-free object storage in one SQLite database directory, shared by the threads of
-/// a process and by the processes of one machine (design §5).
+/// a process and by the processes of one machine (`docs/storage-sqlite.md`).
 ///
 /// ```swift
 /// let store = try SQLiteObjectStore.open(at: directory)
@@ -31,7 +31,7 @@ import Synchronization
 /// restarts.
 ///
 /// **Files.** `objects.sqlite3` (objects, transactions, identity) and `oids.sqlite3` (the OID
-/// allocator) in the directory, each with its `-wal`/`-shm`; the README says how to back
+/// allocator) in the directory, each with its `-wal`/`-shm`; `docs/storage-sqlite.md` says how to back
 /// them up while in use (objects first, then OIDs).
 public final class SQLiteObjectStore: ObjectStore {
     /// The database directory.

@@ -33,7 +33,7 @@ public struct SQLiteStorageOptions: Sendable, Hashable {
     /// How much of the object database each connection reads through a memory map, in MiB
     /// (`PRAGMA mmap_size`). Mapped pages come straight from the operating system's page cache
     /// — shared by every connection and process, no system call per page — which makes random
-    /// loads of a database larger than `cacheSizeKiB` about 1.7 times as fast (see the README).
+    /// loads of a database larger than `cacheSizeKiB` about 1.7 times as fast (`docs/storage-sqlite.md`).
     /// Set 0 on file systems where the file could fail under the mapping (network file
     /// systems): there an I/O error would arrive as a `SIGBUS` rather than as an error.
     /// Default 256.

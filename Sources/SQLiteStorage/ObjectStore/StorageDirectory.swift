@@ -10,7 +10,7 @@ import Foundation
 ///
 /// The `-wal` and `-shm` files belong to SQLite's write-ahead log; they must stay next to
 /// their database and must not be copied on their own (back up with `.backup` or
-/// `VACUUM INTO` instead — see the README).
+/// `VACUUM INTO` instead — see `docs/storage-sqlite.md`).
 struct StorageDirectory: Sendable {
     /// The object database's file name.
     static let objectsFileName = "objects.sqlite3"

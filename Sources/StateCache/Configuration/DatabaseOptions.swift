@@ -23,8 +23,7 @@ public struct DatabaseOptions: Sendable {
     public var cachePrefix: String?
     /// The directory for persistent cache files and traces, shared by the processes of the
     /// machine (`cache-local-dir`; created if missing); nil: none. Each process writes its
-    /// cache there at `Database/close()` and the next ones read it at open (README,
-    /// "Persistent cache files").
+    /// cache there at `Database/close()` and the next ones read it at open (`docs/cache-files.md`).
     public var cacheLocalDir: URL?
     /// How many cache files of this prefix the directory keeps (`cache-local-dir-count`); the
     /// ones with the oldest data go first. At least one (the newest) is always kept.

@@ -6,7 +6,7 @@ import Synchronization
 
 /// `statecache bench cache`: the shared cache's throughput against a bare `Dictionary`.
 ///
-/// Workloads (design §3, issue 2): `set` (fresh keys into a cache that holds them all),
+/// Workloads (`docs/cache.md`, issue 2): `set` (fresh keys into a cache that holds them all),
 /// `get-hit` (keys known to be present), and `mixed-zipf` — Zipf(0.9) over 500,000 keys, 90%
 /// gets and a set after each miss plus 10% sets, the cache holding about 20% of the bytes — with
 /// 256 B and 2 KiB states, on 1 and 2 threads. The baseline is a bare

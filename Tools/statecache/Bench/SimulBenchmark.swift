@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Rows (best of three runs; one with `--quick`):
 /// - `cache-simul -s 20` (ZEO's report, to a discarding sink) in records/s, against ZEO 6.2's
-///   `cache_simul -s 20` on the same trace as measured for `reference/zeo-trace-tools.md` §7
+///   `cache_simul -s 20` on the same trace as measured for ZEO's trace tools
 ///   (≈ 51 k records/s, 31.2 s; not re-run here: it needs Python and ZEO). Target ≥ 100×.
 /// - the sweep `--policy all --sizes 1,2,4,8,16,32,64,128` (decode once, 24 simulations on all
 ///   cores) in seconds, against `--policy wtinylfu -s 20` (decode, one simulation). Target ≤ 3×.

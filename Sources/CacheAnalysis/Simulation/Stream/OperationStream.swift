@@ -7,7 +7,7 @@
 /// stream.requestCount     // the denominator of every hit rate
 /// ```
 ///
-/// **Mapping** (built by `OperationStreamBuilder`; the README lists it too). The key is the
+/// **Mapping** (built by `OperationStreamBuilder`; `docs/cache-simul.md` lists it too). The key is the
 /// object: its OID, TIDs ignored.
 /// - A load record (`0x20`–`0x2e`) is a `Kind.request`: a hit if the object is cached, else a
 ///   miss that caches it, with the size of its most recent known state.

@@ -8,7 +8,7 @@
 /// simulation.totals.hits   // 1
 /// ```
 ///
-/// **The model** (`reference/zeo-trace-tools.md` §3.4). The cache file is `limit` bytes: a
+/// **The model** (ZEO's trace tools). The cache file is `limit` bytes: a
 /// 12-byte header, then blocks. A write pointer goes round the file; a new entry (its data plus
 /// 43 bytes of record overhead) is written at the pointer, evicting whatever blocks are there
 /// (plus one byte, as ZEO's cache does), and the pointer moves past it; when the entry would
@@ -26,7 +26,7 @@
 /// is ignored (even if it is a newer revision); the memory of evicted objects is forgotten
 /// only by invalidations.
 ///
-/// **Where ZEO's tool crashes, this goes on** (each documented in the README): an object too
+/// **Where ZEO's tool crashes, this goes on** (each documented in `docs/cache-simul.md`): an object too
 /// big for the file (`AssertionError`) is not stored; a store without data (`assert dlen`) is
 /// stored with 0 data bytes; an invalidation older than the cached revision (`assert cur <
 /// tid`) is applied anyway; a non-current load whose tid equals a cached start tid (a

@@ -1,5 +1,5 @@
 /// Every line ZEO's `cache_simul.py` prints, byte for byte: the header, one line per interval,
-/// the dashes and the final line (`reference/zeo-trace-tools.md` §3.5).
+/// the dashes and the final line (ZEO's trace tools).
 ///
 /// ```text
 /// CircularCacheSimulation, cache size 1,048,576 bytes
