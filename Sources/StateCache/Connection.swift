@@ -18,9 +18,9 @@ import Synchronization
 /// work off Swift's cooperative pool.
 public final class Connection: @unchecked Sendable {
     /// The storage connection (snapshot, commits).
-    public let storage: any ObjectStoreConnection
+    package let storage: any ObjectStoreConnection
     /// The cache view (checkpoints, delta maps).
-    public let view: StorageView
+    package let view: StorageView
     /// The database, told when the connection closes.
     private let database: Database
     /// 1 while a call runs: the guard against use from two threads at once.

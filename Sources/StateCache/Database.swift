@@ -9,7 +9,8 @@ import PostgresStorage
 import SQLiteStorage
 import CacheViews
 
-/// A database and its process-wide cache: open one per process, connect once per thread.
+/// A database and its process-wide cache: open one per process, connect once per thread (or
+/// lease connections from a ``StateCacheClient``).
 ///
 /// ```swift
 /// var options = DatabaseOptions()
@@ -36,14 +37,14 @@ import CacheViews
 /// (`cacheFileLoad`, `cacheFileSave`).
 public final class Database: Sendable {
     /// The storage: a `SQLiteObjectStore` or a `PostgresObjectStore`.
-    public let store: any ObjectStore
+    package let store: any ObjectStore
     /// The shared state cache.
-    public let cache: SharedStateCache
+    package let cache: SharedStateCache
     /// The process's checkpoints.
-    public let coordinator: CheckpointCoordinator
+    package let coordinator: CheckpointCoordinator
     /// The trace writer, when tracing is on (`ZEO_CACHE_TRACE` with a cache directory, or
     /// `DatabaseOptions/cacheTraceFile`).
-    public let tracer: TraceWriter?
+    package let tracer: TraceWriter?
     /// The options the database was opened with.
     public let options: DatabaseOptions
     /// The cache namespace.

@@ -15,7 +15,7 @@ public struct CacheFileLoadReport: Sendable, CustomStringConvertible {
     public var checkpoints: Checkpoints?
     /// The reachability rule used (its ``CacheReachability/deltaAfter1`` seeds the process's
     /// checkpoint epoch); nil when nothing was restored.
-    public var reachability: CacheReachability?
+    package var reachability: CacheReachability?
     /// The files read, newest first.
     public var filesRead: [URL] = []
     /// Entries restored into the cache.

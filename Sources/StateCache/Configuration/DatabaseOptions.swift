@@ -57,7 +57,7 @@ public struct DatabaseOptions: Sendable {
     public init() {}
 
     /// The cache options these settings describe.
-    public var cacheOptions: CacheOptions {
+    package var cacheOptions: CacheOptions {
         var options = CacheOptions()
         options.cacheLocalMB = cacheLocalMB
         options.cacheLocalObjectMax = cacheLocalObjectMax
