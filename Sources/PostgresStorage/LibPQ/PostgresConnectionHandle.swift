@@ -47,10 +47,15 @@ final class PostgresConnectionHandle {
         }
         guard let connection else { throw .cannotConnect(location: location, message: "out of memory") }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection)).trimmingWhitespace()
+            let message = String(cString: PQerrorMessage(connection)).oneLine()
             PQfinish(connection)
             throw .cannotConnect(location: location, message: message)
         }
+        // libpq prints the server's notices and warnings to standard error by default — among
+        // them "terminating connection due to immediate shutdown command", which precedes the
+        // lost session the caller is told about anyway. The storage's statements raise none
+        // worth showing.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         return PostgresConnectionHandle(connection: connection, location: location)
     }
 
@@ -123,26 +128,23 @@ final class PostgresConnectionHandle {
     /// The result of a call, or the error it stands for (the result is freed then).
     private func check(_ result: OpaquePointer?, sql: String) throws(StorageError) -> PostgresResult {
         guard let result else {
-            throw failure(PostgresFailure(sqlState: "", message: String(cString: PQerrorMessage(connection)).trimmingWhitespace(), sql: sql))
+            throw failure(PostgresFailure(sqlState: "", message: String(cString: PQerrorMessage(connection)).oneLine(), sql: sql))
         }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return PostgresResult(pointer: result, sql: sql)
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
-            let message = String(cString: PQresultErrorMessage(result)).trimmingWhitespace()
+            let message = String(cString: PQresultErrorMessage(result)).oneLine()
             PQclear(result)
             throw failure(PostgresFailure(sqlState: state, message: message, sql: sql))
         }
     }
 
-    /// The storage error for a failure: a lost session (libpq's status, SQLSTATE class 08, or
-    /// an administrator's shutdown 57P0x) is ``StorageError/connectionLost(_:)``.
+    /// The storage error for a failure: a lost session (libpq's status, or a SQLSTATE that ends
+    /// the session) is ``StorageError/connectionLost(_:)``.
     private func failure(_ failure: PostgresFailure) -> StorageError {
-        if isBroken || failure.sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(failure.sqlState) {
-            return .connectionLost(failure)
-        }
-        return .postgres(failure)
+        PostgresErrorClassification.error(for: failure, sessionBroken: isBroken)
     }
 }
 
@@ -162,5 +164,12 @@ extension String {
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
         return String(scalars)
+    }
+
+    /// The string trimmed, its lines joined with single spaces: libpq's messages run over
+    /// several lines ("server closed the connection unexpectedly\n\tThis probably means …"),
+    /// and a log line or an error description should be one.
+    func oneLine() -> String {
+        split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 }
