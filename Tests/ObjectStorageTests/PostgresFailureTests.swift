@@ -110,13 +110,14 @@ final class PostgresFailureTests: XCTestCase {
             guard case .connectionLost(let failure) = classified(state) else { return XCTFail("\(state): \(classified(state))") }
             XCTAssertEqual(failure.sqlState, state)
         }
-        // libpq found the socket closed ("server closed the connection unexpectedly", no
-        // SQLSTATE: what `pg_ctl restart -m immediate` gives), or any failure after which the
-        // session is bad.
+        // libpq failed on its own ("server closed the connection unexpectedly", no SQLSTATE:
+        // what `pg_ctl restart` gives, even while PQstatus still says CONNECTION_OK), or any
+        // failure after which libpq's status is bad.
         guard case .connectionLost = classified("", broken: true) else { return XCTFail("\(classified("", broken: true))") }
+        guard case .connectionLost = classified("", broken: false) else { return XCTFail("\(classified("", broken: false))") }
         guard case .connectionLost = classified("42P01", broken: true) else { return XCTFail("\(classified("42P01", broken: true))") }
         // The session is fine: the statement failed.
-        for state in ["", "23505", "42P01", "53100", "40001", "57014"] {
+        for state in ["23505", "42P01", "53100", "40001", "57014"] {
             guard case .postgres = classified(state) else { return XCTFail("\(state): \(classified(state))") }
         }
     }
@@ -158,21 +159,9 @@ final class PostgresFailureTests: XCTestCase {
                        "server closed the connection unexpectedly This probably means the server terminated abnormally before or while processing the request.")
     }
 
-    /// The database name in a `postgresql://user@host/name?…` URL.
-    fileprivate static func databaseName(_ location: String) -> String {
-        let path = location.components(separatedBy: "://").last!.split(separator: "?", maxSplits: 1).first!
-        return String(path.split(separator: "/").last!)
-    }
-
-    /// Kills every other session of the database, as a server restart or a network cut would;
-    /// `from` runs the statement on another database of the server (for one that refuses
-    /// sessions).
-    fileprivate func terminateSessions(of database: StorageBackend, from server: String? = nil) throws {
-        let name = Self.databaseName(database.location)
-        try PostgresTestServer.execute("""
-            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE datname = '\(name)' AND pid <> pg_backend_pid()
-            """, on: server ?? database.location)
+    /// Kills every other session of the database, as a server restart or a network cut would.
+    fileprivate func terminateSessions(of database: StorageBackend) throws {
+        try PostgresTestServer.terminateSessions(of: database.location, from: PostgresTestServer.url())
     }
 
     func testALostSessionEndsTheSnapshotAndTheNextPollReconnectsAndMissesNothing() throws {
@@ -297,11 +286,11 @@ extension PostgresFailureTests {
     /// a store says `cannotConnect`.
     func testAReconnectionTheServerRefusesIsALostConnectionAndRecoversWhenItAcceptsAgain() throws {
         let (database, store, connection) = try polledConnection()
-        let name = Self.databaseName(database.location)
+        let name = PostgresTestServer.databaseName(database.location)
         let server = try PostgresTestServer.url()
         try PostgresTestServer.execute("ALTER DATABASE \(name) ALLOW_CONNECTIONS false", on: server)
         defer { try? PostgresTestServer.execute("ALTER DATABASE \(name) ALLOW_CONNECTIONS true", on: server) }
-        try terminateSessions(of: database, from: server)
+        try terminateSessions(of: database)
 
         // The first poll finds its session gone; the next ones cannot make a new one.
         XCTAssertThrowsError(try connection.poll()) { error in

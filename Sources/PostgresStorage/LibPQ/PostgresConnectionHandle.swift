@@ -19,6 +19,9 @@ final class PostgresConnectionHandle {
     private var prepared: Set<String> = []
     /// True after ``close()``.
     private(set) var isClosed = false
+    /// Set when a call failed in a way that means the session is gone, whatever libpq's
+    /// status still says (see ``PostgresErrorClassification``).
+    private var isAbandoned = false
 
     private init(connection: OpaquePointer, location: String) {
         self.connection = connection
@@ -60,7 +63,7 @@ final class PostgresConnectionHandle {
     }
 
     /// True when the session is gone (the server closed it, or the network failed).
-    var isBroken: Bool { isClosed || PQstatus(connection) != CONNECTION_OK }
+    var isBroken: Bool { isClosed || isAbandoned || PQstatus(connection) != CONNECTION_OK }
 
     /// True inside a transaction block (also an aborted one).
     var isInTransaction: Bool {
@@ -141,10 +144,13 @@ final class PostgresConnectionHandle {
         }
     }
 
-    /// The storage error for a failure: a lost session (libpq's status, or a SQLSTATE that ends
-    /// the session) is ``StorageError/connectionLost(_:)``.
+    /// The storage error for a failure: a lost session (libpq's status, a failure of libpq's
+    /// own, or a SQLSTATE that ends the session) is ``StorageError/connectionLost(_:)``, and the
+    /// session is not used again.
     private func failure(_ failure: PostgresFailure) -> StorageError {
-        PostgresErrorClassification.error(for: failure, sessionBroken: isBroken)
+        let error = PostgresErrorClassification.error(for: failure, sessionBroken: isBroken)
+        if case .connectionLost = error { isAbandoned = true }
+        return error
     }
 }
 

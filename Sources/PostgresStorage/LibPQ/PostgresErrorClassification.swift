@@ -2,13 +2,23 @@
 /// caller as `connectionLost` (retryable) and a commit interrupted at `COMMIT` as
 /// `commitOutcomeUnknown` (to be settled), whatever the way the session went away.
 ///
-/// A session is lost when libpq's status turned bad after the call (the socket closed: libpq
-/// reports that without a SQLSTATE), or when the server said so with a SQLSTATE
-/// (``PostgresFailure/endsTheSession``: class `08`, `57P01`–`57P03`, the idle timeouts).
+/// A session is lost when the server said so with a SQLSTATE (``PostgresFailure/endsTheSession``:
+/// class `08`, `57P01`–`57P03`, the idle timeouts), when libpq's status turned bad, or when
+/// libpq failed on its own — no SQLSTATE, the server never answered. The last needs saying:
+/// after `pg_ctl restart`, a statement sent on a socket the server had closed failed with
+/// "server closed the connection unexpectedly" while `PQstatus` still said `CONNECTION_OK`.
+/// On a synchronous session libpq fails without a SQLSTATE only when the exchange with the
+/// server broke off (or memory ran out), so the session cannot be trusted either way: the
+/// handle abandons it and the caller gets a retryable `connectionLost`.
 enum PostgresErrorClassification {
-    /// The error for `failure`, given whether the session is still usable afterwards.
+    /// The error for `failure`, given whether libpq's status says the session is gone.
     static func error(for failure: PostgresFailure, sessionBroken: Bool) -> StorageError {
-        sessionBroken || failure.endsTheSession ? .connectionLost(failure) : .postgres(failure)
+        isLostSession(failure, sessionBroken: sessionBroken) ? .connectionLost(failure) : .postgres(failure)
+    }
+
+    /// Whether `failure` means the session is gone (and must not be used again).
+    static func isLostSession(_ failure: PostgresFailure, sessionBroken: Bool) -> Bool {
+        sessionBroken || failure.sqlState.isEmpty || failure.endsTheSession
     }
 
     /// The error for a `COMMIT` that failed with `error`: a lost session leaves the outcome
