@@ -65,4 +65,21 @@ final class InspectCommandTests: XCTestCase {
         XCTAssertEqual(entryLines.filter { $0.hasPrefix("  oid ") }.count, 80, "every entry of both valid files")
         XCTAssertTrue(entryLines.contains { $0.contains("key TID 1000  actual TID 900  frequency 15  protected") })
     }
+
+    func testAMissingDirectoryIsSaidNotToExistAndAFileNotToBeADirectory() throws {
+        let tool = try BuiltTool.required("statecache")
+        let scratch = try ScratchFiles(label: "inspect-missing")
+        defer { scratch.remove() }
+        let missing = scratch.directory.appendingPathComponent("nowhere")
+        let missingRun = try ToolRun(tool, ["inspect", missing.path])
+        XCTAssertNotEqual(missingRun.status, 0)
+        XCTAssertTrue(missingRun.stderr.contains("\(missing.path) does not exist"), missingRun.stderr)
+        XCTAssertFalse(missingRun.stderr.contains("not a directory"), missingRun.stderr)
+
+        let file = scratch.directory.appendingPathComponent("a-file")
+        try Data([1]).write(to: file)
+        let fileRun = try ToolRun(tool, ["inspect", file.path])
+        XCTAssertNotEqual(fileRun.status, 0)
+        XCTAssertTrue(fileRun.stderr.contains("\(file.path) is not a directory"), fileRun.stderr)
+    }
 }
