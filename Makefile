@@ -5,7 +5,7 @@ SWIFT        ?= swift
 APT_PACKAGES := liblz4-dev libsqlite3-dev zlib1g-dev liblzma-dev libpq-dev postgresql-15
 # The suites that exercise threads; `make test-tsan` runs them under ThreadSanitizer, built
 # for debugging and again optimized (release), where the optimizer may move what debug keeps.
-TSAN_FILTER  ?= Concurrency|Stress|ContractTests
+TSAN_FILTER  ?= Concurrency|Stress|ContractTests|StateCacheClientTests
 # The suites `make test-asan` also runs optimized under AddressSanitizer: the cache core and
 # its policy (with the randomized model test), persistence (cache files), and the stresses.
 ASAN_RELEASE_FILTER ?= CacheCoreTests|CacheFilesTests|Stress|Concurrency
@@ -24,7 +24,7 @@ RELEASE_TESTING := -c release -Xswiftc -enable-testing
 # Leak reports are not what these runs look for (the Swift runtime keeps caches to exit).
 export ASAN_OPTIONS ?= detect_leaks=0
 
-.PHONY: deps build test test-debug stress-release postgres-fault-stress test-tsan test-asan demo demo-postgres bench bench-postgres clean
+.PHONY: deps build test test-debug stress-release postgres-fault-stress test-tsan test-asan demo demo-postgres bench bench-postgres clean check-sqlite-only
 
 deps:
 	@missing=""; \
@@ -130,6 +130,16 @@ bench-postgres: deps
 bench: deps
 	$(SWIFT) build -c release --product statecache
 	$(SWIFT) run -c release --skip-build statecache bench
+
+# An application outside the package with the default traits off (Examples/CounterStress):
+# it must link neither libpq nor liblzma, and its 64 tasks must lose no update.
+COUNTER_STRESS := Examples/CounterStress/.build/release/CounterStress
+check-sqlite-only: deps
+	$(SWIFT) build -c release --package-path Examples/CounterStress
+	@if ldd $(COUNTER_STRESS) | grep -E 'libpq|liblzma'; then \
+	  echo "check-sqlite-only: a SQLite-only application links the libraries above" >&2; exit 1; \
+	else echo "check-sqlite-only: links neither libpq nor liblzma"; fi
+	$(COUNTER_STRESS) $(or $(SECONDS),20) 64 100
 
 clean:
 	rm -rf .build .build-tsan .build-asan

@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // StateCache: a shared, persistent, byte-bounded W-TinyLFU state cache for ZODB-style
 // object stores, the SQLite storage it fronts, and ZEO-compatible trace tools.
 // Module layout follows ../shared/design.md §2.
@@ -10,6 +10,8 @@ let strict: [SwiftSetting] = [
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 /// A command-line tool: its sources in `Tools/<name>`, parsing with ArgumentParser.
 func tool(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
@@ -31,9 +33,17 @@ let package = Package(
         .executable(name: "cache-simul", targets: ["cache-simul"]),
         .executable(name: "statecache", targets: ["statecache"]),
     ],
+    // A SQLite-only application turns the default traits off (`traits: []` on its `.package`
+    // line) and links neither libpq nor the PostgreSQL storage.
+    traits: [
+        .trait(name: "PostgreSQL", description: "The PostgreSQL storage behind StateCache's Database (links libpq)."),
+        .default(enabledTraits: ["PostgreSQL"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         // `swift package generate-documentation` (DocC); used only when asked for.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -57,9 +67,10 @@ let package = Package(
         // §3 The cache: policy, sketch, codecs, stats, and the shared vocabulary (OID, TID).
         .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CCacheSync"], swiftSettings: strict),
         // §7 Trace record format, reader, writer.
-        .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib", "CLZMA"], swiftSettings: strict),
+        .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib"], swiftSettings: strict),
         // §7 The engines behind cache-stats and cache-simul.
-        .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace"], swiftSettings: strict),
+        // (xz input, for research traces, lives here so that an application tracing its cache does not link liblzma).
+        .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace", "CLZMA"], swiftSettings: strict),
         // §5 What every object storage offers the cache (protocols, errors, poll results).
         .target(name: "ObjectStorage", dependencies: ["CacheCore", "CSQLite"], swiftSettings: strict),
         // §5 The SQLite object storage (one machine).
@@ -76,8 +87,9 @@ let package = Package(
                 swiftSettings: strict),
         // The umbrella: one options value opens all of it.
         .target(name: "StateCache",
-                dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage", "PostgresStorage",
-                               "CacheViews", "CacheFiles"],
+                dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage",
+                               .target(name: "PostgresStorage", condition: .when(traits: ["PostgreSQL"])),
+                               "CacheViews", "CacheFiles", logging, metrics, serviceLifecycle],
                 swiftSettings: strict),
 
         // Workloads the tools and tests share, kept out of the product libraries: the
@@ -110,6 +122,12 @@ let package = Package(
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "Workload", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
+        // The async client: pool, transactions, lifecycle, metrics (against a test backend).
+        .testTarget(name: "StateCacheClientTests",
+                    dependencies: ["StateCache", "PostgresStorage", "CSQLite", "TestSupport", logging,
+                                   .product(name: "MetricsTestKit", package: "swift-metrics"),
+                                   .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"), serviceLifecycle],
+                    swiftSettings: strict),
         .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "ZEOTool", "Workload", "TestSupport", "CLZMA", "CZlib"],
                     swiftSettings: strict),
     ],

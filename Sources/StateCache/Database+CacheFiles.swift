@@ -1,6 +1,7 @@
 import CacheCore
 import CacheFiles
 import Foundation
+import Logging
 import SQLiteStorage
 import CacheViews
 
@@ -16,9 +17,9 @@ extension Database {
     /// change-list query that filters the entries, when anything was restored; a fresh one
     /// otherwise.
     static func restoreCacheFiles(into cache: SharedStateCache, store: any ObjectStore, options: DatabaseOptions,
-                                  prefix: String) -> (CheckpointCoordinator, CacheFileLoadReport?) {
+                                  prefix: String, logger: Logger) -> (CheckpointCoordinator, CacheFileLoadReport?) {
         guard let directoryURL = options.cacheLocalDir, cache.isEnabled else { return (CheckpointCoordinator(), nil) }
-        let directory = CacheDirectory(url: directoryURL, prefix: prefix)
+        let directory = CacheDirectory(url: directoryURL, prefix: prefix, logger: logger)
         let deltaLimit = options.cacheDeltaSizeLimit
         var filteredThrough: TransactionID?
         let report = directory.load(
@@ -56,7 +57,7 @@ extension Database {
         let checkpoints = epoch.checkpoints
         let entries = cache.exportEntries()
         guard !entries.isEmpty else { return nil }
-        let directory = CacheDirectory(url: directoryURL, prefix: prefix)
+        let directory = CacheDirectory(url: directoryURL, prefix: prefix, logger: logger)
         var rule = CacheReachability(checkpoints: checkpoints, latestChanges: nil)
         do {
             let last = try store.lastTransaction()

@@ -2,7 +2,10 @@ import CacheCore
 import CacheFiles
 import CacheTrace
 import Foundation
+import Logging
+#if PostgreSQL
 import PostgresStorage
+#endif
 import SQLiteStorage
 import CacheViews
 
@@ -48,12 +51,26 @@ public final class Database: Sendable {
     /// What opening restored from cache files (nil without a cache directory or cache).
     public let cacheFileLoad: CacheFileLoadReport?
     /// What `close()` wrote to the cache directory, once closed (nil when nothing was written).
-    public var cacheFileSave: CacheFileSaveReport? { closing.withLock { $0.save } }
-    private let closing = Locked<(closed: Bool, save: CacheFileSaveReport?)>((false, nil))
+    public var cacheFileSave: CacheFileSaveReport? { lifecycle.withLock { $0.save } }
+    /// Where the database logs: cache files skipped or not saved (warning), what was restored
+    /// and saved (debug). Metadata `statecache.prefix` names the database.
+    public let logger: Logger
+    private let lifecycle = Locked(Lifecycle())
+
+    private struct Lifecycle {
+        var closed = false
+        var openConnections = 0
+        var save: CacheFileSaveReport?
+    }
+
+    /// The logger a database uses when none is given: label `StateCache`, through whatever
+    /// `LoggingSystem` the application bootstrapped.
+    public static var defaultLogger: Logger { Logger(label: "StateCache") }
 
     private init(store: any ObjectStore, options: DatabaseOptions, cache: SharedStateCache,
                  coordinator: CheckpointCoordinator, tracer: TraceWriter?, prefix: String,
-                 cacheFileLoad: CacheFileLoadReport?) {
+                 cacheFileLoad: CacheFileLoadReport?, logger: Logger) {
+        self.logger = logger
         self.store = store
         self.options = options
         self.cache = cache
@@ -69,8 +86,9 @@ public final class Database: Sendable {
     ///
     /// - Throws: `StorageError` from the storage, or a `TraceWriteError` when a trace file
     ///   cannot be opened.
-    public static func open(at directory: URL, options: DatabaseOptions = DatabaseOptions()) throws -> Database {
-        try open(.sqlite(directory: directory), options: options)
+    public static func open(at directory: URL, options: DatabaseOptions = DatabaseOptions(),
+                            logger: Logger = Database.defaultLogger) throws -> Database {
+        try open(.sqlite(directory: directory), options: options, logger: logger)
     }
 
     /// Opens the database at `location` — a SQLite directory, or a PostgreSQL database whose
@@ -78,13 +96,22 @@ public final class Database: Sendable {
     ///
     /// - Throws: `StorageError` from the storage (for PostgreSQL also `cannotConnect`,
     ///   `invalidArgument` for a malformed URL), or a `TraceWriteError`.
-    public static func open(_ location: StorageLocation, options: DatabaseOptions = DatabaseOptions()) throws -> Database {
+    public static func open(_ location: StorageLocation, options: DatabaseOptions = DatabaseOptions(),
+                            logger: Logger = Database.defaultLogger) throws -> Database {
         let store: any ObjectStore
         switch location {
         case .sqlite(let directory): store = try SQLiteObjectStore.open(at: directory, options: options.storage)
-        case .postgres(let target): store = try PostgresObjectStore.open(target, options: options.postgres)
+        case .postgres(let target):
+            #if PostgreSQL
+            store = try PostgresObjectStore.open(target, options: options.postgres)
+            #else
+            throw StateCacheError(.invalidConfiguration, "\(StorageLocation.postgres(target)) is a PostgreSQL database, and this "
+                                  + "build of StateCache has no PostgreSQL storage (enable the package's PostgreSQL trait)")
+            #endif
         }
         let prefix = options.prefix(forDatabaseNamed: store.databaseName)
+        var logger = logger
+        logger[metadataKey: "statecache.prefix"] = "\(prefix)"
         var tracer: TraceWriter?
         do {
             if let localDir = options.cacheLocalDir {
@@ -102,17 +129,38 @@ public final class Database: Sendable {
             throw error
         }
         let cache = SharedStateCache(options: options.cacheOptions)
-        let (coordinator, load) = restoreCacheFiles(into: cache, store: store, options: options, prefix: prefix)
+        let (coordinator, load) = restoreCacheFiles(into: cache, store: store, options: options, prefix: prefix,
+                                                    logger: logger)
         return Database(store: store, options: options, cache: cache, coordinator: coordinator, tracer: tracer,
-                        prefix: prefix, cacheFileLoad: load)
+                        prefix: prefix, cacheFileLoad: load, logger: logger)
     }
 
     /// A new connection: its own snapshot and view of the shared cache. Poll before loading.
+    ///
+    /// - Throws: ``StateCacheError/Code/closed`` after ``close()``, or a `StorageError`.
     public func connect() throws -> Connection {
-        Connection(storage: try store.connect() as any ObjectStoreConnection,
-                   view: StorageView(cache: cache, coordinator: coordinator,
-                                     deltaSizeLimit: options.cacheDeltaSizeLimit, tracer: tracer))
+        try lifecycle.withLock { state throws(StateCacheError) in
+            guard !state.closed else { throw StateCacheError(.closed, "the database is closed") }
+            state.openConnections += 1
+        }
+        do {
+            return Connection(storage: try store.connect() as any ObjectStoreConnection,
+                              view: StorageView(cache: cache, coordinator: coordinator,
+                                                deltaSizeLimit: options.cacheDeltaSizeLimit, tracer: tracer),
+                              database: self)
+        } catch {
+            connectionClosed()
+            throw error
+        }
     }
+
+    /// Counts a connection closed.
+    func connectionClosed() {
+        lifecycle.withLock { $0.openConnections -= 1 }
+    }
+
+    /// The connections opened and not yet closed.
+    public var openConnectionCount: Int { lifecycle.withLock { $0.openConnections } }
 
     /// A new, never used OID.
     public func newOID() throws -> ObjectID {
@@ -128,17 +176,25 @@ public final class Database: Sendable {
     public var cacheStats: CacheStatistics { cache.statistics }
 
     /// Writes the cache to the cache directory (when one is configured; a failure there is
-    /// logged, not thrown), flushes and closes the trace, then closes the storage. Connections
-    /// must be closed first. Closing again does nothing.
+    /// logged, not thrown), flushes and closes the trace, then closes the storage. Closing again
+    /// does nothing.
+    ///
+    /// - Throws: ``StateCacheError/Code/connectionsOpen`` (and closes nothing) while connections
+    ///   are open: close them first, so none keeps working against a closed database; a
+    ///   `TraceWriteError` when the trace cannot be flushed.
     public func close() throws {
-        let alreadyClosed = closing.withLock { state in
-            let was = state.closed
+        let alreadyClosed = try lifecycle.withLock { state throws(StateCacheError) in
+            guard !state.closed else { return true }
+            guard state.openConnections == 0 else {
+                throw StateCacheError(.connectionsOpen, "the database cannot close: \(state.openConnections) connection(s) "
+                                      + "still open (close them first)")
+            }
             state.closed = true
-            return was
+            return false
         }
         guard !alreadyClosed else { return }
         let save = saveCacheFiles()
-        closing.withLock { $0.save = save }
+        lifecycle.withLock { $0.save = save }
         var traceError: (any Error)?
         do { try tracer?.close() } catch { traceError = error }
         store.close()

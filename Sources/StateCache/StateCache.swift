@@ -3,6 +3,8 @@
 @_exported import CacheCore
 @_exported import ObjectStorage
 @_exported import SQLiteStorage
+#if PostgreSQL
 @_exported import PostgresStorage
+#endif
 @_exported import CacheViews
 @_exported import CacheTrace

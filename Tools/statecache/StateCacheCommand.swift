@@ -14,6 +14,7 @@ struct StateCacheCommand: ParsableCommand {
             StressWorkerCommand.self,
             InspectCommand.self,
             ConvertCommand.self,
+            HoldWriteLockCommand.self,
         ]
     )
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What ``CacheDirectory/save(_:identity:reachability:options:)`` did.
-public struct CacheFileSaveReport: Sendable {
+public struct CacheFileSaveReport: Sendable, CustomStringConvertible {
     /// The file written; nil when there was nothing worth writing.
     public var file: URL?
     /// Entries written.
@@ -22,4 +22,12 @@ public struct CacheFileSaveReport: Sendable {
 
     /// An empty report.
     public init() {}
+
+    /// One line, e.g. `wrote 2000 entries (1.2 MB) to main-….cache, left out 3 unreachable and 0 capped, removed 1 file, in 0.010 s`.
+    public var description: String {
+        let target = file.map { "to \($0.lastPathComponent)" } ?? "(no file: nothing worth writing)"
+        return "wrote \(entries) entries (\(String(format: "%.1f", Double(bytes) / 1_000_000)) MB) \(target), "
+            + "left out \(unreachableEntries) unreachable and \(cappedEntries) capped, "
+            + "removed \(removedFiles.count) file\(removedFiles.count == 1 ? "" : "s"), in \(String(format: "%.3f", seconds)) s"
+    }
 }

@@ -39,6 +39,7 @@ struct BenchCommand: ParsableCommand {
         FidelityBenchmark.self,
         SimulBenchmark.self,
         HitRateBenchmark.self,
+        ClientBenchmark.self,
     ] }
 
     @Argument(help: "Groups to run (default: all).")

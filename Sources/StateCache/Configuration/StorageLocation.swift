@@ -1,5 +1,7 @@
 import Foundation
+#if PostgreSQL
 import PostgresStorage
+#endif
 
 /// Which storage a ``Database`` opens: a SQLite database directory on this machine, or a
 /// PostgreSQL database that processes on many machines share.
@@ -13,7 +15,7 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
     /// libpq connection string (`host=/run/postgresql dbname=objects`), is PostgreSQL;
     /// anything else is a SQLite directory path.
     public init(parsing text: String) {
-        if PostgresTarget.isPostgres(text) {
+        if StorageLocation.namesPostgres(text) {
             self = .postgres(text)
         } else {
             self = .sqlite(directory: URL(fileURLWithPath: text))
@@ -45,7 +47,22 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let directory): return directory.path
-        case .postgres(let target): return PostgresTarget.redacted(target)
+        case .postgres(let target):
+            #if PostgreSQL
+            return PostgresTarget.redacted(target)
+            #else
+            return target.split(separator: "@").last.map { "postgresql://…@" + $0 } ?? target
+            #endif
         }
+    }
+
+    /// Whether `text` names a PostgreSQL database (a URL, or a libpq string of `key=value` words).
+    private static func namesPostgres(_ text: String) -> Bool {
+        #if PostgreSQL
+        return PostgresTarget.isPostgres(text)
+        #else
+        let lowered = text.lowercased()
+        return lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://")
+        #endif
     }
 }

@@ -1,4 +1,5 @@
 import CLZMA
+import CacheTrace
 
 /// The uncompressed bytes of xz data read from another source, through liblzma: how public
 /// research traces are often published (cache2k's `web07.trace.xz`, say).

@@ -1,6 +1,8 @@
 import CacheCore
 import Foundation
+#if PostgreSQL
 import PostgresStorage
+#endif
 import SQLiteStorage
 
 /// Everything `Database/open(at:options:)` needs: the cache's options (with RelStorage's
@@ -47,8 +49,10 @@ public struct DatabaseOptions: Sendable {
     public var cacheShardCount: Int?
     /// The SQLite storage's options (busy timeout, page size, …).
     public var storage = SQLiteStorageOptions()
+    #if PostgreSQL
     /// The PostgreSQL storage's options (timeouts, OID block size).
     public var postgres = PostgresStorageOptions()
+    #endif
 
     /// The defaults.
     public init() {}

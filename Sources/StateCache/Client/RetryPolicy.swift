@@ -1,0 +1,43 @@
+/// How ``StateCacheClient/withTransaction(_:)`` reruns a transaction that lost a race.
+///
+/// A transaction is rerun, from a fresh poll, when its commit met a conflict
+/// (`StorageError.conflict`: another transaction changed an object it read; nothing was
+/// written), when SQLite's write lock stayed busy past its timeout (nothing written), when
+/// the cache and the database disagreed (`CacheViewError.inconsistent`: the cache was
+/// cleared), and when the connection was lost *before* the commit was sent (on a new
+/// connection). A connection lost *during* the commit is never rerun: whether it landed is
+/// unknown, and only the application can tell whether doing it twice is harmless.
+///
+/// Delays grow exponentially with full jitter (a random delay between zero and the bound),
+/// so transactions that collided do not collide again in lockstep.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Attempts in all, the first included; the last attempt's error is thrown.
+    public var maximumAttempts = 10
+    /// The bound of the first retry's delay; doubled per retry up to ``maximumDelay``.
+    public var initialDelay: Duration = .milliseconds(2)
+    /// The largest delay bound.
+    public var maximumDelay: Duration = .milliseconds(250)
+
+    /// The defaults: 10 attempts, delays bounded by 2 ms doubling to 250 ms.
+    public init() {}
+
+    /// A policy with these bounds.
+    public init(maximumAttempts: Int, initialDelay: Duration = .milliseconds(2), maximumDelay: Duration = .milliseconds(250)) {
+        self.maximumAttempts = maximumAttempts
+        self.initialDelay = initialDelay
+        self.maximumDelay = maximumDelay
+    }
+
+    /// Never rerun: the first conflict is thrown.
+    public static let never = RetryPolicy(maximumAttempts: 1)
+
+    /// The delay before attempt `attempt + 1` (attempt counts from 1): uniform in
+    /// `0 ... min(maximumDelay, initialDelay × 2^(attempt-1))`.
+    func delay<G: RandomNumberGenerator>(after attempt: Int, using generator: inout G) -> Duration {
+        let doublings = Swift.min(attempt - 1, 30)
+        let bound = Swift.min(maximumDelay, initialDelay * (1 << doublings))
+        let nanoseconds = bound.components.seconds * 1_000_000_000 + bound.components.attoseconds / 1_000_000_000
+        guard nanoseconds > 0 else { return .zero }
+        return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &generator))
+    }
+}

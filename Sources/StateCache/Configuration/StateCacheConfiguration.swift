@@ -1,0 +1,229 @@
+import CacheCore
+import Foundation
+
+/// Everything a ``StateCacheClient`` is opened with — where the database is, the database's
+/// options, the pool — read from a key-value source (a configuration file's section, a
+/// service's settings) or from the environment, with RelStorage's key names.
+///
+/// ```swift
+/// // STATECACHE_STORAGE=/var/lib/app/db STATECACHE_CACHE_LOCAL_MB=200 STATECACHE_POOL_MAX_CONNECTIONS=32
+/// let configuration = try StateCacheConfiguration(environment: ProcessInfo.processInfo.environment)
+/// let client = try await StateCacheClient.open(configuration, logger: logger)
+/// ```
+///
+/// Keys not given keep their defaults. An unknown key, or a value that does not parse or is
+/// out of range, is a ``StateCacheError/Code/invalidConfiguration`` error naming the key — a
+/// misspelt setting fails at start-up instead of being ignored. The keys are listed in
+/// ``keys``; in the environment each is upper-cased, `-` becomes `_`, and `STATECACHE_` comes
+/// first (`cache-local-mb` → `STATECACHE_CACHE_LOCAL_MB`).
+public struct StateCacheConfiguration: Sendable {
+    /// The database (`storage`: a directory path, or a `postgresql://` URL or libpq string).
+    public var location: StorageLocation?
+    /// The database's options.
+    public var options = DatabaseOptions()
+    /// The pool's limits.
+    public var pool = PoolConfiguration()
+
+    /// The defaults, with no location.
+    public init() {}
+
+    /// Reads `values` (key → text). Throws ``StateCacheError/Code/invalidConfiguration`` naming
+    /// the first unknown key or bad value.
+    public init(_ values: [String: String]) throws(StateCacheError) {
+        for key in values.keys.sorted() {
+            guard let setting = Self.settings[key] else {
+                let suggestion = Self.closestKey(to: key).map { " (did you mean '\($0)'?)" } ?? ""
+                throw StateCacheError(.invalidConfiguration, "unknown configuration key '\(key)'\(suggestion)")
+            }
+            do {
+                try setting.apply(values[key]!.trimmingCharacters(in: .whitespaces), &self)
+            } catch {
+                throw StateCacheError(.invalidConfiguration, "configuration key '\(key)': \(error.reason)")
+            }
+        }
+        do {
+            try pool.validate()
+        } catch {
+            throw StateCacheError(.invalidConfiguration, "configuration: \(error.message)")
+        }
+    }
+
+    /// Reads the variables of `environment` that start with `prefix` (`STATECACHE_CACHE_LOCAL_MB`
+    /// is `cache-local-mb`); other variables are not looked at. Throws like ``init(_:)``, naming
+    /// the variable.
+    public init(environment: [String: String], prefix: String = "STATECACHE_") throws(StateCacheError) {
+        var values: [String: String] = [:]
+        var names: [String: String] = [:]
+        for (name, value) in environment where name.hasPrefix(prefix) && name.count > prefix.count {
+            let key = name.dropFirst(prefix.count).lowercased().replacingOccurrences(of: "_", with: "-")
+            values[key] = value
+            names[key] = name
+        }
+        do {
+            try self.init(values)
+        } catch {
+            var message = error.message
+            for (key, name) in names { message = message.replacingOccurrences(of: "key '\(key)'", with: "variable \(name)") }
+            throw StateCacheError(.invalidConfiguration, message)
+        }
+    }
+
+    /// Every key, in the order documented.
+    public static var keys: [String] { settingList.map(\.key) }
+
+    // MARK: - The keys
+
+    private struct Setting: Sendable {
+        let key: String
+        let apply: @Sendable (String, inout StateCacheConfiguration) throws(ValueError) -> Void
+    }
+
+    struct ValueError: Error {
+        let reason: String
+    }
+
+    private static let settingList: [Setting] = [
+        Setting(key: "storage") { text, configuration throws(ValueError) in
+            guard !text.isEmpty else { throw ValueError(reason: "is empty") }
+            configuration.location = StorageLocation(parsing: text)
+        },
+        Setting(key: "cache-local-mb") { text, configuration throws(ValueError) in
+            configuration.options.cacheLocalMB = try number(text, Double.init, atLeast: 0)
+        },
+        Setting(key: "cache-local-object-max") { text, configuration throws(ValueError) in
+            configuration.options.cacheLocalObjectMax = try number(text, Int.init, atLeast: 1)
+        },
+        Setting(key: "cache-local-compression") { text, configuration throws(ValueError) in
+            configuration.options.cacheLocalCompression = try choice(text, StateCompression.self)
+        },
+        Setting(key: "cache-delta-size-limit") { text, configuration throws(ValueError) in
+            configuration.options.cacheDeltaSizeLimit = try number(text, Int.init, atLeast: 1)
+        },
+        Setting(key: "cache-prefix") { text, configuration throws(ValueError) in
+            configuration.options.cachePrefix = text.isEmpty ? nil : text
+        },
+        Setting(key: "cache-local-dir") { text, configuration throws(ValueError) in
+            configuration.options.cacheLocalDir = text.isEmpty ? nil : URL(fileURLWithPath: text)
+        },
+        Setting(key: "cache-local-dir-count") { text, configuration throws(ValueError) in
+            configuration.options.cacheLocalDirCount = try number(text, Int.init, atLeast: 1)
+        },
+        Setting(key: "cache-local-dir-read-count") { text, configuration throws(ValueError) in
+            configuration.options.cacheLocalDirReadCount = try number(text, Int.init, atLeast: 0)
+        },
+        Setting(key: "cache-local-dir-write-max-size") { text, configuration throws(ValueError) in
+            configuration.options.cacheLocalDirWriteMaxSize = try number(text, Int.init, atLeast: 0)
+        },
+        Setting(key: "cache-local-dir-compress") { text, configuration throws(ValueError) in
+            configuration.options.cacheLocalDirCompress = try boolean(text)
+        },
+        Setting(key: "cache-trace-file") { text, configuration throws(ValueError) in
+            configuration.options.cacheTraceFile = text.isEmpty ? nil : URL(fileURLWithPath: text)
+        },
+        Setting(key: "cache-window-fraction") { text, configuration throws(ValueError) in
+            let fraction = try number(text, Double.init, atLeast: 0)
+            guard fraction <= 1 else { throw ValueError(reason: "'\(text)' is more than 1") }
+            configuration.options.cacheWindowFraction = fraction
+        },
+        Setting(key: "cache-window-adaptation") { text, configuration throws(ValueError) in
+            configuration.options.cacheWindowAdaptation = try choice(text, WindowAdaptation.self)
+        },
+        Setting(key: "cache-shard-count") { text, configuration throws(ValueError) in
+            configuration.options.cacheShardCount = try number(text, Int.init, atLeast: 1)
+        },
+        Setting(key: "sqlite-busy-timeout") { text, configuration throws(ValueError) in
+            configuration.options.storage.busyTimeout = try seconds(text)
+        },
+        Setting(key: "sqlite-cache-size-kib") { text, configuration throws(ValueError) in
+            configuration.options.storage.cacheSizeKiB = try number(text, Int.init, atLeast: 0)
+        },
+        Setting(key: "sqlite-mmap-size-mib") { text, configuration throws(ValueError) in
+            configuration.options.storage.mmapSizeMiB = try number(text, Int.init, atLeast: 0)
+        },
+        Setting(key: "postgres-connect-timeout") { text, configuration throws(ValueError) in
+            #if PostgreSQL
+            configuration.options.postgres.connectTimeout = try seconds(text)
+            #else
+            throw ValueError(reason: "this build has no PostgreSQL storage")
+            #endif
+        },
+        Setting(key: "postgres-lock-timeout") { text, configuration throws(ValueError) in
+            #if PostgreSQL
+            configuration.options.postgres.lockTimeout = try seconds(text)
+            #else
+            throw ValueError(reason: "this build has no PostgreSQL storage")
+            #endif
+        },
+        Setting(key: "pool-min-connections") { text, configuration throws(ValueError) in
+            configuration.pool.minimumConnections = try number(text, Int.init, atLeast: 0)
+        },
+        Setting(key: "pool-max-connections") { text, configuration throws(ValueError) in
+            configuration.pool.maximumConnections = try number(text, Int.init, atLeast: 1)
+        },
+        Setting(key: "pool-idle-timeout") { text, configuration throws(ValueError) in
+            configuration.pool.idleTimeout = try seconds(text)
+        },
+        Setting(key: "pool-lease-timeout") { text, configuration throws(ValueError) in
+            configuration.pool.leaseTimeout = try seconds(text)
+        },
+    ]
+
+    private static let settings = Dictionary(uniqueKeysWithValues: settingList.map { ($0.key, $0) })
+
+    // MARK: - Values
+
+    private static func number<T: Comparable>(_ text: String, _ parse: (String) -> T?, atLeast minimum: T) throws(ValueError) -> T {
+        guard let value = parse(text) else { throw ValueError(reason: "'\(text)' is not a number") }
+        guard value >= minimum else { throw ValueError(reason: "'\(text)' is less than \(minimum)") }
+        return value
+    }
+
+    private static func choice<T: RawRepresentable & CaseIterable>(_ text: String, _: T.Type) throws(ValueError) -> T
+        where T.RawValue == String {
+        guard let value = T.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+            throw ValueError(reason: "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    private static func boolean(_ text: String) throws(ValueError) -> Bool {
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw ValueError(reason: "'\(text)' is not true or false")
+        }
+    }
+
+    /// Seconds, as a number (`2.5`) or with a unit (`250ms`, `30s`, `2m`).
+    private static func seconds(_ text: String) throws(ValueError) -> Duration {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
+        var number = Substring(text)
+        var scale = 1.0
+        for (unit, factor) in units where text.hasSuffix(unit) {
+            number = text.dropLast(unit.count)
+            scale = factor
+            break
+        }
+        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 0 else {
+            throw ValueError(reason: "'\(text)' is not a duration (seconds, or with ms, s or m)")
+        }
+        return .milliseconds(Int64((value * scale * 1000).rounded()))
+    }
+
+    /// The known key nearest to `key` by edit distance, when it is close.
+    private static func closestKey(to key: String) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var previous = Array(0...b.count)
+            for (i, x) in a.enumerated() {
+                var current = [i + 1]
+                for (j, y) in b.enumerated() {
+                    current.append(Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+                }
+                previous = current
+            }
+            return previous[b.count]
+        }
+        let candidates = keys.map { ($0, distance(Array(key), Array($0))) }.min { $0.1 < $1.1 }
+        return candidates.flatMap { $0.1 <= 3 ? $0.0 : nil }
+    }
+}
