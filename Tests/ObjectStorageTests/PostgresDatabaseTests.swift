@@ -136,6 +136,18 @@ final class PostgresDatabaseTests: XCTestCase {
                        "no lost update, none counted twice (\(report.unknownCommits) commits of unknown outcome)")
     }
 
+    /// A server that cannot be reached before the run starts: one clear line and status 1, not
+    /// a report of nothing.
+    func testAStressThatCannotConnectAtTheStartSaysSo() throws {
+        let target = "postgresql://postgres@/statecache?host=/nonexistent-statecache-socket-dir&port=1"
+        let run = try ToolRun(BuiltTool.required("statecache"), ["stress", "--postgres", target, "--seconds", "1"], timeout: 60)
+        XCTAssertEqual(run.status, 1)
+        let lines = run.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, run.stderr)
+        XCTAssertTrue(run.stderr.hasPrefix("statecache stress: cannot start: cannot connect to PostgreSQL at \(target): "), run.stderr)
+        XCTAssertEqual(run.stdout, "")
+    }
+
     /// `statecache stress --postgres`: processes standing in for machines share one database.
     func testProcessesOverPostgresStressWithoutAWrongLoad() throws {
         let location = try freshLocation()
