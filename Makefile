@@ -24,7 +24,7 @@ RELEASE_TESTING := -c release -Xswiftc -enable-testing
 # Leak reports are not what these runs look for (the Swift runtime keeps caches to exit).
 export ASAN_OPTIONS ?= detect_leaks=0
 
-.PHONY: deps build test test-debug stress-release postgres-fault-stress test-tsan test-asan demo demo-postgres bench bench-postgres clean check-sqlite-only
+.PHONY: deps build test test-debug stress-release postgres-fault-stress test-tsan test-asan demo demo-postgres bench bench-postgres example clean check-sqlite-only
 
 deps:
 	@missing=""; \
@@ -141,5 +141,10 @@ check-sqlite-only: deps
 	else echo "check-sqlite-only: links neither libpq nor liblzma"; fi
 	$(COUNTER_STRESS) $(or $(SECONDS),20) 64 100
 
+# The example HTTP server on the async client (Examples/HummingbirdServer, its own package and
+# .build): not part of `make test`, since it fetches and builds SwiftNIO and Hummingbird.
+example: deps
+	$(SWIFT) build --package-path Examples/HummingbirdServer
+
 clean:
-	rm -rf .build .build-tsan .build-asan
+	rm -rf .build .build-tsan .build-asan Examples/HummingbirdServer/.build Examples/CounterStress/.build Examples/CounterStress/.build-postgres

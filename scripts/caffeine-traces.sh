@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lays out the research traces bundled with Caffeine's simulator in folders named after their
 # formats, so that `statecache bench hitrate --fixtures OUT` measures every policy on traces
-# nobody here tuned to (README, "Policies side by side").
+# nobody here tuned to (docs/cache-simul.md, "Policies side by side").
 #
 #   scripts/caffeine-traces.sh CAFFEINE OUT
 #

@@ -55,16 +55,39 @@ public final class StorageView {
     /// Where events are recorded, if tracing is on.
     public let tracer: TraceWriter?
 
-    /// The view's snapshot TID (nil before the first poll).
-    @exclusivity(unchecked) public private(set) var snapshotTID: TransactionID?
-    /// The epoch (checkpoints and shared `deltaAfter1`) the view uses.
-    @exclusivity(unchecked) public private(set) var epoch: CheckpointEpoch? {
-        didSet { currentCheckpoints = epoch?.checkpoints }
-    }
-    /// `epoch?.checkpoints`, kept as a plain value so that a cache hit reads the checkpoints
-    /// without retaining the shared epoch object (whose reference count every thread's
+    /// Where the view stands. Kept as plain values, so a load reads the snapshot and the
+    /// checkpoints without retaining the shared epoch (whose reference count every thread's
     /// views would otherwise write).
-    @exclusivity(unchecked) private var currentCheckpoints: Checkpoints?
+    enum Position: Equatable {
+        /// Before the first poll: loads go to the storage.
+        case unpolled
+        /// At a snapshot but without checkpoints, after the cache and the database disagreed:
+        /// loads go to the storage until the next poll rebuilds.
+        case detached(snapshot: TransactionID)
+        /// At a snapshot with the epoch's checkpoints: loads go through the cache.
+        case polled(snapshot: TransactionID, checkpoints: Checkpoints)
+    }
+
+    /// Where the view stands; `.polled` exactly when ``epoch`` is set (``checkInvariants()``).
+    @exclusivity(unchecked) private(set) var position = Position.unpolled
+
+    /// The epoch (checkpoints and shared `deltaAfter1`) the view uses.
+    @exclusivity(unchecked) public private(set) var epoch: CheckpointEpoch?
+
+    /// The view's snapshot TID (nil before the first poll).
+    public var snapshotTID: TransactionID? {
+        switch position {
+        case .unpolled: return nil
+        case .detached(let snapshot), .polled(let snapshot, _): return snapshot
+        }
+    }
+
+    /// Moves the view to `snapshot` under `epoch` (nil: detached from the checkpoints).
+    private func move(to snapshot: TransactionID, epoch: CheckpointEpoch?) {
+        self.epoch = epoch
+        position = epoch.map { .polled(snapshot: snapshot, checkpoints: $0.checkpoints) } ?? .detached(snapshot: snapshot)
+    }
+
     /// Objects changed in `(cp0, snapshot]`, with their latest TID.
     @exclusivity(unchecked) public private(set) var deltaAfter0: [ObjectID: TransactionID] = [:]
     /// What this view did.
@@ -97,120 +120,85 @@ public final class StorageView {
     @inline(__always)
     private func cachedLoad<Source: ObjectSource>(_ oid: ObjectID, from source: Source) throws -> ObjectState? {
         statistics.loads += 1
-        guard let checkpoints = currentCheckpoints, let snapshot = snapshotTID else {
+        guard case .polled(let snapshot, let checkpoints) = position, let epoch else {
             statistics.misses += 1
             trace(.loadMiss, oid)
             return try source.load(oid)
         }
-        if !deltaAfter0.isEmpty, let expected = deltaAfter0[oid] {
-            let key = CacheKey(oid: oid, tid: expected)
-            if let hit = cache.get(key) {
-                guard hit.tid == expected else {
-                    throw inconsistency(oid, expected: expected, found: hit.tid)
-                }
-                return hitResult(oid, hit)
-            }
-            statistics.misses += 1
-            trace(.loadMiss, oid)
-            let loaded = try source.load(oid)
-            guard let loaded, loaded.tid == expected else {
-                if let loaded, loaded.tid > snapshot {
-                    throw CacheViewError.stateFromTheFuture(oid: oid, tid: loaded.tid, snapshot: snapshot)
-                }
-                throw inconsistency(oid, expected: expected, found: loaded?.tid)
-            }
-            store(key, loaded)
-            return loaded
-        }
-        let primary = CacheKey(oid: oid, tid: checkpoints.cp0)
-        if let found = cache.get(primary, orElse: { self.epoch.flatMap { self.fallbackKey(oid, $0) } }) {
-            guard found.value.tid <= snapshot else {
-                throw CacheViewError.stateFromTheFuture(oid: oid, tid: found.value.tid, snapshot: snapshot)
-            }
-            if found.fromFallback {
+        let plan = LookupPlan(oid, checkpoints: checkpoints, deltaAfter0: deltaAfter0, epoch: epoch)
+        if let hit = cache.get(plan.lookup) {
+            let state = try verified(hit.value, plan, snapshot: snapshot, fromStorage: false)!
+            if hit.fromFallback {
                 statistics.copiesForward += 1
-                cache.set(primary, found.value)
+                cache.set(plan.lookup.primary, state)
             }
-            return hitResult(oid, found.value)
+            return hitResult(oid, state)
         }
         statistics.misses += 1
         trace(.loadMiss, oid)
-        guard let loaded = try source.load(oid) else { return nil }
-        guard loaded.tid <= snapshot else {
-            throw CacheViewError.stateFromTheFuture(oid: oid, tid: loaded.tid, snapshot: snapshot)
-        }
-        store(primary, loaded)
+        guard let loaded = try verified(try source.load(oid), plan, snapshot: snapshot, fromStorage: true) else { return nil }
+        store(plan.lookup.primary, loaded)
         return loaded
     }
 
     /// The states of many objects (ZODB's prefetch): one pass over the cache, the misses
     /// fetched from `source` in one round trip and cached. Missing objects are absent.
     public func load(many oids: [ObjectID], from source: some ObjectSource) throws -> [ObjectID: ObjectState] {
-        var result: [ObjectID: ObjectState] = [:]
-        guard let epoch, let snapshot = snapshotTID else {
+        guard case .polled(let snapshot, let checkpoints) = position, let epoch else {
             statistics.loads += oids.count
             statistics.misses += oids.count
             for oid in oids { trace(.loadMiss, oid) }
             return try source.load(many: oids)
         }
-        let unique = Array(Set(oids))
-        statistics.loads += unique.count
-        let checkpoints = epoch.checkpoints
-        let primaries = unique.map { CacheKey(oid: $0, tid: deltaAfter0[$0] ?? checkpoints.cp0) }
-        let fallbacks = unique.map { deltaAfter0[$0] == nil ? fallbackKey($0, epoch) : nil }
-        let found = cache.get(many: primaries, orElse: fallbacks)
-        var missing: [ObjectID] = []
+        let plans = Array(Set(oids)).map { LookupPlan($0, checkpoints: checkpoints, deltaAfter0: deltaAfter0, epoch: epoch) }
+        statistics.loads += plans.count
+        var result: [ObjectID: ObjectState] = [:]
+        var missing: [LookupPlan] = []
         var copies: [(key: CacheKey, value: ObjectState)] = []
-        for (position, oid) in unique.enumerated() {
-            guard let (hit, fromFallback) = found[position] else {
-                missing.append(oid)
+        for (plan, hit) in zip(plans, cache.get(many: plans.map(\.lookup))) {
+            guard let hit else {
+                missing.append(plan)
                 continue
             }
-            if let expected = deltaAfter0[oid], hit.tid != expected {
-                throw inconsistency(oid, expected: expected, found: hit.tid)
-            }
-            guard hit.tid <= snapshot else {
-                throw CacheViewError.stateFromTheFuture(oid: oid, tid: hit.tid, snapshot: snapshot)
-            }
-            if fromFallback {
+            let state = try verified(hit.value, plan, snapshot: snapshot, fromStorage: false)!
+            if hit.fromFallback {
                 statistics.copiesForward += 1
-                copies.append((primaries[position], hit))
+                copies.append((plan.lookup.primary, state))
             }
-            result[oid] = hitResult(oid, hit)
+            result[plan.oid] = hitResult(plan.oid, state)
         }
         if !copies.isEmpty { cache.set(many: copies) }
         guard !missing.isEmpty else { return result }
         statistics.misses += missing.count
-        for oid in missing { trace(.loadMiss, oid) }
-        let loaded = try source.load(many: missing)
+        for plan in missing { trace(.loadMiss, plan.oid) }
+        let loaded = try source.load(many: missing.map(\.oid))
         var toStore: [(key: CacheKey, value: ObjectState)] = []
-        for oid in missing {
-            if let expected = deltaAfter0[oid] {
-                guard let state = loaded[oid], state.tid == expected else {
-                    if let state = loaded[oid], state.tid > snapshot {
-                        throw CacheViewError.stateFromTheFuture(oid: oid, tid: state.tid, snapshot: snapshot)
-                    }
-                    throw inconsistency(oid, expected: expected, found: loaded[oid]?.tid)
-                }
-            }
-            guard let state = loaded[oid] else { continue }
-            guard state.tid <= snapshot else {
-                throw CacheViewError.stateFromTheFuture(oid: oid, tid: state.tid, snapshot: snapshot)
-            }
-            result[oid] = state
-            let key = CacheKey(oid: oid, tid: deltaAfter0[oid] ?? checkpoints.cp0)
-            toStore.append((key, state))
-            trace(.storeCurrent, oid, tid: state.tid, length: state.state.count)
+        for plan in missing {
+            guard let state = try verified(loaded[plan.oid], plan, snapshot: snapshot, fromStorage: true) else { continue }
+            result[plan.oid] = state
+            toStore.append((plan.lookup.primary, state))
+            trace(.storeCurrent, plan.oid, tid: state.tid, length: state.state.count)
         }
         cache.set(many: toStore)
         return result
     }
 
-    /// The older key to try when `(oid, cp0)` misses: the exact `deltaAfter1` entry, or `cp1`.
-    @inline(__always) private func fallbackKey(_ oid: ObjectID, _ epoch: CheckpointEpoch) -> CacheKey? {
-        if let tid = epoch.deltaAfter1[oid] { return CacheKey(oid: oid, tid: tid) }
-        let checkpoints = epoch.checkpoints
-        return checkpoints.cp1 != checkpoints.cp0 ? CacheKey(oid: oid, tid: checkpoints.cp1) : nil
+    /// The one check every answer passes, from the cache or the storage: a state the plan
+    /// expects exactly must have that TID (else the cache and the database disagree: the
+    /// cache is cleared), and no state may be newer than the snapshot.
+    @inline(__always)
+    private func verified(_ state: ObjectState?, _ plan: LookupPlan, snapshot: TransactionID,
+                          fromStorage: Bool) throws -> ObjectState? {
+        if let expected = plan.expected, state?.tid != expected {
+            if fromStorage, let state, state.tid > snapshot {
+                throw CacheViewError.stateFromTheFuture(oid: plan.oid, tid: state.tid, snapshot: snapshot)
+            }
+            throw inconsistency(plan.oid, expected: expected, found: state?.tid)
+        }
+        if let state, state.tid > snapshot {
+            throw CacheViewError.stateFromTheFuture(oid: plan.oid, tid: state.tid, snapshot: snapshot)
+        }
+        return state
     }
 
     private func hitResult(_ oid: ObjectID, _ hit: ObjectState) -> ObjectState {
@@ -230,7 +218,7 @@ public final class StorageView {
         let error = CacheViewError.inconsistent(oid: oid, expected: expected, found: found, checkpoints: checkpoints)
         cache.removeAll()
         coordinator.reset()
-        epoch = nil
+        if let snapshot = snapshotTID { move(to: snapshot, epoch: nil) }
         deltaAfter0 = [:]
         return error
     }
@@ -279,7 +267,7 @@ public final class StorageView {
                 cache.remove(CacheKey(oid: change.oid, tid: deltaAfter0[change.oid] ?? epoch.checkpoints.cp0))
                 deltaAfter0[change.oid] = change.tid
             }
-            snapshotTID = newTID
+            move(to: newTID, epoch: epoch)
             adoptNewerEpochIfPossible()
         } else {
             try rebuild(at: newTID, source: source)
@@ -315,11 +303,12 @@ public final class StorageView {
             if let known = rebuilt[change.oid], known >= change.tid { continue }
             rebuilt[change.oid] = change.tid
         }
+        // Traced under the new epoch (whose checkpoint keys say what the cache holds) but
+        // before `deltaAfter0` is replaced: the old one may name a cached exact state.
         epoch = base
-        // Traced before `deltaAfter0` is replaced: the old one may name a cached exact state.
         if tracer != nil { traceInvalidations(listed, after: listFrom, through: newTID) }
         deltaAfter0 = rebuilt
-        snapshotTID = newTID
+        move(to: newTID, epoch: base)
     }
 
     /// Adopts the process's epoch if it is newer than the view's and not after its snapshot.
@@ -330,7 +319,7 @@ public final class StorageView {
         let target = shared.checkpoints
         guard target.cp0 <= snapshot, target.cp0 >= epoch.checkpoints.cp0 else { return }
         deltaAfter0 = deltaAfter0.filter { $0.value > target.cp0 }
-        self.epoch = shared
+        move(to: snapshot, epoch: shared)
         statistics.adoptions += 1
     }
 
@@ -349,7 +338,7 @@ public final class StorageView {
         let inForce = coordinator.shift(from: epoch, to: replacement)
         if inForce === replacement {
             statistics.shifts += 1
-            self.epoch = replacement
+            move(to: snapshot, epoch: replacement)
             deltaAfter0 = [:]
         } else {
             adoptNewerEpochIfPossible()  // another view shifted first
@@ -386,7 +375,8 @@ public final class StorageView {
         if let known = deltaAfter0[oid], cache.contains(CacheKey(oid: oid, tid: known)) { return true }
         guard let epoch else { return false }
         if cache.contains(CacheKey(oid: oid, tid: epoch.checkpoints.cp0)) { return true }
-        if let older = fallbackKey(oid, epoch), cache.contains(older) { return true }
+        let plan = LookupPlan(oid, checkpoints: epoch.checkpoints, deltaAfter0: [:], epoch: epoch)
+        if let older = plan.lookup.fallback, cache.contains(older) { return true }
         return false
     }
 

@@ -25,8 +25,8 @@ import CacheViews
 /// conn.close(); try db.close()
 /// ```
 ///
-/// The storage is SQLite (``open(at:options:)``, one machine) or PostgreSQL
-/// (``open(_:options:)`` with a `postgresql://` URL, many machines); everything above it is
+/// The storage is SQLite (``open(at:options:logger:)``, one machine) or PostgreSQL
+/// (``open(_:options:logger:)`` with a `postgresql://` URL, many machines); everything above it is
 /// the same. The database owns the object store, the `SharedStateCache` every connection shares,
 /// the process's checkpoints (`CheckpointCoordinator`) and the trace writer, if tracing is on.
 ///
@@ -92,7 +92,7 @@ public final class Database: Sendable {
     }
 
     /// Opens the database at `location` — a SQLite directory, or a PostgreSQL database whose
-    /// schema is created when missing — and its cache, as ``open(at:options:)`` does.
+    /// schema is created when missing — and its cache, as ``open(at:options:logger:)`` does.
     ///
     /// - Throws: `StorageError` from the storage (for PostgreSQL also `cannotConnect`,
     ///   `invalidArgument` for a malformed URL), or a `TraceWriteError`.

@@ -23,7 +23,7 @@ final class CacheShardTests: XCTestCase {
         for step in 0 ..< 60_000 {
             let k = key(zipf.next(using: &generator))
             let weight = 50 + Int(generator.next() % 200)
-            let shardValue = shard.get(k, stripe: 3)
+            let shardValue = shard.lookUp(CacheLookup(k), stripe: 3)?.value
             let bareValue = bare.get(k)
             if shardValue?.tid != bareValue?.tid && firstDifference == nil { firstDifference = step }
             if shardValue == nil {
@@ -50,9 +50,9 @@ final class CacheShardTests: XCTestCase {
         var shard = CacheShard(policy: WindowTinyLFU(configuration: configuration(100_000)))
         for i in 0 ..< 10 { _ = shard.set(key(i), ObjectState(state: [1], tid: .zero), weight: 10, stripe: 0) }
         for round in 0 ..< 100 {
-            XCTAssertNotNil(shard.get(key(round % 10), stripe: round % ThreadStripe.count))
+            XCTAssertNotNil(shard.lookUp(CacheLookup(key(round % 10)), stripe: round % ThreadStripe.count))
         }
-        XCTAssertNil(shard.get(key(99), stripe: 1))
+        XCTAssertNil(shard.lookUp(CacheLookup(key(99)), stripe: 1))
         XCTAssertLessThan(shard.policy.counters.hits, 100, "some hits are still only logged")
         shard.applyAll()
         XCTAssertEqual(shard.policy.counters.hits, 100)
@@ -65,7 +65,7 @@ final class CacheShardTests: XCTestCase {
     func testHitsLoggedBeforeTheirEntriesLeaveAreHarmless() {
         var shard = CacheShard(policy: WindowTinyLFU(configuration: configuration(10_000)))
         for i in 0 ..< 10 { _ = shard.set(key(i), ObjectState(state: [], tid: .zero), weight: 100, stripe: 1) }
-        for i in 0 ..< 10 { XCTAssertNotNil(shard.get(key(i), stripe: 0)) }
+        for i in 0 ..< 10 { XCTAssertNotNil(shard.lookUp(CacheLookup(key(i)), stripe: 0)) }
         for i in 0 ..< 5 { XCTAssertTrue(shard.remove(key(i), stripe: 1)) }
         for i in 100 ..< 103 { _ = shard.set(key(i), ObjectState(state: [], tid: .zero), weight: 100, stripe: 1) }
         XCTAssertEqual(shard.policy.count, 8, "three freed slots reused, two still free")
@@ -79,8 +79,8 @@ final class CacheShardTests: XCTestCase {
     func testRemoveAllCountsAndForgetsTheLog() {
         var shard = CacheShard(policy: WindowTinyLFU(configuration: configuration(10_000)))
         for i in 0 ..< 20 { _ = shard.set(key(i), ObjectState(state: [], tid: .zero), weight: 100, stripe: 2) }
-        for i in 0 ..< 20 { _ = shard.get(key(i), stripe: 5) }
-        _ = shard.get(key(99), stripe: 5)
+        for i in 0 ..< 20 { _ = shard.lookUp(CacheLookup(key(i)), stripe: 5) }
+        _ = shard.lookUp(CacheLookup(key(99)), stripe: 5)
         shard.removeAll()
         XCTAssertEqual(shard.policy.counters.hits, 20)
         XCTAssertEqual(shard.policy.counters.misses, 1)

@@ -34,7 +34,7 @@ final class PolicyModelTests: XCTestCase {
     }
 
     /// The same through the public cache, one shard and several, uncompressed and compressed:
-    /// get, get(_:orElse:), get(many:), get(many:orElse:), set, set(many:), remove, removeAll,
+    /// get, get(CacheLookup), get(many:) with and without fallbacks, set, set(many:), remove, removeAll,
     /// exportEntries and restore return only the latest state of each key, keep within
     /// `capacityBytes` (and each shard within its share), and keep statistics that add up.
     func testSharedCacheReturnsOnlyTheLatestStateOfEachKeyAndStaysWithinItsBytes() throws {
@@ -1003,28 +1003,25 @@ private final class SharedCacheModelRun: ModelRunBasics, ModelRun {
         if (found != nil) != cached { report.fail("get \(key) \(found != nil ? "hit" : "missed") but contains said \(cached)") }
     }
 
-    /// One request under a primary key and a fallback (a closure, or a key given in advance).
-    func getOrElse() {
+    /// A lookup of a key and, usually, a fallback: the same object under another TID.
+    func nextLookup() -> CacheLookup {
         let primary = keys.next(&random)
-        let fallback: CacheKey? = random.chance(1, in: 6) ? nil : keys.next(&random)
-        let primaryCached = cache.contains(primary)
-        let fallbackCached = fallback.map { cache.contains($0) } ?? false
-        let result: (value: ObjectState, fromFallback: Bool)?
-        if random.coin() {
-            var asked = 0
-            result = cache.get(primary, orElse: { asked += 1; return fallback })
-            if asked != (primaryCached ? 0 : 1) {
-                report.fail("get(\(primary), orElse:) asked for the fallback \(asked) times (primary cached: \(primaryCached))")
-            }
-        } else {
-            result = cache.get(primary, orElse: fallback)
-        }
-        checkOrElse(primary: primary, fallback: fallback, primaryCached: primaryCached, fallbackCached: fallbackCached,
-                    result: result, "get(_:orElse:)")
+        guard !random.chance(1, in: 6) else { return CacheLookup(primary) }
+        let others = ModelKeyChooser.tids.filter { $0 != primary.tid }
+        return CacheLookup(primary, orElse: CacheKey(oid: primary.oid, tid: others[random.below(others.count)]))
+    }
+
+    /// One request under a primary key and a fallback.
+    func getOrElse() {
+        let lookup = nextLookup()
+        let primaryCached = cache.contains(lookup.primary)
+        let fallbackCached = lookup.fallback.map { cache.contains($0) } ?? false
+        checkOrElse(primary: lookup.primary, fallback: lookup.fallback, primaryCached: primaryCached, fallbackCached: fallbackCached,
+                    result: cache.get(lookup), "get(CacheLookup)")
     }
 
     func checkOrElse(primary: CacheKey, fallback: CacheKey?, primaryCached: Bool, fallbackCached: Bool,
-                              result: (value: ObjectState, fromFallback: Bool)?, _ what: String) {
+                              result: CacheHit?, _ what: String) {
         if let result {
             countHit()
             if result.fromFallback {
@@ -1051,7 +1048,7 @@ private final class SharedCacheModelRun: ModelRunBasics, ModelRun {
             requested.append(!requested.isEmpty && random.chance(1, in: 8) ? requested[random.below(requested.count)] : keys.next(&random))
         }
         let cached = requested.map { cache.contains($0) }
-        let found = cache.get(many: requested)
+        let found = cache.get(many: requested.map { CacheLookup($0) }).map { $0?.value }
         guard found.count == requested.count else {
             report.fail("get(many:) of \(requested.count) keys returned \(found.count) results")
             return
@@ -1071,22 +1068,17 @@ private final class SharedCacheModelRun: ModelRunBasics, ModelRun {
 
     func getManyOrElse() {
         let count = random.within(0 ... 12)
-        var primaries: [CacheKey] = []
-        var fallbacks: [CacheKey?] = []
-        for _ in 0 ..< count {
-            primaries.append(keys.next(&random))
-            fallbacks.append(random.chance(1, in: 5) ? nil : keys.next(&random))
-        }
-        let primaryCached = primaries.map { cache.contains($0) }
-        let fallbackCached = fallbacks.map { $0.map { cache.contains($0) } ?? false }
-        let results = cache.get(many: primaries, orElse: fallbacks)
+        let lookups = (0 ..< count).map { _ in nextLookup() }
+        let primaryCached = lookups.map { cache.contains($0.primary) }
+        let fallbackCached = lookups.map { $0.fallback.map { cache.contains($0) } ?? false }
+        let results = cache.get(many: lookups)
         guard results.count == count else {
-            report.fail("get(many:orElse:) of \(count) requests returned \(results.count) results")
+            report.fail("get(many: lookups) of \(count) requests returned \(results.count) results")
             return
         }
         for position in 0 ..< count {
-            checkOrElse(primary: primaries[position], fallback: fallbacks[position], primaryCached: primaryCached[position],
-                        fallbackCached: fallbackCached[position], result: results[position], "get(many:orElse:)")
+            checkOrElse(primary: lookups[position].primary, fallback: lookups[position].fallback, primaryCached: primaryCached[position],
+                        fallbackCached: fallbackCached[position], result: results[position], "get(many: lookups)")
         }
     }
 

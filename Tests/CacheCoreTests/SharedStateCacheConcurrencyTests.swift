@@ -34,8 +34,8 @@ final class SharedStateCacheConcurrencyTests: XCTestCase {
                     }
                 case 12..<16:
                     let keys = (0..<8).map { _ in CacheKey(oid: ObjectID(generator.next() % 3000), tid: key.tid) }
-                    for (k, found) in zip(keys, cache.get(many: keys)) {
-                        if let found { check(found, k, "get(many:)") }
+                    for (k, found) in zip(keys, cache.get(many: keys.map { CacheLookup($0) })) {
+                        if let found { check(found.value, k, "get(many:)") }
                     }
                 case 16, 17:
                     _ = cache.set(many: [(key, newState(key))])

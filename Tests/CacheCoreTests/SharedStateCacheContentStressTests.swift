@@ -86,10 +86,10 @@ final class SharedStateCacheContentStressTests: XCTestCase {
             switch step % 16 {
             case 0:
                 let keys = (0 ..< 4).map { _ in key(generator.next() % UInt64(hotKeys)) }
-                for (k, state) in zip(keys, cache.get(many: keys)) { if let state { results.append((k, state)) } }
+                for (k, hit) in zip(keys, cache.get(many: keys.map { CacheLookup($0) })) { if let hit { results.append((k, hit.value)) } }
             case 1:
-                let fallback = key(generator.next() % UInt64(hotKeys))
-                if let hit = cache.get(primary, orElse: fallback) { results.append((hit.fromFallback ? fallback : primary, hit.value)) }
+                let fallback = CacheKey(oid: primary.oid, tid: TransactionID(primary.tid.rawValue &+ 1))  // another revision
+                if let hit = cache.get(CacheLookup(primary, orElse: fallback)) { results.append((hit.fromFallback ? fallback : primary, hit.value)) }
             default:
                 if let state = cache.get(primary) { results.append((primary, state)) }
             }

@@ -61,7 +61,7 @@ final class SharedStateCacheTests: XCTestCase {
         XCTAssertFalse(c.isEnabled)
         XCTAssertFalse(c.set(key(1), ObjectState(state: [1], tid: .zero)))
         XCTAssertNil(c.get(key(1)))
-        XCTAssertEqual(c.get(many: [key(1), key(2)]), [nil, nil])
+        XCTAssertEqual(c.get(many: [CacheLookup(key(1)), CacheLookup(key(2))]), [nil, nil])
         XCTAssertEqual(c.set(many: [(key(1), ObjectState(state: [1], tid: .zero))]), 0)
         XCTAssertEqual(c.statistics.entries, 0)
     }
@@ -83,7 +83,7 @@ final class SharedStateCacheTests: XCTestCase {
         let entries = (0..<100).map { (key: key($0), value: ObjectState(state: [UInt8($0)], tid: TransactionID(UInt64($0)))) }
         XCTAssertEqual(c.set(many: entries), 100)
         let keys = (0..<120).map { key($0) }
-        let found = c.get(many: keys)
+        let found = c.get(many: keys.map { CacheLookup($0) }).map { $0?.value }
         for i in 0..<120 {
             XCTAssertEqual(found[i], i < 100 ? ObjectState(state: [UInt8(i)], tid: TransactionID(UInt64(i))) : nil)
         }
@@ -154,13 +154,13 @@ extension SharedStateCacheTests {
     func testPrimaryOrFallbackCountsOneRequest() {
         let c = cache(shards: 4)
         c.set(key(1, 40), ObjectState(state: [4], tid: TransactionID(35)))
-        let viaFallback = c.get(key(1, 50), orElse: key(1, 40))
+        let viaFallback = c.get(CacheLookup(key(1, 50), orElse: key(1, 40)))
         XCTAssertEqual(viaFallback?.value.state, [4])
         XCTAssertEqual(viaFallback?.fromFallback, true)
         c.set(key(1, 50), viaFallback!.value)
-        XCTAssertEqual(c.get(key(1, 50), orElse: key(1, 40))?.fromFallback, false)
-        XCTAssertNil(c.get(key(2, 50), orElse: key(2, 40)))
-        XCTAssertNil(c.get(key(3, 50), orElse: nil))
+        XCTAssertEqual(c.get(CacheLookup(key(1, 50), orElse: key(1, 40)))?.fromFallback, false)
+        XCTAssertNil(c.get(CacheLookup(key(2, 50), orElse: key(2, 40))))
+        XCTAssertNil(c.get(CacheLookup(key(3, 50))))
         let stats = c.statistics
         XCTAssertEqual(stats.hits, 2)
         XCTAssertEqual(stats.misses, 2, "a request that misses both keys is one miss")

@@ -60,6 +60,7 @@ final class StorageViewModelTests: XCTestCase {
                     XCTAssertEqual(loaded?.tid, truth?.tid)
                     checked += 1
                 }
+                view.checkInvariants()
             }
             XCTAssertGreaterThan(coordinator.shiftCount, 10, "the test must exercise shifts")
             XCTAssertGreaterThan(cache.statistics.evictions, 100, "and evictions")

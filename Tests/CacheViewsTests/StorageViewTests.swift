@@ -126,7 +126,12 @@ final class StorageViewTests: ScriptedViewTestCase {
             XCTAssertEqual(found, self.tid(54))
         }
         XCTAssertEqual(cache.statistics.entries, 0, "the shared cache was cleared")
+        v.checkInvariants()
+        XCTAssertEqual(v.snapshotTID, tid(55), "the view keeps its snapshot")
+        XCTAssertNil(v.checkpoints, "but leaves the checkpoints until the next poll")
+        XCTAssertEqual(try v.load(oid(2), from: source)?.state, Array("abc".utf8), "meanwhile loads go to the storage")
         try v.poll(source, to: 55)
+        v.checkInvariants()
         XCTAssertEqual(try v.load(oid(2), from: source)?.state, Array("abc".utf8), "usable after the next poll")
     }
 

@@ -18,7 +18,8 @@
 /// nothing (``WindowTinyLFU/recordHit(slot:)``).
 ///
 /// Lives in a ``ReadMostlyLocked``: lookups run under shared access
-/// (``sharedGet(_:stripe:recordingMiss:)``), everything else under exclusive access.
+/// (``sharedLookUp(_:stripe:)``, through `ReadMostlyLocked.lookUp(_:stripe:)`, which owns the
+/// protocol of settling a full log), everything else under exclusive access.
 struct CacheShard: ~Copyable {
     /// ``ThreadStripe/count`` stripes of ``stripeWords`` words each, every stripe on its own
     /// 128-byte boundary: word 0 is the number of pending accesses, words 1… are slots, −1 for a
@@ -59,13 +60,15 @@ struct CacheShard: ~Copyable {
 
     // MARK: Lookups (logged)
 
-    /// The value under `key`, with exclusive access; the hit (or, with `recordingMiss`, the
-    /// miss) is logged in `stripe` as a shared lookup logs it, and a full log is applied.
-    @inline(__always)
-    mutating func get(_ key: CacheKey, stripe: Int, recordingMiss: Bool = true) -> ObjectState? {
-        let found = sharedGet(key, stripe: stripe, recordingMiss: recordingMiss)
-        if found.status != .logged { settle(found.entry, status: found.status, stripe: stripe) }
-        return found.value
+    /// What ``sharedLookUp(_:stripe:)`` found, and how it left its access in the log.
+    struct SharedLookup {
+        /// The state, if either key had one.
+        var hit: CacheHit?
+        /// The access: the slot that answered, or ``CacheShard/missMarker``.
+        var entry: Int32
+        /// Whether `entry` is in the log; when not `.logged`, ``settle(_:status:stripe:)`` must
+        /// follow under exclusive access.
+        var status: LogStatus
     }
 
     /// How a lookup made alongside other readers left its access.
@@ -78,25 +81,29 @@ struct CacheShard: ~Copyable {
         case notLogged
     }
 
-    /// The value under `key`, read under shared access (``ReadMostlyLocked``): only the
-    /// policy's index and nodes are read, and the access (`entry`: the slot, or
-    /// ``missMarker`` when `recordingMiss`) goes to `stripe`'s log, which belongs to the
-    /// calling thread while it holds the stripe. When `status` is not `.logged`, the caller
-    /// must then call ``settle(_:status:stripe:)`` under exclusive access.
+    /// Answers `lookup` under shared access (``ReadMostlyLocked``): the primary key, else the
+    /// fallback, read from the policy's index and nodes only; the request goes to `stripe`'s
+    /// log as one access — a hit on the slot that answered, or one miss — which belongs to the
+    /// calling thread while it holds the stripe.
     @inline(__always)
-    func sharedGet(_ key: CacheKey, stripe: Int, recordingMiss: Bool = true)
-        -> (value: ObjectState?, entry: Int32, status: LogStatus) {
-        guard let found = policy.peek(key) else {
-            guard recordingMiss else { return (nil, CacheShard.missMarker, .logged) }
-            return (nil, CacheShard.missMarker, sharedAppend(CacheShard.missMarker, stripe: stripe))
+    func sharedLookUp(_ lookup: CacheLookup, stripe: Int) -> SharedLookup {
+        if let found = policy.peek(lookup.primary) {
+            return SharedLookup(hit: CacheHit(value: found.value, fromFallback: false), entry: found.slot,
+                                status: sharedAppend(found.slot, stripe: stripe))
         }
-        return (found.value, found.slot, sharedAppend(found.slot, stripe: stripe))
+        if let fallback = lookup.fallback, let found = policy.peek(fallback) {
+            return SharedLookup(hit: CacheHit(value: found.value, fromFallback: true), entry: found.slot,
+                                status: sharedAppend(found.slot, stripe: stripe))
+        }
+        return SharedLookup(hit: nil, entry: CacheShard.missMarker, status: sharedAppend(CacheShard.missMarker, stripe: stripe))
     }
 
-    /// Logs a miss under shared access (see ``sharedGet(_:stripe:recordingMiss:)``).
+    /// ``sharedLookUp(_:stripe:)`` with exclusive access: the log is settled at once.
     @inline(__always)
-    func sharedRecordMiss(stripe: Int) -> LogStatus {
-        sharedAppend(CacheShard.missMarker, stripe: stripe)
+    mutating func lookUp(_ lookup: CacheLookup, stripe: Int) -> CacheHit? {
+        let found = sharedLookUp(lookup, stripe: stripe)
+        if found.status != .logged { settle(found.entry, status: found.status, stripe: stripe) }
+        return found.hit
     }
 
     /// Appends to `stripe`'s log through its pointer: the log is not the shared policy, and
@@ -115,12 +122,6 @@ struct CacheShard: ~Copyable {
     mutating func settle(_ entry: Int32, status: LogStatus, stripe: Int) {
         apply(stripe: stripe)
         if status == .notLogged { record(entry) }
-    }
-
-    /// Logs a request that found nothing (after a fallback key missed too), with exclusive access.
-    mutating func recordMiss(stripe: Int) {
-        let status = sharedRecordMiss(stripe: stripe)
-        if status != .logged { settle(CacheShard.missMarker, status: status, stripe: stripe) }
     }
 
     /// Applies one logged access: a hit on a slot, or a miss.

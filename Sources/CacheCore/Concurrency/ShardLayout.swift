@@ -47,11 +47,17 @@ public struct ShardLayout: Sendable, Hashable {
         return ShardLayout(count: count)
     }
 
-    /// The shard of `key`: the top bits of a 64-bit mix of the key, independent of the bits
-    /// the frequency sketch uses inside a shard.
+    /// The shard of `key`: its object's shard. Every revision of an object lives in one shard,
+    /// so a lookup of an object under two keys (``CacheLookup``) takes one shard's lock once.
     @inlinable public func shard(of key: CacheKey) -> Int {
+        shard(of: key.oid)
+    }
+
+    /// The shard of `oid`: the top bits of a 64-bit mix of it, independent of the bits the
+    /// frequency sketch uses inside a shard.
+    @inlinable public func shard(of oid: ObjectID) -> Int {
         guard shift < 64 else { return 0 }
-        var x = key.oid.rawValue ^ (key.tid.rawValue &* 0xC2B2_AE3D_27D4_EB4F)
+        var x = oid.rawValue &* 0xC2B2_AE3D_27D4_EB4F
         x = (x ^ (x >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         x ^= x >> 33
         return Int(truncatingIfNeeded: x >> shift)

@@ -78,39 +78,6 @@ public final class SharedStateCache: Sendable {
         shardRefs[index]._withUnsafeGuaranteedRef { $0.withExclusiveAccess(body) }
     }
 
-    /// Runs a logged access (`access`: a lookup or a miss, which appends to `stripe`'s log and
-    /// says whether the log needs settling) on shard `index`: alongside other readers when it
-    /// can (the usual case), else with exclusive access; a full log is then applied.
-    @inline(__always)
-    private func withLoggedAccess<R>(shard index: Int, stripe: Int,
-                                     _ access: (borrowing CacheShard) -> (value: R, entry: Int32, status: CacheShard.LogStatus)) -> R {
-        shardRefs[index]._withUnsafeGuaranteedRef { shard in
-            if let done = shard.withSharedAccess(stripe: stripe, access) {
-                if done.status != .logged {
-                    shard.withExclusiveAccess { $0.settle(done.entry, status: done.status, stripe: stripe) }
-                }
-                return done.value
-            }
-            return shard.withExclusiveAccess { exclusive in
-                let done = access(exclusive)
-                if done.status != .logged { exclusive.settle(done.entry, status: done.status, stripe: stripe) }
-                return done.value
-            }
-        }
-    }
-
-    /// Looks `key` up in shard `index`; the access is logged in `stripe`.
-    @inline(__always)
-    private func lookUp(_ key: CacheKey, shard index: Int, stripe: Int,
-                        recordingMiss: Bool = true) -> ObjectState? {
-        withLoggedAccess(shard: index, stripe: stripe) { $0.sharedGet(key, stripe: stripe, recordingMiss: recordingMiss) }
-    }
-
-    /// Counts a request that missed in shard `index`, logged in `stripe` like a lookup.
-    private func recordMiss(shard index: Int, stripe: Int) {
-        withLoggedAccess(shard: index, stripe: stripe) { ((), CacheShard.missMarker, $0.sharedRecordMiss(stripe: stripe)) }
-    }
-
     // MARK: Reading
 
     /// The state cached under `key`, if any; a hit counts as an access.
@@ -120,107 +87,44 @@ public final class SharedStateCache: Sendable {
     ///
     /// - Complexity: O(1) under one shard lock, plus decompression outside it.
     public func get(_ key: CacheKey) -> ObjectState? {
-        guard !shards.isEmpty else { return nil }
-        let shard = shardIndex(key)
-        let stripe = ThreadStripe.current
-        guard let stored = lookUp(key, shard: shard, stripe: stripe) else { return nil }
-        return decoded(key, consume stored, shard: shard)
+        get(CacheLookup(key))?.value
     }
 
-    /// The state under `primary`, or else under `fallback`, counted as one request: one hit
-    /// (on the key that had it) or one miss (on `primary`'s shard, where the caller will
-    /// store what it loads). `fromFallback` says which key answered.
+    /// The state under the lookup's primary key, or else under its fallback, counted as one
+    /// request: one hit (on the key that had it) or one miss. `fromFallback` says which key
+    /// answered.
     ///
-    /// The views use it to look an object up under `cp0` and then under an older checkpoint,
-    /// so that the cache's hit rate is the rate of loads answered, as a trace records it.
+    /// The views look an object up under `cp0` and then under an older checkpoint, so that the
+    /// cache's hit rate is the rate of loads answered, as a trace records it. Both keys name
+    /// one object, whose revisions share a shard: one lock round (shared with other readers)
+    /// answers both, and a miss that the caller then fills costs one more (the `set`).
     ///
-    /// `fallback` is computed only when `primary` misses (it may cost a map lookup).
-    public func get(_ primary: CacheKey, orElse fallback: () -> CacheKey?) -> (value: ObjectState, fromFallback: Bool)? {
+    /// - Complexity: O(1) under one shard lock, plus decompression outside it.
+    public func get(_ lookup: CacheLookup) -> CacheHit? {
         guard !shards.isEmpty else { return nil }
-        let primaryShard = shardIndex(primary)
+        let shard = shardIndex(lookup.primary)
         let stripe = ThreadStripe.current
-        if let stored = lookUp(primary, shard: primaryShard, stripe: stripe, recordingMiss: false) {
-            return decoded(primary, consume stored, shard: primaryShard).map { ($0, false) }
-        }
-        guard let fallback = fallback() else {
-            recordMiss(shard: primaryShard, stripe: stripe)
-            return nil
-        }
-        let fallbackShard = shardIndex(fallback)
-        if let stored = lookUp(fallback, shard: fallbackShard, stripe: stripe, recordingMiss: false) {
-            return decoded(fallback, consume stored, shard: fallbackShard).map { ($0, true) }
-        }
-        recordMiss(shard: primaryShard, stripe: stripe)
-        return nil
+        guard let hit = shardRefs[shard]._withUnsafeGuaranteedRef({ $0.lookUp(lookup, stripe: stripe) }) else { return nil }
+        let key = hit.fromFallback ? lookup.fallback! : lookup.primary
+        return decoded(key, hit.value, shard: shard).map { CacheHit(value: $0, fromFallback: hit.fromFallback) }
     }
 
-    /// The states cached under `keys`, in the same order (nil for a miss), taking each shard's
-    /// lock once for all of its keys.
-    public func get(many keys: [CacheKey]) -> [ObjectState?] {
-        guard !shards.isEmpty, !keys.isEmpty else { return [ObjectState?](repeating: nil, count: keys.count) }
-        var found = [ObjectState?](repeating: nil, count: keys.count)
+    /// ``get(_:)-(CacheLookup)`` for many lookups at once, in the same order (nil for a miss),
+    /// taking each shard's lock once for all of its lookups.
+    public func get(many lookups: [CacheLookup]) -> [CacheHit?] {
+        var result = [CacheHit?](repeating: nil, count: lookups.count)
+        guard !shards.isEmpty, !lookups.isEmpty else { return result }
         let stripe = ThreadStripe.current
-        forEachShard(of: keys) { shard, positions in
+        forEachShard(of: lookups.lazy.map(\.primary)) { shard, positions in
             withShard(shard) { policy in
-                for position in positions { found[position] = policy.get(keys[position], stripe: stripe) }
+                for position in positions { result[position] = policy.lookUp(lookups[position], stripe: stripe) }
             }
         }
-        return keys.indices.map { position in
-            found[position].flatMap { decoded(keys[position], $0, shard: shardIndex(keys[position])) }
-        }
-    }
-
-    /// `get(_:orElse:)` with a fallback known in advance.
-    public func get(_ primary: CacheKey, orElse fallback: CacheKey?) -> (value: ObjectState, fromFallback: Bool)? {
-        get(primary, orElse: { fallback })
-    }
-
-    /// `get(_:orElse:)` for many requests at once, taking each shard's lock at most three
-    /// times in all (primaries, fallbacks, misses); each request counts as one hit or one miss.
-    public func get(many primaries: [CacheKey], orElse fallbacks: [CacheKey?]) -> [(value: ObjectState, fromFallback: Bool)?] {
-        precondition(primaries.count == fallbacks.count, "one fallback (or nil) per primary key")
-        var result = [(value: ObjectState, fromFallback: Bool)?](repeating: nil, count: primaries.count)
-        guard !shards.isEmpty, !primaries.isEmpty else { return result }
-        var found = [ObjectState?](repeating: nil, count: primaries.count)
-        let stripe = ThreadStripe.current
-        forEachShard(of: primaries) { shard, positions in
-            withShard(shard) { policy in
-                for position in positions {
-                    found[position] = policy.get(primaries[position], stripe: stripe,
-                                                 recordingMiss: fallbacks[position] == nil)
-                }
-            }
-        }
-        var second: [Int] = []
-        for position in primaries.indices {
-            if let hit = found[position] {
-                result[position] = decoded(primaries[position], hit, shard: shardIndex(primaries[position]))
-                    .map { ($0, false) }
-            } else if fallbacks[position] != nil {
-                second.append(position)
-            }
-        }
-        guard !second.isEmpty else { return result }
-        let fallbackKeys = second.map { fallbacks[$0]! }
-        var fallbackFound = [ObjectState?](repeating: nil, count: second.count)
-        forEachShard(of: fallbackKeys) { shard, positions in
-            withShard(shard) { policy in
-                for position in positions {
-                    fallbackFound[position] = policy.get(fallbackKeys[position], stripe: stripe, recordingMiss: false)
-                }
-            }
-        }
-        var missed: [CacheKey] = []
-        for (index, position) in second.enumerated() {
-            if let hit = fallbackFound[index] {
-                result[position] = decoded(fallbackKeys[index], hit, shard: shardIndex(fallbackKeys[index]))
-                    .map { ($0, true) }
-            } else {
-                missed.append(primaries[position])
-            }
-        }
-        forEachShard(of: missed) { shard, positions in
-            withShard(shard) { policy in for _ in positions { policy.recordMiss(stripe: stripe) } }
+        for position in lookups.indices {
+            guard let hit = result[position] else { continue }
+            let lookup = lookups[position]
+            let key = hit.fromFallback ? lookup.fallback! : lookup.primary
+            result[position] = decoded(key, hit.value, shard: shardIndex(key)).map { CacheHit(value: $0, fromFallback: hit.fromFallback) }
         }
         return result
     }
@@ -336,9 +240,9 @@ public final class SharedStateCache: Sendable {
     }
 
     /// Calls `body` once per shard that owns some of `keys`, with the positions of its keys.
-    private func forEachShard(of keys: [CacheKey], _ body: (Int, [Int]) -> Void) {
+    private func forEachShard(of keys: some Collection<CacheKey>, _ body: (Int, [Int]) -> Void) {
         if shards.count == 1 {
-            body(0, Array(keys.indices))
+            body(0, Array(0..<keys.count))
             return
         }
         var positions = [[Int]](repeating: [], count: shards.count)

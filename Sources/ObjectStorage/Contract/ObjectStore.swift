@@ -22,6 +22,12 @@ public protocol ObjectStore: AnyObject, Sendable {
     var databaseName: String { get }
     /// Where the database is, for messages: a directory path or a URL without its password.
     var location: String { get }
+    /// True when a connection's reads — polls and loads in its snapshot — never wait for
+    /// another connection or a network round trip, only for the disk (SQLite in WAL mode:
+    /// readers never wait for the writer); false when any call may wait (PostgreSQL). An async
+    /// client runs such reads where the calling task is, and everything else on the
+    /// connection's own thread.
+    var readsNeverWait: Bool { get }
 
     /// Opens a connection with its own read snapshot, for one thread at a time.
     func connect() throws(StorageError) -> Connection

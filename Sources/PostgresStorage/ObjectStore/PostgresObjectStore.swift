@@ -36,6 +36,8 @@ public final class PostgresObjectStore: ObjectStore {
     public let databaseName: String
     /// ``target`` without its password.
     public var location: String { PostgresTarget.redacted(target) }
+    /// False: every call is a round trip to the server.
+    public var readsNeverWait: Bool { false }
 
     /// A session for the store-level queries; nil when closed, replaced when broken.
     private let reader: Locked<PostgresConnectionHandle?>

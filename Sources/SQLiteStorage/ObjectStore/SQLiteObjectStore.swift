@@ -45,6 +45,9 @@ public final class SQLiteObjectStore: ObjectStore {
     public var databaseName: String { directory.standardizedFileURL.lastPathComponent }
     /// The directory's path.
     public var location: String { directory.path }
+    /// True: in WAL mode a read transaction never waits for the writer (commits and OID
+    /// allocation do, for the write lock).
+    public var readsNeverWait: Bool { true }
 
     /// The object database file.
     public var objectsDatabaseURL: URL { directory.appendingPathComponent(StorageDirectory.objectsFileName) }

@@ -4,12 +4,14 @@ import ObjectStorage
 import Synchronization
 
 /// A pooled connection, leased to one task for the length of a
-/// ``StateCacheClient/withConnection(_:)`` body.
+/// ``StateCacheClient/withConnection(isolation:_:)`` body.
 ///
 /// It has a snapshot (polled when the lease began: every load sees the database as of one
 /// transaction until ``poll()``), serves loads from the shared cache or the storage, and
-/// buffers stores for ``commit()``. Its work runs on the connection's own thread, never on
-/// Swift's cooperative pool.
+/// buffers stores for ``commit()``. Work that may wait — a commit waiting for SQLite's write
+/// lock, any PostgreSQL round trip — runs on the connection's own thread, never on Swift's
+/// cooperative pool; SQLite's reads, which never wait for a writer in WAL mode, run where the
+/// task is, like any cache hit.
 ///
 /// Use it only inside the body that received it, from one task at a time: a handle used after
 /// its lease ended throws ``StateCacheError/Code/leaseEnded``, and two tasks using it at once
@@ -26,15 +28,15 @@ public final class ClientConnection: Sendable {
     /// The state of `oid` in the snapshot and the TID that wrote it; nil for no such object.
     ///
     /// - Throws: `StorageError`, or `CacheViewError.inconsistent` when the cache and the database
-    ///   disagree (the cache was cleared; ``StateCacheClient/withTransaction(_:)`` reruns).
+    ///   disagree (the cache was cleared; ``StateCacheClient/withTransaction(isolation:_:)`` reruns).
     public func load(_ oid: ObjectID) async throws -> ObjectState? {
-        try await perform { try $0.load(oid) }
+        try await read { try $0.load(oid) }
     }
 
     /// Many states at once: one pass over the cache, one query for the misses. Objects that do
     /// not exist are absent from the result.
     public func load(many oids: [ObjectID]) async throws -> [ObjectID: ObjectState] {
-        try await perform { try $0.load(many: oids) }
+        try await read { try $0.load(many: oids) }
     }
 
     /// Buffers a new state for `oid`; `expecting` is the TID the caller read it at (nil: a
@@ -61,7 +63,7 @@ public final class ClientConnection: Sendable {
     /// Moves the snapshot to the newest committed transaction and returns what changed.
     @discardableResult
     public func poll() async throws -> PollResult {
-        try await perform { try $0.poll() }
+        try await read { try $0.poll() }
     }
 
     /// The snapshot's TID (nil before the first poll).
@@ -79,8 +81,15 @@ public final class ClientConnection: Sendable {
 
     // MARK: - The lease guard
 
+    /// Runs a read: where the task is when the storage's reads never wait (SQLite), else as
+    /// ``perform(_:)`` does.
+    func read<T>(_ body: (Connection) throws -> T) async throws -> T {
+        guard pooled.readsInline else { return try await perform(body) }
+        return try performHere(body)
+    }
+
     /// Runs `body` with the connection on its thread (inline when the task is already there,
-    /// as inside a lease body).
+    /// as inside a PostgreSQL lease body).
     func perform<T>(_ body: (Connection) throws -> T) async throws -> T {
         try enter()
         defer { leave() }

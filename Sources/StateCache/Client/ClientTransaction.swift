@@ -1,6 +1,6 @@
 import ObjectStorage
 
-/// The body's handle inside ``StateCacheClient/withTransaction(_:)``: loads from one snapshot
+/// The body's handle inside ``StateCacheClient/withTransaction(isolation:_:)``: loads from one snapshot
 /// and buffered stores, committed by the client when the body returns.
 ///
 /// It has no `commit` or `poll`: the transaction is the body, and the client commits it, or

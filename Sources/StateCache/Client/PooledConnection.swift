@@ -8,15 +8,19 @@ final class PooledConnection: @unchecked Sendable {
     let thread: ConnectionThread
     /// A number for logs and thread names.
     let number: Int
+    /// Whether reads (polls, loads) run where the calling task is, only writes on ``thread``
+    /// (the storage's reads never wait: SQLite); false runs everything on ``thread``.
+    let readsInline: Bool
     /// When it last came back to the pool (guarded by the pool's lock).
     var returned: ContinuousClock.Instant = .now
     /// Whether its snapshot was released while idle (guarded by the pool's lock).
     var snapshotReleased = false
 
-    init(connection: Connection, thread: ConnectionThread, number: Int) {
+    init(connection: Connection, thread: ConnectionThread, number: Int, readsInline: Bool) {
         self.connection = connection
         self.thread = thread
         self.number = number
+        self.readsInline = readsInline
     }
 
     /// Opens a connection of `database` on a new thread of its own.
@@ -24,7 +28,8 @@ final class PooledConnection: @unchecked Sendable {
         let thread = ConnectionThread(name: "StateCache connection \(number)")
         do {
             let connection = try await thread.run { try database.connect() }
-            return PooledConnection(connection: connection, thread: thread, number: number)
+            return PooledConnection(connection: connection, thread: thread, number: number,
+                                    readsInline: database.store.readsNeverWait)
         } catch {
             thread.stop()
             throw error

@@ -1,4 +1,4 @@
-/// How ``StateCacheClient/withTransaction(_:)`` reruns a transaction that lost a race.
+/// How ``StateCacheClient/withTransaction(isolation:_:)`` reruns a transaction that lost a race.
 ///
 /// A transaction is rerun, from a fresh poll, when its commit met a conflict
 /// (`StorageError.conflict`: another transaction changed an object it read; nothing was

@@ -20,12 +20,14 @@ import ObjectStorage
 /// try await client.close()        // or run it as a swift-service-lifecycle Service
 /// ```
 ///
-/// Every connection does its blocking work — SQLite reads and commits, libpq round trips — on
-/// a thread of its own, never on Swift's cooperative pool: a lease moves the body onto that
-/// thread (a task executor preference), so inside the body a load costs no thread hop, and a
-/// commit that waits seconds for SQLite's write lock stalls no other task.
+/// Every connection does the work that may wait — a commit waiting seconds for SQLite's write
+/// lock, every libpq round trip — on a thread of its own, never on Swift's cooperative pool,
+/// so it stalls no other task. On PostgreSQL a lease moves its whole body onto that thread (a
+/// task executor preference): its round trips cost no hop each. On SQLite, whose reads never
+/// wait for a writer (WAL), polls, loads and cache hits run where the task is, at the speed of
+/// a plain thread; only commits hop (`statecache bench client` measures both).
 ///
-/// ``withTransaction(_:)`` reruns its body when it lost a race (``RetryPolicy``), so keep side
+/// ``withTransaction(isolation:_:)`` reruns its body when it lost a race (``RetryPolicy``), so keep side
 /// effects out of it. ``run()`` makes the client a swift-service-lifecycle `Service`: it keeps
 /// the pool (idle timeouts, minimum connections, metrics) until cancelled or shut down
 /// gracefully, then drains it and closes the database (saving the cache files).
@@ -44,6 +46,9 @@ public final class StateCacheClient: Sendable {
     /// A client over an open database.
     ///
     /// - Parameters:
+    ///   - database: the database; the client's ``close(closingDatabase:)`` closes it.
+    ///   - pool: how connections are pooled.
+    ///   - retryPolicy: how ``withTransaction(isolation:_:)`` reruns transactions.
     ///   - logger: where the client logs (pool events at debug, failures at warning). The
     ///     database logs to the logger it was opened with.
     ///   - metricsFactory: the swift-metrics backend; nil uses the one bootstrapped in
@@ -108,10 +113,11 @@ public final class StateCacheClient: Sendable {
     ///
     /// - Throws: what `body` throws; ``StateCacheError`` `.leaseTimeout` or `.closed`;
     ///   `CancellationError`; a `StorageError` from opening or polling the connection.
-    /// From nonisolated code (a server's request handler, a task group's child) the body runs
-    /// on the connection's thread and its calls cost no hop; from an actor (the main actor, say)
-    /// it runs on that actor, as any closure there does, and each call hops to the connection's
-    /// thread and back.
+    /// On PostgreSQL, from nonisolated code (a server's request handler, a task group's child),
+    /// the body runs on the connection's thread and its calls cost no hop; from an actor (the
+    /// main actor, say) it runs on that actor, as any closure there does, and each call hops to
+    /// the connection's thread and back. On SQLite the body runs where it was called and only
+    /// commits hop.
     public func withConnection<Result>(isolation: isolated (any Actor)? = #isolation,
                                        _ body: (ClientConnection) async throws -> Result) async throws -> Result {
         let pooled = try await pool.lease()
@@ -123,6 +129,13 @@ public final class StateCacheClient: Sendable {
             pool.release(pooled, reusable: reusable && idle)
         }
         do {
+            guard !pooled.readsInline else {
+                // Reads run here; a commit hops to the connection's thread and back.
+                try await handle.poll()
+                return try await body(handle)
+            }
+            // Every call may wait: the body runs on the connection's thread, so its round
+            // trips cost no hop each.
             return try await withTaskExecutorPreference(pooled.thread, isolation: isolation) {
                 try await handle.poll()
                 return try await body(handle)
