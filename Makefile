@@ -12,6 +12,10 @@ ASAN_RELEASE_FILTER ?= CacheCoreTests|CacheFilesTests|Stress|Concurrency
 # `make test`'s release-build stress: seeds × seconds of `statecache stress`.
 STRESS_SEEDS   ?= 1 2 3
 STRESS_SECONDS ?= 5
+# `make test`'s fault stress: seconds of `statecache stress --postgres` while the server is
+# restarted (fast, immediate) and its sessions terminated; `make postgres-fault-stress` runs
+# the 30-second version.
+FAULT_STRESS_SECONDS ?= 10
 # Runs a command against a throwaway PostgreSQL server (started, then stopped and removed,
 # also on failure); the command finds it in STATECACHE_POSTGRES.
 WITH_POSTGRES  := scripts/throwaway-postgres.sh run --
@@ -20,7 +24,7 @@ RELEASE_TESTING := -c release -Xswiftc -enable-testing
 # Leak reports are not what these runs look for (the Swift runtime keeps caches to exit).
 export ASAN_OPTIONS ?= detect_leaks=0
 
-.PHONY: deps build test test-debug stress-release test-tsan test-asan demo demo-postgres bench bench-postgres example clean check-sqlite-only fuzz
+.PHONY: deps build test test-debug stress-release postgres-fault-stress test-tsan test-asan demo demo-postgres bench bench-postgres example clean check-sqlite-only fuzz
 
 deps:
 	@missing=""; \
@@ -91,6 +95,14 @@ stress-release: deps
 	done
 	$(WITH_POSTGRES) sh -c 'echo "+ statecache stress --postgres … --seconds $(STRESS_SECONDS)  (release build)"; \
 	  .build/release/statecache stress --postgres "$$STATECACHE_POSTGRES" --seconds $(STRESS_SECONDS)'
+	STATECACHE=.build/release/statecache scripts/postgres-fault-stress.sh $(FAULT_STRESS_SECONDS)
+
+# A server restarted (`pg_ctl restart -m fast`, `-m immediate`) and its sessions terminated
+# during 30 s of `statecache stress --postgres`: exit 0, no mismatch, no lost update, every lost
+# connection reconnected (docs/faults-and-retries.md).
+postgres-fault-stress: deps
+	$(SWIFT) build -c release --product statecache
+	STATECACHE=.build/release/statecache scripts/postgres-fault-stress.sh 30
 
 # A longer fuzz run than the bounded one `make test` includes (Tests/FuzzTests; docs/fuzzing.md):
 # every reader, supervised, FUZZ_CASES cases or FUZZ_SECONDS seconds, whichever ends first, from

@@ -9,12 +9,17 @@
 #       exits with COMMAND's status.
 #   scripts/throwaway-postgres.sh start DIR    start one in DIR (must not exist); prints the URL
 #   scripts/throwaway-postgres.sh stop DIR     stop it and remove DIR
+#   scripts/throwaway-postgres.sh restart DIR MODE   restart it (pg_ctl -m fast|smart|immediate)
+#   scripts/throwaway-postgres.sh sql DIR SQL        run SQL on it with psql (faults for tests)
 #
 # Installs postgresql-15 when missing (Debian). initdb and pg_ctl refuse to run as root, so
 # under root they run as the `postgres` user through runuser.
 set -euo pipefail
 
 PORT="${STATECACHE_POSTGRES_PORT:-54329}"
+# More server settings (`-c name=value …`), after the defaults below so that they win; e.g.
+# `-c synchronous_commit=on` where a crash must not lose acknowledged commits.
+EXTRA_OPTIONS="${STATECACHE_POSTGRES_OPTIONS:-}"
 DBNAME=statecache
 
 die() { echo "throwaway-postgres: $*" >&2; exit 1; }
@@ -54,7 +59,7 @@ start() {
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-k $dir -p $PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-k $dir -p $PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 $EXTRA_OPTIONS" \
         start >/dev/null || { cat "$dir/server.log" >&2; die "the server did not start (log above)"; }
     "$bin/createdb" -h "$dir" -p "$PORT" -U postgres "$DBNAME" || die "createdb failed"
     url_for "$dir"
@@ -68,9 +73,26 @@ stop() {
     rm -rf "$dir"
 }
 
+# Restarts the server in DIR with `pg_ctl restart -m MODE` (its start options are kept).
+restart() {
+    local dir="$1" mode="$2" bin
+    bin=$(pg_bin) || die "no PostgreSQL binaries"
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m "$mode" -w -t 60 restart >/dev/null \
+        || { tail -n 20 "$dir/server.log" >&2; die "the server in $dir did not restart"; }
+}
+
+# Runs SQL on the server in DIR, as the postgres user, in the statecache database.
+sql() {
+    local dir="$1" bin
+    bin=$(pg_bin) || die "no PostgreSQL binaries"
+    "$bin/psql" -X -q -A -t -h "$dir" -p "$PORT" -U postgres -d "$DBNAME" -c "$2"
+}
+
 case "${1:-}" in
     start) [ $# -eq 2 ] || die "usage: $0 start DIR"; start "$2" ;;
     stop)  [ $# -eq 2 ] || die "usage: $0 stop DIR"; stop "$2" ;;
+    restart) [ $# -eq 3 ] || die "usage: $0 restart DIR fast|smart|immediate"; restart "$2" "$3" ;;
+    sql)   [ $# -eq 3 ] || die "usage: $0 sql DIR SQL"; sql "$2" "$3" ;;
     run)
         shift; [ "${1:-}" = "--" ] && shift
         [ $# -ge 1 ] || die "usage: $0 run -- COMMAND [ARGS...]"
@@ -83,5 +105,5 @@ case "${1:-}" in
         status=0; "$@" || status=$?
         exit $status
         ;;
-    *) die "usage: $0 run -- COMMAND [ARGS...] | start DIR | stop DIR" ;;
+    *) die "usage: $0 run -- COMMAND [ARGS...] | start DIR | stop DIR | restart DIR MODE | sql DIR SQL" ;;
 esac

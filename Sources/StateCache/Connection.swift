@@ -57,11 +57,7 @@ public final class Connection: @unchecked Sendable {
     /// changed in between (nil change list on the first poll).
     @discardableResult
     public func poll() throws -> PollResult {
-        try exclusively {
-            let result = try storage.poll()
-            try view.afterPoll(result, source: storage)
-            return result
-        }
+        try exclusively { try exclusive.poll() }
     }
 
     /// Ends the snapshot without starting another, so an idle connection holds nothing back
@@ -78,13 +74,13 @@ public final class Connection: @unchecked Sendable {
     /// - Throws: `CacheViewError/inconsistent(oid:expected:found:checkpoints:)` if the cache
     ///   and the database disagree (the cache is cleared: poll and retry), or a `StorageError`.
     public func load(_ oid: ObjectID) throws -> ObjectState? {
-        try exclusively { try view.load(oid, from: storage) }
+        try exclusively { try exclusive.load(oid) }
     }
 
     /// Many states at once (ZODB's prefetch): one pass over the cache, one SQL query for the
     /// misses. Objects that do not exist are absent from the result.
     public func load(many oids: [ObjectID]) throws -> [ObjectID: ObjectState] {
-        try exclusively { try view.load(many: oids, from: storage) }
+        try exclusively { try exclusive.load(many: oids) }
     }
 
     /// Buffers a new state for `oid`; `expecting` is the TID the caller read (nil: a new object).
@@ -101,13 +97,7 @@ public final class Connection: @unchecked Sendable {
     ///   errors the buffer is kept, so the commit can be retried or `abort()`ed.
     @discardableResult
     public func commit() throws -> TransactionID {
-        try exclusively {
-            // The storage keeps the one buffer: read it before the commit empties it.
-            let states = storage.pendingStates
-            let tid = try storage.commit()
-            view.afterCommit(tid: tid, states: states)
-            return tid
-        }
+        try exclusively { try exclusive.commit() }
     }
 
     /// Drops the buffered states.
@@ -129,4 +119,41 @@ public final class Connection: @unchecked Sendable {
             database.connectionClosed()
         }
     }
+
+    /// The connection's operations without the guard against overlapping use, for a caller
+    /// that guarantees one user at a time itself (a ``StateCacheClient`` lease, whose handle
+    /// guards every call): one atomic exchange per call instead of two.
+    struct Exclusive {
+        let connection: Connection
+
+        func poll() throws -> PollResult {
+            let result = try connection.storage.poll()
+            try connection.view.afterPoll(result, source: connection.storage)
+            return result
+        }
+
+        @inline(__always)
+        func load(_ oid: ObjectID) throws -> ObjectState? {
+            try connection.view.load(oid, from: connection.storage)
+        }
+
+        func load(many oids: [ObjectID]) throws -> [ObjectID: ObjectState] {
+            try connection.view.load(many: oids, from: connection.storage)
+        }
+
+        func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?) {
+            connection.storage.store(oid, state, expecting: expecting)
+        }
+
+        func commit() throws -> TransactionID {
+            // The storage keeps the one buffer: read it before the commit empties it.
+            let states = connection.storage.pendingStates
+            let tid = try connection.storage.commit()
+            connection.view.afterCommit(tid: tid, states: states)
+            return tid
+        }
+    }
+
+    /// See ``Exclusive``.
+    var exclusive: Exclusive { Exclusive(connection: self) }
 }

@@ -116,7 +116,7 @@ public final class Database: Sendable {
         var tracer: TraceWriter?
         do {
             if let localDir = options.cacheLocalDir {
-                try FileManager.default.createDirectory(at: localDir, withIntermediateDirectories: true)
+                try CacheDirectory.create(at: localDir)
             }
             if let path = TraceFileLocation.path(environment: ProcessInfo.processInfo.environment,
                                                  cacheDirectory: options.cacheLocalDir?.path, prefix: prefix,

@@ -34,6 +34,14 @@ public enum ConsistencyStress {
         /// shared with earlier runs (a PostgreSQL server) needs it, so that the lost-update
         /// check sums this run's counters only.
         public var pool: [UInt64] = []
+        /// Each thread also writes a receipt object of its own in every commit (its commit
+        /// count), so that a commit whose outcome is unknown — the PostgreSQL session was lost
+        /// during `COMMIT` — is settled by reading the receipt back. Needs `pool` (receipts are
+        /// not pool objects, and the counter sum must not include them).
+        public var receipts = false
+        /// How long a thread keeps trying to reach a server that went away before it gives up
+        /// (and is counted as failed).
+        public var reconnectSeconds = 60.0
 
         /// The defaults: a short, small, shift- and eviction-heavy run.
         public init() {}
@@ -51,6 +59,19 @@ public enum ConsistencyStress {
         public var increments = 0
         /// Commits refused by conflict detection (expected under contention).
         public var conflicts = 0
+        /// Connections lost (a server restarted, a session terminated); each is counted once,
+        /// however many attempts reconnecting took.
+        public var lostConnections = 0
+        /// Lost connections that a later poll reconnected.
+        public var reconnections = 0
+        /// Commits whose outcome was unknown (the session was lost during `COMMIT`), each
+        /// settled by reading the thread's receipt back.
+        public var unknownCommits = 0
+        /// Of those, the commits that had landed (their increments are counted).
+        public var unknownCommitsLanded = 0
+        /// Threads that stopped early for good (their counts up to then are still in the
+        /// report).
+        public var failedThreads = 0
         /// The connections' own statistics, summed: loads through the cache and the hits among
         /// them, polls, rebuilds, adoptions.
         public var views = ViewStatistics()
@@ -65,7 +86,8 @@ public enum ConsistencyStress {
         /// Adds `other`'s counts to this report.
         public mutating func merge(_ other: Report) {
             let counters: [WritableKeyPath<Report, Int>] = [\.checkedLoads, \.mismatches, \.consistencyErrors,
-                                                            \.increments, \.conflicts, \.shifts]
+                                                            \.increments, \.conflicts, \.lostConnections, \.reconnections,
+                                                            \.unknownCommits, \.unknownCommitsLanded, \.failedThreads, \.shifts]
             for counter in counters { self[keyPath: counter] += other[keyPath: counter] }
             views.add(other.views)
             problems += other.problems.prefix(max(0, 10 - problems.count))
@@ -98,7 +120,8 @@ public enum ConsistencyStress {
             self.failedWorkers = failedWorkers
         }
 
-        /// Why the run failed, in words: mismatched loads, lost updates, failed workers; empty
+        /// Why the run failed, in words: mismatched loads, lost updates, failed workers or
+        /// threads; empty
         /// when it passed. The `stress` tool exits with status 1 on any, and the tests that run
         /// it expect none.
         public var failures: [String] {
@@ -106,6 +129,7 @@ public enum ConsistencyStress {
             if report.mismatches > 0 { failures.append("\(report.mismatches) mismatched loads: \(report.problems)") }
             if lostUpdates != 0 { failures.append("\(lostUpdates) lost updates") }
             if failedWorkers > 0 { failures.append("\(failedWorkers) failed workers") }
+            if report.failedThreads > 0 { failures.append("\(report.failedThreads) failed threads: \(report.problems)") }
             return failures
         }
     }
@@ -208,102 +232,35 @@ public enum ConsistencyStress {
 
     /// Runs the workload in this process against the database at `location` (prepared by
     /// `prepare(database:objectCount:)`, possibly shared with other processes and machines).
+    ///
+    /// A server that goes away during the run is ridden out: opening the database, connecting
+    /// and each thread's polls try again until it is back (for up to `reconnectSeconds`), and
+    /// the report counts the connections lost and recovered and the commits whose outcome had
+    /// to be settled. A thread that stops for good is counted in `failedThreads`, its counts
+    /// kept.
     public static func run(database location: StorageLocation, options: Options) throws -> Report {
         var databaseOptions = DatabaseOptions()
         databaseOptions.cacheLocalMB = options.cacheLocalMB
         databaseOptions.cacheDeltaSizeLimit = options.cacheDeltaSizeLimit
-        let db = try Database.open(location, options: databaseOptions)
-        let objects = options.pool.isEmpty ? try allObjects(in: db.store) : options.pool.map { ObjectID($0) }
+        let db = try ReconnectingAttempt.run(for: options.reconnectSeconds, refusedConnections: true) {
+            try Database.open(location, options: databaseOptions)
+        }
+        let objects = options.pool.isEmpty
+            ? try ReconnectingAttempt.run(for: options.reconnectSeconds) { try allObjects(in: db.store) }
+            : options.pool.map { ObjectID($0) }
         let reports = Locked<[Report]>([])
-        let failures = Locked<[String]>([])
         let deadline = Date().addingTimeInterval(options.seconds)
         DispatchQueue.concurrentPerform(iterations: options.threads) { thread in
-            do {
-                let report = try runThread(db: db, objects: objects, seed: options.seed &* 1000 &+ UInt64(thread),
-                                           writeFraction: options.writeFraction, deadline: deadline)
-                reports.withLock { $0.append(report) }
-            } catch {
-                failures.withLock { $0.append("thread \(thread): \(error)") }
-            }
+            let worker = ConsistencyStressThread(db: db, objects: objects, options: options,
+                                                 seed: options.seed &* 1000 &+ UInt64(thread), deadline: deadline,
+                                                 name: "thread \(thread)")
+            let report = worker.run()
+            reports.withLock { $0.append(report) }
         }
         var total = Report()
         for report in reports.withLock({ $0 }) { total.merge(report) }
         total.shifts = db.coordinator.shiftCount
         try db.close()
-        let failed = failures.withLock { $0 }
-        if !failed.isEmpty {
-            total.problems += failed
-            total.mismatches += failed.count
-        }
         return total
-    }
-
-    private static func runThread(db: Database, objects: [ObjectID], seed: UInt64, writeFraction: Double,
-                                  deadline: Date) throws -> Report {
-        var generator = SplitMix64(seed: seed)
-        var report = Report()
-        let connection = try db.connect()
-        defer { connection.close() }
-        func randomOID() -> ObjectID {
-            // Skewed: a quarter of the objects get most of the traffic.
-            let hot = generator.next() % 4 != 0
-            let range = UInt64(hot ? max(1, objects.count / 4) : objects.count)
-            return objects[Int(generator.next() % range)]
-        }
-        func problem(_ text: String) {
-            report.mismatches += 1
-            if report.problems.count < 5 { report.problems.append(text) }
-        }
-        while Date() < deadline {
-            try connection.poll()
-            // Reads: every cached answer against the storage's own, same snapshot.
-            do {
-                for _ in 0..<10 {
-                    let oid = randomOID()
-                    let cached = try connection.load(oid)
-                    let direct = try connection.storage.load(oid)
-                    report.checkedLoads += 1
-                    for (source, found) in [("cached", cached), ("storage", direct)] {
-                        if let found, let wrong = verify(found.state, oid: oid, tid: found.tid) { problem("\(source): \(wrong)") }
-                    }
-                    if cached?.state != direct?.state || cached?.tid != direct?.tid {
-                        problem("\(oid) at \(connection.snapshotTID!): cached \(cached?.tid.rawValue ?? 0), storage \(direct?.tid.rawValue ?? 0)")
-                    }
-                }
-                let batch = (0..<5).map { _ in randomOID() }
-                let many = try connection.load(many: batch)
-                for oid in Set(batch) {
-                    let direct = try connection.storage.load(oid)
-                    report.checkedLoads += 1
-                    if let found = many[oid], let wrong = verify(found.state, oid: oid, tid: found.tid) {
-                        problem("load(many:): \(wrong)")
-                    }
-                    if many[oid]?.state != direct?.state || many[oid]?.tid != direct?.tid {
-                        problem("\(oid) in load(many:) at \(connection.snapshotTID!)")
-                    }
-                }
-            } catch let error as CacheViewError {
-                report.consistencyErrors += 1
-                problem("consistency error: \(error)")
-                continue
-            }
-            // Writes: increment one to three counters.
-            if Double(generator.next() % 1000) / 1000 < writeFraction {
-                let targets = Set((0..<(1 + Int(generator.next() % 3))).map { _ in randomOID() })
-                for oid in targets {
-                    guard let current = try connection.load(oid) else { problem("\(oid) vanished"); continue }
-                    connection.store(oid, state(oid: oid, counter: counter(in: current.state) + 1, basedOn: current.tid),
-                                     expecting: current.tid)
-                }
-                do {
-                    try connection.commit()
-                    report.increments += targets.count
-                } catch StorageError.conflict {
-                    report.conflicts += 1
-                }
-            }
-        }
-        report.views = connection.stats
-        return report
     }
 }

@@ -78,4 +78,21 @@ final class InspectCommandTests: XCTestCase {
         XCTAssertEqual(run.stderr, "statecache inspect: error: 1 of 1 cache file(s) invalid\n")
         XCTAssertTrue(run.stdout.contains("INVALID"), run.stdout)
     }
+
+    func testAMissingDirectoryIsSaidNotToExistAndAFileNotToBeADirectory() throws {
+        let tool = try BuiltTool.required("statecache")
+        let scratch = try ScratchFiles(label: "inspect-missing")
+        defer { scratch.remove() }
+        let missing = scratch.directory.appendingPathComponent("nowhere")
+        let missingRun = try ToolRun(tool, ["inspect", missing.path])
+        XCTAssertNotEqual(missingRun.status, 0)
+        XCTAssertTrue(missingRun.stderr.contains("\(missing.path) does not exist"), missingRun.stderr)
+        XCTAssertFalse(missingRun.stderr.contains("not a directory"), missingRun.stderr)
+
+        let file = scratch.directory.appendingPathComponent("a-file")
+        try Data([1]).write(to: file)
+        let fileRun = try ToolRun(tool, ["inspect", file.path])
+        XCTAssertNotEqual(fileRun.status, 0)
+        XCTAssertTrue(fileRun.stderr.contains("\(file.path) is not a directory"), fileRun.stderr)
+    }
 }

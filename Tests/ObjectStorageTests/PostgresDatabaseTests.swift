@@ -1,8 +1,10 @@
+import CacheCore
 import Workload
 import Foundation
 import CacheFiles
 import StateCache
 import TestSupport
+import Synchronization
 import XCTest
 
 /// The whole stack — cache, checkpoints, cache files, views — over PostgreSQL.
@@ -95,6 +97,55 @@ final class PostgresDatabaseTests: XCTestCase {
         XCTAssertGreaterThan(report.checkedLoads, 500)
         XCTAssertGreaterThan(report.views.hits, 0)
         XCTAssertEqual(try ConsistencyStress.counterSum(database: location, pool: options.pool), UInt64(report.increments))
+    }
+
+    /// Threads whose sessions are cut again and again while they read and commit: each
+    /// reconnects at its next poll, every commit of unknown outcome is settled, and the counts
+    /// are true — no wrong load, no lost update, no thread given up.
+    func testAStressWhoseSessionsAreCutReconnectsEveryTimeAndLosesNothing() throws {
+        let location = try freshLocation()
+        guard case .postgres(let target) = location else { return XCTFail() }
+        let server = try PostgresTestServer.url()
+        let pool = try ConsistencyStress.prepare(database: location, objectCount: 200)
+        var options = ConsistencyStress.Options()
+        options.threads = 3
+        options.seconds = 4
+        options.pool = pool.map(\.rawValue)
+        options.receipts = true
+        let running = Atomic<Bool>(true)
+        let ended = Locked(0)
+        let cutter = Thread {
+            Thread.sleep(forTimeInterval: 0.5)
+            while running.load(ordering: .acquiring) {
+                let count = (try? PostgresTestServer.terminateSessions(of: target, from: server)) ?? 0
+                ended.withLock { $0 += count }
+                Thread.sleep(forTimeInterval: 0.4)
+            }
+        }
+        cutter.start()
+        let report = try ConsistencyStress.run(database: location, options: options)
+        running.store(false, ordering: .releasing)
+        XCTAssertEqual(report.failedThreads, 0, "\(report.problems)")
+        XCTAssertEqual(report.mismatches, 0, "\(report.problems)")
+        XCTAssertGreaterThan(ended.withLock { $0 }, 0)
+        XCTAssertGreaterThan(report.lostConnections, 0, "the cuts reached the threads")
+        XCTAssertGreaterThanOrEqual(report.reconnections, report.lostConnections - options.threads,
+                                    "every lost connection but one per thread at the very end was reconnected")
+        XCTAssertGreaterThan(report.increments, 0)
+        XCTAssertEqual(try ConsistencyStress.counterSum(database: location, pool: options.pool), UInt64(report.increments),
+                       "no lost update, none counted twice (\(report.unknownCommits) commits of unknown outcome)")
+    }
+
+    /// A server that cannot be reached before the run starts: one clear line and status 1, not
+    /// a report of nothing.
+    func testAStressThatCannotConnectAtTheStartSaysSo() throws {
+        let target = "postgresql://postgres@/statecache?host=/nonexistent-statecache-socket-dir&port=1"
+        let run = try ToolRun(BuiltTool.required("statecache"), ["stress", "--postgres", target, "--seconds", "1"], timeout: 60)
+        XCTAssertEqual(run.status, 1)
+        let lines = run.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, run.stderr)
+        XCTAssertTrue(run.stderr.hasPrefix("statecache stress: cannot start: cannot connect to PostgreSQL at \(target): "), run.stderr)
+        XCTAssertEqual(run.stdout, "")
     }
 
     /// `statecache stress --postgres`: processes standing in for machines share one database.

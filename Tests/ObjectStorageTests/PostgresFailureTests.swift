@@ -23,7 +23,7 @@ final class PostgresFailureTests: XCTestCase {
 
     /// A fresh database, a store open on it and a connection that has polled once (the
     /// snapshot the failure tests break); closed when the test ends.
-    private func polledConnection(_ label: String = #function) throws
+    fileprivate func polledConnection(_ label: String = #function) throws
         -> (database: StorageBackend, store: PostgresObjectStore, connection: PostgresConnection) {
         let database = try freshDatabase(label)
         let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
@@ -97,12 +97,71 @@ final class PostgresFailureTests: XCTestCase {
         }
     }
 
+    // MARK: - Classification (no server needed)
+
+    func testEveryWayASessionIsLostIsConnectionLost() {
+        func classified(_ state: String, broken: Bool = false) -> StorageError {
+            PostgresErrorClassification.error(for: PostgresFailure(sqlState: state, message: "m", sql: "SELECT 1"),
+                                              sessionBroken: broken)
+        }
+        // The server said so: connection exceptions, shutdowns, a server not accepting
+        // sessions yet, the idle timeouts.
+        for state in ["08000", "08003", "08006", "08P01", "57P01", "57P02", "57P03", "57P05", "25P03"] {
+            guard case .connectionLost(let failure) = classified(state) else { return XCTFail("\(state): \(classified(state))") }
+            XCTAssertEqual(failure.sqlState, state)
+        }
+        // libpq failed on its own ("server closed the connection unexpectedly", no SQLSTATE:
+        // what `pg_ctl restart` gives, even while PQstatus still says CONNECTION_OK), or any
+        // failure after which libpq's status is bad.
+        guard case .connectionLost = classified("", broken: true) else { return XCTFail("\(classified("", broken: true))") }
+        guard case .connectionLost = classified("", broken: false) else { return XCTFail("\(classified("", broken: false))") }
+        guard case .connectionLost = classified("42P01", broken: true) else { return XCTFail("\(classified("42P01", broken: true))") }
+        // The session is fine: the statement failed.
+        for state in ["23505", "42P01", "53100", "40001", "57014"] {
+            guard case .postgres = classified(state) else { return XCTFail("\(state): \(classified(state))") }
+        }
+    }
+
+    func testALostCommitIsAnUnknownOutcomeAndAFailedReconnectIsALostConnection() {
+        let lost = PostgresFailure(sqlState: "", message: "server closed the connection unexpectedly", sql: "COMMIT")
+        XCTAssertEqual(PostgresErrorClassification.commitFailure(.connectionLost(lost)), .commitOutcomeUnknown(lost))
+        let refused = StorageError.postgres(PostgresFailure(sqlState: "23505", message: "duplicate key", sql: "COMMIT"))
+        XCTAssertEqual(PostgresErrorClassification.commitFailure(refused), refused, "a refused COMMIT wrote nothing")
+
+        let reconnect = PostgresErrorClassification.reconnectFailure(
+            .cannotConnect(location: "postgresql:///x", message: "FATAL: the database system is starting up"))
+        guard case .connectionLost(let failure) = reconnect else { return XCTFail("\(reconnect)") }
+        XCTAssertEqual(failure.message, "cannot reconnect: FATAL: the database system is starting up")
+        XCTAssertEqual(PostgresErrorClassification.reconnectFailure(.closed), .closed)
+    }
+
+    func testStorageErrorsSayWhatIsRetryable() {
+        let failure = PostgresFailure(sqlState: "", message: "m", sql: nil)
+        func postgres(_ state: String) -> StorageError { .postgres(PostgresFailure(sqlState: state, message: "m", sql: nil)) }
+        let retryable: [StorageError] = [
+            .conflict(oids: [ObjectID(1)]), .connectionLost(failure),
+            .busy(SQLiteFailure(extendedCode: 5, message: "locked", sql: nil), timeout: .seconds(1)),
+            postgres("40001"), postgres("40P01"), postgres("55P03"),
+        ]
+        let final: [StorageError] = [
+            .commitOutcomeUnknown(failure), .cannotConnect(location: "x", message: "m"), .noSnapshot, .closed,
+            .invalidArgument("x"), .notFound(path: "x"), .foreignDatabase(path: "x", detail: "y"),
+            .newerSchema(path: "x", found: 2, supported: 1), postgres("23505"), postgres(""), postgres("53100"),
+            .sqlite(SQLiteFailure(extendedCode: 13, message: "full", sql: nil)),
+        ]
+        for error in retryable { XCTAssertTrue(error.isRetryable, "\(error)") }
+        for error in final { XCTAssertFalse(error.isRetryable, "\(error)") }
+        XCTAssertTrue("\(StorageError.commitOutcomeUnknown(failure))".contains("may or may not have been committed"))
+    }
+
+    func testLibPQMessagesBecomeOneLine() {
+        XCTAssertEqual("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\n".oneLine(),
+                       "server closed the connection unexpectedly This probably means the server terminated abnormally before or while processing the request.")
+    }
+
     /// Kills every other session of the database, as a server restart or a network cut would.
-    private func terminateSessions(of database: StorageBackend) throws {
-        try PostgresTestServer.execute("""
-            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid()
-            """, on: database.location)
+    fileprivate func terminateSessions(of database: StorageBackend) throws {
+        try PostgresTestServer.terminateSessions(of: database.location, from: PostgresTestServer.url())
     }
 
     func testALostSessionEndsTheSnapshotAndTheNextPollReconnectsAndMissesNothing() throws {
@@ -161,6 +220,99 @@ final class PostgresFailureTests: XCTestCase {
         _ = try connection.poll()
         XCTAssertEqual(try connection.load(oid)?.tid, tid)
         store.checkInvariants()
+    }
+}
+
+extension PostgresFailureTests {
+    /// A session lost while the server runs `COMMIT`: a deferred constraint trigger makes
+    /// `COMMIT` sleep, and the test terminates the committing backend while it does.
+    func testACommitWhoseSessionDiesDuringCommitHasAnUnknownOutcomeAndCanBeSettled() throws {
+        let (database, store, connection) = try polledConnection()
+        try PostgresTestServer.execute("""
+            CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$;
+            CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON transaction_log
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();
+            """, on: database.location)
+        let oid = try store.newOIDs(count: 1)[0]
+        connection.store(oid, [7], expecting: nil)
+
+        let outcome = Locked<(any Error)?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        let box = UncheckedBox(connection)
+        Thread {
+            do { _ = try box.value.commit() } catch { outcome.withLock { $0 = error } }
+            finished.signal()
+        }.start()
+        var killed = false
+        for _ in 0..<1000 where !killed {
+            let admin = try PostgresConnectionHandle.connect(to: database.location, location: "admin", connectTimeout: .seconds(10))
+            killed = try admin.execute("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND query = 'COMMIT' AND wait_event = 'PgSleep'
+                """).rowCount > 0
+            admin.close()
+            if !killed { usleep(10_000) }
+        }
+        XCTAssertTrue(killed, "the commit never reached COMMIT")
+        finished.wait()
+        let error = outcome.withLock { $0 }
+        guard case .some(StorageError.commitOutcomeUnknown(let failure)) = error else {
+            return XCTFail("\(String(describing: error))")
+        }
+        XCTAssertEqual(failure.sql, "COMMIT")
+        XCTAssertFalse((error as? StorageError)?.isRetryable ?? true)
+        XCTAssertEqual(connection.pendingStoreCount, 1, "kept: committing it again is safe")
+
+        // Settling: the next poll reconnects and a read tells (here: it did not land, the
+        // server was killed before it finished).
+        connection.releaseSnapshot() // its read lock on transaction_log would hold up DROP TRIGGER
+        try PostgresTestServer.execute("DROP TRIGGER slow_commit ON transaction_log", on: database.location)
+        _ = try connection.poll()
+        XCTAssertNil(try connection.load(oid))
+        let tid = try connection.commit()
+        _ = try connection.poll()
+        XCTAssertEqual(try connection.load(oid)?.tid, tid)
+        // Had it landed, the retry would have been refused rather than written twice.
+        connection.store(oid, [8], expecting: nil)
+        XCTAssertThrowsError(try connection.commit()) { error in
+            guard case StorageError.conflict = error else { return XCTFail("\(error)") }
+        }
+        store.checkInvariants()
+    }
+
+    /// A server that refuses new sessions after the old ones were cut (as one restarting
+    /// does): the open store's reconnections are lost connections, retryable; only opening
+    /// a store says `cannotConnect`.
+    func testAReconnectionTheServerRefusesIsALostConnectionAndRecoversWhenItAcceptsAgain() throws {
+        let (database, store, connection) = try polledConnection()
+        let name = PostgresTestServer.databaseName(database.location)
+        let server = try PostgresTestServer.url()
+        try PostgresTestServer.execute("ALTER DATABASE \(name) ALLOW_CONNECTIONS false", on: server)
+        defer { try? PostgresTestServer.execute("ALTER DATABASE \(name) ALLOW_CONNECTIONS true", on: server) }
+        try terminateSessions(of: database)
+
+        // The first poll finds its session gone; the next ones cannot make a new one.
+        XCTAssertThrowsError(try connection.poll()) { error in
+            guard case StorageError.connectionLost = error else { return XCTFail("\(error)") }
+        }
+        for attempt in [{ _ = try connection.poll() }, { _ = try store.connect() },
+                        { _ = try store.lastTransaction() }] as [() throws -> Void] {
+            XCTAssertThrowsError(try attempt()) { error in
+                guard case StorageError.connectionLost(let failure) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue(failure.message.hasPrefix("cannot reconnect: "), failure.message)
+                XCTAssertFalse(failure.message.contains("\n"), failure.message)
+                XCTAssertTrue((error as? StorageError)?.isRetryable ?? false)
+            }
+        }
+        XCTAssertThrowsError(try PostgresObjectStore.open(database.location)) { error in
+            guard case StorageError.cannotConnect = error else { return XCTFail("\(error)") }
+        }
+
+        try PostgresTestServer.execute("ALTER DATABASE \(name) ALLOW_CONNECTIONS true", on: server)
+        XCTAssertNotNil(try connection.poll().changes, "the reconnecting poll lists the changes since the last good one")
+        XCTAssertGreaterThanOrEqual(try store.lastTransaction(), .zero)
+        connection.checkInvariants()
     }
 }
 

@@ -76,6 +76,25 @@ enum PostgresTestServer {
         return String(server[..<schemeEnd.upperBound]) + rest[..<pathStart] + "/" + database + query
     }
 
+    /// The database name in a `postgresql://user@host/name?…` URL.
+    static func databaseName(_ location: String) -> String {
+        let path = location.components(separatedBy: "://").last!.split(separator: "?", maxSplits: 1).first!
+        return String(path.split(separator: "/").last!)
+    }
+
+    /// Ends every session of the database at `location` (as a server restart or a network cut
+    /// would), from a session on the server's own database (`server`), which also works while
+    /// the database refuses new sessions; returns how many it ended.
+    @discardableResult
+    static func terminateSessions(of location: String, from server: String) throws -> Int {
+        let handle = try PostgresConnectionHandle.connect(to: server, location: server, connectTimeout: .seconds(10))
+        defer { handle.close() }
+        return try handle.execute("""
+            SELECT pid FROM (SELECT pid, pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+            WHERE datname = '\(databaseName(location))' AND pid <> pg_backend_pid()) AS sessions WHERE ended
+            """).rowCount
+    }
+
     /// Runs `sql` on a session of its own.
     static func execute(_ sql: String, on target: String) throws {
         let handle = try PostgresConnectionHandle.connect(to: target, location: target, connectTimeout: .seconds(10))

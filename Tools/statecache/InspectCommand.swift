@@ -27,8 +27,12 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: directory)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("\(directory) is not a directory")
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ValidationError("\(directory) does not exist")
+        }
+        guard isDirectory.boolValue else { throw ValidationError("\(directory) is not a directory") }
+        guard FileManager.default.isReadableFile(atPath: url.path) else {
+            throw ValidationError("\(directory) cannot be read (permission denied)")
         }
         var invalid = 0
         let files = CacheFileInspector.cacheFiles(in: url)

@@ -1,6 +1,7 @@
 import Workload
 import ArgumentParser
 import Foundation
+import CacheCore
 import StateCache
 
 /// `statecache stress`: several processes × threads read and write one database through
@@ -15,7 +16,9 @@ struct StressCommand: ParsableCommand {
             names its object and the revision it was based on and carries a checksum, and every \
             load checks them. Exits 1 on any mismatch, lost update or failed (crashed) worker. \
             With --postgres the processes share a PostgreSQL database (standing in for machines); \
-            each run adds a new pool of objects and checks only its own.
+            each run adds a new pool of objects and checks only its own. A server that restarts or \
+            ends sessions during the run is ridden out: threads reconnect, commits whose outcome is \
+            unknown are settled by reading back a receipt, and the report counts both.
             """
     )
 
@@ -36,9 +39,18 @@ struct StressCommand: ParsableCommand {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("statecache-stress-\(UUID().uuidString)")
         defer { if dir == nil && postgres == nil { try? FileManager.default.removeItem(at: directory) } }
         let location: StorageLocation = postgres.map { .postgres($0) } ?? .sqlite(directory: directory)
-        let pool = try ConsistencyStress.prepare(database: location, objectCount: objects)
+        let pool: [ObjectID]
+        do {
+            pool = try ConsistencyStress.prepare(database: location, objectCount: objects)
+        } catch {
+            // Before any worker started: nothing to report but why.
+            FileHandle.standardError.write(Data("statecache stress: cannot start: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         var options = ConsistencyStress.Options()
         options.pool = postgres == nil ? [] : pool.map(\.rawValue)
+        // Over PostgreSQL a session can be lost during COMMIT: receipts settle such commits.
+        options.receipts = postgres != nil
         options.threads = threads
         options.seconds = seconds
         options.objectCount = objects
@@ -69,7 +81,17 @@ struct StressCommand: ParsableCommand {
                 failed += 1
             }
         }
-        let sum = try ConsistencyStress.counterSum(database: location, pool: options.pool)
+        // The server may still be coming back from a restart at the end of the run.
+        let sum: UInt64
+        do {
+            sum = try ReconnectingAttempt.run(for: options.reconnectSeconds, refusedConnections: true) {
+                try ConsistencyStress.counterSum(database: location, pool: options.pool)
+            }
+        } catch {
+            total.problems.append("the counters could not be summed: \(error)")
+            failed += 1
+            sum = UInt64(total.increments)
+        }
         let lostUpdates = Int(sum) - total.increments
         let summary = ConsistencyStress.Summary(report: total, processes: processes, threads: threads, seconds: seconds,
                                                 counterSum: sum, lostUpdates: lostUpdates, failedWorkers: failed)
@@ -83,7 +105,10 @@ struct StressCommand: ParsableCommand {
             print("mismatches: \(total.mismatches)")
             print("consistency errors: \(total.consistencyErrors)")
             print("increments: \(total.increments) committed, counters sum \(sum) (lost updates: \(lostUpdates))")
-            print("failed workers: \(failed)")
+            print("failed workers: \(failed), failed threads: \(total.failedThreads)")
+            print("lost connections: \(total.lostConnections), reconnections: \(total.reconnections), "
+                  + "commits of unknown outcome: \(total.unknownCommits) (settled: \(total.unknownCommitsLanded) landed, "
+                  + "\(total.unknownCommits - total.unknownCommitsLanded) not)")
             print("conflicts: \(total.conflicts), checkpoint shifts: \(total.shifts), "
                   + "hit rate: \(Int(100 * total.views.hitRate))%")
             for problem in total.problems { print("problem: \(problem)") }

@@ -161,7 +161,11 @@ public struct CacheDirectory: Sendable {
             switch readHeader(name, identity: identity) {
             case .success(let header): kept.append((name, header))
             case .failure(let problem):
-                if problem.condemnsFile && condemn(name, problem) { removed.append(url.appendingPathComponent(name)) }
+                if problem.condemnsFile {
+                    if condemn(name, problem) { removed.append(url.appendingPathComponent(name)) }
+                } else {
+                    warnOnce(skipping: name, problem)
+                }
             }
         }
         kept.sort { CacheDirectory.isNewer($0.header, $0.name, than: $1.header, $1.name) }
@@ -355,11 +359,26 @@ public struct CacheDirectory: Sendable {
     /// Records a rejected file; removes it (with a warning) when the file is at fault.
     private func reject(_ name: String, _ problem: CacheFileProblem, into report: inout CacheFileLoadReport) {
         guard problem.condemnsFile else {
-            logger.debug("cache file skipped", metadata: ["file": "\(name)", "reason": "\(problem)"])
+            warnOnce(skipping: name, problem)
             return
         }
         _ = condemn(name, problem)
         report.rejected.append(.init(file: url.appendingPathComponent(name), problem: problem))
+    }
+
+    /// Warns that `name` is skipped and left in place — unreadable, or not a file at all —
+    /// once per path for the life of the process (every open and close would otherwise repeat
+    /// it). A file that vanished since the directory was listed (another process pruned it)
+    /// is no news: debug only.
+    private func warnOnce(skipping name: String, _ problem: CacheFileProblem) {
+        let path = url.appendingPathComponent(name).path
+        var status = stat()
+        let vanished = lstat(path, &status) != 0
+        guard !vanished, SkippedCacheFiles.isFirstWarning(about: path) else {
+            logger.debug("cache file skipped", metadata: ["file": "\(name)", "reason": "\(problem)"])
+            return
+        }
+        logger.warning("skipping \(path) (left in place): \(problem)")
     }
 
     /// Removes `name` with a warning; true if this call removed it.

@@ -8,13 +8,17 @@ import Darwin
 /// Why a cache file cannot be used (or written). Every reader failure is one of these —
 /// a damaged file is data to report, never a crash.
 ///
-/// A file with any problem except ``unreadable(errno:)`` / ``unwritable(errno:)`` is skipped
-/// and removed by ``CacheDirectory``, with a warning that gives the description.
+/// A file with any problem except ``unreadable(errno:)``, ``unwritable(errno:)`` and
+/// ``notARegularFile(_:)`` is skipped and removed by ``CacheDirectory``, with a warning that
+/// gives the description; those three are skipped and left alone, with one warning per path
+/// (a file that vanished between listing and reading — another process pruned it — with none).
 public enum CacheFileProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be opened or read (`ENOENT`: another process removed it).
     case unreadable(errno: Int32)
     /// The file could not be created, written, synced or renamed.
     case unwritable(errno: Int32)
+    /// What has a cache file's name is not a file: `kind` is "a directory", "a named pipe", …
+    case notARegularFile(String)
     /// The file does not begin with the cache-file magic.
     case notACacheFile
     /// A format version this build does not know (newer, or never defined).
@@ -38,6 +42,7 @@ public enum CacheFileProblem: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case let .unreadable(code): return "cannot read the file: \(String(cString: strerror(code)))"
         case let .unwritable(code): return "cannot write the file: \(String(cString: strerror(code)))"
+        case let .notARegularFile(kind): return "not a file but \(kind)"
         case .notACacheFile: return "not a StateCache cache file (wrong magic)"
         case let .unknownVersion(version):
             return "unknown format version \(version) (this build reads version \(CacheFile.version))"
@@ -56,7 +61,7 @@ public enum CacheFileProblem: Error, Sendable, Equatable, CustomStringConvertibl
     /// Whether the file itself is at fault (and should be removed), rather than the attempt.
     public var condemnsFile: Bool {
         switch self {
-        case .unreadable, .unwritable: return false
+        case .unreadable, .unwritable, .notARegularFile: return false
         default: return true
         }
     }

@@ -18,9 +18,11 @@ final class PosixFile {
         self.descriptor = descriptor
     }
 
-    /// Opens `path` for reading.
+    /// Opens `path` for reading. Non-blocking, so that a named pipe given a cache file's name
+    /// is refused by ``size()`` instead of blocking the open until someone writes to it
+    /// (regular files ignore the flag).
     static func openForReading(_ path: String) throws(CacheFileProblem) -> PosixFile {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .unreadable(errno: errno) }
         return PosixFile(path: path, descriptor: fd)
     }
@@ -33,11 +35,19 @@ final class PosixFile {
     }
 
     /// The file's size in bytes.
+    ///
+    /// - Throws: ``CacheFileProblem/notARegularFile(_:)`` for a directory, pipe, socket or
+    ///   device.
     func size() throws(CacheFileProblem) -> Int {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw .unreadable(errno: errno) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(errno: EISDIR) }
-        return Int(info.st_size)
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return Int(info.st_size)
+        case S_IFDIR: throw .notARegularFile("a directory")
+        case S_IFIFO: throw .notARegularFile("a named pipe")
+        case S_IFSOCK: throw .notARegularFile("a socket")
+        default: throw .notARegularFile("a device")
+        }
     }
 
     /// Reads up to `count` bytes into `buffer`, fewer only at the end of the file.

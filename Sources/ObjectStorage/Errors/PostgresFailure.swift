@@ -20,6 +20,25 @@ public struct PostgresFailure: Sendable, Hashable, CustomStringConvertible {
         self.sql = sql
     }
 
+    /// SQLSTATEs with which the server ends the session: an administrator's or a crash
+    /// shutdown, a server not accepting sessions yet (`57P01`, `57P02`, `57P03`), and the idle
+    /// timeouts (`57P05` idle session, `25P03` idle in transaction).
+    public static let sessionEndingStates: Set<String> = ["57P01", "57P02", "57P03", "57P05", "25P03"]
+
+    /// Whether the SQLSTATE says the session is gone: class `08` (connection exception) or one
+    /// of ``sessionEndingStates``. (libpq's own failures have no SQLSTATE; whether they lost
+    /// the session is told by the session's status, not by the failure.)
+    public var endsTheSession: Bool {
+        sqlState.hasPrefix("08") || Self.sessionEndingStates.contains(sqlState)
+    }
+
+    /// Whether the server rolled the transaction back for a reason that may be gone on a second
+    /// try: serialization failure (`40001`), deadlock (`40P01`), or a lock wait that reached
+    /// `lock_timeout` (`55P03`).
+    public var isTransient: Bool {
+        ["40001", "40P01", "55P03"].contains(sqlState)
+    }
+
     public var description: String {
         var text = "PostgreSQL error" + (sqlState.isEmpty ? "" : " \(sqlState)") + ": \(message)"
         if let sql { text += " — SQL: \(sql)" }

@@ -8,6 +8,10 @@ import CacheCore
 /// schema than this build knows — get their own cases, so a caller can tell "wrong path" from
 /// "upgrade the software" from "try again later" without parsing messages. None of them is
 /// ever a crash.
+///
+/// ``isRetryable`` says which failures a transaction loop may answer by starting the
+/// transaction over (abort, poll, read, store, commit); ``commitOutcomeUnknown(_:)`` is the one
+/// failure that must be settled first, since the commit may have been written.
 public enum StorageError: Error, Hashable, CustomStringConvertible {
     /// The database stayed locked by another connection for longer than the busy timeout.
     case busy(SQLiteFailure, timeout: Duration)
@@ -50,13 +54,23 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
     case invalidArgument(String)
     /// Any other SQLite failure.
     case sqlite(SQLiteFailure)
-    /// The PostgreSQL server could not be reached or refused the connection (wrong host,
-    /// port or socket directory, no such database, authentication); `message` is libpq's.
+    /// Opening a PostgreSQL store failed: the server could not be reached or refused the
+    /// session (wrong host, port or socket directory, no such database, authentication, a
+    /// server down or starting up); `message` is libpq's. Only opening throws it: once a store
+    /// is open, a session that cannot be made again is ``connectionLost(_:)``.
     case cannotConnect(location: String, message: String)
-    /// The PostgreSQL server went away or closed the session during a call. The transaction
-    /// in progress was aborted on the server (a commit whose outcome is unknown shows up, or
-    /// not, in the next poll); the connection reconnects at its next poll.
+    /// The PostgreSQL server went away or closed the session during a call, or a session of an
+    /// open store could not be made again (the server is restarting, or unreachable). The
+    /// transaction in progress was aborted on the server: nothing of a commit that fails this
+    /// way was written. The connection reconnects at its next poll. Retryable.
     case connectionLost(PostgresFailure)
+    /// The PostgreSQL session was lost while `COMMIT` was under way: the server may have
+    /// committed the transaction or not, and no answer came back. Not retryable as it stands:
+    /// poll (which reconnects) and read the objects to learn whether the commit landed. The
+    /// connection keeps the buffered stores, and committing them again is safe — if the first
+    /// commit landed, every object it wrote has a new TID and the retry fails with
+    /// ``conflict(oids:)`` instead of writing twice.
+    case commitOutcomeUnknown(PostgresFailure)
     /// Any other PostgreSQL failure.
     case postgres(PostgresFailure)
 
@@ -70,7 +84,7 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
             return failure
         case .conflict, .foreignDatabase, .newerSchema, .notFound, .directoryNotWritable,
              .mismatchedOIDDatabase, .noSnapshot, .closed, .invalidArgument,
-             .cannotConnect, .connectionLost, .postgres:
+             .cannotConnect, .connectionLost, .commitOutcomeUnknown, .postgres:
             return nil
         }
     }
@@ -78,8 +92,32 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
     /// The PostgreSQL details, when the error came from PostgreSQL.
     public var postgresFailure: PostgresFailure? {
         switch self {
-        case .connectionLost(let failure), .postgres(let failure): return failure
+        case .connectionLost(let failure), .commitOutcomeUnknown(let failure), .postgres(let failure): return failure
         default: return nil
+        }
+    }
+
+    /// Whether starting the transaction over (abort, poll, read again, store, commit) can
+    /// succeed where this attempt failed, with nothing of this attempt written:
+    ///
+    /// - ``conflict(oids:)``: another transaction changed the objects first;
+    /// - ``connectionLost(_:)``: the session went away before `COMMIT` (the next poll
+    ///   reconnects; while the server is down, that poll fails the same way — wait between
+    ///   attempts);
+    /// - ``busy(_:timeout:)``: SQLite's write lock stayed taken past the busy timeout;
+    /// - ``postgres(_:)`` with a transient SQLSTATE (``PostgresFailure/isTransient``:
+    ///   serialization failure, deadlock, lock timeout).
+    ///
+    /// ``commitOutcomeUnknown(_:)`` is deliberately not retryable: the commit may have been
+    /// written, so the caller settles it first (poll, read the objects). Everything else — a
+    /// wrong path or URL (``cannotConnect(location:message:)`` comes only from opening), a
+    /// foreign or newer database, a closed store, a load before the first poll — fails the same
+    /// way every time.
+    public var isRetryable: Bool {
+        switch self {
+        case .conflict, .connectionLost, .busy: return true
+        case .postgres(let failure): return failure.isTransient
+        default: return false
         }
     }
 
@@ -121,6 +159,9 @@ public enum StorageError: Error, Hashable, CustomStringConvertible {
             return "cannot connect to PostgreSQL at \(location): \(message)"
         case .connectionLost(let failure):
             return "the PostgreSQL connection was lost (the transaction was aborted): \(failure)"
+        case .commitOutcomeUnknown(let failure):
+            return "the PostgreSQL connection was lost during COMMIT: the transaction may or may not have been "
+                + "committed (poll and read the objects to find out): \(failure)"
         case .postgres(let failure):
             return failure.description
         }

@@ -19,6 +19,9 @@ final class PostgresConnectionHandle {
     private var prepared: Set<String> = []
     /// True after ``close()``.
     private(set) var isClosed = false
+    /// Set when a call failed in a way that means the session is gone, whatever libpq's
+    /// status still says (see ``PostgresErrorClassification``).
+    private var isAbandoned = false
 
     private init(connection: OpaquePointer, location: String) {
         self.connection = connection
@@ -47,15 +50,20 @@ final class PostgresConnectionHandle {
         }
         guard let connection else { throw .cannotConnect(location: location, message: "out of memory") }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection)).trimmingWhitespace()
+            let message = String(cString: PQerrorMessage(connection)).oneLine()
             PQfinish(connection)
             throw .cannotConnect(location: location, message: message)
         }
+        // libpq prints the server's notices and warnings to standard error by default — among
+        // them "terminating connection due to immediate shutdown command", which precedes the
+        // lost session the caller is told about anyway. The storage's statements raise none
+        // worth showing.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         return PostgresConnectionHandle(connection: connection, location: location)
     }
 
     /// True when the session is gone (the server closed it, or the network failed).
-    var isBroken: Bool { isClosed || PQstatus(connection) != CONNECTION_OK }
+    var isBroken: Bool { isClosed || isAbandoned || PQstatus(connection) != CONNECTION_OK }
 
     /// True inside a transaction block (also an aborted one).
     var isInTransaction: Bool {
@@ -123,26 +131,26 @@ final class PostgresConnectionHandle {
     /// The result of a call, or the error it stands for (the result is freed then).
     private func check(_ result: OpaquePointer?, sql: String) throws(StorageError) -> PostgresResult {
         guard let result else {
-            throw failure(PostgresFailure(sqlState: "", message: String(cString: PQerrorMessage(connection)).trimmingWhitespace(), sql: sql))
+            throw failure(PostgresFailure(sqlState: "", message: String(cString: PQerrorMessage(connection)).oneLine(), sql: sql))
         }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return PostgresResult(pointer: result, sql: sql)
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
-            let message = String(cString: PQresultErrorMessage(result)).trimmingWhitespace()
+            let message = String(cString: PQresultErrorMessage(result)).oneLine()
             PQclear(result)
             throw failure(PostgresFailure(sqlState: state, message: message, sql: sql))
         }
     }
 
-    /// The storage error for a failure: a lost session (libpq's status, SQLSTATE class 08, or
-    /// an administrator's shutdown 57P0x) is ``StorageError/connectionLost(_:)``.
+    /// The storage error for a failure: a lost session (libpq's status, a failure of libpq's
+    /// own, or a SQLSTATE that ends the session) is ``StorageError/connectionLost(_:)``, and the
+    /// session is not used again.
     private func failure(_ failure: PostgresFailure) -> StorageError {
-        if isBroken || failure.sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(failure.sqlState) {
-            return .connectionLost(failure)
-        }
-        return .postgres(failure)
+        let error = PostgresErrorClassification.error(for: failure, sessionBroken: isBroken)
+        if case .connectionLost = error { isAbandoned = true }
+        return error
     }
 }
 
@@ -162,5 +170,12 @@ extension String {
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
         return String(scalars)
+    }
+
+    /// The string trimmed, its lines joined with single spaces: libpq's messages run over
+    /// several lines ("server closed the connection unexpectedly\n\tThis probably means …"),
+    /// and a log line or an error description should be one.
+    func oneLine() -> String {
+        split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 }

@@ -141,6 +141,11 @@ public final class PostgresConnection: ObjectStoreConnection {
     /// Writes the buffered stores as one transaction and returns its TID (see
     /// ``PostgresObjectStore``'s commit protocol). A conflict drops the buffer; other errors
     /// keep it, so the commit can be retried or ``abort()``ed. The snapshot does not move.
+    ///
+    /// A session lost before `COMMIT` throws `StorageError.connectionLost(_:)` (nothing was
+    /// written); one lost during `COMMIT` throws `StorageError.commitOutcomeUnknown(_:)`: poll
+    /// and read the objects to learn whether it landed (committing the kept buffer again is
+    /// safe: if the first attempt landed, the retry fails with a conflict).
     public func commit() throws(StorageError) -> TransactionID {
         guard !isClosed else { throw .closed }
         let store = objectStore

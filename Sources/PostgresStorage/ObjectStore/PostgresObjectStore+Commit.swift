@@ -16,8 +16,9 @@ extension PostgresObjectStore {
     ///    `COMMIT`.
     ///
     /// - Throws: ``StorageError/conflict(oids:)`` (nothing written),
-    ///   ``StorageError/connectionLost(_:)`` (aborted — unless the session was lost during
-    ///   `COMMIT` itself, when the next poll tells), ``StorageError/postgres(_:)``.
+    ///   ``StorageError/connectionLost(_:)`` (the session was lost before `COMMIT`: aborted,
+    ///   nothing written), ``StorageError/commitOutcomeUnknown(_:)`` (lost during `COMMIT`:
+    ///   written or not, the next poll and a read tell), ``StorageError/postgres(_:)``.
     func commit(_ stores: [PendingStore]) throws(StorageError) -> TransactionID {
         try inWriteTransaction { (session) throws(StorageError) -> TransactionID in
             let handle = session.handle
@@ -58,7 +59,11 @@ extension PostgresObjectStore {
                 INSERT INTO object_state (zoid, tid, state) SELECT zoid, $1, state FROM moved
                 ON CONFLICT (zoid) DO UPDATE SET tid = excluded.tid, state = excluded.state
                 """, [.int8(Int64(tid.rawValue)), .int8(Int64(stores.count))], prepareAs: "write_transaction")
-            try handle.execute("COMMIT")
+            do throws(StorageError) {
+                try handle.execute("COMMIT")
+            } catch {
+                throw PostgresErrorClassification.commitFailure(error)
+            }
             return tid
         }
     }

@@ -154,9 +154,15 @@ public final class PostgresObjectStore: ObjectStore {
 
     // MARK: - Sessions
 
-    /// A new session to the database.
+    /// A new session to the database. The store is open, so a server that cannot be reached
+    /// now is a lost connection (`StorageError.connectionLost(_:)`, retryable), not
+    /// `cannotConnect`.
     func openSession() throws(StorageError) -> PostgresConnectionHandle {
-        try PostgresConnectionHandle.connect(to: target, location: location, connectTimeout: options.connectTimeout)
+        do throws(StorageError) {
+            return try PostgresConnectionHandle.connect(to: target, location: location, connectTimeout: options.connectTimeout)
+        } catch {
+            throw PostgresErrorClassification.reconnectFailure(error)
+        }
     }
 
     /// Runs `body` on the store's reader session. A session found dead — the server restarted

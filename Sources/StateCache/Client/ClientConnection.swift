@@ -30,19 +30,19 @@ public final class ClientConnection: Sendable {
     /// - Throws: `StorageError`, or `CacheViewError.inconsistent` when the cache and the database
     ///   disagree (the cache was cleared; ``StateCacheClient/withTransaction(isolation:_:)`` reruns).
     public func load(_ oid: ObjectID) async throws -> ObjectState? {
-        try await read { try $0.load(oid) }
+        try await read { try $0.exclusive.load(oid) }
     }
 
     /// Many states at once: one pass over the cache, one query for the misses. Objects that do
     /// not exist are absent from the result.
     public func load(many oids: [ObjectID]) async throws -> [ObjectID: ObjectState] {
-        try await read { try $0.load(many: oids) }
+        try await read { try $0.exclusive.load(many: oids) }
     }
 
     /// Buffers a new state for `oid`; `expecting` is the TID the caller read it at (nil: a
     /// new object). Nothing is written until ``commit()``.
     public func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?) throws {
-        try performHere { $0.store(oid, state, expecting: expecting) }
+        try performHere { $0.exclusive.store(oid, state, expecting: expecting) }
     }
 
     /// Writes the buffered states in one transaction and returns its TID; they become visible
@@ -52,7 +52,7 @@ public final class ClientConnection: Sendable {
     ///   `StorageError` (the buffer kept).
     @discardableResult
     public func commit() async throws -> TransactionID {
-        try await perform { try $0.commit() }
+        try await perform { try $0.exclusive.commit() }
     }
 
     /// Drops the buffered states.
@@ -63,7 +63,7 @@ public final class ClientConnection: Sendable {
     /// Moves the snapshot to the newest committed transaction and returns what changed.
     @discardableResult
     public func poll() async throws -> PollResult {
-        try await read { try $0.poll() }
+        try await read { try $0.exclusive.poll() }
     }
 
     /// The snapshot's TID (nil before the first poll).
@@ -83,6 +83,7 @@ public final class ClientConnection: Sendable {
 
     /// Runs a read: where the task is when the storage's reads never wait (SQLite), else as
     /// ``perform(_:)`` does.
+    @inline(__always)
     func read<T>(_ body: (Connection) throws -> T) async throws -> T {
         guard pooled.readsInline else { return try await perform(body) }
         return try performHere(body)
@@ -98,6 +99,7 @@ public final class ClientConnection: Sendable {
     }
 
     /// Runs `body`, which only touches memory (no blocking), on the calling thread.
+    @inline(__always)
     func performHere<T>(_ body: (Connection) throws -> T) throws -> T {
         try enter()
         defer { leave() }

@@ -1,12 +1,13 @@
 /// How ``StateCacheClient/withTransaction(isolation:_:)`` reruns a transaction that lost a race.
 ///
-/// A transaction is rerun, from a fresh poll, when its commit met a conflict
-/// (`StorageError.conflict`: another transaction changed an object it read; nothing was
-/// written), when SQLite's write lock stayed busy past its timeout (nothing written), when
-/// the cache and the database disagreed (`CacheViewError.inconsistent`: the cache was
-/// cleared), and when the connection was lost *before* the commit was sent (on a new
-/// connection). A connection lost *during* the commit is never rerun: whether it landed is
-/// unknown, and only the application can tell whether doing it twice is harmless.
+/// A transaction is rerun, from a fresh poll, when its failure says nothing was written and a
+/// second try may succeed — `StorageError.isRetryable`: a conflict (another transaction changed
+/// an object it read), SQLite's write lock busy past its timeout, a PostgreSQL serialization
+/// failure or deadlock, a connection lost before or during the commit with nothing written
+/// (on a new connection) — and when the cache and the database disagreed
+/// (`CacheViewError.inconsistent`: the cache was cleared). A commit whose outcome is unknown
+/// (`StorageError.commitOutcomeUnknown`: the session died while COMMIT was in flight) is never
+/// rerun: only the application can tell whether doing it twice is harmless.
 ///
 /// Delays grow exponentially with full jitter (a random delay between zero and the bound),
 /// so transactions that collided do not collide again in lockstep.

@@ -154,21 +154,20 @@ public final class StateCacheClient: Sendable {
     /// `CancellationError`); a commit is atomic, so nothing is ever half-written.
     ///
     /// - Throws: what `body` throws (never rerun); the last attempt's error when every attempt
-    ///   lost its race (`StorageError.conflict`, say); a connection lost during the commit
-    ///   (`StorageError.connectionLost`: whether it landed is unknown, it is not rerun).
+    ///   lost its race (`StorageError.conflict`, say); `StorageError.commitOutcomeUnknown` when
+    ///   the connection was lost during the commit itself (it may have landed: never rerun, the
+    ///   caller settles it by reading the objects back).
     public func withTransaction<Result>(isolation: isolated (any Actor)? = #isolation,
                                         _ body: (ClientTransaction) async throws -> Result) async throws -> Result {
         var generator = SystemRandomNumberGenerator()
         var attempt = 0
         while true {
             attempt += 1
-            var committing = false
             do {
                 return try await withConnection(isolation: isolation) { connection in
                     let result = try await body(ClientTransaction(connection: connection))
                     try Task.checkCancellation()
                     if connection.pendingStoreCount > 0 {
-                        committing = true
                         let started = ContinuousClock.now
                         try await connection.commit()
                         metrics.commits.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
@@ -176,7 +175,7 @@ public final class StateCacheClient: Sendable {
                     return result
                 }
             } catch {
-                guard attempt < retryPolicy.maximumAttempts, Self.isWorthRerunning(error, committing: committing) else {
+                guard attempt < retryPolicy.maximumAttempts, Self.isWorthRerunning(error) else {
                     throw error
                 }
                 if case StorageError.conflict = error { metrics.conflicts.increment() }
@@ -188,12 +187,14 @@ public final class StateCacheClient: Sendable {
         }
     }
 
-    /// Whether a transaction that failed with `error` may simply be run again.
-    static func isWorthRerunning(_ error: any Error, committing: Bool) -> Bool {
+    /// Whether a transaction that failed with `error` may simply be run again: what
+    /// `StorageError.isRetryable` allows (a conflict, a busy lock or a serialization failure,
+    /// a connection lost with nothing written) and a cache that disagreed with the database
+    /// (it was cleared). A commit whose outcome is unknown is never rerun.
+    static func isWorthRerunning(_ error: any Error) -> Bool {
         switch error {
-        case StorageError.conflict, StorageError.busy: return true   // nothing was written
-        case StorageError.connectionLost: return !committing          // a lost commit's outcome is unknown
-        case CacheViewError.inconsistent: return true                 // the cache was cleared
+        case let error as StorageError: return error.isRetryable
+        case CacheViewError.inconsistent: return true
         default: return false
         }
     }
@@ -201,7 +202,7 @@ public final class StateCacheClient: Sendable {
     /// Whether `error` leaves the connection unusable.
     static func breaksConnection(_ error: any Error) -> Bool {
         switch error {
-        case StorageError.connectionLost, StorageError.closed: return true
+        case StorageError.connectionLost, StorageError.commitOutcomeUnknown, StorageError.closed: return true
         default: return false
         }
     }
