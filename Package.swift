@@ -94,7 +94,7 @@ let package = Package(
 
         // Workloads the tools and tests share, kept out of the product libraries: the
         // self-checking stress, the Zipf generator, the entry-overhead probe.
-        .target(name: "Workload", dependencies: ["StateCache", "CacheCore", "CMalloc"], swiftSettings: strict),
+        .target(name: "Workload", dependencies: ["StateCache", "CacheCore", "ObjectStorage", "CMalloc"], swiftSettings: strict),
 
         // What cache-stats and cache-simul do alike: ZEO's argparse behaviour around ArgumentParser.
         .target(name: "ZEOTool", dependencies: ["CacheTrace", "CacheAnalysis", argumentParser],
@@ -104,7 +104,7 @@ let package = Package(
         tool("statecache", ["StateCache", "Workload", "CacheCore", "CacheTrace", "CacheAnalysis", "ObjectStorage",
                             "SQLiteStorage", "PostgresStorage", "CacheViews", "CacheFiles", "CSQLite", "CLibPQ"]),
         // The child processes of the cache-file tests: built beside the tests, never a product.
-        tool("statecache-test-worker", ["StateCache", "Workload", "CacheFiles"]),
+        tool("statecache-test-worker", ["StateCache", "Workload", "CacheFiles", "CacheCore"]),
         // The fuzz driver of every reader (docs/fuzzing.md): built beside the tests, never a product.
         tool("statecache-fuzz", ["CacheCore", "CacheTrace", "CacheAnalysis", "CacheFiles", "CLZMA", logging]),
 
@@ -121,9 +121,10 @@ let package = Package(
         .testTarget(name: "CacheViewsTests",
                     dependencies: ["CacheViews", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "StateCache", "Workload", "TestSupport"],
+        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "SQLiteStorage", "StateCache", "Workload", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "Workload", "CacheAnalysis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheCore", "CacheTrace", "Workload", "CacheAnalysis", "TestSupport"],
+                    swiftSettings: strict),
         // The bounded fuzz run of every reader and the replay of saved crashers (docs/fuzzing.md);
         // they run the statecache-fuzz driver, which `swift build --build-tests` builds.
         .testTarget(name: "FuzzTests", dependencies: ["TestSupport"], swiftSettings: strict),

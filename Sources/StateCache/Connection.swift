@@ -1,3 +1,4 @@
+import ObjectStorage
 import CacheCore
 import CacheViews
 import SQLiteStorage

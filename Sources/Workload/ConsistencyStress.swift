@@ -1,3 +1,4 @@
+import ObjectStorage
 import CacheCore
 import Foundation
 import SQLiteStorage

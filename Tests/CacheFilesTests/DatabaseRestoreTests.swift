@@ -1,3 +1,4 @@
+import SQLiteStorage
 import CacheCore
 import CacheFiles
 import Foundation

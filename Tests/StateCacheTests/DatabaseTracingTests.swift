@@ -1,3 +1,5 @@
+import CacheTrace
+import CacheCore
 import CacheAnalysis
 import Foundation
 import StateCache

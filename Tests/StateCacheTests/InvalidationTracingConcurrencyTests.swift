@@ -1,3 +1,5 @@
+import CacheTrace
+import CacheCore
 import Dispatch
 import Foundation
 import StateCache

@@ -1,3 +1,4 @@
+import CacheCore
 import CacheViews
 import Foundation
 import ObjectStorage

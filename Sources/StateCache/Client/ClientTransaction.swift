@@ -1,3 +1,4 @@
+import CacheCore
 import ObjectStorage
 
 /// The body's handle inside ``StateCacheClient/withTransaction(isolation:_:)``: loads from one snapshot

@@ -1,3 +1,4 @@
+import CacheCore
 import Dispatch
 
 /// One connection of a ``StateCacheClient``'s pool: the database connection and the thread

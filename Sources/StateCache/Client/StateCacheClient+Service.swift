@@ -1,3 +1,4 @@
+import ObjectStorage
 import ServiceLifecycle
 
 extension StateCacheClient: Service {
