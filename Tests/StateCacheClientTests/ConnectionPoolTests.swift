@@ -54,6 +54,41 @@ final class ConnectionPoolTests: ClientTestCase {
         try await client.close()
     }
 
+    func testManyWaitersTimeOutTogetherAndTheNextLeaseStillWorks() async throws {
+        let client = try await client(PoolConfiguration(maximumConnections: 1, leaseTimeout: .milliseconds(60)))
+        try await client.withConnection { _ in
+            let outcomes = await withTaskGroup(of: StateCacheError.Code?.self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        do {
+                            try await client.withConnection { _ in }
+                            return nil
+                        } catch let error as StateCacheError {
+                            return error.code
+                        } catch {
+                            return nil
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            XCTAssertEqual(outcomes, Array(repeating: .leaseTimeout, count: 6))
+        }
+        XCTAssertEqual(client.poolStatistics.timeouts, 6)
+        XCTAssertEqual(client.poolStatistics.waiters, 0)
+        // A wait after the timed-out ones is timed again (the pool's timer restarts).
+        try await client.withConnection { _ in
+            do {
+                try await client.withConnection { _ in }
+                XCTFail("expected a lease timeout")
+            } catch let error as StateCacheError {
+                XCTAssertEqual(error.code, .leaseTimeout)
+            }
+        }
+        try await client.withConnection { _ in }
+        try await client.close()
+    }
+
     func testACancelledTaskStopsWaitingForALease() async throws {
         let client = try await client(PoolConfiguration(maximumConnections: 1))
         try await client.withConnection { _ in

@@ -21,7 +21,9 @@ final class ConnectionPool: Sendable {
         let id: UInt64
         let continuation: CheckedContinuation<Grant, any Error>
         let started: ContinuousClock.Instant
-        let timer: Task<Void, Never>?
+        /// When it gives up: `started` plus the lease timeout, so later waiters have later
+        /// deadlines and the first waiter's is always the earliest.
+        let deadline: ContinuousClock.Instant
     }
 
     private struct State {
@@ -34,6 +36,8 @@ final class ConnectionPool: Sendable {
         var nextID: UInt64 = 0
         var nextNumber = 0
         var closing = false
+        /// Whether the task that times waiters out is running (one per pool, while anyone waits).
+        var timing = false
         /// Continuations of `drain()`: resumed when the last lease comes back.
         var drained: [CheckedContinuation<Void, Never>] = []
         var statistics = PoolStatistics()
@@ -149,20 +153,16 @@ final class ConnectionPool: Sendable {
         let started = ContinuousClock.now
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Grant, any Error>) in
-                let timeout = configuration.leaseTimeout
-                let timer = Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
-                    guard !Task.isCancelled else { return }
-                    self?.abandon(id, StateCacheError(.leaseTimeout, "no StateCache connection came back within \(timeout) "
-                                                      + "(maximumConnections \(self?.configuration.maximumConnections ?? 0))"))
+                let waiter = Waiter(id: id, continuation: continuation, started: started,
+                                    deadline: started + configuration.leaseTimeout)
+                let (queued, startTiming) = state.withLock { state -> (Bool, Bool) in
+                    if state.cancelledEarly.remove(id) != nil || state.closing { return (false, false) }
+                    state.waiters.append(waiter)
+                    defer { state.timing = true }
+                    return (true, !state.timing)
                 }
-                let queued = state.withLock { state -> Bool in
-                    if state.cancelledEarly.remove(id) != nil || state.closing { return false }
-                    state.waiters.append(Waiter(id: id, continuation: continuation, started: started, timer: timer))
-                    return true
-                }
+                if startTiming { Task { [weak self] in await self?.timeWaitersOut() } }
                 if !queued {
-                    timer.cancel()
                     let closing = state.withLock { $0.closing }
                     continuation.resume(throwing: closing ? StateCacheError(.closed, "the StateCache client is closed")
                                                           : CancellationError())
@@ -173,25 +173,50 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    /// Takes waiter `id` out of the queue and fails it with `error` (a timeout or a
-    /// cancellation); if it is not queued yet, it will not be.
-    private func abandon(_ id: UInt64, _ error: any Error) {
+    /// Fails the waiters whose deadline passed with `.leaseTimeout`, sleeping until the first
+    /// waiter's deadline, for as long as anyone waits: one task for the pool rather than a
+    /// timer per wait (which cost more than a lease when most leases wait).
+    private func timeWaitersOut() async {
+        while true {
+            let next = state.withLock { state -> ContinuousClock.Instant? in
+                guard let first = state.waiters.first, !state.closing else {
+                    state.timing = false
+                    return nil
+                }
+                return first.deadline
+            }
+            guard let next else { return }
+            try? await Task.sleep(until: next, clock: .continuous)
+            let now = ContinuousClock.now
+            let overdue = state.withLock { state -> [Waiter] in
+                let count = state.waiters.prefix { $0.deadline <= now }.count
+                state.statistics.timeouts += count
+                defer { state.waiters.removeFirst(count) }
+                return Array(state.waiters.prefix(count))
+            }
+            for waiter in overdue {
+                metrics.leaseTimeouts.increment()
+                waiter.continuation.resume(throwing: StateCacheError(
+                    .leaseTimeout, "no StateCache connection came back within \(configuration.leaseTimeout) "
+                        + "(maximumConnections \(configuration.maximumConnections))"))
+            }
+        }
+    }
+
+    /// Takes waiter `id` out of the queue and fails it with a cancellation; if it is not
+    /// queued yet, it will not be.
+    private func abandon(_ id: UInt64, _ error: CancellationError) {
         let waiter = state.withLock { state -> Waiter? in
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
-                if error is CancellationError { state.cancelledEarly.insert(id) }
+                state.cancelledEarly.insert(id)
                 return nil
             }
-            if error is StateCacheError { state.statistics.timeouts += 1 }
             return state.waiters.remove(at: index)
         }
-        guard let waiter else { return }
-        waiter.timer?.cancel()
-        if error is StateCacheError { metrics.leaseTimeouts.increment() }
-        waiter.continuation.resume(throwing: error)
+        waiter?.continuation.resume(throwing: error)
     }
 
     private func grant(_ grant: Grant, to waiter: Waiter) {
-        waiter.timer?.cancel()
         let waited = ContinuousClock.now - waiter.started
         state.withLock { state in
             state.statistics.waits += 1
@@ -307,7 +332,6 @@ final class ConnectionPool: Sendable {
             return (waiters, state.leased > 0 || state.opening > 0)
         }
         for waiter in waiters {
-            waiter.timer?.cancel()
             waiter.continuation.resume(throwing: StateCacheError(.closed, "the StateCache client is closing"))
         }
         if mustWait {
