@@ -114,7 +114,9 @@ final class PostgresDatabaseTests: XCTestCase {
         options.receipts = true
         let running = Atomic<Bool>(true)
         let ended = Locked(0)
+        let cutterStopped = DispatchSemaphore(value: 0)
         let cutter = Thread {
+            defer { cutterStopped.signal() }
             Thread.sleep(forTimeInterval: 0.5)
             while running.load(ordering: .acquiring) {
                 let count = (try? PostgresTestServer.terminateSessions(of: target, from: server)) ?? 0
@@ -125,6 +127,9 @@ final class PostgresDatabaseTests: XCTestCase {
         cutter.start()
         let report = try ConsistencyStress.run(database: location, options: options)
         running.store(false, ordering: .releasing)
+        // The counters are summed on a session of their own: the cutter must be done first, or
+        // its last round may end that session too.
+        cutterStopped.wait()
         XCTAssertEqual(report.failedThreads, 0, "\(report.problems)")
         XCTAssertEqual(report.mismatches, 0, "\(report.problems)")
         XCTAssertGreaterThan(ended.withLock { $0 }, 0)
