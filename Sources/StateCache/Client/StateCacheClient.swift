@@ -104,20 +104,21 @@ public final class StateCacheClient: Sendable {
     // MARK: - Leases
 
     /// Leases a connection, polls it (its snapshot is the newest committed transaction), and
-    /// runs `body` with it on the connection's thread; the connection returns to the pool when
-    /// `body` ends, its uncommitted stores dropped.
+    /// runs `body` with it; the connection returns to the pool when `body` ends, its
+    /// uncommitted stores dropped.
     ///
     /// Waits for a connection when all are leased (at most the pool's lease timeout); a
     /// cancelled task stops waiting. A connection whose session was lost is closed rather
     /// than returned.
     ///
+    /// Where the body runs: on SQLite, where it was called (reads never wait for a writer;
+    /// only a commit hops to the connection's thread). On PostgreSQL, from nonisolated code (a
+    /// server's request handler, a task group's child), on the connection's thread, so its
+    /// round trips cost no hop each; from an actor (the main actor, say), on that actor, as any
+    /// closure there does, each call hopping to the connection's thread and back.
+    ///
     /// - Throws: what `body` throws; ``StateCacheError`` `.leaseTimeout` or `.closed`;
     ///   `CancellationError`; a `StorageError` from opening or polling the connection.
-    /// On PostgreSQL, from nonisolated code (a server's request handler, a task group's child),
-    /// the body runs on the connection's thread and its calls cost no hop; from an actor (the
-    /// main actor, say) it runs on that actor, as any closure there does, and each call hops to
-    /// the connection's thread and back. On SQLite the body runs where it was called and only
-    /// commits hop.
     public func withConnection<Result>(isolation: isolated (any Actor)? = #isolation,
                                        _ body: (ClientConnection) async throws -> Result) async throws -> Result {
         let pooled = try await pool.lease()
@@ -153,8 +154,8 @@ public final class StateCacheClient: Sendable {
     /// A task cancelled before the commit commits nothing (its stores are dropped, it throws
     /// `CancellationError`); a commit is atomic, so nothing is ever half-written.
     ///
-    /// - Throws: what `body` throws (never rerun); the last attempt's error when every attempt
-    ///   lost its race (`StorageError.conflict`, say); `StorageError.commitOutcomeUnknown` when
+    /// - Throws: an error of the body's own (never rerun); the last attempt's error when every
+    ///   attempt lost its race (`StorageError.conflict`, say, from the commit or the body's loads); `StorageError.commitOutcomeUnknown` when
     ///   the connection was lost during the commit itself (it may have landed: never rerun, the
     ///   caller settles it by reading the objects back).
     public func withTransaction<Result>(isolation: isolated (any Actor)? = #isolation,
