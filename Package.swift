@@ -113,7 +113,10 @@ let package = Package(
 
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "Workload"], swiftSettings: strict),
         .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis", "CacheCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage", "CacheCore", "TestSupport"], swiftSettings: strict),
+        // ObjectStorage directly too (StorageError): reached only through SQLiteStorage's re-export,
+        // an incremental build once kept this module compiled against an older StorageError.
+        .testTarget(name: "SQLiteStorageTests", dependencies: ["SQLiteStorage", "ObjectStorage", "CacheCore", "TestSupport"],
+                    swiftSettings: strict),
         // The storage contract, run against both backends (PostgreSQL when STATECACHE_POSTGRES is set).
         .testTarget(name: "ObjectStorageTests",
                     dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "Workload", "TestSupport"],
