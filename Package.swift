@@ -24,6 +24,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "StateCache", targets: ["StateCache"]),
+        .library(name: "StateVocabulary", targets: ["StateVocabulary"]),
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheTrace", targets: ["CacheTrace"]),
         .library(name: "CacheAnalysis", targets: ["CacheAnalysis"]),
@@ -64,19 +65,23 @@ let package = Package(
         // The shards' read-mostly lock and thread stripes, in C11 and out of line (see its header).
         .target(name: "CCacheSync", path: "Sources/CCacheSync"),
 
-        // §3 The cache: policy, sketch, codecs, stats, and the shared vocabulary (OID, TID).
-        .target(name: "CacheCore", dependencies: ["CLZ4", "CZlib", "CCacheSync"], swiftSettings: strict),
+        // Beneath everything: the vocabulary every module speaks (ObjectID, TransactionID,
+        // ObjectState) and the two helpers storage and traces share with the cache (Locked,
+        // SystemCalls). Storage and traces depend on this, not on the cache's policy.
+        .target(name: "StateVocabulary", swiftSettings: strict),
+        // §3 The cache: policy, sketch, codecs, stats (re-exports the vocabulary).
+        .target(name: "CacheCore", dependencies: ["StateVocabulary", "CLZ4", "CZlib", "CCacheSync"], swiftSettings: strict),
         // §7 Trace record format, reader, writer.
-        .target(name: "CacheTrace", dependencies: ["CacheCore", "CZlib"], swiftSettings: strict),
+        .target(name: "CacheTrace", dependencies: ["StateVocabulary", "CZlib"], swiftSettings: strict),
         // §7 The engines behind cache-stats and cache-simul.
         // (xz input, for research traces, lives here so that an application tracing its cache does not link liblzma).
         .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace", "CLZMA"], swiftSettings: strict),
         // §5 What every object storage offers the cache (protocols, errors, poll results).
-        .target(name: "ObjectStorage", dependencies: ["CacheCore", "CSQLite"], swiftSettings: strict),
+        .target(name: "ObjectStorage", dependencies: ["StateVocabulary", "CSQLite"], swiftSettings: strict),
         // §5 The SQLite object storage (one machine).
-        .target(name: "SQLiteStorage", dependencies: ["CacheCore", "ObjectStorage", "CSQLite"], swiftSettings: strict),
+        .target(name: "SQLiteStorage", dependencies: ["StateVocabulary", "ObjectStorage", "CSQLite"], swiftSettings: strict),
         // §5 The PostgreSQL object storage (many machines), through libpq.
-        .target(name: "PostgresStorage", dependencies: ["CacheCore", "ObjectStorage", "CLibPQ"], swiftSettings: strict),
+        .target(name: "PostgresStorage", dependencies: ["StateVocabulary", "ObjectStorage", "CLibPQ"], swiftSettings: strict),
         // §4 Views, checkpoints and delta maps.
         .target(name: "CacheViews",
                 dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", logging],

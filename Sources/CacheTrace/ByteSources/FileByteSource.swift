@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CacheCore
+import StateVocabulary
 
 /// Appends ZEO-format trace records to a file; buffered, and safe to call from any thread.
 ///

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// The bookkeeping every storage connection keeps between the database and its caller: the
 /// stores buffered for the next commit, the snapshot of the last successful poll, and its own

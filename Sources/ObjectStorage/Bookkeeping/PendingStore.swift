@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// One buffered write of a storage connection: the new state of `oid`, and the TID the
 /// writer based it on. Shared by the backends, which buffer stores the same way.

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// A connection's buffer of stores for its next commit, in call order, one per object:
 /// storing an object again replaces its earlier store in place. Both backends buffer this way.

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// One entry of a change list: object `oid` is current as of transaction `tid`.
 ///

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// Where a view reads what the cache does not have: a storage connection at the view's
 /// snapshot. A protocol so that tests can count and script the storage's answers.

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// A history-free object storage that a ``StateCache`` database sits in front of: the SQLite
 /// store of one machine, or a PostgreSQL database shared by many.

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// One thread's view of an ``ObjectStore``: a read snapshot, loads from it (its
 /// ``ObjectSource`` half), and a buffer of stores that ``commit()`` writes as one transaction.

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// What ``ObjectStoreConnection/poll()`` found: the new snapshot and what changed since the
 /// previous one.

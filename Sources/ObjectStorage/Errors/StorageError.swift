@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// Every way an object storage (SQLite or PostgreSQL) can fail, as one typed error.
 ///

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// One thread's view of a ``PostgresObjectStore``: a `REPEATABLE READ READ ONLY` snapshot,
 /// loads from it, and a buffer of stores that ``commit()`` writes as one transaction (on a

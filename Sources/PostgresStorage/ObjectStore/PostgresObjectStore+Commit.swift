@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// The write path: one transaction from buffered stores to a new TID.
 extension PostgresObjectStore {

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 import Synchronization
 
 /// A history-free object storage in a PostgreSQL database, shared by the processes of many

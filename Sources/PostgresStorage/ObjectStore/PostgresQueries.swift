@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// The read queries shared by the store's session and the connections' snapshots.
 enum PostgresQueries {

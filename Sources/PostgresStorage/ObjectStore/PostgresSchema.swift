@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// The PostgreSQL schema of the object store, created or migrated on open.
 ///

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// Loads many objects with few statement executions, for ``StorageConnection/load(many:)``.
 ///

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// Hands out OIDs that are never handed out again — not by another thread, another process,
 /// nor after a crash or a restart.

@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 import Foundation
 
 /// The write path: one transaction from buffered stores to a new TID.

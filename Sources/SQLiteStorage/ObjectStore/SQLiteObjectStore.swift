@@ -1,5 +1,5 @@
 import CSQLite
-import CacheCore
+import StateVocabulary
 import Foundation
 import Synchronization
 

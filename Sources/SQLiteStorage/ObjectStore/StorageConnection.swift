@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 
 /// One thread's view of the object storage: a read snapshot, loads from it, and a buffer of
 /// stores that ``commit()`` writes as one transaction.

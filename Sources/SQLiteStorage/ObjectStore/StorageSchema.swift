@@ -1,4 +1,4 @@
-import CacheCore
+import StateVocabulary
 import Foundation
 
 /// The two database files of an object store and their schemas.

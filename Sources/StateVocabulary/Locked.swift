@@ -8,7 +8,7 @@ import Darwin
 ///
 /// The storage keeps its SQLite handles in these (they are not thread-safe: they are opened
 /// with `SQLITE_OPEN_NOMUTEX`), so "one thread at a time" is enforced by the type rather than
-/// by a comment. (The cache's shards, read far more often than written, use
+/// by a comment. (The cache's shards, read far more often than written, use CacheCore's
 /// `ReadMostlyLocked` instead.)
 ///
 /// It is a pthread mutex rather than `Synchronization.Mutex`: on Linux that one is a bare

@@ -2,8 +2,8 @@
 /// value of the load path — what a storage connection loads, what the cache holds and returns,
 /// and what a connection hands its caller.
 public struct ObjectState: Sendable, Equatable {
-    /// The object's state. Decompressed wherever a caller gets it; inside ``SharedStateCache``
-    /// the policy (``WindowTinyLFU``) holds it in the cache's ``StateCodec`` encoding.
+    /// The object's state. Decompressed wherever a caller gets it; inside CacheCore's
+    /// `SharedStateCache` the policy holds it in the cache's `StateCodec` encoding.
     public var state: [UInt8]
     /// The transaction that wrote ``state``.
     public var tid: TransactionID
@@ -16,7 +16,7 @@ public struct ObjectState: Sendable, Equatable {
 
     /// The value taken apart, its bytes moved out rather than copied (no reference-count
     /// traffic on the buffer): what the cache's hit path decodes.
-    @inlinable consuming func parts() -> (state: [UInt8], tid: TransactionID) {
+    @inlinable package consuming func parts() -> (state: [UInt8], tid: TransactionID) {
         (state, tid)
     }
 }
