@@ -120,32 +120,30 @@ final class WindowAdaptationTests: XCTestCase {
     /// The mechanism behind the guard: a sample with no hits at all gives the plain climber no
     /// direction, so it keeps shrinking (its first move) — it can sit at a 1-entry window for
     /// ever on a trace whose reuse distance exceeds the window. The guarded climber grows.
-    func testAFlatHitlessSampleGrowsTheGuardedWindowButNotCaffeines() {
+    func testAFlatHitlessSampleGrowsTheGuardedWindowButNotCaffeines() throws {
         var caffeine = WindowClimber(mode: .hillClimbing, maximum: 1000)
         var guarded = WindowClimber(mode: .guardedHillClimbing, maximum: 1000)
         for _ in 0..<3 {
             for _ in 0..<10_000 { caffeine.recordMiss(); guarded.recordMiss() }
-            caffeine.determineAdjustment(sampleSize: 10_000, windowMaximum: 10)
-            guarded.determineAdjustment(sampleSize: 10_000, windowMaximum: 10)
-            XCTAssertLessThan(caffeine.adjustment, 0)
-            XCTAssertGreaterThan(guarded.adjustment, 0)
+            XCTAssertLessThan(try XCTUnwrap(caffeine.determineAdjustment(sampleSize: 10_000, windowMaximum: 10)), 0)
+            XCTAssertGreaterThan(try XCTUnwrap(guarded.determineAdjustment(sampleSize: 10_000, windowMaximum: 10)), 0)
         }
     }
 
-    func testDensityDecidesFlatSamples() {
+    func testDensityDecidesFlatSamples() throws {
         var climber = WindowClimber(mode: .guardedHillClimbing, maximum: 1000)
         climber.previousHitRate = 0.5
         // 50% hit rate again (flat); the window (100 units) earned 400 hits, main (900) 100.
         for _ in 0..<400 { climber.recordHit(inWindow: true) }
         for _ in 0..<100 { climber.recordHit(inWindow: false) }
         for _ in 0..<500 { climber.recordMiss() }
-        climber.determineAdjustment(sampleSize: 1000, windowMaximum: 100)
-        XCTAssertGreaterThan(climber.adjustment, 0, "the denser window grows")
+        XCTAssertGreaterThan(try XCTUnwrap(climber.determineAdjustment(sampleSize: 1000, windowMaximum: 100)), 0,
+                             "the denser window grows")
         for _ in 0..<10 { climber.recordHit(inWindow: true) }
         for _ in 0..<490 { climber.recordHit(inWindow: false) }
         for _ in 0..<500 { climber.recordMiss() }
-        climber.determineAdjustment(sampleSize: 1000, windowMaximum: 100)
-        XCTAssertLessThan(climber.adjustment, 0, "the denser main space wins budget back")
+        XCTAssertLessThan(try XCTUnwrap(climber.determineAdjustment(sampleSize: 1000, windowMaximum: 100)), 0,
+                          "the denser main space wins budget back")
     }
 
     func testFixedWindowNeverMoves() {

@@ -47,8 +47,8 @@ final class WindowMiniSimulationTests: XCTestCase {
         let small = WindowMiniSimulation(maximumWeight: 500, expectedEntries: 500, minimumSampling: 1, seed: 1)
         XCTAssertEqual(small.sampling, 1)
         let bytes = WindowTinyLFU(configuration: .init(maximumWeight: 300_000, adaptation: .miniSimulation))
-        XCTAssertGreaterThanOrEqual(bytes.miniSimulationSampling, WindowMiniSimulation.minimumByteWeightedSampling)
-        XCTAssertEqual(WindowTinyLFU(configuration: .init(maximumWeight: 1000, adaptation: .guardedHillClimbing)).miniSimulationSampling, 0,
+        XCTAssertGreaterThanOrEqual(bytes.controller.sampling, WindowMiniSimulation.minimumByteWeightedSampling)
+        XCTAssertEqual(WindowTinyLFU(configuration: .init(maximumWeight: 1000, adaptation: .guardedHillClimbing)).controller.sampling, 0,
                        "other modes replay nothing")
     }
 
@@ -85,11 +85,11 @@ final class WindowMiniSimulationTests: XCTestCase {
             let key = Tests.key(Int(random.next() % 3_000))
             if policy.get(key) == nil { policy.set(key, ObjectState(state: [], tid: .zero), weight: 1) }
         }
-        policy.climber.adjustment = capacity - policy.windowMaximum
+        policy.controller.pendingMove = capacity - policy.windowMaximum
         policy.increaseWindow()
         XCTAssertGreaterThan(policy.windowMaximum, capacity * 9 / 10, "the window became (nearly) LRU")
         XCTAssertEqual(policy.protectedMaximum, 0, "LRU has no protected segment")
-        policy.climber.adjustment = capacity / 100 - policy.windowMaximum
+        policy.controller.pendingMove = capacity / 100 - policy.windowMaximum
         policy.decreaseWindow()
         policy.checkInvariants()
         XCTAssertEqual(policy.windowMaximum, capacity / 100, "the window came back to 1%")

@@ -14,7 +14,7 @@
 /// the shadow only steers the window). Nodes live in arrays linked by index; the table maps a
 /// hash code to its node. O(1) per sampled request; nothing for the others.
 struct LRUShadow: Sendable {
-    /// Sampled requests per decision (``WindowTinyLFU/consultShadow()``).
+    /// Sampled requests per decision (``WindowController/Strategy``'s `consult`).
     static let period = 512
     /// For byte-weighted policies, the entry weight assumed to choose the sampling.
     static let assumedEntryWeight = 512

@@ -29,9 +29,6 @@ public enum WindowAdaptation: String, Sendable, CaseIterable, Codable {
 
     /// Whether flat samples are decided by hit density and the step has a floor.
     var isGuarded: Bool { self == .guardedHillClimbing || self == .shadowGuided }
-    /// Whether the hill climber sizes the window (the mini-simulations set it themselves).
-    var isClimbing: Bool { self != .miniSimulation }
-    /// Whether the window may grow into probation's budget too, up to (nearly) the whole
-    /// cache — LRU — rather than stop at protected's, as Caffeine's does.
-    var windowMayTakeProbation: Bool { self == .shadowGuided || self == .miniSimulation }
+    /// Whether a hill climber sizes the window (``WindowController/climbs``).
+    var isClimbing: Bool { self == .hillClimbing || self == .guardedHillClimbing || self == .shadowGuided }
 }

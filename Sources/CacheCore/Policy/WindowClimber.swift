@@ -32,8 +32,6 @@ struct WindowClimber: Sendable {
     var previousHitRate = 0.0
     /// The signed size of the next move, in weight units (negative: shrink the window).
     var stepSize: Double
-    /// What is still to move (weight units); carried over when entries could not move yet.
-    var adjustment = 0
 
     init(mode: WindowAdaptation, maximum: Int) {
         self.mode = mode
@@ -52,11 +50,19 @@ struct WindowClimber: Sendable {
 
     mutating func recordMiss() { missesInSample += 1 }
 
-    /// Ends the sample once `sampleSize` requests were seen and sets ``adjustment``.
-    mutating func determineAdjustment(sampleSize: Int, windowMaximum: Int) {
-        guard mode != .fixed else { return }
+    /// The end of an operation: once the sample holds `sampleSize` requests, the next move
+    /// replaces whatever of the last one was still pending.
+    @inline(__always) mutating func endOperation(sampleSize: Int, windowMaximum: Int, pendingMove: inout Int) {
+        guard hitsInSample + missesInSample >= sampleSize else { return }
+        if let move = determineAdjustment(sampleSize: sampleSize, windowMaximum: windowMaximum) { pendingMove = move }
+    }
+
+    /// Ends the sample once `sampleSize` requests were seen and returns the next move (weight
+    /// units, negative: shrink the window); nil when the sample is not complete.
+    mutating func determineAdjustment(sampleSize: Int, windowMaximum: Int) -> Int? {
+        guard mode != .fixed else { return nil }
         let requests = hitsInSample + missesInSample
-        guard requests >= sampleSize, requests > 0 else { return }
+        guard requests >= sampleSize, requests > 0 else { return nil }
         let hitRate = Double(hitsInSample) / Double(requests)
         let change = hitRate - previousHitRate
         var amount: Double
@@ -74,21 +80,21 @@ struct WindowClimber: Sendable {
             if abs(amount) < floor { amount = amount < 0 ? -floor : floor }
         }
         previousHitRate = hitRate
-        adjustment = Int(amount)
         stepSize = next
         hitsInSample = 0
         missesInSample = 0
         windowHitsInSample = 0
         mainHitsInSample = 0
+        return Int(amount)
     }
 
-    /// Moves the window by `fraction` of the cache now (positive: grow), overriding a smaller
+    /// Moves the window (`pendingMove`) by `fraction` of the cache now (positive: grow), overriding a smaller
     /// move the other way, and keeps the climber going in that direction: a shadow comparison
     /// found one end of the window's range clearly better in the period just ended.
-    mutating func moveWindow(fraction: Double) {
+    mutating func moveWindow(fraction: Double, pendingMove: inout Int) {
         let amount = Int(fraction * Double(maximum))
         guard amount != 0 else { return }
-        adjustment = amount > 0 ? Swift.max(adjustment, amount) : Swift.min(adjustment, amount)
+        pendingMove = amount > 0 ? Swift.max(pendingMove, amount) : Swift.min(pendingMove, amount)
         stepSize = amount > 0 ? abs(stepSize) : -abs(stepSize)
     }
 

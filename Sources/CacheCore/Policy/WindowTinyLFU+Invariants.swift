@@ -6,8 +6,7 @@ extension WindowTinyLFU {
     ///
     /// - Complexity: O(n) in the number of nodes.
     package func checkInvariants() {
-        shadow?.checkInvariants()
-        miniSimulation?.checkInvariants()
+        controller.checkInvariants()
         var seen = 0
         for (region, queue) in [(Region.window, windowQueue), (.probation, probationQueue),
                                 (.protected, protectedQueue)] {

@@ -18,8 +18,9 @@
 /// entry to *protected* (80% of the main space); protected overflow is demoted back to
 /// probation. One-hit wonders and scans pass through the window and lose the contest, so they
 /// cannot flush the frequently used entries (scan resistance), while the window keeps bursts
-/// of recent entries. A hill climber (``WindowAdaptation``) moves budget between the window
-/// and protected to follow the workload.
+/// of recent entries. A ``WindowController`` (its mode: ``WindowAdaptation``) decides how much
+/// budget the window should gain or lose to follow the workload; the policy moves it between
+/// the window and the main space.
 ///
 /// **Invariants** (checked by `checkInvariants()`): the three queues are well-linked and
 /// their counts and weights add up; every indexed key names a live node of the queue its
@@ -95,14 +96,8 @@ public struct WindowTinyLFU: Sendable {
     /// The protected segment's current budget (weight units).
     public private(set) var protectedMaximum: Int
     @usableFromInline var sketch: FrequencySketch
-    var climber: WindowClimber
-    /// What plain LRU would hit on a sample of the keys (``WindowAdaptation/shadowGuided`` only).
-    var shadow: LRUShadow?
-    /// Sampled copies of the policy with other windows (``WindowAdaptation/miniSimulation`` only).
-    var miniSimulation: WindowMiniSimulation?
-    /// One key in this many is replayed by ``miniSimulation`` (0: no mini-simulations). Kept
-    /// here, outside the optional, so that the test on every request reads one word.
-    var miniSimulationSampling: UInt32 = 0
+    /// Decides the window's size; the policy moves the budget it asks for.
+    var controller: WindowController
     var random: SplitMix64
     /// What the policy has done so far.
     public private(set) var counters = Counters()
@@ -120,27 +115,13 @@ public struct WindowTinyLFU: Sendable {
         protectedMaximum = Int(WindowTinyLFU.protectedShare * Double(maximum - window))
         let entries = configuration.expectedEntries ?? Swift.max(1, maximum / WindowTinyLFU.assumedMeanWeight)
         sketch = FrequencySketch(capacity: entries)
-        climber = WindowClimber(mode: configuration.adaptation, maximum: maximum)
-        if configuration.adaptation == .shadowGuided {
-            // Byte-weighted caches: sample as if entries weighed 512 bytes (small states), so that
-            // the shadow stays near 512 entries and sees a few requests in a hundred, not all.
-            shadow = LRUShadow(maximumWeight: maximum,
-                               expectedEntries: configuration.expectedEntries ?? Swift.max(1, maximum / LRUShadow.assumedEntryWeight))
-        }
+        controller = WindowController(configuration: configuration)
         random = SplitMix64(seed: configuration.seed)
-        if configuration.adaptation == .miniSimulation {
-            let simulation = WindowMiniSimulation(
-                maximumWeight: maximum,
-                expectedEntries: configuration.expectedEntries ?? Swift.max(1, maximum / LRUShadow.assumedEntryWeight),
-                minimumSampling: configuration.expectedEntries == nil ? WindowMiniSimulation.minimumByteWeightedSampling : 1,
-                seed: configuration.seed)
-            miniSimulation = simulation
-            miniSimulationSampling = simulation.sampling
-        }
     }
 
     /// The protected segment's share of the main space when a policy starts (Caffeine: 80%),
-    /// and after every window move in ``WindowAdaptation/miniSimulation`` mode.
+    /// and after every window move when the controller follows candidates
+    /// (``WindowController/followsCandidates``).
     static let protectedShare = 0.8
     /// For byte-weighted caches: the mean entry weight assumed to size the sketch before it
     /// has seen entries (it then grows with the entry count).
@@ -194,7 +175,7 @@ public struct WindowTinyLFU: Sendable {
     mutating func recordHit(slot: Int32) {
         guard slot >= 0, Int(slot) < arena.nodes.count, arena.isLive(slot) else {
             counters.hits += 1
-            climber.recordHit(inWindow: false)
+            controller.recordHit(inWindow: false)
             climb()
             return
         }
@@ -203,12 +184,12 @@ public struct WindowTinyLFU: Sendable {
 
     /// A hit on the live `slot`: count it, then move the entry.
     @inline(__always) mutating func applyHit(_ slot: Int32) {
-        if shadow != nil { shadowRequest(arena.hashCode(slot), weight: arena.weight(slot), policyHit: true) }
-        if isReplayedByMiniSimulation(arena.hashCode(slot)) {
-            miniSimulationRequest(arena.key(slot), hashCode: arena.hashCode(slot), weight: arena.weight(slot))
+        if controller.samples(arena.hashCode(slot)) {
+            controller.sampledRequest(arena.key(slot), hashCode: arena.hashCode(slot), weight: arena.weight(slot),
+                                      policyHit: true, windowMaximum: windowMaximum)
         }
         counters.hits += 1
-        climber.recordHit(inWindow: arena.region(slot) == .window)
+        controller.recordHit(inWindow: arena.region(slot) == .window)
         onAccess(slot)
         climb()
     }
@@ -216,7 +197,7 @@ public struct WindowTinyLFU: Sendable {
     /// Counts a request that found nothing (for the statistics and the window's climber).
     public mutating func recordMiss() {
         counters.misses += 1
-        climber.recordMiss()
+        controller.recordMiss()
     }
 
     /// Whether `key` is cached; not an access (no statistics, no reordering).
@@ -256,15 +237,15 @@ public struct WindowTinyLFU: Sendable {
             case .probation: probationQueue.weight += difference
             case .protected: protectedQueue.weight += difference
             }
-            if shadow != nil, shadow!.isSampled(arena.hashCode(slot)) { shadow!.update(arena.hashCode(slot), weight: weight) }
-            if isReplayedByMiniSimulation(arena.hashCode(slot)) {
-                miniSimulation!.update(key, hashCode: arena.hashCode(slot), weight: weight)
+            if controller.samples(arena.hashCode(slot)) {
+                controller.sampledUpdate(key, hashCode: arena.hashCode(slot), weight: weight)
             }
             onAccess(slot)
         } else {
             let hashCode = key.sketchHashCode
-            if shadow != nil { shadowRequest(hashCode, weight: weight, policyHit: false) }
-            if isReplayedByMiniSimulation(hashCode) { miniSimulationRequest(key, hashCode: hashCode, weight: weight) }
+            if controller.samples(hashCode) {
+                controller.sampledRequest(key, hashCode: hashCode, weight: weight, policyHit: false, windowMaximum: windowMaximum)
+            }
             sketch.increment(hashCode: hashCode)
             let slot = arena.allocate(NodeArena.Node(key: key, actualTID: value.tid, payload: value.state, weight: weight,
                                      hashCode: hashCode, region: .window, previous: -1, next: -1))
@@ -287,10 +268,7 @@ public struct WindowTinyLFU: Sendable {
     @discardableResult
     public mutating func remove(_ key: CacheKey) -> Bool {
         guard let slot = index.remove(key, nodes: arena.nodes) else { return false }
-        if shadow != nil, shadow!.isSampled(arena.hashCode(slot)) { shadow!.remove(arena.hashCode(slot)) }
-        if isReplayedByMiniSimulation(arena.hashCode(slot)) {
-            miniSimulation!.remove(key, hashCode: arena.hashCode(slot))
-        }
+        if controller.samples(arena.hashCode(slot)) { controller.sampledRemoval(key, hashCode: arena.hashCode(slot)) }
         unlinkFromRegion(slot)
         arena.release(slot)
         return true
@@ -304,31 +282,7 @@ public struct WindowTinyLFU: Sendable {
         probationQueue = NodeArena.Queue()
         protectedQueue = NodeArena.Queue()
         sketch.clear()
-        shadow?.removeAll()
-        miniSimulation?.removeAll()
-    }
-
-    /// Whether the mini-simulations replay the key with `hashCode` (the shadow's sampling rule).
-    @inline(__always) func isReplayedByMiniSimulation(_ hashCode: UInt32) -> Bool {
-        miniSimulationSampling != 0 && LRUShadow.isSampled(hashCode, sampling: miniSimulationSampling)
-    }
-
-    /// A request of a sampled key, for the mini-simulations: a hit of the policy, or a new
-    /// entry after a miss. At the end of a period the window moves to the best size.
-    mutating func miniSimulationRequest(_ key: CacheKey, hashCode: UInt32, weight: Int) {
-        if miniSimulation!.request(key, hashCode: hashCode, weight: weight) {
-            let fraction = miniSimulation!.decide()
-            let maximum = configuration.maximumWeight
-            climber.adjustment = (fraction >= 1 ? maximum : Swift.max(1, Int(fraction * Double(maximum)))) - windowMaximum
-        }
-    }
-
-    /// A request of a sampled key, for the shadow LRU: a hit of the policy, or a new entry
-    /// after a miss (a miss nobody stores — no such object — is not replayed).
-    @inline(__always) mutating func shadowRequest(_ hashCode: UInt32, weight: Int, policyHit: Bool) {
-        guard shadow!.isSampled(hashCode) else { return }
-        shadow!.request(hashCode, weight: weight, policyHit: policyHit)
-        if shadow!.requests >= LRUShadow.period { consultShadow() }
+        controller.removeAll()
     }
 
     // MARK: - Policy
@@ -460,35 +414,16 @@ public struct WindowTinyLFU: Sendable {
         counters.evictions += 1
     }
 
-    /// End of a maintenance cycle: adapt the window, then demote protected overflow.
+    /// End of a maintenance cycle: let the controller decide, demote protected overflow, then
+    /// move the window's budget as the controller asks.
     @inline(__always) mutating func climb() {
-        guard configuration.adaptation != .fixed else {
-            if protectedQueue.weight > protectedMaximum { demoteFromProtected() }
-            return
-        }
-        if configuration.adaptation.isClimbing && climber.hitsInSample + climber.missesInSample >= sketch.sampleSize {
-            climber.determineAdjustment(sampleSize: sketch.sampleSize, windowMaximum: windowMaximum)
-        }
+        controller.endOperation(sampleSize: sketch.sampleSize, windowMaximum: windowMaximum)
         if protectedQueue.weight > protectedMaximum { demoteFromProtected() }
-        if climber.adjustment > 0 {
+        if controller.pendingMove > 0 {
             increaseWindow()
-        } else if climber.adjustment < 0 {
+        } else if controller.pendingMove < 0 {
             decreaseWindow()
         }
-    }
-
-    /// Every ``LRUShadow/period`` sampled requests: when the shadow LRU hit clearly more of them
-    /// than the policy did (by 1% of the requests), the window grows now — by twice the lead, up
-    /// to the whole cache — and the hill climber keeps going that way. The period is
-    /// much shorter than the climber's sample of ten times the cache, so a change of working set
-    /// is answered while it lasts. The climber alone shrinks the window again.
-    mutating func consultShadow() {
-        let requests = shadow!.requests
-        let lead = shadow!.shadowHits - shadow!.policyHits
-        if lead >= Swift.max(3, requests / 100) {
-            climber.moveWindow(fraction: Swift.min(1, 2 * Double(lead) / Double(requests)))
-        }
-        shadow!.resetCounts()
     }
 
     /// Caffeine's limit on entries moved per maintenance cycle (`QUEUE_TRANSFER_THRESHOLD`).
@@ -506,18 +441,19 @@ public struct WindowTinyLFU: Sendable {
         }
     }
 
-    /// Lends protected budget to the window and pulls main entries into it. In
-    /// ``WindowAdaptation/shadowGuided`` mode the window may also take probation's budget (all
-    /// but one unit of the main space), so that it can become the LRU cache a recency-shaped
-    /// workload wants; the other modes stop at protected's budget, as Caffeine does.
+    /// Moves ``WindowController/pendingMove`` (positive) from protected's budget to the window and
+    /// pulls main entries into it. When the controller allows it
+    /// (``WindowController/windowMayTakeProbation``) the window may also take probation's budget
+    /// (all but one unit of the main space), so that it can become the LRU cache a
+    /// recency-shaped workload wants; otherwise it stops at protected's budget, as Caffeine's does.
     mutating func increaseWindow() {
-        let spareProbation = configuration.adaptation.windowMayTakeProbation
+        let spareProbation = controller.windowMayTakeProbation
             ? Swift.max(0, configuration.maximumWeight - windowMaximum - protectedMaximum - 1) : 0
         guard protectedMaximum > 0 || spareProbation > 0 else {
-            climber.adjustment = keptAdjustment(climber.adjustment, moved: false)
+            controller.pendingMove = controller.carry(rest: controller.pendingMove, moved: false)
             return
         }
-        var quota = Swift.min(climber.adjustment, protectedMaximum + spareProbation)
+        var quota = Swift.min(controller.pendingMove, protectedMaximum + spareProbation)
         let requested = quota
         let fromProtected = Swift.min(quota, protectedMaximum)
         let fromProbation = quota - fromProtected
@@ -542,37 +478,31 @@ public struct WindowTinyLFU: Sendable {
         // What could not move yet goes back, probation's share first, and is tried again later.
         windowMaximum -= quota
         protectedMaximum += Swift.max(0, quota - fromProbation)
-        climber.adjustment = keptAdjustment(quota, moved: quota != requested)
+        controller.pendingMove = controller.carry(rest: quota, moved: quota != requested)
         restoreCandidateLayout()
     }
 
-    /// In ``WindowAdaptation/miniSimulation`` mode the real policy is laid out as the candidate
-    /// it follows: protected takes ``protectedShare`` of the main space after every window move,
-    /// as in a policy started with that window. Without this (issue #28), a window that had grown
+    /// When the controller follows candidates (``WindowAdaptation/miniSimulation``) the real
+    /// policy is laid out as the candidate it follows: protected takes ``protectedShare`` of the
+    /// main space after every window move, as in a policy started with that window. Without this (issue #28), a window that had grown
     /// into probation's budget (towards LRU) gave it back to protected alone on the way down, and
     /// probation was left with almost nothing for the rest of the run: on the ARC paper's OLTP
     /// trace at 1,000 entries the real policy then hit 37.4% while the candidate it followed
     /// (a 20% window) hit 41.3%.
     @inline(__always) mutating func restoreCandidateLayout() {
-        guard configuration.adaptation == .miniSimulation else { return }
+        guard controller.followsCandidates else { return }
         protectedMaximum = Int(WindowTinyLFU.protectedShare * Double(configuration.maximumWeight - windowMaximum))
         demoteFromProtected()
     }
 
-    /// What of a window move is carried to the next operation. The mini-simulations set their
-    /// target again every period, so in that mode a rest too small to move one entry is dropped
-    /// rather than retried on every request.
-    @inline(__always) func keptAdjustment(_ rest: Int, moved: Bool) -> Int {
-        configuration.adaptation == .miniSimulation && !moved ? 0 : rest
-    }
-
-    /// Returns window budget to protected and moves the window's LRU entries to probation.
+    /// Moves ``WindowController/pendingMove`` (negative) from the window's budget to protected's
+    /// and the window's LRU entries to probation.
     mutating func decreaseWindow() {
         guard windowMaximum > 1 else {
-            climber.adjustment = keptAdjustment(climber.adjustment, moved: false)
+            controller.pendingMove = controller.carry(rest: controller.pendingMove, moved: false)
             return
         }
-        var quota = Swift.min(-climber.adjustment, Swift.max(0, windowMaximum - 1))
+        var quota = Swift.min(-controller.pendingMove, Swift.max(0, windowMaximum - 1))
         let requested = quota
         protectedMaximum += quota
         windowMaximum -= quota
@@ -588,7 +518,7 @@ public struct WindowTinyLFU: Sendable {
         }
         protectedMaximum -= quota
         windowMaximum += quota
-        climber.adjustment = -keptAdjustment(quota, moved: quota != requested)
+        controller.pendingMove = -controller.carry(rest: quota, moved: quota != requested)
         restoreCandidateLayout()
     }
 

@@ -1,0 +1,259 @@
+/// What sizes the window of a ``WindowTinyLFU``: one value per ``WindowAdaptation`` mode, holding
+/// only what that mode needs (nothing, a hill climber, a climber and a shadow LRU, or the
+/// mini-simulations).
+///
+/// The policy reports what happens — hits, misses, and every request, update and removal of a
+/// key the controller samples — and after each operation asks for ``pendingMove``, the budget to
+/// move into the window (negative: out of it). The policy moves what its entries allow and hands
+/// back the rest (``carry(rest:moved:)``); deciding and moving stay apart, so a new way of sizing
+/// the window is a new ``Strategy`` case and leaves eviction and admission alone.
+///
+/// Hot path: the sampling test reads ``sampling`` (one word) and the climber-only calls test
+/// ``climbs`` before touching the strategy, so the default mode costs two loads per request
+/// besides the sampled one in 64. The strategy is an enum with payloads, mutated in place by
+/// consuming it (no copy of the shadow's or the mini-simulations' arrays, no existential box).
+struct WindowController: Sendable {
+    /// The models a window can be sized by, one per ``WindowAdaptation`` mode.
+    enum Strategy: Sendable {
+        /// ``WindowAdaptation/fixed``: nothing moves.
+        case fixed
+        /// ``WindowAdaptation/hillClimbing`` and ``WindowAdaptation/guardedHillClimbing`` (the
+        /// climber's mode says which).
+        case climber(WindowClimber)
+        /// ``WindowAdaptation/shadowGuided``: the guarded climber, pushed towards LRU whenever a
+        /// sampled shadow LRU clearly beats the policy.
+        case shadowGuided(WindowClimber, LRUShadow)
+        /// ``WindowAdaptation/miniSimulation``: the window follows the best sampled candidate.
+        case miniSimulation(WindowMiniSimulation)
+    }
+
+    /// The signed budget (weight units) still to move into the window; negative moves it out.
+    var pendingMove = 0
+    /// One key in this many is replayed by the strategy's sampled model (0: none). Kept outside
+    /// the strategy so that the test on every request reads one word.
+    let sampling: UInt32
+    /// Whether the strategy counts hits and misses and decides at the end of a sample (the
+    /// climbing modes).
+    let climbs: Bool
+    /// Whether the window may grow into probation's budget too, up to (nearly) the whole cache —
+    /// LRU — rather than stop at protected's, as Caffeine's does.
+    let windowMayTakeProbation: Bool
+    /// Whether the policy is laid out as the candidate it follows after every move (protected
+    /// takes its share of the main space again) and a rest too small to move one entry is
+    /// dropped: the mini-simulations set a fresh target every period.
+    let followsCandidates: Bool
+    /// The weight bound of the policy whose window this sizes.
+    let maximumWeight: Int
+    private(set) var strategy: Strategy
+
+    /// The controller of a policy with `configuration`.
+    init(configuration: WindowTinyLFU.Configuration) {
+        let maximum = configuration.maximumWeight
+        // Byte-weighted caches sample as if entries weighed 512 bytes (small states), so that a
+        // sampled model stays near 512 entries and sees a few requests in a hundred, not all.
+        let sampledEntries = configuration.expectedEntries ?? Swift.max(1, maximum / LRUShadow.assumedEntryWeight)
+        maximumWeight = maximum
+        switch configuration.adaptation {
+        case .fixed:
+            strategy = .fixed
+            sampling = 0
+        case .hillClimbing, .guardedHillClimbing:
+            strategy = .climber(WindowClimber(mode: configuration.adaptation, maximum: maximum))
+            sampling = 0
+        case .shadowGuided:
+            let shadow = LRUShadow(maximumWeight: maximum, expectedEntries: sampledEntries)
+            strategy = .shadowGuided(WindowClimber(mode: .shadowGuided, maximum: maximum), shadow)
+            sampling = shadow.sampling
+        case .miniSimulation:
+            let simulation = WindowMiniSimulation(
+                maximumWeight: maximum, expectedEntries: sampledEntries,
+                minimumSampling: configuration.expectedEntries == nil ? WindowMiniSimulation.minimumByteWeightedSampling : 1,
+                seed: configuration.seed)
+            strategy = .miniSimulation(simulation)
+            sampling = simulation.sampling
+        }
+        climbs = configuration.adaptation.isClimbing
+        windowMayTakeProbation = configuration.adaptation == .shadowGuided || configuration.adaptation == .miniSimulation
+        followsCandidates = configuration.adaptation == .miniSimulation
+    }
+
+    // MARK: - What the policy reports
+
+    /// Whether the strategy replays the key with `hashCode` (``LRUShadow/isSampled(_:sampling:)``).
+    @inline(__always) func samples(_ hashCode: UInt32) -> Bool {
+        sampling != 0 && LRUShadow.isSampled(hashCode, sampling: sampling)
+    }
+
+    /// A request of a sampled key: a hit of the policy, or a new entry after a miss (a miss nobody
+    /// stores — no such object — is not replayed). May set ``pendingMove``.
+    mutating func sampledRequest(_ key: CacheKey, hashCode: UInt32, weight: Int, policyHit: Bool, windowMaximum: Int) {
+        strategy.sampledRequest(key, hashCode: hashCode, weight: weight, policyHit: policyHit,
+                                windowMaximum: windowMaximum, maximumWeight: maximumWeight, pendingMove: &pendingMove)
+    }
+
+    /// A sampled key stored again without a request (a newer state), with its new weight.
+    mutating func sampledUpdate(_ key: CacheKey, hashCode: UInt32, weight: Int) {
+        strategy.sampledUpdate(key, hashCode: hashCode, weight: weight)
+    }
+
+    /// A sampled key removed from the cache (an invalidation).
+    mutating func sampledRemoval(_ key: CacheKey, hashCode: UInt32) {
+        strategy.sampledRemoval(key, hashCode: hashCode)
+    }
+
+    /// The policy forgot every entry; what was learnt about the workload stays.
+    mutating func removeAll() { strategy.removeAll() }
+
+    /// A hit, in the window or in the main space (for the climber's sample).
+    @inline(__always) mutating func recordHit(inWindow: Bool) {
+        if climbs { strategy.recordHit(inWindow: inWindow) }
+    }
+
+    /// A request that found nothing (for the climber's sample).
+    @inline(__always) mutating func recordMiss() {
+        if climbs { strategy.recordMiss() }
+    }
+
+    /// The end of an operation: a climber whose sample of `sampleSize` requests is complete
+    /// decides its next move (``pendingMove``).
+    @inline(__always) mutating func endOperation(sampleSize: Int, windowMaximum: Int) {
+        if climbs { strategy.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &pendingMove) }
+    }
+
+    /// What is left of a move after the policy moved what it could (`moved`: whether anything
+    /// moved): carried to the next operation, except that in ``followsCandidates`` mode a rest
+    /// too small to move one entry is dropped rather than retried on every request.
+    @inline(__always) func carry(rest: Int, moved: Bool) -> Int {
+        followsCandidates && !moved ? 0 : rest
+    }
+
+    /// Traps if the sampled model's invariants fail.
+    func checkInvariants() {
+        switch strategy {
+        case .fixed, .climber:
+            precondition(sampling == 0, "a strategy without a sampled model samples nothing")
+        case .shadowGuided(_, let shadow):
+            shadow.checkInvariants()
+            precondition(sampling == shadow.sampling, "the sampling test follows the shadow's")
+        case .miniSimulation(let simulation):
+            simulation.checkInvariants()
+            precondition(sampling == simulation.sampling, "the sampling test follows the mini-simulations'")
+        }
+    }
+}
+
+extension WindowController.Strategy {
+    // Each mutation consumes `self` and builds it again: the payload moves out and back, so the
+    // arrays inside it stay uniquely referenced and are changed in place.
+
+    mutating func sampledRequest(_ key: CacheKey, hashCode: UInt32, weight: Int, policyHit: Bool,
+                                 windowMaximum: Int, maximumWeight: Int, pendingMove: inout Int) {
+        switch consume self {
+        case .shadowGuided(var climber, var shadow):
+            shadow.request(hashCode, weight: weight, policyHit: policyHit)
+            if shadow.requests >= LRUShadow.period { Self.consult(&shadow, steering: &climber, pendingMove: &pendingMove) }
+            self = .shadowGuided(climber, shadow)
+        case .miniSimulation(var simulation):
+            if simulation.request(key, hashCode: hashCode, weight: weight) {
+                let fraction = simulation.decide()
+                let target = fraction >= 1 ? maximumWeight : Swift.max(1, Int(fraction * Double(maximumWeight)))
+                pendingMove = target - windowMaximum
+            }
+            self = .miniSimulation(simulation)
+        case let other:
+            self = other
+        }
+    }
+
+    /// Every ``LRUShadow/period`` sampled requests: when the shadow LRU hit clearly more of them
+    /// than the policy did (by 1% of the requests), the window grows now — by twice the lead, up
+    /// to the whole cache — and the hill climber keeps going that way. The period is much shorter
+    /// than the climber's sample of ten times the cache, so a change of working set is answered
+    /// while it lasts. The climber alone shrinks the window again.
+    private static func consult(_ shadow: inout LRUShadow, steering climber: inout WindowClimber, pendingMove: inout Int) {
+        let requests = shadow.requests
+        let lead = shadow.shadowHits - shadow.policyHits
+        if lead >= Swift.max(3, requests / 100) {
+            climber.moveWindow(fraction: Swift.min(1, 2 * Double(lead) / Double(requests)), pendingMove: &pendingMove)
+        }
+        shadow.resetCounts()
+    }
+
+    mutating func sampledUpdate(_ key: CacheKey, hashCode: UInt32, weight: Int) {
+        switch consume self {
+        case .shadowGuided(let climber, var shadow):
+            shadow.update(hashCode, weight: weight)
+            self = .shadowGuided(climber, shadow)
+        case .miniSimulation(var simulation):
+            simulation.update(key, hashCode: hashCode, weight: weight)
+            self = .miniSimulation(simulation)
+        case let other:
+            self = other
+        }
+    }
+
+    mutating func sampledRemoval(_ key: CacheKey, hashCode: UInt32) {
+        switch consume self {
+        case .shadowGuided(let climber, var shadow):
+            shadow.remove(hashCode)
+            self = .shadowGuided(climber, shadow)
+        case .miniSimulation(var simulation):
+            simulation.remove(key, hashCode: hashCode)
+            self = .miniSimulation(simulation)
+        case let other:
+            self = other
+        }
+    }
+
+    mutating func removeAll() {
+        switch consume self {
+        case .shadowGuided(let climber, var shadow):
+            shadow.removeAll()
+            self = .shadowGuided(climber, shadow)
+        case .miniSimulation(var simulation):
+            simulation.removeAll()
+            self = .miniSimulation(simulation)
+        case let other:
+            self = other
+        }
+    }
+
+    @inline(__always) mutating func recordHit(inWindow: Bool) {
+        switch consume self {
+        case .climber(var climber):
+            climber.recordHit(inWindow: inWindow)
+            self = .climber(climber)
+        case .shadowGuided(var climber, let shadow):
+            climber.recordHit(inWindow: inWindow)
+            self = .shadowGuided(climber, shadow)
+        case let other:
+            self = other
+        }
+    }
+
+    @inline(__always) mutating func recordMiss() {
+        switch consume self {
+        case .climber(var climber):
+            climber.recordMiss()
+            self = .climber(climber)
+        case .shadowGuided(var climber, let shadow):
+            climber.recordMiss()
+            self = .shadowGuided(climber, shadow)
+        case let other:
+            self = other
+        }
+    }
+
+    mutating func endOperation(sampleSize: Int, windowMaximum: Int, pendingMove: inout Int) {
+        switch consume self {
+        case .climber(var climber):
+            climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &pendingMove)
+            self = .climber(climber)
+        case .shadowGuided(var climber, let shadow):
+            climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &pendingMove)
+            self = .shadowGuided(climber, shadow)
+        case let other:
+            self = other
+        }
+    }
+}
