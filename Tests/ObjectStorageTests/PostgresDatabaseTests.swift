@@ -149,7 +149,8 @@ final class PostgresDatabaseTests: XCTestCase {
         XCTAssertEqual(run.status, 1)
         let lines = run.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, run.stderr)
-        XCTAssertTrue(run.stderr.hasPrefix("statecache stress: cannot start: cannot connect to PostgreSQL at \(target): "), run.stderr)
+        XCTAssertTrue(run.stderr.hasPrefix("statecache stress: cannot start: cannot connect to PostgreSQL at \(target); PostgreSQL error: "),
+                      run.stderr)
         XCTAssertEqual(run.stdout, "")
     }
 

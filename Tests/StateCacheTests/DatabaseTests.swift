@@ -42,7 +42,8 @@ final class DatabaseTests: ScratchDirectoryTestCase {
         b.store(oid, [3], expecting: first)
         let second = try a.commit()
         XCTAssertThrowsError(try b.commit()) { error in
-            XCTAssertEqual(error as? StorageError, .conflict(oids: [oid]))
+            XCTAssertEqual((error as? StorageError)?.code, .conflict)
+            XCTAssertEqual((error as? StorageError)?.conflictingOIDs, [oid])
         }
         XCTAssertEqual(try b.load(oid)?.state, [1], "b still reads its snapshot")
         try b.poll()

@@ -33,8 +33,8 @@ final class GettingStartedArticleTests: ScratchDirectoryTestCase {
         do {
             _ = try other.commit()
             XCTFail("the commit should conflict")
-        } catch StorageError.conflict(let oids) {
-            XCTAssertEqual(oids, [oid])
+        } catch let error as StorageError where error.code == .conflict {
+            XCTAssertEqual(error.conflictingOIDs, [oid])
             try other.poll()
         }
 

@@ -24,7 +24,7 @@ import Synchronization
 ///
 /// **Guarantees.** Each committed transaction gets a TID strictly greater than every earlier
 /// one and not earlier than the wall clock (UTC, as a ZODB TimeStamp). A commit either
-/// writes all its objects or none; it fails with `StorageError.conflict(oids:)` when any
+/// writes all its objects or none; it fails with `StorageError.Code.conflict` when any
 /// object changed since the TID its writer expected. With `synchronous = NORMAL` a commit
 /// survives a crash of the process; a power failure may lose the last commits (never corrupts).
 /// ``newOIDs(count:)`` never returns the same OID twice, across processes, crashes and
@@ -79,10 +79,10 @@ public final class SQLiteObjectStore: ObjectStore {
     /// Opens the database in `directory`, creating the directory and the databases when
     /// missing (unless `options.createIfMissing` is off or `options.readOnly` is on).
     ///
-    /// - Throws: a `StorageError` naming the problem: `StorageError.notADatabase(path:_:)`,
-    ///   `StorageError.foreignDatabase(path:detail:)`, `StorageError.newerSchema(path:found:supported:)`,
-    ///   `StorageError.directoryNotWritable(path:)`, `StorageError.notFound(path:)`,
-    ///   `StorageError.corrupt(path:_:)`, `StorageError.busy(_:timeout:)` (another process
+    /// - Throws: a `StorageError` naming the problem: `StorageError.Code.notADatabase`,
+    ///   `StorageError.Code.foreignDatabase`, `StorageError.Code.newerSchema`,
+    ///   `StorageError.Code.directoryNotWritable`, `StorageError.Code.notFound`,
+    ///   `StorageError.Code.corrupt`, `StorageError.Code.busy` (another process
     ///   held the database for longer than the busy timeout while it was being created), …
     public static func open(at directory: URL, options: SQLiteStorageOptions = .init()) throws(StorageError) -> SQLiteObjectStore {
         try options.validate()
@@ -98,8 +98,8 @@ public final class SQLiteObjectStore: ObjectStore {
             } catch {
                 // Reading a WAL database needs its -shm and -wal files; in a directory we
                 // cannot write they must exist already (another process has the database open).
-                switch error {
-                case .readOnly(_, .some), .cannotOpen:
+                switch error.code {
+                case .readOnly where error.backendDetail != nil, .cannotOpen:
                     if access(directory.path, W_OK) != 0 { throw .directoryNotWritable(path: directory.path) }
                 default: break
                 }

@@ -32,7 +32,7 @@ final class SQLiteConnectionHandle {
     ///   - readOnly: open with `SQLITE_OPEN_READONLY` (no writes, no file creation).
     ///   - create: create the file when missing (ignored when `readOnly`).
     ///   - busyTimeout: how long a statement waits for another connection's lock before
-    ///     failing with ``StorageError/busy(_:timeout:)``.
+    ///     failing with `StorageError.Code.busy`.
     static func open(path: String, readOnly: Bool, create: Bool,
                      busyTimeout: Duration) throws(StorageError) -> SQLiteConnectionHandle {
         let context = SQLiteErrorContext(path: path, busyTimeout: busyTimeout)
