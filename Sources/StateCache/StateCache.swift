@@ -7,6 +7,7 @@
 @_exported import struct StateVocabulary.ObjectState
 @_exported import struct CacheCore.Checkpoints
 @_exported import struct CacheCore.CacheStatistics
+@_exported import struct CacheCore.CacheOptions
 @_exported import enum CacheCore.StateCompression
 @_exported import enum CacheCore.WindowAdaptation
 @_exported import struct ObjectStorage.StorageError

@@ -12,7 +12,7 @@ final class DatabaseTests: ScratchDirectoryTestCase {
     /// The example of the README and issue 6, kept working.
     func testTheDocumentedExample() throws {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 100
+        options.cache.cacheLocalMB = 100
         let db = try Database.open(at: databaseURL, options: options)
         let conn = try db.connect()
         try conn.poll()                                  // new snapshot
@@ -72,7 +72,7 @@ final class DatabaseTests: ScratchDirectoryTestCase {
 
     func testDisabledCacheStillServesTheDatabase() throws {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 0
+        options.cache.cacheLocalMB = 0
         let db = try Database.open(at: databaseURL, options: options)
         let conn = try db.connect()
         try conn.poll()

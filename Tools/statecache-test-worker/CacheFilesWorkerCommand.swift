@@ -37,7 +37,7 @@ struct CacheFilesWorkerCommand: ParsableCommand {
 
     func run() throws {
         var options = DatabaseOptions()
-        options.cacheLocalMB = cacheMb
+        options.cache.cacheLocalMB = cacheMb
         options.cacheLocalDir = URL(fileURLWithPath: cacheDir)
         options.cacheLocalDirCompress = lz4
         options.cacheLocalDirCount = keep

@@ -22,7 +22,7 @@ enum ViewsBenchmark: BenchmarkGroup {
         let objectCount = quick ? 5_000 : 20_000
         let limit = 1_000
         var options = DatabaseOptions()
-        options.cacheLocalMB = 50
+        options.cache.cacheLocalMB = 50
         options.cacheDeltaSizeLimit = limit
         let db = try Database.open(at: directory, options: options)
         defer { try? db.close() }
