@@ -17,7 +17,7 @@ import Synchronization
 ///
 /// **Concurrency.** The store is `Sendable`; share one per process. Its concurrency rules are
 /// those of SQLite's WAL mode, expressed by the types: any number of readers — each
-/// ``StorageConnection`` owns a reader connection and is used by one thread at a time — and
+/// ``SQLiteConnection`` owns a reader connection and is used by one thread at a time — and
 /// one writer. The store owns the process's writer, behind a mutex, so threads of one process
 /// queue for it without polling, and processes queue for SQLite's write lock with the busy
 /// timeout. Readers never wait for the writer.
@@ -136,10 +136,10 @@ public final class SQLiteObjectStore: ObjectStore {
     }
 
     /// Opens a connection with its own read snapshot, for one thread at a time.
-    public func connect() throws(StorageError) -> StorageConnection {
+    public func connect() throws(StorageError) -> SQLiteConnection {
         guard !isClosed else { throw .closed }
         let handle = try Self.openReader(path: objectsPath, options: options)
-        return try StorageConnection(store: self, handle: handle)
+        return try SQLiteConnection(store: self, handle: handle)
     }
 
     /// `count` OIDs never handed out before, by any process.

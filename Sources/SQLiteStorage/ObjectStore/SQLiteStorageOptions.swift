@@ -14,7 +14,7 @@ public struct SQLiteStorageOptions: Sendable, Hashable {
     /// Create the directory and the databases when missing. Default true.
     public var createIfMissing = true
 
-    /// Open for reading only: ``StorageConnection/commit()`` and
+    /// Open for reading only: ``SQLiteConnection/commit()`` and
     /// ``SQLiteObjectStore/newOIDs(count:)`` fail with `StorageError.Code.readOnly`.
     /// In a directory it cannot write, a read-only store still needs the database's `-wal`
     /// and `-shm` files to exist (they do while another process has the database open).

@@ -4,7 +4,7 @@ import CSQLite
 ///
 /// A handle is used by one thread at a time — it is not `Sendable` and is opened with
 /// `SQLITE_OPEN_NOMUTEX`, so SQLite does no locking of its own on it. Shared handles are kept
-/// inside a ``Locked`` by their owner (``SQLiteObjectStore``); a ``StorageConnection`` owns its
+/// inside a ``Locked`` by their owner (``SQLiteObjectStore``); a ``SQLiteConnection`` owns its
 /// reader handle outright. Statements are prepared once with ``statement(_:)`` and reused;
 /// errors carry the SQLite result code and the SQL (``SQLiteFailure``).
 final class SQLiteConnectionHandle {

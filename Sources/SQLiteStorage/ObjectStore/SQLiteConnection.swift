@@ -22,7 +22,7 @@ import StateVocabulary
 ///
 /// **Threads.** A connection is not `Sendable`: use it from one thread (or one task) at a
 /// time. Open one per thread; they are cheap (one SQLite connection each).
-public final class StorageConnection: ObjectStoreConnection {
+public final class SQLiteConnection: ObjectStoreConnection {
     /// The store this connection reads and commits to.
     public let objectStore: SQLiteObjectStore
 
@@ -227,4 +227,4 @@ public final class StorageConnection: ObjectStoreConnection {
 
 /// A connection is used by one thread at a time; it must not be shared.
 @available(*, unavailable)
-extension StorageConnection: Sendable {}
+extension SQLiteConnection: Sendable {}
