@@ -77,7 +77,7 @@ let package = Package(
         // (xz input, for research traces, lives here so that an application tracing its cache does not link liblzma).
         .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace", "CLZMA"], swiftSettings: strict),
         // §5 What every object storage offers the cache (protocols, errors, poll results).
-        .target(name: "ObjectStorage", dependencies: ["StateVocabulary", "CSQLite"], swiftSettings: strict),
+        .target(name: "ObjectStorage", dependencies: ["StateVocabulary"], swiftSettings: strict),
         // §5 The SQLite object storage (one machine).
         .target(name: "SQLiteStorage", dependencies: ["StateVocabulary", "ObjectStorage", "CSQLite"], swiftSettings: strict),
         // §5 The PostgreSQL object storage (many machines), through libpq.
@@ -92,7 +92,7 @@ let package = Package(
                 swiftSettings: strict),
         // The umbrella: one options value opens all of it.
         .target(name: "StateCache",
-                dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage",
+                dependencies: ["StateVocabulary", "CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage",
                                .target(name: "PostgresStorage", condition: .when(traits: ["PostgreSQL"])),
                                "CacheViews", "CacheFiles", logging, metrics, serviceLifecycle],
                 swiftSettings: strict),

@@ -93,7 +93,7 @@ public final class Connection: @unchecked Sendable {
     /// Writes the buffered states in one transaction and caches them under the new TID;
     /// they become visible to this connection's loads after its next poll.
     ///
-    /// - Throws: `StorageError/conflict(oids:)` (nothing written, the buffer dropped) when
+    /// - Throws: `StorageError.Code.conflict` (nothing written, the buffer dropped) when
     ///   another transaction changed one of the objects since the expected TID; on other
     ///   errors the buffer is kept, so the commit can be retried or `abort()`ed.
     @discardableResult

@@ -10,7 +10,7 @@ extension Database {
     /// makes every cache file written before the restore discard itself (`docs/cache-files.md`).
     ///
     /// - Throws: `StorageError` for a database that is missing, foreign, newer or corrupt, or
-    ///   `StorageError.busy(_:timeout:)` while a process holds it.
+    ///   `StorageError.Code.busy` while a process holds it.
     @discardableResult
     public static func renewIdentity(ofSQLiteDatabaseAt directory: URL,
                                      options: SQLiteStorageOptions = SQLiteStorageOptions()) throws -> DatabaseIdentity {

@@ -15,7 +15,7 @@ import CacheViews
 ///
 /// ```swift
 /// var options = DatabaseOptions()
-/// options.cacheLocalMB = 100
+/// options.cache.cacheLocalMB = 100
 /// let db = try Database.open(at: directoryURL, options: options)
 /// let conn = try db.connect()
 /// try conn.poll()
@@ -102,14 +102,16 @@ public final class Database: Sendable {
                             logger: Logger = Database.defaultLogger) throws -> Database {
         let store: any ObjectStore
         switch location {
-        case .sqlite(let directory): store = try SQLiteObjectStore.open(at: directory, options: options.storage)
-        case .postgres(let target):
-            #if PostgreSQL
-            store = try PostgresObjectStore.open(target, options: options.postgres)
-            #else
-            throw StateCacheError(.invalidConfiguration, "\(StorageLocation.postgres(target)) is a PostgreSQL database, and this "
+        case .sqlite(let directory, let storageOptions):
+            store = try SQLiteObjectStore.open(at: directory, options: storageOptions)
+        #if PostgreSQL
+        case .postgres(let target, let storageOptions):
+            store = try PostgresObjectStore.open(target, options: storageOptions)
+        #else
+        case .postgres:
+            throw StateCacheError(.invalidConfiguration, "\(location) is a PostgreSQL database, and this "
                                   + "build of StateCache has no PostgreSQL storage (enable the package's PostgreSQL trait)")
-            #endif
+        #endif
         }
         let prefix = options.prefix(forDatabaseNamed: store.databaseName)
         var logger = logger
@@ -130,7 +132,7 @@ public final class Database: Sendable {
             store.close()
             throw error
         }
-        let cache = SharedStateCache(options: options.cacheOptions)
+        let cache = SharedStateCache(options: options.cache)
         let (coordinator, load) = restoreCacheFiles(into: cache, store: store, options: options, prefix: prefix,
                                                     logger: logger)
         return Database(store: store, options: options, cache: cache, coordinator: coordinator, tracer: tracer,

@@ -206,7 +206,7 @@ public enum ConsistencyStress {
     /// The sum of all counters in the database at `location`, read around the cache.
     public static func counterSum(database location: StorageLocation, pool: [UInt64] = []) throws -> UInt64 {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 0
+        options.cache.cacheLocalMB = 0
         let db = try Database.open(location, options: options)
         defer { try? db.close() }
         let connection = try db.store.connect()
@@ -241,7 +241,7 @@ public enum ConsistencyStress {
     /// kept.
     public static func run(database location: StorageLocation, options: Options) throws -> Report {
         var databaseOptions = DatabaseOptions()
-        databaseOptions.cacheLocalMB = options.cacheLocalMB
+        databaseOptions.cache.cacheLocalMB = options.cacheLocalMB
         databaseOptions.cacheDeltaSizeLimit = options.cacheDeltaSizeLimit
         let db = try ReconnectingAttempt.run(for: options.reconnectSeconds, refusedConnections: true) {
             try Database.open(location, options: databaseOptions)

@@ -49,18 +49,18 @@ final class ConsistencyStressThread {
             while Date() < deadline {
                 do {
                     try iteration(on: connection)
-                } catch StorageError.connectionLost(let failure) {
+                } catch let error as StorageError where error.code == .connectionLost {
                     // Nothing of the iteration was written; the next poll reconnects.
                     connection.abort()
-                    lost(StorageError.connectionLost(failure))
-                    try reconnecting.wait(after: StorageError.connectionLost(failure))
+                    lost(error)
+                    try reconnecting.wait(after: error)
                 } catch let error as StorageError where error.isRetryable {
                     // Conflicts are counted where they happen; a lock timeout or SQLite's busy
                     // timeout only costs the iteration.
                     connection.abort()
-                } catch StorageError.commitOutcomeUnknown(let failure) {
+                } catch let error as StorageError where error.code == .commitOutcomeUnknown {
                     report.unknownCommits += 1
-                    lost(StorageError.connectionLost(failure))
+                    lost(Self.sessionLoss(error))
                     try settle(on: connection)
                 }
             }
@@ -73,9 +73,15 @@ final class ConsistencyStressThread {
         return report
     }
 
+    /// A commit of unknown outcome seen as what it also is, a lost session: waited out and
+    /// counted like one.
+    private static func sessionLoss(_ error: StorageError) -> StorageError {
+        StorageError(.connectionLost, error.message, location: error.location, backendDetail: error.backendDetail)
+    }
+
     /// Counts a lost connection once, however many attempts the reconnection takes.
     private func lost(_ error: StorageError) {
-        guard case .connectionLost = error, !disconnected else { return }
+        guard error.code == .connectionLost, !disconnected else { return }
         disconnected = true
         report.lostConnections += 1
     }
@@ -156,7 +162,7 @@ final class ConsistencyStressThread {
             let tid = try connection.commit()
             report.increments += targets.count
             if let old = receipt { receipt = (old.oid, tid, old.counter + 1) }
-        } catch StorageError.conflict {
+        } catch StorageError.Code.conflict {
             report.conflicts += 1
         }
         pendingIncrements = 0
@@ -176,12 +182,12 @@ final class ConsistencyStressThread {
                 connection.store(oid, ConsistencyStress.state(oid: oid, counter: 0), expecting: nil)
                 _ = try connection.commit()
                 break
-            } catch StorageError.conflict {
+            } catch StorageError.Code.conflict {
                 break
             } catch let error as StorageError {
                 connection.abort()
-                guard case .commitOutcomeUnknown(let failure) = error else { try attempt.wait(after: error); continue }
-                try attempt.wait(after: StorageError.connectionLost(failure))
+                guard error.code == .commitOutcomeUnknown else { try attempt.wait(after: error); continue }
+                try attempt.wait(after: Self.sessionLoss(error))
             }
         }
         let tid = try attempt.run { () throws -> TransactionID in

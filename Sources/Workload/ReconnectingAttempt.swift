@@ -6,7 +6,7 @@ import StateCache
 /// that must eventually succeed for its report to be true — opening a database, connecting,
 /// settling a commit, summing the counters at the end.
 ///
-/// Lost connections (`StorageError.connectionLost`) are waited out, and so is `cannotConnect`
+/// Lost connections (`StorageError.Code.connectionLost`) are waited out, and so is `cannotConnect`
 /// when `refusedConnections` is set (a database opened while the server restarts); any other
 /// error, and the last one at the deadline, is thrown.
 package struct ReconnectingAttempt {
@@ -24,7 +24,7 @@ package struct ReconnectingAttempt {
 
     /// Whether `error` is one to wait out.
     package func isWorthWaiting(_ error: any Error) -> Bool {
-        switch error as? StorageError {
+        switch (error as? StorageError)?.code {
         case .connectionLost?: return true
         case .cannotConnect?: return refusedConnections
         default: return false

@@ -28,7 +28,7 @@ final class CacheFilesMultiProcessTests: ScratchDirectoryTestCase {
     func openAndVerify() throws -> CacheFileLoadReport {
         var options = DatabaseOptions()
         options.cacheLocalDir = cacheDir
-        options.cacheLocalMB = 1
+        options.cache.cacheLocalMB = 1
         let db = try Database.open(at: database, options: options)
         let report = try XCTUnwrap(db.cacheFileLoad)
         let connection = try db.connect()

@@ -20,7 +20,7 @@ final class DatabaseRestoreTests: ScratchDirectoryTestCase {
 
     func options() -> DatabaseOptions {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 2
+        options.cache.cacheLocalMB = 2
         options.cacheLocalDir = cacheDir
         return options
     }

@@ -10,7 +10,7 @@ import TestSupport
 final class WarmRestartTests: ScratchDirectoryTestCase {
     func options(cacheDir: Bool = true, deltaLimit: Int = 1000) -> DatabaseOptions {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 0.8              // about 1,200 of the 4,000 objects
+        options.cache.cacheLocalMB = 0.8              // about 1,200 of the 4,000 objects
         options.cacheDeltaSizeLimit = deltaLimit
         if cacheDir { options.cacheLocalDir = directory.appendingPathComponent("cache") }
         return options

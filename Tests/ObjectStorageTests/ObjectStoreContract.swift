@@ -260,7 +260,7 @@ struct ObjectStoreContract {
                         let oid = oids[Int(generator.next() % 5)]
                         let current = try XCTUnwrap(try connection.load(oid))
                         connection.store(oid, [current.state[0] &+ 1], expecting: current.tid)
-                        do { _ = try connection.commit(); break } catch StorageError.conflict { continue }
+                        do { _ = try connection.commit(); break } catch StorageError.Code.conflict { continue }
                     }
                     committed.withLock { $0 += 1 }
                 }

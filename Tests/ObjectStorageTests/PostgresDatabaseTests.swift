@@ -39,7 +39,7 @@ final class PostgresDatabaseTests: XCTestCase {
         XCTAssertEqual(try connection.load(oid)?.tid, tid)
 
         connection.store(oid, Array("lost".utf8), expecting: tid)
-        guard case .postgres(let target) = location else { return XCTFail() }
+        guard case .postgres(let target, _) = location else { return XCTFail() }
         let box = UncheckedBox(connection)
         let error = try PostgresTestServer.killDuringCommit(on: target) { _ = try box.value.commit() }
         XCTAssertNotNil(error)
@@ -57,7 +57,7 @@ final class PostgresDatabaseTests: XCTestCase {
         cacheDirectory = directory
         var options = DatabaseOptions()
         options.cacheLocalDir = directory
-        options.cacheLocalMB = 5
+        options.cache.cacheLocalMB = 5
         let oids: [ObjectID]
         do {
             let db = try Database.open(location, options: options)
@@ -104,7 +104,7 @@ final class PostgresDatabaseTests: XCTestCase {
     /// are true — no wrong load, no lost update, no thread given up.
     func testAStressWhoseSessionsAreCutReconnectsEveryTimeAndLosesNothing() throws {
         let location = try freshLocation()
-        guard case .postgres(let target) = location else { return XCTFail() }
+        guard case .postgres(let target, _) = location else { return XCTFail() }
         let server = try PostgresTestServer.url()
         let pool = try ConsistencyStress.prepare(database: location, objectCount: 200)
         var options = ConsistencyStress.Options()
@@ -149,14 +149,15 @@ final class PostgresDatabaseTests: XCTestCase {
         XCTAssertEqual(run.status, 1)
         let lines = run.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, run.stderr)
-        XCTAssertTrue(run.stderr.hasPrefix("statecache stress: cannot start: cannot connect to PostgreSQL at \(target): "), run.stderr)
+        XCTAssertTrue(run.stderr.hasPrefix("statecache stress: cannot start: cannot connect to PostgreSQL at \(target); PostgreSQL error: "),
+                      run.stderr)
         XCTAssertEqual(run.stdout, "")
     }
 
     /// `statecache stress --postgres`: processes standing in for machines share one database.
     func testProcessesOverPostgresStressWithoutAWrongLoad() throws {
         let location = try freshLocation()
-        guard case .postgres(let target) = location else { return XCTFail() }
+        guard case .postgres(let target, _) = location else { return XCTFail() }
         let run = try ToolRun(BuiltTool.required("statecache"),
                               ["stress", "--postgres", target, "--processes", "3", "--threads", "2", "--seconds", "3", "--json"])
         let summary = try JSONDecoder().decode(ConsistencyStress.Summary.self, from: run.output)
@@ -169,7 +170,7 @@ final class PostgresDatabaseTests: XCTestCase {
     /// database that is not empty is refused.
     func testTheDemoRunsOnPostgresAndStartsWarm() throws {
         let location = try freshLocation()
-        guard case .postgres(let target) = location else { return XCTFail() }
+        guard case .postgres(let target, _) = location else { return XCTFail() }
         let tool = try BuiltTool.required("statecache")
         let root = ScratchFiles.uniqueURL("pgdemo")
         cacheDirectory = root

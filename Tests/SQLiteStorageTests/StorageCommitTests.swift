@@ -120,13 +120,14 @@ final class StorageCommitTests: StorageTestCase {
         let started = ContinuousClock.now
         let error = storageError { try connection.commit() }
         let waited = ContinuousClock.now - started
-        guard case .busy(let failure, let timeout)? = error else {
-            return XCTFail("expected .busy, got \(String(describing: error))")
+        guard let error, error.code == .busy, let failure = error.sqliteFailure else {
+            return XCTFail("expected .busy with SQLite's report, got \(String(describing: error))")
         }
+        XCTAssertTrue(error.isRetryable)
         XCTAssertEqual(failure.primaryCode, 5, "SQLITE_BUSY")
         XCTAssertEqual(failure.sql, "BEGIN IMMEDIATE")
-        XCTAssertEqual(timeout, .milliseconds(300))
-        XCTAssertTrue(error!.description.contains("locked"), error!.description)
+        XCTAssertTrue(error.message.contains("\(Duration.milliseconds(300))"), error.message)
+        XCTAssertTrue(error.description.contains("locked"), error.description)
         XCTAssertGreaterThanOrEqual(waited, .milliseconds(250), "waited for the busy timeout")
         XCTAssertLessThan(waited, .seconds(5))
         XCTAssertEqual(connection.pendingStoreCount, 1, "the stores survive a busy failure")
@@ -155,8 +156,8 @@ final class StorageCommitTests: StorageTestCase {
         XCTAssertEqual(try reader.load(oid)?.tid, tid)
         XCTAssertEqual(try readOnly.lastTransaction(), tid)
         reader.store(oid, [6], expecting: tid)
-        guard case .readOnly? = storageError({ try reader.commit() }) else { return XCTFail("expected .readOnly") }
-        guard case .readOnly? = storageError({ try readOnly.newOIDs(count: 1) }) else { return XCTFail("expected .readOnly") }
+        XCTAssertEqual(storageError({ try reader.commit() })?.code, .readOnly)
+        XCTAssertEqual(storageError({ try readOnly.newOIDs(count: 1) })?.code, .readOnly)
         connection.close()
         writable.close()
     }

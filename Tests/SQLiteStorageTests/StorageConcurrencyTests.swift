@@ -47,7 +47,8 @@ final class StorageConcurrencyTests: StorageTestCase {
                     let tid = try connection.commit()
                     mine.append(tid)
                     for oid in new { objects.append((oid, tid)) }
-                } catch StorageError.conflict(let oids) {
+                } catch let error as StorageError where error.code == .conflict {
+                    let oids = error.conflictingOIDs
                     guard oids == [counter] else { throw TestFailure("unexpected conflict on \(oids)") }
                 }
             }

@@ -252,7 +252,7 @@ final class StorageMultiProcessStressTests: StorageTestCase {
                 tid = try connection.commit()
             } catch {
                 // A conflict means another thread won the race: the next poll brings its versions.
-                guard case .conflict = error else { throw error }
+                guard error.code == .conflict else { throw error }
                 continue
             }
             log += "C \(tid.rawValue) \(writes.map { "\($0.0.rawValue):\($0.1)" }.joined(separator: " "))\n"

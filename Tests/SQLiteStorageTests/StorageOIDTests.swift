@@ -15,7 +15,7 @@ final class StorageOIDTests: StorageTestCase {
         let store = try openStore { $0.oidBlockSize = 100 }
         XCTAssertEqual(try store.newOIDs(count: 3), [1, 2, 3].map { ObjectID(UInt64($0)) })
         XCTAssertEqual(try store.newOIDs(count: 0), [])
-        guard case .invalidArgument? = storageError({ try store.newOIDs(count: -1) }) else {
+        guard storageError({ try store.newOIDs(count: -1) })?.code == .invalidArgument else {
             return XCTFail("a negative count is refused")
         }
         // A request larger than what is left takes the rest of the block, then a block of
@@ -99,7 +99,7 @@ final class StorageOIDTests: StorageTestCase {
                                                       create: false, busyTimeout: .seconds(1))
         try objects.execute("UPDATE database_info SET identity = randomblob(16)")
         objects.close()
-        guard case .mismatchedOIDDatabase? = storageError({ try self.openStore() }) else {
+        guard storageError({ try self.openStore() })?.code == .mismatchedOIDDatabase else {
             return XCTFail("expected the mismatch to be reported")
         }
         let repaired = try SQLiteObjectStore.renewIdentity(at: databaseURL)

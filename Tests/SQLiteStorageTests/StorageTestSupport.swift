@@ -19,9 +19,9 @@ class StorageTestCase: ScratchDirectoryTestCase {
     /// Opens (creating) the test's database and `count` connections on it, runs `body` with
     /// them, and closes the connections, then the store, however `body` ends (also when a
     /// connection fails to open).
-    func withConnections(_ count: Int, _ body: (SQLiteObjectStore, [StorageConnection]) throws -> Void) throws {
+    func withConnections(_ count: Int, _ body: (SQLiteObjectStore, [SQLiteConnection]) throws -> Void) throws {
         let store = try openStore()
-        var connections: [StorageConnection] = []
+        var connections: [SQLiteConnection] = []
         defer {
             for connection in connections { connection.close() }
             store.close()

@@ -57,7 +57,7 @@ class ClientTestCase: ScratchDirectoryTestCase {
     /// Options with a small cache in the test's directory.
     func options(cacheMB: Double = 4) -> DatabaseOptions {
         var options = DatabaseOptions()
-        options.cacheLocalMB = cacheMB
+        options.cache.cacheLocalMB = cacheMB
         options.cacheLocalDir = directory.appendingPathComponent("cache")
         return options
     }

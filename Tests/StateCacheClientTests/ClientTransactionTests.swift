@@ -60,8 +60,8 @@ final class ClientTransactionTests: ClientTestCase {
                     try tx.store(oid, [3], expecting: read?.tid)
                 }
                 XCTFail("[\(backend)] expected a conflict")
-            } catch StorageError.conflict(let oids) {
-                XCTAssertEqual(oids, [oid], "[\(backend)]")
+            } catch let error as StorageError where error.code == .conflict {
+                XCTAssertEqual(error.conflictingOIDs, [oid], "[\(backend)]")
             }
             XCTAssertEqual(attempts, 1, "[\(backend)] RetryPolicy.never runs once")
             let winner = try await client.load(oid)

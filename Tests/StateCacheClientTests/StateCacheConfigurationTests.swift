@@ -13,18 +13,40 @@ final class StateCacheConfigurationTests: XCTestCase {
             "pool-max-connections": "32", "pool-min-connections": "2", "pool-idle-timeout": "90s", "pool-lease-timeout": "500ms",
             "cache-window-adaptation": "hillClimbing",
         ])
-        XCTAssertEqual(configuration.location, .sqlite(directory: URL(fileURLWithPath: "/var/lib/app/db")))
-        XCTAssertEqual(configuration.options.cacheLocalMB, 250)
+        var sqlite = SQLiteStorageOptions()
+        sqlite.busyTimeout = .milliseconds(2500)
+        XCTAssertEqual(configuration.location, .sqlite(directory: URL(fileURLWithPath: "/var/lib/app/db"), options: sqlite))
+        XCTAssertEqual(configuration.options.cache.cacheLocalMB, 250)
         XCTAssertEqual(configuration.options.cacheLocalDir?.path, "/var/cache/app")
         XCTAssertEqual(configuration.options.cacheDeltaSizeLimit, 5000)
-        XCTAssertEqual(configuration.options.cacheLocalCompression, .lz4)
+        XCTAssertEqual(configuration.options.cache.compression, .lz4)
         XCTAssertTrue(configuration.options.cacheLocalDirCompress)
         XCTAssertEqual(configuration.options.cacheLocalDirCount, 3)
         XCTAssertEqual(configuration.options.cachePrefix, "main")
-        XCTAssertEqual(configuration.options.storage.busyTimeout, .milliseconds(2500))
-        XCTAssertEqual(configuration.options.cacheWindowAdaptation, .hillClimbing)
+        XCTAssertEqual(configuration.location?.sqliteOptions?.busyTimeout, .milliseconds(2500))
+        XCTAssertEqual(configuration.options.cache.windowAdaptation, .hillClimbing)
         XCTAssertEqual(configuration.pool, PoolConfiguration(minimumConnections: 2, maximumConnections: 32,
                                                              idleTimeout: .seconds(90), leaseTimeout: .milliseconds(500)))
+    }
+
+    func testBackendKeysJoinTheirLocationAndOnlyThatBackendsLocation() throws {
+        let postgres = try StateCacheConfiguration(["storage": "postgresql://app@db/objects", "postgres-lock-timeout": "5s"])
+        guard case .postgres(let target, let options)? = postgres.location else { return XCTFail("\(String(describing: postgres.location))") }
+        XCTAssertEqual(target, "postgresql://app@db/objects")
+        XCTAssertEqual(options.lockTimeout, .seconds(5))
+        XCTAssertNil(postgres.location?.sqliteOptions)
+
+        for (values, message) in [
+            (["storage": "postgresql://app@db/objects", "sqlite-busy-timeout": "1"],
+             "configuration key 'sqlite-busy-timeout' applies to a SQLite storage, and 'storage' is postgresql://app@db/objects"),
+            (["storage": "/var/lib/app/db", "postgres-connect-timeout": "1"],
+             "configuration key 'postgres-connect-timeout' applies to a PostgreSQL storage, and 'storage' is /var/lib/app/db"),
+            (["sqlite-mmap-size-mib": "0"], "configuration key 'sqlite-mmap-size-mib' applies to a SQLite storage, and no 'storage' is given"),
+        ] {
+            XCTAssertThrowsError(try StateCacheConfiguration(values)) { error in
+                XCTAssertEqual((error as? StateCacheError)?.message, message)
+            }
+        }
     }
 
     func testTheEnvironmentUsesPrefixedUpperCaseNames() throws {
@@ -33,7 +55,7 @@ final class StateCacheConfigurationTests: XCTestCase {
             "PATH": "/usr/bin", "STATECACHE": "not a setting",
         ])
         XCTAssertEqual(configuration.location, .postgres("postgresql://app@db.internal/objects"))
-        XCTAssertEqual(configuration.options.cacheLocalMB, 64)
+        XCTAssertEqual(configuration.options.cache.cacheLocalMB, 64)
     }
 
     func testAWrongKeyOrValueIsAnErrorThatNamesIt() {
@@ -64,7 +86,10 @@ final class StateCacheConfigurationTests: XCTestCase {
                        "cache-trace-file": "/tmp/t", "cache-window-fraction": "0.2"]
         for key in StateCacheConfiguration.keys {
             let value = samples[key] ?? (key.hasSuffix("timeout") ? "1" : "3")
-            XCTAssertNoThrow(try StateCacheConfiguration([key: value]), key)
+            // A backend's keys come with a location of that backend.
+            let storage = key.hasPrefix("sqlite-") ? ["storage": "/tmp/db"]
+                : key.hasPrefix("postgres-") ? ["storage": "postgresql:///db"] : [:]
+            XCTAssertNoThrow(try StateCacheConfiguration(storage.merging([key: value]) { $1 }), key)
         }
     }
 }

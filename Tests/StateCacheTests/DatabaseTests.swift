@@ -12,7 +12,7 @@ final class DatabaseTests: ScratchDirectoryTestCase {
     /// The example of the README and issue 6, kept working.
     func testTheDocumentedExample() throws {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 100
+        options.cache.cacheLocalMB = 100
         let db = try Database.open(at: databaseURL, options: options)
         let conn = try db.connect()
         try conn.poll()                                  // new snapshot
@@ -42,7 +42,8 @@ final class DatabaseTests: ScratchDirectoryTestCase {
         b.store(oid, [3], expecting: first)
         let second = try a.commit()
         XCTAssertThrowsError(try b.commit()) { error in
-            XCTAssertEqual(error as? StorageError, .conflict(oids: [oid]))
+            XCTAssertEqual((error as? StorageError)?.code, .conflict)
+            XCTAssertEqual((error as? StorageError)?.conflictingOIDs, [oid])
         }
         XCTAssertEqual(try b.load(oid)?.state, [1], "b still reads its snapshot")
         try b.poll()
@@ -71,7 +72,7 @@ final class DatabaseTests: ScratchDirectoryTestCase {
 
     func testDisabledCacheStillServesTheDatabase() throws {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 0
+        options.cache.cacheLocalMB = 0
         let db = try Database.open(at: databaseURL, options: options)
         let conn = try db.connect()
         try conn.poll()

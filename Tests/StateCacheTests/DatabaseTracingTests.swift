@@ -13,7 +13,7 @@ final class DatabaseTracingTests: XCTestCase {
         let root = ScratchFiles.uniqueURL("trace")
         defer { try? FileManager.default.removeItem(at: root) }
         var options = DatabaseOptions()
-        options.cacheLocalMB = 0.05   // small: evictions, so hits and misses both happen
+        options.cache.cacheLocalMB = 0.05   // small: evictions, so hits and misses both happen
         options.cacheDeltaSizeLimit = 20
         options.cacheTraceFile = root.appendingPathComponent("run.trace")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -75,11 +75,11 @@ final class DatabaseTracingTests: XCTestCase {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let location = root.appendingPathComponent("db")
         var options = DatabaseOptions()
-        options.cacheLocalMB = 10   // nothing is evicted: what the cache holds is known
+        options.cache.cacheLocalMB = 10   // nothing is evicted: what the cache holds is known
         options.cacheTraceFile = root.appendingPathComponent("run.trace")
         let db = try Database.open(at: location, options: options)
         var otherOptions = DatabaseOptions()
-        otherOptions.cacheLocalMB = 0
+        otherOptions.cache.cacheLocalMB = 0
         let otherProcess = try Database.open(at: location, options: otherOptions)
         let foreign = try otherProcess.connect()
         try foreign.poll()
@@ -175,7 +175,7 @@ final class DatabaseTracingTests: XCTestCase {
         let location = root.appendingPathComponent("db")
         func options(_ trace: String) -> DatabaseOptions {
             var options = DatabaseOptions()
-            options.cacheLocalMB = 10
+            options.cache.cacheLocalMB = 10
             options.cacheLocalDir = root.appendingPathComponent("cache")
             options.cacheTraceFile = root.appendingPathComponent(trace)
             return options

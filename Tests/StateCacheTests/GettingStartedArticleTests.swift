@@ -13,7 +13,7 @@ final class GettingStartedArticleTests: ScratchDirectoryTestCase {
     func testTheArticleSteps() throws {
         // Open the database (the article's StorageLocation(parsing:) form of a directory path).
         var options = DatabaseOptions()
-        options.cacheLocalMB = 100
+        options.cache.cacheLocalMB = 100
         XCTAssertEqual(StorageLocation(parsing: databaseURL.path), .sqlite(directory: databaseURL))
         let db = try Database.open(StorageLocation(parsing: databaseURL.path), options: options)
 
@@ -33,8 +33,8 @@ final class GettingStartedArticleTests: ScratchDirectoryTestCase {
         do {
             _ = try other.commit()
             XCTFail("the commit should conflict")
-        } catch StorageError.conflict(let oids) {
-            XCTAssertEqual(oids, [oid])
+        } catch let error as StorageError where error.code == .conflict {
+            XCTAssertEqual(error.conflictingOIDs, [oid])
             try other.poll()
         }
 

@@ -18,12 +18,12 @@ final class InvalidationTracingConcurrencyTests: XCTestCase {
         let location = root.appendingPathComponent("db")
         let trace = root.appendingPathComponent("run.trace")
         var options = DatabaseOptions()
-        options.cacheLocalMB = 10
+        options.cache.cacheLocalMB = 10
         options.cacheDeltaSizeLimit = 25   // shifts while the threads run
         options.cacheTraceFile = trace
         let db = try Database.open(at: location, options: options)
         var otherOptions = DatabaseOptions()
-        otherOptions.cacheLocalMB = 0
+        otherOptions.cache.cacheLocalMB = 0
         let otherProcess = try Database.open(at: location, options: otherOptions)
 
         let threads = 3, changesPerThread = 40, foreignChanges = 80

@@ -37,7 +37,7 @@ struct CacheFilesWorkerCommand: ParsableCommand {
 
     func run() throws {
         var options = DatabaseOptions()
-        options.cacheLocalMB = cacheMb
+        options.cache.cacheLocalMB = cacheMb
         options.cacheLocalDir = URL(fileURLWithPath: cacheDir)
         options.cacheLocalDirCompress = lz4
         options.cacheLocalDirCount = keep
@@ -62,7 +62,7 @@ struct CacheFilesWorkerCommand: ParsableCommand {
                 connection.store(oid, ConsistencyStress.state(oid: oid, counter: ConsistencyStress.counter(in: cached.state) + 1,
                                                          basedOn: cached.tid),
                                  expecting: cached.tid)
-                do { try connection.commit() } catch StorageError.conflict { connection.abort() }
+                do { try connection.commit() } catch StorageError.Code.conflict { connection.abort() }
             }
         }
         output.loads = connection.stats.loads

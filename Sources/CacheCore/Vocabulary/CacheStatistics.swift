@@ -1,7 +1,8 @@
 /// A snapshot of what a ``SharedStateCache`` holds and has done (`docs/cache.md`).
 public struct CacheStatistics: Sendable, Equatable, Codable, CustomStringConvertible {
-    /// The entries and bytes of one policy region.
-    public struct Region: Sendable, Equatable, Codable {
+    /// How full one policy region is: its entries and their bytes. (Which region is
+    /// `WindowTinyLFU.Region`; this is what one holds.)
+    public struct RegionOccupancy: Sendable, Equatable, Codable {
         public var entries = 0
         /// Payload bytes plus per-entry overhead (the weight the bound counts).
         public var bytes = 0
@@ -26,11 +27,11 @@ public struct CacheStatistics: Sendable, Equatable, Codable, CustomStringConvert
     /// The bound on ``bytes``.
     public var capacityBytes = 0
     /// The admission window.
-    public var window = Region()
+    public var window = RegionOccupancy()
     /// The main space's probation segment.
-    public var probation = Region()
+    public var probation = RegionOccupancy()
     /// The main space's protected segment.
-    public var protected = Region()
+    public var protected = RegionOccupancy()
     /// The window's current budget as a share of the capacity (0…1).
     public var windowShare = 0.0
 

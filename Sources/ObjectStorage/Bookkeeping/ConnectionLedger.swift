@@ -32,7 +32,7 @@ package struct ConnectionLedger: Sendable {
         do throws(StorageError) {
             tid = try write(pending.items)
         } catch {
-            if case .conflict = error { abort() }
+            if error.code == .conflict { abort() }
             throw error
         }
         abort()

@@ -7,7 +7,7 @@ import StateVocabulary
 /// through this protocol and ``ObjectStoreConnection``, so both backends give the cache the
 /// same guarantees: each commit gets a TID strictly greater than every earlier one and becomes
 /// visible in TID order; a commit writes all its objects or none, and fails with
-/// ``StorageError/conflict(oids:)`` when an object changed since the TID its writer expected;
+/// `StorageError.Code.conflict` when an object changed since the TID its writer expected;
 /// ``newOIDs(count:)`` never hands out an OID twice, across processes and machines.
 ///
 /// A store is shared by the threads of a process; each thread opens its own connection.

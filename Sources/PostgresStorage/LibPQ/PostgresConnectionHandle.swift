@@ -34,8 +34,8 @@ final class PostgresConnectionHandle {
 
     /// Connects to `target`, a `postgresql://` URL or a libpq `key=value` string.
     ///
-    /// - Throws: ``StorageError/invalidArgument(_:)`` when `target` is neither,
-    ///   ``StorageError/cannotConnect(location:message:)`` when the server cannot be reached or
+    /// - Throws: `StorageError.Code.invalidArgument` when `target` is neither,
+    ///   `StorageError.Code.cannotConnect` when the server cannot be reached or
     ///   refuses the session.
     static func connect(to target: String, location: String,
                         connectTimeout: Duration) throws(StorageError) -> PostgresConnectionHandle {
@@ -138,18 +138,21 @@ final class PostgresConnectionHandle {
             return PostgresResult(pointer: result, sql: sql)
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+            // PG_DIAG_SEVERITY_NONLOCALIZED ('V', servers from 9.6 on), else the localized 'S'.
+            let severity = (PQresultErrorField(result, Int32(UInt8(ascii: "V")))
+                ?? PQresultErrorField(result, Int32(UInt8(ascii: "S")))).map { String(cString: $0) } ?? ""
             let message = String(cString: PQresultErrorMessage(result)).oneLine()
             PQclear(result)
-            throw failure(PostgresFailure(sqlState: state, message: message, sql: sql))
+            throw failure(PostgresFailure(sqlState: state, severity: severity, message: message, sql: sql))
         }
     }
 
     /// The storage error for a failure: a lost session (libpq's status, a failure of libpq's
-    /// own, or a SQLSTATE that ends the session) is ``StorageError/connectionLost(_:)``, and the
+    /// own, or a SQLSTATE that ends the session) is `StorageError.Code.connectionLost`, and the
     /// session is not used again.
     private func failure(_ failure: PostgresFailure) -> StorageError {
         let error = PostgresErrorClassification.error(for: failure, sessionBroken: isBroken)
-        if case .connectionLost = error { isAbandoned = true }
+        if error.code == .connectionLost { isAbandoned = true }
         return error
     }
 }

@@ -25,7 +25,7 @@ enum PostgresErrorClassification {
     /// unknown (the server may have committed before the answer was lost); any other failure
     /// is the server's refusal, and nothing was written.
     static func commitFailure(_ error: StorageError) -> StorageError {
-        if case .connectionLost(let failure) = error { return .commitOutcomeUnknown(failure) }
+        if error.code == .connectionLost, let failure = error.postgresFailure { return .commitOutcomeUnknown(failure) }
         return error
     }
 
@@ -33,7 +33,8 @@ enum PostgresErrorClassification {
     /// the server before, so the server is restarting or unreachable for now — a lost
     /// connection, retryable, rather than the `cannotConnect` of a store that never opened.
     static func reconnectFailure(_ error: StorageError) -> StorageError {
-        if case .cannotConnect(_, let message) = error {
+        if error.code == .cannotConnect {
+            let message = error.postgresFailure?.message ?? error.message
             return .connectionLost(PostgresFailure(sqlState: "", message: "cannot reconnect: \(message)", sql: nil))
         }
         return error

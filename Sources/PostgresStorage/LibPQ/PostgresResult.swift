@@ -5,7 +5,7 @@ import CLibPQ
 ///
 /// Accessors read what the storage's own queries return: `int8` columns (8 bytes, big-endian)
 /// and `bytea` columns (raw bytes). A column of any other shape is reported as a
-/// ``StorageError/postgres(_:)`` rather than misread.
+/// `StorageError.Code.backendFailure` rather than misread.
 final class PostgresResult {
     private let pointer: OpaquePointer
     /// The SQL, for errors.

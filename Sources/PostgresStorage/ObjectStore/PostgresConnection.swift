@@ -5,7 +5,7 @@ import StateVocabulary
 /// writer session of the store, so the snapshot stays put).
 ///
 /// A connection owns one libpq session. When the server goes away, the call that notices
-/// throws `StorageError.connectionLost(_:)` and the snapshot is gone; the next ``poll()``
+/// throws `StorageError.Code.connectionLost` and the snapshot is gone; the next ``poll()``
 /// reconnects and lists every change since the last successful poll, so a cache in front of
 /// it misses nothing.
 ///
@@ -82,7 +82,7 @@ public final class PostgresConnection: ObjectStoreConnection {
     }
 
     /// Ends the read transaction without starting another, so that an idle connection does
-    /// not hold back vacuum. Loads fail with `StorageError.noSnapshot` until the next poll.
+    /// not hold back vacuum. Loads fail with `StorageError.Code.noSnapshot` until the next poll.
     public func releaseSnapshot() {
         snapshotTID = nil
         guard !isClosed, handle.isInTransaction else { return }
@@ -142,8 +142,8 @@ public final class PostgresConnection: ObjectStoreConnection {
     /// ``PostgresObjectStore``'s commit protocol). A conflict drops the buffer; other errors
     /// keep it, so the commit can be retried or ``abort()``ed. The snapshot does not move.
     ///
-    /// A session lost before `COMMIT` throws `StorageError.connectionLost(_:)` (nothing was
-    /// written); one lost during `COMMIT` throws `StorageError.commitOutcomeUnknown(_:)`: poll
+    /// A session lost before `COMMIT` throws `StorageError.Code.connectionLost` (nothing was
+    /// written); one lost during `COMMIT` throws `StorageError.Code.commitOutcomeUnknown`: poll
     /// and read the objects to learn whether it landed (committing the kept buffer again is
     /// safe: if the first attempt landed, the retry fails with a conflict).
     public func commit() throws(StorageError) -> TransactionID {

@@ -8,17 +8,17 @@ extension PostgresObjectStore {
     /// 2. lock each object (`pg_advisory_xact_lock(zoid)`) in OID order — two commits of
     ///    overlapping objects queue here, and never deadlock;
     /// 3. compare each object's current TID with the expected one; any difference: roll back
-    ///    and throw ``StorageError/conflict(oids:)``;
+    ///    and throw `StorageError.Code.conflict`;
     /// 4. take the commit lock, held until `COMMIT`, and choose the TID:
     ///    `max(last + 1, TimeStamp(server clock))` — the last TID is read after the lock, so it
     ///    is the previous commit's, which is visible by then;
     /// 5. log the transaction, move the states from the upload table into `object_state`,
     ///    `COMMIT`.
     ///
-    /// - Throws: ``StorageError/conflict(oids:)`` (nothing written),
-    ///   ``StorageError/connectionLost(_:)`` (the session was lost before `COMMIT`: aborted,
-    ///   nothing written), ``StorageError/commitOutcomeUnknown(_:)`` (lost during `COMMIT`:
-    ///   written or not, the next poll and a read tell), ``StorageError/postgres(_:)``.
+    /// - Throws: `StorageError.Code.conflict` (nothing written),
+    ///   `StorageError.Code.connectionLost` (the session was lost before `COMMIT`: aborted,
+    ///   nothing written), `StorageError.Code.commitOutcomeUnknown` (lost during `COMMIT`:
+    ///   written or not, the next poll and a read tell), `StorageError.Code.backendFailure`.
     func commit(_ stores: [PendingStore]) throws(StorageError) -> TransactionID {
         try inWriteTransaction { (session) throws(StorageError) -> TransactionID in
             let handle = session.handle

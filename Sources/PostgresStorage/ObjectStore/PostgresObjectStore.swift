@@ -18,7 +18,7 @@ import Synchronization
 ///
 /// **Commits** run on a writer session from a small per-process pool: upload the states into
 /// a temporary table, take per-object advisory locks in OID order, compare each object's TID
-/// with the expected one (`StorageError.conflict(oids:)` on any difference, nothing written),
+/// with the expected one (`StorageError.Code.conflict` on any difference, nothing written),
 /// then take the commit lock — held until `COMMIT` — while choosing the TID: greater than the
 /// last one and not earlier than the server's clock. Commits therefore become visible in TID
 /// order, and a poll's `tid > last` never misses one.
@@ -60,10 +60,10 @@ public final class PostgresObjectStore: ObjectStore {
     /// Connects to the database at `target` (a `postgresql://` URL or a libpq connection
     /// string), creating the schema in an empty database.
     ///
-    /// - Throws: `StorageError.invalidArgument(_:)` for a malformed target,
-    ///   `StorageError.cannotConnect(location:message:)` when the server is unreachable or
-    ///   refuses, `StorageError.foreignDatabase(path:detail:)` and
-    ///   `StorageError.newerSchema(path:found:supported:)` for a database that is not (or
+    /// - Throws: `StorageError.Code.invalidArgument` for a malformed target,
+    ///   `StorageError.Code.cannotConnect` when the server is unreachable or
+    ///   refuses, `StorageError.Code.foreignDatabase` and
+    ///   `StorageError.Code.newerSchema` for a database that is not (or
     ///   not yet) ours.
     public static func open(_ target: String, options: PostgresStorageOptions = .init()) throws(StorageError) -> PostgresObjectStore {
         try options.validate()
@@ -155,7 +155,7 @@ public final class PostgresObjectStore: ObjectStore {
     // MARK: - Sessions
 
     /// A new session to the database. The store is open, so a server that cannot be reached
-    /// now is a lost connection (`StorageError.connectionLost(_:)`, retryable), not
+    /// now is a lost connection (`StorageError.Code.connectionLost`, retryable), not
     /// `cannotConnect`.
     func openSession() throws(StorageError) -> PostgresConnectionHandle {
         do throws(StorageError) {
@@ -179,7 +179,7 @@ public final class PostgresObjectStore: ObjectStore {
             do throws(StorageError) {
                 return try body(handle!)
             } catch {
-                guard reused, case .connectionLost = error else { throw error }
+                guard reused, error.code == .connectionLost else { throw error }
                 handle?.close()
                 handle = try openSession()
                 return try body(handle!)
@@ -200,7 +200,7 @@ public final class PostgresObjectStore: ObjectStore {
                 try session.handle.execute("BEGIN")
             } catch {
                 session.handle.close()
-                guard case .connectionLost = error else { throw error }
+                guard error.code == .connectionLost else { throw error }
                 session = try openWriterSession()
                 try session.handle.execute("BEGIN")
             }

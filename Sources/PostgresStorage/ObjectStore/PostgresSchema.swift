@@ -48,8 +48,8 @@ enum PostgresSchema {
     /// Creates the schema in an empty database, checks it in one of ours, and returns the
     /// database identity. Runs in one transaction under the schema lock.
     ///
-    /// - Throws: ``StorageError/foreignDatabase(path:detail:)`` when the database has tables
-    ///   of these names that are not ours, ``StorageError/newerSchema(path:found:supported:)``
+    /// - Throws: `StorageError.Code.foreignDatabase` when the database has tables
+    ///   of these names that are not ours, `StorageError.Code.newerSchema`
     ///   when a newer build created it.
     static func prepare(_ handle: PostgresConnectionHandle, createIfMissing: Bool) throws(StorageError) -> DatabaseIdentity {
         try handle.execute("BEGIN")

@@ -19,7 +19,7 @@ public enum PostgresTarget {
 
     /// Checks that libpq can parse `target`.
     ///
-    /// - Throws: ``StorageError/invalidArgument(_:)`` with libpq's reason.
+    /// - Throws: `StorageError.Code.invalidArgument` with libpq's reason.
     static func validate(_ target: String) throws(StorageError) {
         var message: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(target, &message) else {

@@ -1,6 +1,6 @@
 import StateVocabulary
 
-/// Loads many objects with few statement executions, for ``StorageConnection/load(many:)``.
+/// Loads many objects with few statement executions, for ``SQLiteConnection/load(many:)``.
 ///
 /// Without SQLite's `carray` extension an array cannot be bound, so the OIDs go in as a list
 /// of parameters, joined to `object_state` by its primary key:

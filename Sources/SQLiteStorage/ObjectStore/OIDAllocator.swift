@@ -36,7 +36,7 @@ final class OIDAllocator {
     /// Opens (creating when missing) the OID database at `path` for the object database with
     /// `identity`, whose highest stored OID is `highestStoredOID`.
     ///
-    /// - Throws: ``StorageError/mismatchedOIDDatabase(path:expected:found:)`` when the file
+    /// - Throws: `StorageError.Code.mismatchedOIDDatabase` when the file
     ///   belongs to another object database, and the errors of ``Schema/prepare(_:readOnly:)``.
     static func open(path: String, identity: DatabaseIdentity, highestStoredOID: UInt64,
                      options: SQLiteStorageOptions) throws(StorageError) -> OIDAllocator {

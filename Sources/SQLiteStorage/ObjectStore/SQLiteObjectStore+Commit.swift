@@ -9,9 +9,9 @@ extension SQLiteObjectStore {
     /// SQLite's write lock, taken by `BEGIN IMMEDIATE` only now — after the caller has done all
     /// its reading — and waited for up to the busy timeout.
     ///
-    /// - Throws: ``StorageError/conflict(oids:)`` (nothing written),
-    ///   ``StorageError/busy(_:timeout:)``, ``StorageError/readOnly(path:_:)``,
-    ///   ``StorageError/closed``.
+    /// - Throws: `StorageError.Code.conflict` (nothing written),
+    ///   `StorageError.Code.busy`, `StorageError.Code.readOnly`,
+    ///   `StorageError.Code.closed`.
     func commit(_ stores: [PendingStore]) throws(StorageError) -> TransactionID {
         try writer.withLock { (handle) throws(StorageError) -> TransactionID in
             guard let handle else { throw isClosed ? .closed : .readOnly(path: objectsPath, nil) }

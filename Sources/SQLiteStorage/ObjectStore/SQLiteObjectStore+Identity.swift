@@ -11,11 +11,11 @@ extension SQLiteObjectStore {
     /// The OID allocator is unaffected (its counter never goes below the highest stored OID).
     ///
     /// It writes the identity into the object database, then into the OID database. If it is
-    /// interrupted in between, opening reports `StorageError.mismatchedOIDDatabase(path:expected:found:)`;
+    /// interrupted in between, opening reports `StorageError.Code.mismatchedOIDDatabase`;
     /// running it again repairs that.
     ///
     /// - Throws: the errors of ``open(at:options:)`` for files that are missing, foreign,
-    ///   newer or corrupt; `StorageError.busy(_:timeout:)` if a process holds the database.
+    ///   newer or corrupt; `StorageError.Code.busy` if a process holds the database.
     @discardableResult
     public static func renewIdentity(at directory: URL, options: SQLiteStorageOptions = .init()) throws(StorageError) -> DatabaseIdentity {
         try options.validate()

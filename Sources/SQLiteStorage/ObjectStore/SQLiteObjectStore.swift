@@ -17,14 +17,14 @@ import Synchronization
 ///
 /// **Concurrency.** The store is `Sendable`; share one per process. Its concurrency rules are
 /// those of SQLite's WAL mode, expressed by the types: any number of readers — each
-/// ``StorageConnection`` owns a reader connection and is used by one thread at a time — and
+/// ``SQLiteConnection`` owns a reader connection and is used by one thread at a time — and
 /// one writer. The store owns the process's writer, behind a mutex, so threads of one process
 /// queue for it without polling, and processes queue for SQLite's write lock with the busy
 /// timeout. Readers never wait for the writer.
 ///
 /// **Guarantees.** Each committed transaction gets a TID strictly greater than every earlier
 /// one and not earlier than the wall clock (UTC, as a ZODB TimeStamp). A commit either
-/// writes all its objects or none; it fails with `StorageError.conflict(oids:)` when any
+/// writes all its objects or none; it fails with `StorageError.Code.conflict` when any
 /// object changed since the TID its writer expected. With `synchronous = NORMAL` a commit
 /// survives a crash of the process; a power failure may lose the last commits (never corrupts).
 /// ``newOIDs(count:)`` never returns the same OID twice, across processes, crashes and
@@ -79,10 +79,10 @@ public final class SQLiteObjectStore: ObjectStore {
     /// Opens the database in `directory`, creating the directory and the databases when
     /// missing (unless `options.createIfMissing` is off or `options.readOnly` is on).
     ///
-    /// - Throws: a `StorageError` naming the problem: `StorageError.notADatabase(path:_:)`,
-    ///   `StorageError.foreignDatabase(path:detail:)`, `StorageError.newerSchema(path:found:supported:)`,
-    ///   `StorageError.directoryNotWritable(path:)`, `StorageError.notFound(path:)`,
-    ///   `StorageError.corrupt(path:_:)`, `StorageError.busy(_:timeout:)` (another process
+    /// - Throws: a `StorageError` naming the problem: `StorageError.Code.notADatabase`,
+    ///   `StorageError.Code.foreignDatabase`, `StorageError.Code.newerSchema`,
+    ///   `StorageError.Code.directoryNotWritable`, `StorageError.Code.notFound`,
+    ///   `StorageError.Code.corrupt`, `StorageError.Code.busy` (another process
     ///   held the database for longer than the busy timeout while it was being created), …
     public static func open(at directory: URL, options: SQLiteStorageOptions = .init()) throws(StorageError) -> SQLiteObjectStore {
         try options.validate()
@@ -98,8 +98,8 @@ public final class SQLiteObjectStore: ObjectStore {
             } catch {
                 // Reading a WAL database needs its -shm and -wal files; in a directory we
                 // cannot write they must exist already (another process has the database open).
-                switch error {
-                case .readOnly(_, .some), .cannotOpen:
+                switch error.code {
+                case .readOnly where error.backendDetail != nil, .cannotOpen:
                     if access(directory.path, W_OK) != 0 { throw .directoryNotWritable(path: directory.path) }
                 default: break
                 }
@@ -136,10 +136,10 @@ public final class SQLiteObjectStore: ObjectStore {
     }
 
     /// Opens a connection with its own read snapshot, for one thread at a time.
-    public func connect() throws(StorageError) -> StorageConnection {
+    public func connect() throws(StorageError) -> SQLiteConnection {
         guard !isClosed else { throw .closed }
         let handle = try Self.openReader(path: objectsPath, options: options)
-        return try StorageConnection(store: self, handle: handle)
+        return try SQLiteConnection(store: self, handle: handle)
     }
 
     /// `count` OIDs never handed out before, by any process.

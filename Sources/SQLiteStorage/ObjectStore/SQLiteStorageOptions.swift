@@ -4,7 +4,7 @@
 /// timeout (RelStorage's), 4 KiB pages, creation when missing, reads and writes.
 public struct SQLiteStorageOptions: Sendable, Hashable {
     /// How long a statement waits for a lock held by another connection before failing with
-    /// `StorageError.busy(_:timeout:)`. Default 15 s.
+    /// `StorageError.Code.busy`. Default 15 s.
     public var busyTimeout: Duration = .seconds(15)
 
     /// The page size of a new database, in bytes: a power of two from 512 to 65536. Only used
@@ -14,8 +14,8 @@ public struct SQLiteStorageOptions: Sendable, Hashable {
     /// Create the directory and the databases when missing. Default true.
     public var createIfMissing = true
 
-    /// Open for reading only: ``StorageConnection/commit()`` and
-    /// ``SQLiteObjectStore/newOIDs(count:)`` fail with `StorageError.readOnly(path:_:)`.
+    /// Open for reading only: ``SQLiteConnection/commit()`` and
+    /// ``SQLiteObjectStore/newOIDs(count:)`` fail with `StorageError.Code.readOnly`.
     /// In a directory it cannot write, a read-only store still needs the database's `-wal`
     /// and `-shm` files to exist (they do while another process has the database open).
     /// Default false.
@@ -40,14 +40,14 @@ public struct SQLiteStorageOptions: Sendable, Hashable {
     public var mmapSizeMiB = 256
 
     /// Run `PRAGMA quick_check` at open and refuse a damaged database with
-    /// `StorageError.corrupt(path:_:)`. It reads the whole file, so it is off by default;
+    /// `StorageError.Code.corrupt`. It reads the whole file, so it is off by default;
     /// SQLite still reports damage it meets while working.
     public var verifyOnOpen = false
 
     /// The default options.
     public init() {}
 
-    /// Throws ``StorageError/invalidArgument(_:)`` for values SQLite would not accept.
+    /// Throws `StorageError.Code.invalidArgument` for values SQLite would not accept.
     func validate() throws(StorageError) {
         guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else {
             throw .invalidArgument("pageSize \(pageSize) is not a power of two between 512 and 65536")

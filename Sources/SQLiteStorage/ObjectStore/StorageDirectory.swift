@@ -27,9 +27,9 @@ struct StorageDirectory: Sendable {
 
     /// Makes sure the directory can be used as asked, creating it when allowed.
     ///
-    /// - Throws: ``StorageError/notFound(path:)`` (missing and not to be created),
-    ///   ``StorageError/directoryNotWritable(path:)`` (cannot be created or written),
-    ///   ``StorageError/invalidArgument(_:)`` (a file where the directory should be).
+    /// - Throws: `StorageError.Code.notFound` (missing and not to be created),
+    ///   `StorageError.Code.directoryNotWritable` (cannot be created or written),
+    ///   `StorageError.Code.invalidArgument` (a file where the directory should be).
     func prepare(createIfMissing: Bool, readOnly: Bool) throws(StorageError) {
         let path = url.path
         var isDirectory: ObjCBool = false

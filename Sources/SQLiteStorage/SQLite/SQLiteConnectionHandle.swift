@@ -4,7 +4,7 @@ import CSQLite
 ///
 /// A handle is used by one thread at a time — it is not `Sendable` and is opened with
 /// `SQLITE_OPEN_NOMUTEX`, so SQLite does no locking of its own on it. Shared handles are kept
-/// inside a ``Locked`` by their owner (``SQLiteObjectStore``); a ``StorageConnection`` owns its
+/// inside a ``Locked`` by their owner (``SQLiteObjectStore``); a ``SQLiteConnection`` owns its
 /// reader handle outright. Statements are prepared once with ``statement(_:)`` and reused;
 /// errors carry the SQLite result code and the SQL (``SQLiteFailure``).
 final class SQLiteConnectionHandle {
@@ -32,7 +32,7 @@ final class SQLiteConnectionHandle {
     ///   - readOnly: open with `SQLITE_OPEN_READONLY` (no writes, no file creation).
     ///   - create: create the file when missing (ignored when `readOnly`).
     ///   - busyTimeout: how long a statement waits for another connection's lock before
-    ///     failing with ``StorageError/busy(_:timeout:)``.
+    ///     failing with `StorageError.Code.busy`.
     static func open(path: String, readOnly: Bool, create: Bool,
                      busyTimeout: Duration) throws(StorageError) -> SQLiteConnectionHandle {
         let context = SQLiteErrorContext(path: path, busyTimeout: busyTimeout)

@@ -10,9 +10,9 @@
 /// | empty (new, or zero bytes)                   | created: every migration in order        |
 /// | our id, version < current                    | migrated: the missing migrations         |
 /// | our id, version = current, tables present    | used as is                               |
-/// | our id, version > current                    | ``StorageError/newerSchema(path:found:supported:)`` |
-/// | another id, or tables but no id              | ``StorageError/foreignDatabase(path:detail:)`` |
-/// | not a SQLite file                            | ``StorageError/notADatabase(path:_:)``   |
+/// | our id, version > current                    | `StorageError.Code.newerSchema` |
+/// | another id, or tables but no id              | `StorageError.Code.foreignDatabase` |
+/// | not a SQLite file                            | `StorageError.Code.notADatabase`   |
 struct Schema: Sendable {
     /// The file's role, for messages ("object database", "OID database").
     let name: String

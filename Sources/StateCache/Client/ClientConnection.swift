@@ -49,7 +49,7 @@ public final class ClientConnection: Sendable {
     /// Writes the buffered states in one transaction and returns its TID; they become visible
     /// to this connection's loads after its next ``poll()``.
     ///
-    /// - Throws: `StorageError.conflict` (nothing written, the buffer dropped) or another
+    /// - Throws: `StorageError.Code.conflict` (nothing written, the buffer dropped) or another
     ///   `StorageError` (the buffer kept).
     @discardableResult
     public func commit() async throws -> TransactionID {

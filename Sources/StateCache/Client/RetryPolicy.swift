@@ -6,7 +6,7 @@
 /// failure or deadlock, a connection lost before or during the commit with nothing written
 /// (on a new connection) — and when the cache and the database disagreed
 /// (`CacheViewError.inconsistent`: the cache was cleared). A commit whose outcome is unknown
-/// (`StorageError.commitOutcomeUnknown`: the session died while COMMIT was in flight) is never
+/// (`StorageError.Code.commitOutcomeUnknown`: the session died while COMMIT was in flight) is never
 /// rerun: only the application can tell whether doing it twice is harmless.
 ///
 /// Delays grow exponentially with full jitter (a random delay between zero and the bound),

@@ -155,7 +155,7 @@ public final class StateCacheClient: Sendable {
     /// `CancellationError`); a commit is atomic, so nothing is ever half-written.
     ///
     /// - Throws: an error of the body's own (never rerun); the last attempt's error when every
-    ///   attempt lost its race (`StorageError.conflict`, say, from the commit or the body's loads); `StorageError.commitOutcomeUnknown` when
+    ///   attempt lost its race (`StorageError.Code.conflict`, say, from the commit or the body's loads); `StorageError.Code.commitOutcomeUnknown` when
     ///   the connection was lost during the commit itself (it may have landed: never rerun, the
     ///   caller settles it by reading the objects back).
     public func withTransaction<Result>(isolation: isolated (any Actor)? = #isolation,
@@ -179,7 +179,7 @@ public final class StateCacheClient: Sendable {
                 guard attempt < retryPolicy.maximumAttempts, Self.isWorthRerunning(error) else {
                     throw error
                 }
-                if case StorageError.conflict = error { metrics.conflicts.increment() }
+                if case StorageError.Code.conflict = error { metrics.conflicts.increment() }
                 metrics.retries.increment()
                 logger.debug("rerunning a transaction", metadata: ["statecache.attempt": "\(attempt + 1)",
                                                                    "statecache.reason": "\(error)"])
@@ -203,7 +203,7 @@ public final class StateCacheClient: Sendable {
     /// Whether `error` leaves the connection unusable.
     static func breaksConnection(_ error: any Error) -> Bool {
         switch error {
-        case StorageError.connectionLost, StorageError.commitOutcomeUnknown, StorageError.closed: return true
+        case StorageError.Code.connectionLost, StorageError.Code.commitOutcomeUnknown, StorageError.Code.closed: return true
         default: return false
         }
     }

@@ -1,20 +1,17 @@
 import CacheCore
 import Foundation
-#if PostgreSQL
-import PostgresStorage
-#endif
-import SQLiteStorage
 
-/// Everything `Database/open(at:options:)` needs: the cache's options (with RelStorage's
-/// names) and the storage's.
+/// What a ``Database`` needs beyond its location: the cache's options, and what surrounds the
+/// cache — its namespace, the directory of cache files, the trace file (RelStorage's names).
+///
+/// The storage's own options travel with the location (``StorageLocation/sqlite(directory:options:)``,
+/// `StorageLocation.postgres(_:options:)`), and the cache's are one `CacheOptions` value,
+/// ``cache``, rather than restated here.
 public struct DatabaseOptions: Sendable {
-    /// The cache's size in megabytes of 10⁶ bytes (RelStorage `cache-local-mb`; 0 disables it).
-    public var cacheLocalMB: Double = 10
-    /// States whose stored size is this many bytes or more are not cached
-    /// (`cache-local-object-max`).
-    public var cacheLocalObjectMax: Int = 16_384
-    /// How cached states are stored (`cache-local-compression`: `none`, `lz4`, `zlib`).
-    public var cacheLocalCompression: StateCompression = .none
+    /// The cache: its size in megabytes of 10⁶ bytes (`cacheLocalMB`, RelStorage's
+    /// `cache-local-mb`; 0 disables it), the largest state it keeps (`cacheLocalObjectMax`), how
+    /// it stores states (`compression`), its admission window and shards.
+    public var cache = CacheOptions()
     /// The `deltaAfter0` size at which the checkpoints shift (`cache-delta-size-limit`).
     public var cacheDeltaSizeLimit: Int = 100_000
     /// The cache namespace: the database directory's (or PostgreSQL database's) name by
@@ -35,38 +32,14 @@ public struct DatabaseOptions: Sendable {
     /// least valuable entries are left out); nil: the cache's size, so a full cache fits.
     public var cacheLocalDirWriteMaxSize: Int?
     /// Whether cache files are LZ4-compressed (`cache-local-dir-compress`; RelStorage used
-    /// gzip). Worth it on slow disks; payloads already compressed by
-    /// `cacheLocalCompression` gain little.
+    /// gzip). Worth it on slow disks; payloads already compressed by `cache.compression` gain
+    /// little.
     public var cacheLocalDirCompress = false
     /// A trace file to record cache events to; overrides `ZEO_CACHE_TRACE`.
     public var cacheTraceFile: URL?
-    /// The admission window's initial share of the cache.
-    public var cacheWindowFraction: Double = 0.01
-    /// How the window adapts.
-    public var cacheWindowAdaptation: WindowAdaptation = .miniSimulation
-    /// The cache's shard count (nil: chosen from the size).
-    public var cacheShardCount: Int?
-    /// The SQLite storage's options (busy timeout, page size, …).
-    public var storage = SQLiteStorageOptions()
-    #if PostgreSQL
-    /// The PostgreSQL storage's options (timeouts, OID block size).
-    public var postgres = PostgresStorageOptions()
-    #endif
 
     /// The defaults.
     public init() {}
-
-    /// The cache options these settings describe.
-    package var cacheOptions: CacheOptions {
-        var options = CacheOptions()
-        options.cacheLocalMB = cacheLocalMB
-        options.cacheLocalObjectMax = cacheLocalObjectMax
-        options.compression = cacheLocalCompression
-        options.windowFraction = cacheWindowFraction
-        options.windowAdaptation = cacheWindowAdaptation
-        options.shardCount = cacheShardCount
-        return options
-    }
 
     /// The prefix in force for a database at `directory`.
     public func prefix(for directory: URL) -> String {

@@ -1,5 +1,9 @@
 import CacheCore
 import Foundation
+#if PostgreSQL
+import PostgresStorage
+#endif
+import SQLiteStorage
 
 /// Everything a ``StateCacheClient`` is opened with — where the database is, the database's
 /// options, the pool — read from a key-value source (a configuration file's section, a
@@ -15,9 +19,11 @@ import Foundation
 /// out of range, is a ``StateCacheError/Code/invalidConfiguration`` error naming the key — a
 /// misspelt setting fails at start-up instead of being ignored. The keys are listed in
 /// ``keys``; in the environment each is upper-cased, `-` becomes `_`, and `STATECACHE_` comes
-/// first (`cache-local-mb` → `STATECACHE_CACHE_LOCAL_MB`).
+/// first (`cache-local-mb` → `STATECACHE_CACHE_LOCAL_MB`). The `sqlite-*` and `postgres-*` keys
+/// set the options of the location `storage` names, and are an error for the other backend.
 public struct StateCacheConfiguration: Sendable {
-    /// The database (`storage`: a directory path, or a `postgresql://` URL or libpq string).
+    /// The database (`storage`: a directory path, or a `postgresql://` URL or libpq string),
+    /// with its backend's options (`sqlite-*`, `postgres-*`).
     public var location: StorageLocation?
     /// The database's options.
     public var options = DatabaseOptions()
@@ -26,6 +32,14 @@ public struct StateCacheConfiguration: Sendable {
 
     /// The defaults, with no location.
     public init() {}
+
+    /// The `sqlite-*` keys read so far, and the first of them (for messages), until they join
+    /// the location.
+    private var sqliteOptions: (options: SQLiteStorageOptions, key: String)?
+    #if PostgreSQL
+    /// The `postgres-*` keys read so far, and the first of them, until they join the location.
+    private var postgresOptions: (options: PostgresStorageOptions, key: String)?
+    #endif
 
     /// Reads `values` (key → text). Throws ``StateCacheError/Code/invalidConfiguration`` naming
     /// the first unknown key or bad value.
@@ -41,6 +55,7 @@ public struct StateCacheConfiguration: Sendable {
                 throw StateCacheError(.invalidConfiguration, "configuration key '\(key)': \(error.reason)")
             }
         }
+        try attachStorageOptions()
         do {
             try pool.validate()
         } catch {
@@ -68,6 +83,41 @@ public struct StateCacheConfiguration: Sendable {
         }
     }
 
+    /// Gives the location the `sqlite-*` or `postgres-*` options read, which must be its
+    /// backend's.
+    private mutating func attachStorageOptions() throws(StateCacheError) {
+        func refuse(_ key: String, _ backend: String) -> StateCacheError {
+            let found = location.map { "'storage' is \($0)" } ?? "no 'storage' is given"
+            return StateCacheError(.invalidConfiguration, "configuration key '\(key)' applies to a \(backend) storage, and \(found)")
+        }
+        if let (options, key) = sqliteOptions {
+            guard case .sqlite(let directory, _)? = location else { throw refuse(key, "SQLite") }
+            location = .sqlite(directory: directory, options: options)
+        }
+        #if PostgreSQL
+        if let (options, key) = postgresOptions {
+            guard case .postgres(let target, _)? = location else { throw refuse(key, "PostgreSQL") }
+            location = .postgres(target, options: options)
+        }
+        #endif
+    }
+
+    /// The SQLite options the `sqlite-*` key `key` changes.
+    private mutating func sqlite(_ key: String, _ change: (inout SQLiteStorageOptions) -> Void) {
+        var pending = sqliteOptions ?? (SQLiteStorageOptions(), key)
+        change(&pending.options)
+        sqliteOptions = pending
+    }
+
+    #if PostgreSQL
+    /// The PostgreSQL options the `postgres-*` key `key` changes.
+    private mutating func postgres(_ key: String, _ change: (inout PostgresStorageOptions) -> Void) {
+        var pending = postgresOptions ?? (PostgresStorageOptions(), key)
+        change(&pending.options)
+        postgresOptions = pending
+    }
+    #endif
+
     /// Every key, in the order documented.
     public static var keys: [String] { settingList.map(\.key) }
 
@@ -88,13 +138,13 @@ public struct StateCacheConfiguration: Sendable {
             configuration.location = StorageLocation(parsing: text)
         },
         Setting(key: "cache-local-mb") { text, configuration throws(ValueError) in
-            configuration.options.cacheLocalMB = try number(text, Double.init, atLeast: 0)
+            configuration.options.cache.cacheLocalMB = try number(text, Double.init, atLeast: 0)
         },
         Setting(key: "cache-local-object-max") { text, configuration throws(ValueError) in
-            configuration.options.cacheLocalObjectMax = try number(text, Int.init, atLeast: 1)
+            configuration.options.cache.cacheLocalObjectMax = try number(text, Int.init, atLeast: 1)
         },
         Setting(key: "cache-local-compression") { text, configuration throws(ValueError) in
-            configuration.options.cacheLocalCompression = try choice(text, StateCompression.self)
+            configuration.options.cache.compression = try choice(text, StateCompression.self)
         },
         Setting(key: "cache-delta-size-limit") { text, configuration throws(ValueError) in
             configuration.options.cacheDeltaSizeLimit = try number(text, Int.init, atLeast: 1)
@@ -123,33 +173,38 @@ public struct StateCacheConfiguration: Sendable {
         Setting(key: "cache-window-fraction") { text, configuration throws(ValueError) in
             let fraction = try number(text, Double.init, atLeast: 0)
             guard fraction <= 1 else { throw ValueError(reason: "'\(text)' is more than 1") }
-            configuration.options.cacheWindowFraction = fraction
+            configuration.options.cache.windowFraction = fraction
         },
         Setting(key: "cache-window-adaptation") { text, configuration throws(ValueError) in
-            configuration.options.cacheWindowAdaptation = try choice(text, WindowAdaptation.self)
+            configuration.options.cache.windowAdaptation = try choice(text, WindowAdaptation.self)
         },
         Setting(key: "cache-shard-count") { text, configuration throws(ValueError) in
-            configuration.options.cacheShardCount = try number(text, Int.init, atLeast: 1)
+            configuration.options.cache.shardCount = try number(text, Int.init, atLeast: 1)
         },
         Setting(key: "sqlite-busy-timeout") { text, configuration throws(ValueError) in
-            configuration.options.storage.busyTimeout = try seconds(text)
+            let timeout = try seconds(text)
+            configuration.sqlite("sqlite-busy-timeout") { $0.busyTimeout = timeout }
         },
         Setting(key: "sqlite-cache-size-kib") { text, configuration throws(ValueError) in
-            configuration.options.storage.cacheSizeKiB = try number(text, Int.init, atLeast: 0)
+            let size = try number(text, Int.init, atLeast: 0)
+            configuration.sqlite("sqlite-cache-size-kib") { $0.cacheSizeKiB = size }
         },
         Setting(key: "sqlite-mmap-size-mib") { text, configuration throws(ValueError) in
-            configuration.options.storage.mmapSizeMiB = try number(text, Int.init, atLeast: 0)
+            let size = try number(text, Int.init, atLeast: 0)
+            configuration.sqlite("sqlite-mmap-size-mib") { $0.mmapSizeMiB = size }
         },
         Setting(key: "postgres-connect-timeout") { text, configuration throws(ValueError) in
             #if PostgreSQL
-            configuration.options.postgres.connectTimeout = try seconds(text)
+            let timeout = try seconds(text)
+            configuration.postgres("postgres-connect-timeout") { $0.connectTimeout = timeout }
             #else
             throw ValueError(reason: "this build has no PostgreSQL storage")
             #endif
         },
         Setting(key: "postgres-lock-timeout") { text, configuration throws(ValueError) in
             #if PostgreSQL
-            configuration.options.postgres.lockTimeout = try seconds(text)
+            let timeout = try seconds(text)
+            configuration.postgres("postgres-lock-timeout") { $0.lockTimeout = timeout }
             #else
             throw ValueError(reason: "this build has no PostgreSQL storage")
             #endif

@@ -102,7 +102,7 @@ enum ClientBenchmark: BenchmarkGroup {
 
     static func loadRows(in directory: URL, cached: Bool, quick: Bool) throws -> [BenchmarkRow] {
         var options = DatabaseOptions()
-        options.cacheLocalMB = cached ? 50 : 0
+        options.cache.cacheLocalMB = cached ? 50 : 0
         let objectCount = 2_000
         let db = try Database.open(at: directory, options: options)
         let writer = try db.connect()

@@ -57,7 +57,7 @@ enum FidelityBenchmark: BenchmarkGroup {
     /// the bytes of state.
     private static func fill(_ location: StorageLocation, count: Int) throws -> ([ObjectID], Int) {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 0
+        options.cache.cacheLocalMB = 0
         let db = try Database.open(location, options: options)
         defer { try? db.close() }
         let connection = try db.connect()
@@ -84,7 +84,7 @@ enum FidelityBenchmark: BenchmarkGroup {
     private static func runWorkload(_ location: StorageLocation, oids: [ObjectID], transactions: Int, cacheMB: Double,
                                     trace: URL?) throws -> Double {
         var options = DatabaseOptions()
-        options.cacheLocalMB = cacheMB
+        options.cache.cacheLocalMB = cacheMB
         options.cacheTraceFile = trace
         let db = try Database.open(location, options: options)
         defer { try? db.close() }

@@ -33,7 +33,7 @@ enum PostgresStorageBenchmark {
         let commitSeconds = quick ? 0.3 : 2.0
         let rounds = quick ? 1 : 2
         var options = DatabaseOptions()
-        options.cacheLocalMB = 0
+        options.cache.cacheLocalMB = 0
         let db = try Database.open(.postgres(target), options: options)
         defer { try? db.close() }
         let (oids, populatedTIDs) = try populate(db, count: objectCount)
@@ -63,7 +63,7 @@ enum PostgresStorageBenchmark {
         // Cache hits through a connection of a database whose cache holds every object.
         do {
             var cached = DatabaseOptions()
-            cached.cacheLocalMB = Double(objectCount * (stateSize + 200)) / 1e6 * 2
+            cached.cache.cacheLocalMB = Double(objectCount * (stateSize + 200)) / 1e6 * 2
             let warm = try Database.open(.postgres(target), options: cached)
             defer { try? warm.close() }
             let list = pick(loadsPerThread * 5, from: oids, seed: 77)

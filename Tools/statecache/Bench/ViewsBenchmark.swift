@@ -7,7 +7,7 @@ import StateCache
 /// loads, and the cost of a checkpoint shift seen by 50 connections.
 ///
 /// - Warm loads: 20,000 objects of 256 B, all cached; random OIDs through `Connection.load`
-///   next to `StorageConnection.load` (a prepared SQLite point read) on the same OIDs.
+///   next to `SQLiteConnection.load` (a prepared SQLite point read) on the same OIDs.
 /// - Shift: 50 connections at one snapshot; a commit pushes `deltaAfter0` past the limit; the
 ///   time for all 50 to poll (one shifts, 49 adopt with no query) next to RelStorage 2's way —
 ///   each of the 50 rebuilding its delta maps with its own `listChanges(cp1, newTID)` query.
@@ -22,7 +22,7 @@ enum ViewsBenchmark: BenchmarkGroup {
         let objectCount = quick ? 5_000 : 20_000
         let limit = 1_000
         var options = DatabaseOptions()
-        options.cacheLocalMB = 50
+        options.cache.cacheLocalMB = 50
         options.cacheDeltaSizeLimit = limit
         let db = try Database.open(at: directory, options: options)
         defer { try? db.close() }

@@ -20,7 +20,7 @@ struct DemoDatabase {
     /// (set by the parent for its children) into the cache directory.
     func options(cacheMB: Double) -> DatabaseOptions {
         var options = DatabaseOptions()
-        options.cacheLocalMB = cacheMB
+        options.cache.cacheLocalMB = cacheMB
         options.cacheLocalDir = cacheDirectory
         options.cachePrefix = prefix
         return options
@@ -30,7 +30,7 @@ struct DemoDatabase {
     /// number written so far.
     func fill(count: Int, seed: UInt64, progress: (Int) -> Void) throws -> (objects: Int, bytes: Int) {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 0  // filling is not part of the measured workload
+        options.cache.cacheLocalMB = 0  // filling is not part of the measured workload
         let db = try Database.open(location, options: options)
         defer { try? db.close() }
         if postgres != nil, try db.store.lastTransaction() != .zero {
@@ -67,7 +67,7 @@ struct DemoDatabase {
     /// Every object, in popularity order (rank 0 first).
     func objectsByPopularity(seed: UInt64) throws -> [ObjectID] {
         var options = DatabaseOptions()
-        options.cacheLocalMB = 0
+        options.cache.cacheLocalMB = 0
         let db = try Database.open(location, options: options)
         defer { try? db.close() }
         let store = db.store

@@ -72,7 +72,7 @@ struct DemoWorkload: Codable, Sendable {
                         do {
                             try connection.commit()
                             result.commits += 1
-                        } catch StorageError.conflict {
+                        } catch StorageError.Code.conflict {
                             result.conflicts += 1
                         }
                     }

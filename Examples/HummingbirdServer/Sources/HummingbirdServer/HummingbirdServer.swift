@@ -30,7 +30,7 @@ struct HummingbirdServer {
         logger.logLevel = .info
 
         var options = DatabaseOptions()
-        options.cacheLocalMB = 50
+        options.cache.cacheLocalMB = 50
         options.cacheLocalDir = directory.appendingPathComponent("cache")   // a warm cache after a restart
         let client = try await StateCacheClient.open(.sqlite(directory: directory.appendingPathComponent("db")),
                                                      options: options, logger: logger)

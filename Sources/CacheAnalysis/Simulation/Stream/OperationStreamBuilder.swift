@@ -19,7 +19,7 @@ package struct OperationStreamBuilder: Sendable {
     private var stream = OperationStream()
     private var objects = ObjectInterner()
     /// What the mapping remembers about one object, packed into one cache line's worth.
-    private struct ObjectState: Sendable {
+    private struct RememberedObject: Sendable {
         /// The size of its most recent known state (−1: never seen with data).
         var knownSize: Int32 = -1
         /// The request its last record opened as a recorded miss, or −1.
@@ -29,7 +29,7 @@ package struct OperationStreamBuilder: Sendable {
     }
 
     /// Per object (dense ids).
-    private var state: [ObjectState] = []
+    private var state: [RememberedObject] = []
     /// The index of the last restart operation (−1: none); a miss opened before it is closed.
     private var lastRestart: Int32 = -1
     /// Whether to count every load record and every store literally (`--every-record`).
@@ -131,7 +131,7 @@ package struct OperationStreamBuilder: Sendable {
         }
         if Int(object) == stream.keys.count {
             stream.keys.append(key)
-            state.append(ObjectState())
+            state.append(RememberedObject())
         }
         return object
     }

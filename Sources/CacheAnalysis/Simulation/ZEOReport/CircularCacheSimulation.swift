@@ -79,7 +79,7 @@ package struct CircularCacheSimulation: Sendable {
     }
 
     /// What the simulation knows about one object, packed so one cache line holds it.
-    struct ObjectState: Sendable {
+    struct SimulatedObject: Sendable {
         /// The entry of the current revision, or −1 (ZEO's `current`).
         var currentEntry: Int32 = -1
         /// How many non-current revisions are cached (their list is read only when > 0).
@@ -122,7 +122,7 @@ package struct CircularCacheSimulation: Sendable {
     /// The distance past which a hit moves its entry (`rearrange × limit`).
     private let rearrangeDistance: Double
     /// Per object (dense ids).
-    var objects: [ObjectState] = []
+    var objects: [SimulatedObject] = []
     /// Per object: its non-current revisions sorted by (start, end) (ZEO's `noncurrent`); only
     /// read when the object's `nonCurrentCount` is not 0.
     var nonCurrent: [[Revision]] = []
@@ -176,7 +176,7 @@ package struct CircularCacheSimulation: Sendable {
 
     private mutating func addObjects(upTo object: Int32) {
         let missing = Int(object) + 1 - objects.count
-        objects.append(contentsOf: repeatElement(ObjectState(), count: missing))
+        objects.append(contentsOf: repeatElement(SimulatedObject(), count: missing))
         nonCurrent.append(contentsOf: repeatElement([], count: missing))
     }
 

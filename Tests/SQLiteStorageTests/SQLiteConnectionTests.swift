@@ -2,8 +2,8 @@ import CacheCore
 import XCTest
 @testable import SQLiteStorage
 
-/// Snapshots, polls, loads and change lists of ``StorageConnection``.
-final class StorageConnectionTests: StorageTestCase {
+/// Snapshots, polls, loads and change lists of ``SQLiteConnection``.
+final class SQLiteConnectionTests: StorageTestCase {
     func testEmptyDatabaseFirstPollIsUnknownAndLoadsNothing() throws {
         try withConnections(1) { store, connections in
             let connection = connections[0]

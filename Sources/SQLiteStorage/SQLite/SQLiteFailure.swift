@@ -3,10 +3,12 @@ import CSQLite
 /// What SQLite said when a call failed: the extended result code, SQLite's message, and the
 /// SQL that was running.
 ///
-/// Every ``StorageError`` that comes from SQLite carries one, so a log line is enough to tell
-/// "the database is locked" (`SQLITE_BUSY`, 5) from "the disk is full" (`SQLITE_FULL`, 13)
-/// and to see which statement hit it.
-public struct SQLiteFailure: Sendable, Hashable, CustomStringConvertible {
+/// Every `StorageError` that comes from SQLite carries one as its `backendDetail` (read it with
+/// `error.sqliteFailure`), so a log line is enough to tell "the database is locked"
+/// (`SQLITE_BUSY`, 5) from "the disk is full" (`SQLITE_FULL`, 13) and to see which statement
+/// hit it. It lives here, with the SQLite wrapper, so that the storage contract links no C
+/// library.
+public struct SQLiteFailure: StorageBackendDetail, Hashable {
     /// The extended result code (`sqlite3_extended_errcode`), e.g. 517 = `SQLITE_BUSY_SNAPSHOT`.
     public var extendedCode: Int32
     /// The message SQLite gave (`sqlite3_errmsg`), or the generic text of the code.
@@ -26,6 +28,10 @@ public struct SQLiteFailure: Sendable, Hashable, CustomStringConvertible {
 
     /// SQLite's English name for the primary code (`sqlite3_errstr`), e.g. "database is locked".
     public var codeDescription: String { String(cString: sqlite3_errstr(extendedCode)) }
+
+    /// Never: SQLite's transient failure, a lock held too long, has its own code
+    /// (`StorageError.Code.busy`).
+    public var isTransient: Bool { false }
 
     public var description: String {
         var text = "SQLite error \(extendedCode) (\(codeDescription)): \(message)"

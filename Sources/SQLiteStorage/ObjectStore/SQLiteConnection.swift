@@ -9,7 +9,7 @@ import StateVocabulary
 /// if let loaded = try connection.load(oid) {
 ///     connection.store(oid, update(loaded.state), expecting: loaded.tid)
 ///     do { _ = try connection.commit() }
-///     catch StorageError.conflict(let oids) { … poll, reload, redo }
+///     catch StorageError.Code.conflict { … poll, reload, redo }
 /// }
 /// ```
 ///
@@ -22,7 +22,7 @@ import StateVocabulary
 ///
 /// **Threads.** A connection is not `Sendable`: use it from one thread (or one task) at a
 /// time. Open one per thread; they are cheap (one SQLite connection each).
-public final class StorageConnection: ObjectStoreConnection {
+public final class SQLiteConnection: ObjectStoreConnection {
     /// The store this connection reads and commits to.
     public let objectStore: SQLiteObjectStore
 
@@ -99,7 +99,7 @@ public final class StorageConnection: ObjectStoreConnection {
     }
 
     /// Ends the read transaction without starting another, so that an idle connection does
-    /// not pin the write-ahead log. Loads fail with `StorageError.noSnapshot` until the next
+    /// not pin the write-ahead log. Loads fail with `StorageError.Code.noSnapshot` until the next
     /// ``poll()``, which still reports the changes since the released snapshot.
     public func releaseSnapshot() {
         endReadTransaction()
@@ -114,7 +114,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// returned array, filled with a single copy from SQLite's page. Guarded by the `storage`
     /// benchmark (`statecache bench storage`).
     ///
-    /// - Throws: `StorageError.noSnapshot` before the first ``poll()``.
+    /// - Throws: `StorageError.Code.noSnapshot` before the first ``poll()``.
     /// - Complexity: O(log n).
     public func load(_ oid: ObjectID) throws(StorageError) -> ObjectState? {
         guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
@@ -129,7 +129,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// chunk of OIDs instead of one per OID. OIDs not in the snapshot are absent from the
     /// result; duplicates are fine.
     ///
-    /// - Throws: `StorageError.noSnapshot` before the first ``poll()``.
+    /// - Throws: `StorageError.Code.noSnapshot` before the first ``poll()``.
     public func load(many oids: [ObjectID]) throws(StorageError) -> [ObjectID: ObjectState] {
         guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
         return try batchLoader.load(oids)
@@ -139,7 +139,7 @@ public final class StorageConnection: ObjectStoreConnection {
     /// `(after, through]`, ordered by TID then OID. Changes after the snapshot are not seen,
     /// whatever `through` says.
     ///
-    /// - Throws: `StorageError.noSnapshot` before the first ``poll()``.
+    /// - Throws: `StorageError.Code.noSnapshot` before the first ``poll()``.
     public func listChanges(after: TransactionID, through: TransactionID) throws(StorageError) -> [ObjectChange] {
         guard snapshotTID != nil else { throw isClosed ? .closed : .noSnapshot }
         return try SQLiteObjectStore.listChanges(on: handle, after: after, through: through)
@@ -166,8 +166,8 @@ public final class StorageConnection: ObjectStoreConnection {
     ///
     /// The write lock is taken only now (`BEGIN IMMEDIATE`). Each object's expected TID is
     /// checked against its current one; on any mismatch nothing is written, the buffer is
-    /// dropped (those stores can never succeed) and `StorageError.conflict(oids:)` names
-    /// the objects. On other errors (`StorageError.busy(_:timeout:)`, I/O) the buffer is kept
+    /// dropped (those stores can never succeed) and `StorageError.Code.conflict` names
+    /// the objects. On other errors (`StorageError.Code.busy`, I/O) the buffer is kept
     /// so the commit can be retried, or dropped with ``abort()``.
     ///
     /// With nothing buffered it still commits a transaction (with no objects), as ZODB allows.
@@ -227,4 +227,4 @@ public final class StorageConnection: ObjectStoreConnection {
 
 /// A connection is used by one thread at a time; it must not be shared.
 @available(*, unavailable)
-extension StorageConnection: Sendable {}
+extension SQLiteConnection: Sendable {}
