@@ -36,7 +36,8 @@ import ObjectStorage
 /// **Tracing** (ZEO's codes, ZEO's trace tools): a load writes `22` (hit) or
 /// `20` (miss, then `52` for the state it stores). An invalidation is written once per change
 /// per process, by the first view to learn of it (``InvalidationLedger``), as `1c` when the
-/// cache held a state of the object and `10` when it did not; a commit writes its objects'
+/// cache held a state of the object and `10` when it did not — the view hands what it learned
+/// to its ``InvalidationRecorder`` and is done; a commit writes its objects'
 /// invalidations and stores (`52`) at once, as ZEO's `tpc_finish` does. Loads are never traced
 /// as non-current (`24`/`26`): a view asks the one cache for the state current as of its
 /// snapshot, and cannot tell (without a per-object lookup) whether a newer revision exists.
@@ -54,6 +55,8 @@ public final class StorageView {
     public let deltaSizeLimit: Int
     /// Where events are recorded, if tracing is on.
     public let tracer: TraceWriter?
+    /// Where the invalidations this view learns go, if tracing is on.
+    private let invalidations: InvalidationRecorder?
 
     /// Where the view stands. Kept as plain values, so a load reads the snapshot and the
     /// checkpoints without retaining the shared epoch (whose reference count every thread's
@@ -101,6 +104,7 @@ public final class StorageView {
         self.coordinator = coordinator
         self.deltaSizeLimit = deltaSizeLimit
         self.tracer = tracer
+        invalidations = tracer.map { InvalidationRecorder(coordinator: coordinator, cache: cache, writer: $0) }
     }
 
     /// The view's checkpoints (nil before the first poll).
@@ -232,15 +236,8 @@ public final class StorageView {
     /// cache held a state of it, else `10`) and then the store (`52`); the invalidations only if
     /// no view's poll has recorded this transaction yet (``InvalidationLedger``).
     public func afterCommit(tid: TransactionID, states: [(oid: ObjectID, state: [UInt8])]) {
-        let recordsInvalidations = tracer != nil && coordinator.claimCommitInvalidations(tid)
-        var entries: [(key: CacheKey, value: ObjectState)] = []
-        entries.reserveCapacity(states.count)
-        for (oid, state) in states {
-            if recordsInvalidations { traceInvalidation(oid, tid: tid) }
-            entries.append((CacheKey(oid: oid, tid: tid), ObjectState(state: state, tid: tid)))
-            trace(.storeCurrent, oid, tid: tid, length: state.count)
-        }
-        cache.set(many: entries)
+        invalidations?.recordCommit(tid: tid, states: states, keys: cachedStateKeys)
+        cache.set(many: states.map { (CacheKey(oid: $0.oid, tid: tid), ObjectState(state: $0.state, tid: tid)) })
     }
 
     // MARK: - Polling
@@ -258,7 +255,7 @@ public final class StorageView {
         statistics.polls += 1
         if let changes, let epoch, let snapshot = snapshotTID, previousTID == snapshot, newTID >= snapshot {
             // Traced before they are merged: the code says what the cache held until now.
-            if tracer != nil { traceInvalidations(changes, after: snapshot, through: newTID) }
+            invalidations?.record(changes, after: snapshot, through: newTID, keys: cachedStateKeys)
             for change in changes where change.tid > epoch.checkpoints.cp0 {
                 if let known = deltaAfter0[change.oid], known >= change.tid { continue }
                 // The revision this view would have asked for until now is superseded: drop it,
@@ -306,7 +303,7 @@ public final class StorageView {
         // Traced under the new epoch (whose checkpoint keys say what the cache holds) but
         // before `deltaAfter0` is replaced: the old one may name a cached exact state.
         epoch = base
-        if tracer != nil { traceInvalidations(listed, after: listFrom, through: newTID) }
+        invalidations?.record(listed, after: listFrom, through: newTID, keys: cachedStateKeys)
         deltaAfter0 = rebuilt
         move(to: newTID, epoch: base)
     }
@@ -347,37 +344,10 @@ public final class StorageView {
 
     // MARK: - Tracing
 
-    /// Records the invalidations of `changes`, learned for `(lower, upper]`, that no view of
-    /// the process has recorded yet (``CheckpointCoordinator/claimInvalidations(_:after:through:)``).
-    private func traceInvalidations(_ changes: [ObjectChange], after lower: TransactionID, through upper: TransactionID) {
-        for change in coordinator.claimInvalidations(changes, after: lower, through: upper) {
-            traceInvalidation(change.oid, tid: change.tid)
-        }
-    }
-
-    /// One invalidation of `oid` by transaction `tid`, coded as ZEO's `ClientCache.invalidate`
-    /// codes it: `1c` (hit, saving non-current) when the cache holds a state of the object,
-    /// `10` (miss) when it does not.
-    private func traceInvalidation(_ oid: ObjectID, tid: TransactionID) {
-        trace(holdsState(of: oid) ? .invalidateHitSavingNonCurrent : .invalidateMiss, oid, tid: tid)
-    }
-
-    /// Whether the shared cache holds a state of `oid` under a key a view of this process
-    /// could ask for: the exact TID this view's `deltaAfter0` names, `cp0`, or the older
-    /// checkpoint's key (`deltaAfter1`'s exact TID, or `cp1`). Any revision counts, current or
-    /// not. Not an access: no statistics, no change of rank (``SharedStateCache/contains(_:)``).
-    ///
-    /// What it cannot see: a state filed under an exact TID that only another view's
-    /// `deltaAfter0` names (a view with a newer snapshot that loaded the object after an
-    /// earlier change), when this view records a later change of the same object.
-    private func holdsState(of oid: ObjectID) -> Bool {
-        guard cache.isEnabled else { return false }
-        if let known = deltaAfter0[oid], cache.contains(CacheKey(oid: oid, tid: known)) { return true }
-        guard let epoch else { return false }
-        if cache.contains(CacheKey(oid: oid, tid: epoch.checkpoints.cp0)) { return true }
-        let plan = LookupPlan(oid, checkpoints: epoch.checkpoints, deltaAfter0: [:], epoch: epoch)
-        if let older = plan.lookup.fallback, cache.contains(older) { return true }
-        return false
+    /// The keys a state of an object could be cached under as the view stands now, handed to
+    /// the ``InvalidationRecorder`` with the changes the view learned.
+    private var cachedStateKeys: CachedStateKeys {
+        CachedStateKeys(deltaAfter0: deltaAfter0, epoch: epoch)
     }
 
     @inline(__always) private func trace(_ code: TraceEventCode, _ oid: ObjectID, tid: TransactionID = .zero, length: Int = 0) {

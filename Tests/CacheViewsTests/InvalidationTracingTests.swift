@@ -112,6 +112,22 @@ final class InvalidationTracingTests: ScriptedViewTestCase {
         XCTAssertEqual(coordinator.invalidationLedger.watermark, tid(40))
     }
 
+    /// Coding an invalidation asks the cache what it holds without counting an access: the
+    /// cache's hit rate is the same with tracing on as with it off.
+    func testCodingAnInvalidationIsNotACacheAccess() throws {
+        let (a, b) = try twoViewsAfterTheFirstCommit()
+        try load(a, 1)  // cached under (1, cp0 = 10)
+        let before = cache.statistics
+        source.commit(20, [1: "a2", 2: "b2"])
+        try b.poll(source, to: 20)
+        try a.poll(source, to: 20)
+        XCTAssertEqual(ordered(try recorded().invalidations),
+                       [inv(1, 20, .invalidateHitSavingNonCurrent), inv(2, 20, .invalidateMiss)])
+        let after = cache.statistics
+        XCTAssertEqual(after.hits, before.hits)
+        XCTAssertEqual(after.misses, before.misses)
+    }
+
     func testAViewBehindTheOthersRecordsOnlyWhatNobodyRecordedYet() throws {
         let (a, b) = try twoViewsAfterTheFirstCommit()
         source.commit(20, [2: "b"])

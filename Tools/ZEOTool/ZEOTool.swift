@@ -1,7 +1,11 @@
 import ArgumentParser
 import CacheAnalysis
 import CacheTrace
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What `cache-stats` and `cache-simul` do alike around their work, as ZEO's argparse does it:
 /// rewrite the argparse spellings, answer `--help`, parse with ArgumentParser, turn every
@@ -22,8 +26,8 @@ extension ZEOTool {
     package static func runAsZEOTool() -> Never {
         let arguments = commandLine.normalizedArguments(Array(CommandLine.arguments.dropFirst()))
         if arguments.contains(where: commandLine.helpArguments.contains) {
-            FileHandle.standardOutput.write(Data(commandLine.help.utf8))
-            Foundation.exit(commandLine.helpExitStatus)
+            StandardStream.output.write(commandLine.help)
+            terminate(commandLine.helpExitStatus)
         }
         let command: Self
         do {
@@ -31,7 +35,7 @@ extension ZEOTool {
         } catch {
             usageError(message(for: error))
         }
-        Foundation.exit(command.execute())
+        terminate(command.execute())
     }
 
     /// What `body` returns, or, when it throws, the usage and its message on standard error and
@@ -46,8 +50,8 @@ extension ZEOTool {
 
     /// Prints the usage and `message` on standard error and exits with status 2.
     package static func usageError(_ message: String) -> Never {
-        FileHandle.standardError.write(Data(commandLine.errorText(message).utf8))
-        Foundation.exit(ZEOCommandLine.usageExitStatus)
+        StandardStream.error.write(commandLine.errorText(message))
+        terminate(ZEOCommandLine.usageExitStatus)
     }
 
     /// The trace at `path` (`-`: standard input), or a usage error: the missing argument, or
@@ -70,7 +74,16 @@ extension ZEOTool {
     /// Prints `<program>: error: <message>` on standard error (one line, no usage) and exits
     /// with status 1: for input that is not a trace, as opposed to a command-line error.
     package static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("\(commandLine.programName): error: \(message)\n".utf8))
-        Foundation.exit(1)
+        StandardStream.error.write("\(commandLine.programName): error: \(message)\n")
+        terminate(1)
     }
+}
+
+/// Ends the process with `status` (C's `exit`; `ParsableCommand` has an `exit` of its own).
+private func terminate(_ status: Int32) -> Never {
+    #if canImport(Glibc)
+    Glibc.exit(status)
+    #else
+    Darwin.exit(status)
+    #endif
 }

@@ -92,7 +92,7 @@ struct CacheSimulCommand: ZEOTool {
                 + "record with nothing after it (ZEO's tool stops with TypeError there)\n"
         }
         if let error = outcome.readError { diagnostics += "cache-simul: error: \(error)\n" }
-        if !diagnostics.isEmpty { FileHandle.standardError.write(Data(diagnostics.utf8)) }
+        if !diagnostics.isEmpty { StandardStream.error.write(diagnostics) }
         return outcome.exitStatus
     }
 
@@ -190,7 +190,7 @@ struct CacheSimulCommand: ZEOTool {
                                           progress: progress)
         let report = SweepReport(trace: reader.name, stream: stream, settings: settings, everyRecord: everyRecord,
                                  results: results)
-        FileHandle.standardOutput.write(Data(SweepReportFormatter.render(report, format: outputFormat).utf8))
+        StandardStream.output.write(SweepReportFormatter.render(report, format: outputFormat))
         var status: Int32 = 0
         var diagnostics = ""
         if let truncation = reader.truncation { diagnostics += "cache-simul: note: \(truncation)\n" }
@@ -206,7 +206,7 @@ struct CacheSimulCommand: ZEOTool {
                 status = 1
             }
         }
-        if !diagnostics.isEmpty { FileHandle.standardError.write(Data(diagnostics.utf8)) }
+        if !diagnostics.isEmpty { StandardStream.error.write(diagnostics) }
         return status
     }
 }

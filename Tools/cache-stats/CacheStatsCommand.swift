@@ -1,7 +1,11 @@
 import ArgumentParser
 import CacheAnalysis
 import CacheTrace
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import ZEOTool
 
 /// `cache-stats`: ZEO's `cache_stats.py`, compatible byte for byte, and fast.
@@ -34,7 +38,7 @@ struct CacheStatsCommand: ZEOTool {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             if let data = try? encoder.encode(outcome.summary) {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
             }
         }
         var diagnostics = ""
@@ -47,7 +51,7 @@ struct CacheStatsCommand: ZEOTool {
         if outcome.noRecords {
             diagnostics += "No records processed\n"
         }
-        if !diagnostics.isEmpty { FileHandle.standardError.write(Data(diagnostics.utf8)) }
+        if !diagnostics.isEmpty { StandardStream.error.write(diagnostics) }
         return outcome.exitStatus
     }
 }

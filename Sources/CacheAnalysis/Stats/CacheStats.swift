@@ -38,21 +38,16 @@ public enum CacheStats {
         var readError: TraceReadError?
         var interrupted = false
         do {
-            var countdown = 0
-            try reader.forEachEvent { event in
-                switch event {
-                case .record(let record, let oidBytes):
-                    engine.consume(record, oidBytes: oidBytes)
-                case .skipped(let skip):
-                    engine.skipped(skip)
+            // In slices of 4,096 events, asking `shouldStop` between them; each slice is the
+            // reader's loop specialized for the engine (TraceEventConsumer).
+            while try !reader.forEachEvent(into: &engine, limit: 4096) {
+                if shouldStop() {
+                    interrupted = true
+                    break
                 }
-                countdown &+= 1
-                if countdown & 0xFFF == 0 && shouldStop() { throw StopRequested() }
             }
-        } catch let error as TraceReadError {
-            readError = error
         } catch {
-            interrupted = true
+            readError = error as? TraceReadError
         }
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -63,6 +58,4 @@ public enum CacheStats {
         return CacheStatsOutcome(exitStatus: status, summary: summary, truncation: reader.truncation,
                                  readError: readError, interrupted: interrupted)
     }
-
-    private struct StopRequested: Error {}
 }

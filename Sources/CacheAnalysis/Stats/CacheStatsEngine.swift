@@ -21,11 +21,18 @@ import CacheTrace
 /// **Hot path.** ``consume(_:oidBytes:)`` runs once per record: a few integer updates and one
 /// division-free bucket test; no allocation, no locking, no hashing unless a histogram is on.
 /// Guarded by `statecache bench trace`.
-public struct CacheStatsEngine {
+public struct CacheStatsEngine: TraceEventConsumer {
     /// The options this engine reports with.
     public let options: CacheStatsOptions
     /// The totals so far.
-    public private(set) var totals = CacheStatsTotals()
+    public var totals: CacheStatsTotals {
+        var totals = counted
+        totals.countsByCode = codeCounts.byCode
+        return totals
+    }
+    /// The totals but for the counts per code, which ``codeCounts`` keeps.
+    private var counted = CacheStatsTotals()
+    private var codeCounts = FunctionCodeCounts()
     /// Zero-timestamp headers stepped over so far.
     public private(set) var skippedHeaders = 0
     /// Every interval line, in order (collected only for `--json`).
@@ -73,12 +80,12 @@ public struct CacheStatsEngine {
     public mutating func consume(_ record: TraceRecord, oidBytes: UnsafeRawBufferPointer) {
         let timestamp = record.timestamp
         let time = Int64(timestamp)
-        totals.records += 1
-        if totals.records == 1 {
-            totals.firstTimestamp = timestamp
+        counted.records += 1
+        if counted.records == 1 {
+            counted.firstTimestamp = timestamp
             startInterval(at: timestamp)
         }
-        totals.lastTimestamp = timestamp
+        counted.lastTimestamp = timestamp
         if time < bucketStart || time >= bucketEnd {
             // `ts // interval != thisinterval`, without a division per record.
             closeInterval()
@@ -88,13 +95,13 @@ public struct CacheStatsEngine {
 
         let dataLength = record.dataLength
         if dataLength != 0 {
-            totals.dataRecords += 1
-            totals.dataBytes += dataLength
+            counted.dataRecords += 1
+            counted.dataBytes += dataLength
         }
         let byte = record.code.rawValue
-        if byte & 0x80 != 0 { totals.versions += 1 }
+        if byte & 0x80 != 0 { counted.versions += 1 }
         let function = byte & 0x7E
-        totals.countsByCode[Int(function)] += 1
+        codeCounts.count(function)
         current.count(function: function)
         if dataLength != 0 && options.sizeHistograms {
             if function & 0x70 == 0x20 {
@@ -107,8 +114,8 @@ public struct CacheStatsEngine {
         }
         if options.verbose { formatter?.record(record, oidBytes: oidBytes) }
         if function & 0x70 == 0x20 {
-            totals.loads += 1
-            if function == 0x22 || function == 0x26 { totals.loadHits += 1 }
+            counted.loads += 1
+            if function == 0x22 || function == 0x26 { counted.loadHits += 1 }
             if options.loadHistogram {
                 let key = oidKey(record, oidBytes)
                 loadsByOID.increment(key.0, key.1)
@@ -118,6 +125,15 @@ public struct CacheStatsEngine {
             startInterval(at: timestamp)
             if collects { restarts.append(timestamp) }
             if printsProgress { formatter?.restart(at: timestamp) }
+        }
+    }
+
+    /// Takes the next event of the trace (``TraceEventConsumer``): a record or a skipped header.
+    @inline(__always)
+    public mutating func consume(_ event: TraceEvent) {
+        switch event {
+        case .record(let record, let oidBytes): consume(record, oidBytes: oidBytes)
+        case .skipped(let skip): skipped(skip)
         }
     }
 
@@ -164,10 +180,10 @@ public struct CacheStatsEngine {
     ///   - elapsedSeconds: the run time for the `Read … in T seconds` line.
     ///   - interrupted: reading was stopped early (Ctrl-C); says so first, as ZEO does.
     public mutating func finish(bytesRead: UInt64, elapsedSeconds: Double, interrupted: Bool = false) {
-        totals.bytesRead = bytesRead
+        counted.bytesRead = bytesRead
         if interrupted { formatter?.interrupted() }
-        if totals.records > 0 { closeInterval() }
-        if totals.records > 0 && formatter != nil {
+        if counted.records > 0 { closeInterval() }
+        if counted.records > 0 && formatter != nil {
             let totals = self.totals
             if options.statistics { formatter?.statistics(totals, elapsedSeconds: elapsedSeconds) }
             if options.loadHistogram {
@@ -187,7 +203,7 @@ public struct CacheStatsEngine {
         var objectsByLoads: [Int: Int] = [:]
         loadsByOID.forEach { _, _, loads in objectsByLoads[loads, default: 0] += 1 }
         let bins = objectsByLoads.sorted { $0.key < $1.key }.map { LoadHistogram.Bin(loads: $0.key, objects: $0.value) }
-        return LoadHistogram(uniqueOIDs: loadsByOID.count, totalLoads: totals.loads, bins: bins)
+        return LoadHistogram(uniqueOIDs: loadsByOID.count, totalLoads: counted.loads, bins: bins)
     }
 
     /// The sizes written (stores with data), by size (empty unless the options ask for it).

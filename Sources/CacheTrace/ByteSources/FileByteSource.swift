@@ -11,7 +11,7 @@ import Darwin
 /// its position and dies with "Illegal seek").
 public final class FileByteSource: TraceByteSource {
     public let name: String
-    private let descriptor: Int32
+    package let descriptor: Int32
     private let ownsDescriptor: Bool
     private var offset: UInt64 = 0
 

@@ -23,7 +23,7 @@
 /// (see ``MisalignmentRecovery``).
 public enum TraceFormat {
     /// The size of the fixed part of a record, before the oid.
-    public static let headerSize = 26
+    public static let headerSize = TraceRecordLayout.headerSize
 
     /// The size of a record with an ordinary 8-byte oid.
     public static let standardRecordSize = headerSize + 8

@@ -22,9 +22,12 @@
 /// reports stay comparable. Only a failing file or corrupt gzip data throws
 /// (``TraceReadError``), after every record before the failure was delivered.
 ///
-/// **Speed.** The reader pulls 1 MiB chunks from its ``TraceByteSource`` and decodes each record
-/// in place from the buffer into a ``TraceRecord`` (a plain struct), so the per-record path does
-/// no allocation, no locking and no system call. Guarded by `statecache bench trace`.
+/// **Speed.** A plain regular file is mapped into memory (``MappedTraceFile``, which says what
+/// that risks) and its records are decoded where they lie; anything else — standard input, a
+/// pipe, gzip or xz data — is pulled in 1 MiB chunks from its ``TraceByteSource``. Either way
+/// each record is decoded in place by ``TraceRecordLayout`` into a ``TraceRecord`` (a plain
+/// struct): the per-record path does no allocation, no locking and no system call, and checks
+/// the bytes left once per record. Guarded by `statecache bench trace`.
 ///
 /// A reader is single-use and not thread-safe: one thread walks it once.
 public final class TraceReader {
@@ -35,25 +38,43 @@ public final class TraceReader {
 
     /// The stream position reached: after a complete walk, the length of the (uncompressed)
     /// stream, incomplete tail included — the figure ZEO's `cache_stats` reports as bytes read.
-    public private(set) var bytesRead: UInt64 = 0
+    public var bytesRead: UInt64 { bufferOffset + UInt64(start) }
     /// The records delivered so far.
-    public private(set) var recordCount = 0
+    public var recordCount: Int { walked.records }
     /// The zero-timestamp headers stepped over so far.
-    public private(set) var skipCount = 0
+    public var skipCount: Int { walked.skips }
     /// The incomplete record the stream ended with, if any (known once the walk is complete).
-    public private(set) var truncation: TraceTruncation?
+    public var truncation: TraceTruncation? { walked.truncation }
     /// Whether the walk reached the end of the stream.
-    public private(set) var isFinished = false
+    public var isFinished: Bool { walked.isFinished }
 
     private let source: any TraceByteSource
-    /// The chunk buffer; always large enough for the largest possible record.
-    private let buffer: UnsafeMutableRawBufferPointer
+    /// The chunk buffer, always large enough for the largest possible record; or, for a
+    /// mapped file, the mapping (never written: a mapped reader never refills).
+    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
+    /// The mapped file the buffer is, if any (which then owns it).
+    private let mapping: MappedTraceFile?
     /// Buffer indices of the next unread byte and of the end of valid data.
-    private var start = 0
-    private var end = 0
+    @usableFromInline var start = 0
+    @usableFromInline var end = 0
     /// The stream offset of `buffer[0]`.
-    private var bufferOffset: UInt64 = 0
+    @usableFromInline var bufferOffset: UInt64 = 0
     private var sourceEnded = false
+    /// What the walks so far delivered and found.
+    @usableFromInline var walked = WalkState()
+
+    /// The counts and the outcome of the walk (``forEachEvent(_:)`` updates them when it leaves).
+    @usableFromInline struct WalkState {
+        @usableFromInline var records = 0
+        @usableFromInline var skips = 0
+        @usableFromInline var truncation: TraceTruncation?
+        @usableFromInline var isFinished = false
+        @usableFromInline init() {}
+    }
+
+    /// Whether the reader decodes a mapped file in place (``MappedTraceFile``) rather than
+    /// reading chunks.
+    package var isMapped: Bool { mapping != nil }
 
     /// The default chunk size: large reads keep system-call and refill costs negligible.
     public static let defaultBufferSize = 1 << 20
@@ -73,6 +94,18 @@ public final class TraceReader {
         self.misalignmentRecovery = recovery
         let capacity = Swift.max(bufferSize, 2 * TraceFormat.maxRecordSize)
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        mapping = nil
+    }
+
+    /// Reads the mapped content of `source`'s file: the whole stream is in the buffer already.
+    private init(mapped: MappedTraceFile, source: FileByteSource, recovery: MisalignmentRecovery) {
+        self.source = source
+        self.name = source.name
+        self.misalignmentRecovery = recovery
+        mapping = mapped
+        buffer = UnsafeMutableRawBufferPointer(mutating: mapped.bytes)
+        end = mapped.bytes.count
+        sourceEnded = true
     }
 
     /// Opens `path` as ZEO's tools do — `-` is standard input, a name ending in `.gz` is
@@ -81,26 +114,35 @@ public final class TraceReader {
     /// another compressor is refused rather than read as records. xz data is refused here too;
     /// the tools open traces through CacheAnalysis's `TraceInput`, which also reads xz.
     ///
+    /// A plain regular file is mapped into memory unless `mapping` is false
+    /// (``MappedTraceFile``: faster, but a process that truncates the file while it is read
+    /// makes this one die of `SIGBUS`).
+    ///
     /// - Throws: ``TraceReadError/cannotOpen(path:errno:)``,
     ///   ``TraceReadError/unsupportedCompression(path:name:command:)``, or the error of reading
     ///   the first bytes.
     public convenience init(path: String, recovery: MisalignmentRecovery = .skipEightBytes,
-                            bufferSize: Int = TraceReader.defaultBufferSize) throws(TraceReadError) {
-        try self.init(path: path, recovery: recovery, bufferSize: bufferSize, xz: nil)
+                            bufferSize: Int = TraceReader.defaultBufferSize, mapping: Bool = true) throws(TraceReadError) {
+        try self.init(path: path, recovery: recovery, bufferSize: bufferSize, mapping: mapping, xz: nil)
     }
 
     /// Opens `path` as ``init(path:recovery:bufferSize:)`` does, with `xz` to decode xz data
     /// (CacheAnalysis's `TraceInput` passes liblzma's decoder).
     package convenience init(path: String, recovery: MisalignmentRecovery = .skipEightBytes,
-                             bufferSize: Int = TraceReader.defaultBufferSize,
+                             bufferSize: Int = TraceReader.defaultBufferSize, mapping: Bool = true,
                              xz: ((any TraceByteSource) -> any TraceByteSource)?) throws(TraceReadError) {
-        let raw: any TraceByteSource = path == "-" ? FileByteSource.standardInput() : try FileByteSource(path: path)
+        let raw = path == "-" ? FileByteSource.standardInput() : try FileByteSource(path: path)
+        if mapping, path != "-", !path.hasSuffix(".gz"), let mapped = MappedTraceFile(raw),
+           InputCompression.detect(prefix: Array(mapped.bytes.prefix(InputCompression.magicLength))) == .none {
+            self.init(mapped: mapped, source: raw, recovery: recovery)
+            return
+        }
         let source = try InputCompression.decompressing(raw, gzipByName: path.hasSuffix(".gz"), xz: xz)
         self.init(source: source, recovery: recovery, bufferSize: bufferSize)
     }
 
     deinit {
-        buffer.deallocate()
+        if mapping == nil { buffer.deallocate() }
     }
 
     /// Walks the rest of the trace, calling `body` for every record and every skipped header, in
@@ -112,13 +154,32 @@ public final class TraceReader {
     /// - Throws: what `body` throws, or ``TraceReadError`` when the file cannot be read further
     ///   (every complete record before that point has been delivered).
     public func forEachEvent(_ body: (TraceEvent) throws -> Void) throws {
-        guard !isFinished else { return }
+        try withoutActuallyEscaping(body) { body in
+            var consumer = ClosureConsumer(body: body)
+            _ = try forEachEvent(into: &consumer)
+        }
+    }
+
+    /// Walks the rest of the trace — or its next `limit` events — feeding `consumer` every record
+    /// and every skipped header, in stream order; returns whether the walk reached the end.
+    ///
+    /// The fast way to read a trace: the walk is inlined into the caller and specialized for
+    /// its consumer, so the consumer's `consume(_:)` is compiled into the record loop (no call,
+    /// no event in memory per record). A caller that wants to look up now and then (Ctrl-C)
+    /// walks in slices of `limit` events. Errors and resumption are as for
+    /// ``forEachEvent(_:)``.
+    ///
+    /// - Throws: what `consumer` throws, or ``TraceReadError``.
+    @inlinable
+    public func forEachEvent<Consumer: TraceEventConsumer>(into consumer: inout Consumer, limit: Int = .max) throws -> Bool {
+        guard !walked.isFinished else { return true }
         // Hot loop: all state lives in locals (no class-property access, so no exclusivity
         // checks per record); each record is decoded straight out of the buffer, nothing is
-        // allocated. The state is written back when the loop leaves, however it leaves.
-        let base = buffer.baseAddress!
+        // allocated, and the bytes left are checked once per record (header, then oid). The
+        // state is written back when the loop leaves, however it leaves.
+        let base = UnsafeRawPointer(buffer.baseAddress!)
         let stride = misalignmentRecovery.stride
-        let headerSize = TraceFormat.headerSize
+        let headerSize = TraceRecordLayout.headerSize
         var start = self.start
         var end = self.end
         var bufferOffset = self.bufferOffset
@@ -128,53 +189,51 @@ public final class TraceReader {
             self.start = start
             self.end = end
             self.bufferOffset = bufferOffset
-            self.recordCount += records
-            self.skipCount += skips
-            self.bytesRead = bufferOffset + UInt64(start)
+            self.walked.records &+= records
+            self.walked.skips &+= skips
         }
-        while true {
-            let available = end - start
+        while records &+ skips < limit {
+            let available = end &- start
             if available < headerSize {
                 if try refill(start: &start, end: &end, bufferOffset: &bufferOffset) { continue }
                 if available > 0 {
-                    truncation = TraceTruncation(offset: bufferOffset + UInt64(start),
-                                                 availableBytes: available, part: .header)
+                    walked.truncation = TraceTruncation(offset: bufferOffset + UInt64(start),
+                                                        availableBytes: available, part: .header)
                 }
                 start = end
-                isFinished = true
-                return
+                walked.isFinished = true
+                return true
             }
-            let header = UnsafeRawPointer(base + start)
-            let timestamp = UInt32(bigEndian: header.loadUnaligned(as: UInt32.self))
-            if timestamp == 0 {
-                skips += 1
+            let header = base + start
+            if TraceRecordLayout.timestamp(at: header) == 0 {
+                skips &+= 1
                 let skippedAt = bufferOffset + UInt64(start)
-                start += stride
-                try body(.skipped(TraceSkip(offset: skippedAt, byteCount: stride)))
+                start &+= stride
+                try consumer.consume(.skipped(TraceSkip(offset: skippedAt, byteCount: stride)))
                 continue
             }
-            let oidLength = Int(UInt16(bigEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
-            let size = headerSize + oidLength
+            let oidLength = TraceRecordLayout.oidLength(at: header)
+            let size = headerSize &+ oidLength
             if available < size {
                 if try refill(start: &start, end: &end, bufferOffset: &bufferOffset) { continue }
-                truncation = TraceTruncation(offset: bufferOffset + UInt64(start),
-                                             availableBytes: available, part: .oid(declaredLength: oidLength))
+                walked.truncation = TraceTruncation(offset: bufferOffset + UInt64(start),
+                                                    availableBytes: available, part: .oid(declaredLength: oidLength))
                 start = end
-                isFinished = true
-                return
+                walked.isFinished = true
+                return true
             }
-            let record = TraceRecord(
-                offset: bufferOffset + UInt64(start),
-                timestamp: timestamp,
-                encoded: Int32(bigEndian: header.loadUnaligned(fromByteOffset: 4, as: Int32.self)),
-                oidLength: UInt16(oidLength),
-                oid: oidLength == 8 ? UInt64(bigEndian: header.loadUnaligned(fromByteOffset: 26, as: UInt64.self)) : 0,
-                tid: UInt64(bigEndian: header.loadUnaligned(fromByteOffset: 10, as: UInt64.self)),
-                endTid: UInt64(bigEndian: header.loadUnaligned(fromByteOffset: 18, as: UInt64.self)))
-            records += 1
-            start += size
-            try body(.record(record, oidBytes: UnsafeRawBufferPointer(start: header + headerSize, count: oidLength)))
+            let record = TraceRecordLayout.decode(at: header, offset: bufferOffset &+ UInt64(start))
+            records &+= 1
+            start &+= size
+            try consumer.consume(.record(record, oidBytes: UnsafeRawBufferPointer(start: header + headerSize, count: oidLength)))
         }
+        return false
+    }
+
+    /// The consumer ``forEachEvent(_:)`` walks with: its closure.
+    private struct ClosureConsumer: TraceEventConsumer {
+        let body: (TraceEvent) throws -> Void
+        func consume(_ event: TraceEvent) throws { try body(event) }
     }
 
     /// Walks the rest of the trace, calling `body` for every record; skipped headers are only
@@ -185,10 +244,11 @@ public final class TraceReader {
         }
     }
 
-    /// Moves the unread bytes to the front of the buffer and reads more behind them.
+    /// Moves the unread bytes to the front of the buffer and reads more behind them; a mapped
+    /// reader has its whole stream in the buffer and never refills.
     ///
     /// - Returns: false when the source has ended and nothing was added.
-    private func refill(start: inout Int, end: inout Int, bufferOffset: inout UInt64) throws(TraceReadError) -> Bool {
+    @usableFromInline func refill(start: inout Int, end: inout Int, bufferOffset: inout UInt64) throws(TraceReadError) -> Bool {
         if sourceEnded { return false }
         let base = buffer.baseAddress!
         if start > 0 {

@@ -132,16 +132,12 @@ public final class TraceWriter: Sendable {
     public func write(_ code: TraceEventCode, oid: UInt64, tid: UInt64 = 0, endTid: UInt64 = 0,
                       dataLength: Int = 0, timestamp: UInt32? = nil) {
         let ts = timestamp.map { $0 == 0 ? 1 : $0 } ?? TraceWriter.currentTimestamp()
-        let encoded = TraceFormat.encode(code: code.rawValue, dataLength: dataLength)
+        let record = TraceRecord(timestamp: ts, encoded: TraceFormat.encode(code: code.rawValue, dataLength: dataLength),
+                                 oidLength: 8, oid: oid, tid: tid, endTid: endTid)
         state.withLock { state in
             guard state.descriptor >= 0 else { return } // closed: dropped
             // No allocation while the buffer has room (its capacity is reserved up front).
-            state.buffer.appendBigEndian(ts)
-            state.buffer.appendBigEndian(UInt32(bitPattern: encoded))
-            state.buffer.appendBigEndian(UInt16(8))
-            state.buffer.appendBigEndian(tid)
-            state.buffer.appendBigEndian(endTid)
-            state.buffer.appendBigEndian(oid)
+            TraceRecordLayout.append(record, to: &state.buffer)
             if state.buffer.count >= TraceWriter.flushThreshold { state.flush() }
         }
     }
@@ -151,16 +147,15 @@ public final class TraceWriter: Sendable {
     public func write(_ code: TraceEventCode, oidBytes: some Collection<UInt8>, tid: UInt64 = 0,
                       endTid: UInt64 = 0, dataLength: Int = 0, timestamp: UInt32? = nil) {
         let ts = timestamp.map { $0 == 0 ? 1 : $0 } ?? TraceWriter.currentTimestamp()
-        let encoded = TraceFormat.encode(code: code.rawValue, dataLength: dataLength)
         let oid = oidBytes.prefix(TraceFormat.maxOIDLength)
+        // An 8-byte oid travels in the record (the layout writes it); any other is appended after.
+        let standard = oid.count == 8 ? oid.reduce(0) { $0 << 8 | UInt64($1) } : 0
+        let record = TraceRecord(timestamp: ts, encoded: TraceFormat.encode(code: code.rawValue, dataLength: dataLength),
+                                 oidLength: UInt16(oid.count), oid: standard, tid: tid, endTid: endTid)
         state.withLock { state in
             guard state.descriptor >= 0 else { return } // closed: dropped
-            state.buffer.appendBigEndian(ts)
-            state.buffer.appendBigEndian(UInt32(bitPattern: encoded))
-            state.buffer.appendBigEndian(UInt16(oid.count))
-            state.buffer.appendBigEndian(tid)
-            state.buffer.appendBigEndian(endTid)
-            state.buffer.append(contentsOf: oid)
+            TraceRecordLayout.append(record, to: &state.buffer)
+            if !record.hasStandardOID { state.buffer.append(contentsOf: oid) }
             if state.buffer.count >= TraceWriter.flushThreshold { state.flush() }
         }
     }
@@ -200,13 +195,5 @@ public final class TraceWriter: Sendable {
             return state.firstError
         }
         if let failure { throw .writeFailed(path: path, errno: failure) }
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// Appends `value` in big-endian byte order.
-    @inline(__always)
-    fileprivate mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.bigEndian) { append(contentsOf: $0) }
     }
 }

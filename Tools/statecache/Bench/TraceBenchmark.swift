@@ -13,6 +13,13 @@ import Foundation
 /// Rows (records/s, best of three runs; one with `--quick`): the default report on the raw
 /// and the gzip file, and `-h -s` (histograms) on the raw file; each against `cat FILE >
 /// /dev/null` as the baseline, converted to records/s. Target: ≥ 20 M records/s raw.
+///
+/// And, unless `--quick`, when ZEO's Python is at hand (`STATECACHE_PYTHON`, else the
+/// Makefile's `.build/zeo-venv`, made by `make zeo-venv`) and the `cache-stats` executable sits
+/// next to this one (`swift build -c release`): the whole `cache-stats` process on the raw
+/// trace (best of three) against ZEO's `python -m ZEO.scripts.cache_stats` on the same file
+/// (one run), in records per CPU second of each process, with their wall times in the notes;
+/// the ratio is issue 30's "cache-stats ÷ ZEO's cache_stats.py". Target ≥ 100×.
 enum TraceBenchmark: BenchmarkGroup {
     static let name = "trace"
     static let summary = "cache-stats engine records/s on large.trace (raw, gzip) vs cat of the same file"
@@ -50,7 +57,36 @@ enum TraceBenchmark: BenchmarkGroup {
                                      notes: ["records": Double(records), "seconds": best,
                                              "fileMB": Double(bytes) / 1e6, "target": 20e6]))
         }
+        if !quick, let zeo = try zeoRow(raw: raw, source: source) { rows.append(zeo) }
         return rows
+    }
+
+    /// The whole `cache-stats` process against ZEO's `cache_stats.py` on `raw`, both run here
+    /// and now; nil when either program is missing.
+    private static func zeoRow(raw: String, source: String) throws -> BenchmarkRow? {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let tool = here.appendingPathComponent("cache-stats").path
+        let environment = ProcessInfo.processInfo.environment
+        let venv = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/zeo-venv/bin/python3").path
+        guard let python = environment["STATECACHE_PYTHON"] ?? (FileManager.default.fileExists(atPath: venv) ? venv : nil),
+              FileManager.default.isExecutableFile(atPath: tool) else { return nil }
+        let zeo = try ChildProcessRun.run(python, ["-m", "ZEO.scripts.cache_stats", raw])
+        guard zeo.status == 0 else { return nil }
+        var ours: ChildProcessRun?
+        for _ in 0 ..< 3 {
+            let run = try ChildProcessRun.run(tool, [raw])
+            if run.cpuSeconds < ours?.cpuSeconds ?? .infinity { ours = run }
+        }
+        guard let ours else { return nil }
+        let counter = try TraceReader(path: raw)
+        try counter.forEachRecord { _, _ in }
+        let records = Double(counter.recordCount)
+        return BenchmarkRow(group: name, name: "cache-stats process \(source) raw, per CPU second",
+                            value: records / ours.cpuSeconds, unit: "records/CPU s",
+                            baseline: "ZEO cache_stats.py, same file, same run", baselineValue: records / zeo.cpuSeconds,
+                            notes: ["records": records, "cpu seconds": ours.cpuSeconds, "wall seconds": ours.wallSeconds,
+                                    "zeo cpu seconds": zeo.cpuSeconds, "zeo wall seconds": zeo.wallSeconds,
+                                    "wall ratio": zeo.wallSeconds / ours.wallSeconds, "target ratio": 100])
     }
 
     /// The raw trace, its gzip form (if any) and a label saying which trace it is.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The text forms of a ``SweepReport``: an aligned table for people, CSV for spreadsheets,
 /// JSON for programs (`--format table|csv|json`).
