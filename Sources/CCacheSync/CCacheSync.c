@@ -95,8 +95,10 @@ void statecache_rml_read_end(statecache_rml *lock, long stripe) {
     atomic_store_explicit(&lock->stripes[stripe & (STATECACHE_STRIPE_COUNT - 1)].claimed, 0, memory_order_release);
 }
 
-void statecache_rml_write_begin(statecache_rml *lock) {
-    pthread_mutex_lock(&lock->mutex);
+/// The second half of entering exclusive access, with the mutex held: raise the flag, then
+/// wait until no stripe is claimed (point 1: a reader that claimed before the flag was up
+/// leaves; one that claims after sees the flag and steps out).
+static void raise_flag_and_wait_for_readers(statecache_rml *lock) {
     atomic_store_explicit(&lock->writer, 1, memory_order_seq_cst);
     for (int stripe = 0; stripe < STATECACHE_STRIPE_COUNT; stripe++) {
         // The reader inside is in the middle of a lookup: a short spin is enough; one that
@@ -106,6 +108,20 @@ void statecache_rml_write_begin(statecache_rml *lock) {
             if ((++spins & 63) == 0) sched_yield();
         }
     }
+}
+
+void statecache_rml_write_begin(statecache_rml *lock) {
+    pthread_mutex_lock(&lock->mutex);
+    raise_flag_and_wait_for_readers(lock);
+}
+
+bool statecache_rml_try_write_begin(statecache_rml *lock) {
+    // The same entry, for a writer that would rather not wait for another writer: points 1
+    // and 2 hold for every writer inside, however it got the mutex (each raised the flag and
+    // then saw every stripe empty). Failing, it returns holding nothing.
+    if (pthread_mutex_trylock(&lock->mutex) != 0) return false;
+    raise_flag_and_wait_for_readers(lock);
+    return true;
 }
 
 void statecache_rml_write_end(statecache_rml *lock) {

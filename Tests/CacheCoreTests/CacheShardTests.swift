@@ -106,4 +106,29 @@ final class CacheShardTests: XCTestCase {
         XCTAssertEqual(Set(stripes).count, 4, "\(stripes)")
         XCTAssertTrue(stripes.allSatisfy { (0 ..< ThreadStripe.count).contains($0) })
     }
+
+    /// A stripe left full (its thread could not apply it: another writer held the shard)
+    /// counts the accesses that follow without logging them: none is lost from the
+    /// statistics, the invariants hold meanwhile, and the next pass applies all of it.
+    func testAFullStripeCountsWhatItCannotLog() {
+        var shard = CacheShard(policy: WindowTinyLFU(configuration: configuration(100_000)))
+        for i in 0 ..< 10 { _ = shard.set(key(i), ObjectState(state: [1], tid: .zero), weight: 10, stripe: 0) }
+        let lookups = CacheShard.stripeCapacity + 40
+        var reportedFull = 0
+        for round in 0 ..< lookups {
+            // The shared half only, as a lookup whose try of exclusive access failed.
+            let found = shard.sharedLookUp(CacheLookup(key(round % 11)), stripe: 4)
+            XCTAssertEqual(found.hit != nil, round % 11 != 10)
+            if found.logIsFull { reportedFull += 1 }
+        }
+        XCTAssertEqual(reportedFull, lookups - CacheShard.stripeCapacity + 1, "full from the last logged access on")
+        shard.checkInvariants()
+        XCTAssertEqual(shard.policy.counters.hits + shard.policy.counters.misses, 0, "nothing applied yet")
+        shard.applyAll()
+        shard.checkInvariants()
+        let misses = (0 ..< lookups).filter { $0 % 11 == 10 }.count
+        XCTAssertEqual(shard.policy.counters.hits, lookups - misses)
+        XCTAssertEqual(shard.policy.counters.misses, misses)
+        XCTAssertFalse(shard.sharedLookUp(CacheLookup(key(1)), stripe: 4).logIsFull, "the stripe is empty again")
+    }
 }

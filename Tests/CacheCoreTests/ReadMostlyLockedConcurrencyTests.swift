@@ -63,4 +63,23 @@ final class ReadMostlyLockedConcurrencyTests: XCTestCase {
         XCTAssertEqual(lock.withSharedAccess(stripe: 5) { _ in lock.withSharedAccess(stripe: 6) { $0.first } }, 0,
                        "other stripes are free")
     }
+
+    /// The try of exclusive access runs its body when no writer holds the lock, and gives up
+    /// at once, running nothing, when one does (the shard's hit log relies on both: it is
+    /// applied when that is free, and a lookup never queues behind a writer for it).
+    func testTryingExclusiveAccessNeverWaitsForAWriter() {
+        let lock = ReadMostlyLocked(Pair())
+        XCTAssertEqual(lock.tryWithExclusiveAccess { pair -> Int in
+            pair.first += 1
+            return pair.first
+        }, 1)
+        lock.withExclusiveAccess { _ in
+            XCTAssertNil(lock.tryWithExclusiveAccess { pair -> Int in
+                pair.first += 1
+                return pair.first
+            }, "another writer is inside")
+        }
+        XCTAssertEqual(lock.withExclusiveAccess { $0.first }, 1)
+        lock.checkInvariants()
+    }
 }

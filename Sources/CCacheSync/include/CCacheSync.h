@@ -49,6 +49,11 @@ void statecache_rml_read_end(statecache_rml *lock, long stripe);
 
 /// Enters exclusive access: waits for other writers, then for every reader to leave.
 void statecache_rml_write_begin(statecache_rml *lock);
+/// Enters exclusive access only if no other writer holds it: true, and the caller is inside
+/// once every reader has left (as statecache_rml_write_begin); false, holding nothing, when
+/// another writer is inside or queued first. For work that may be skipped (applying a
+/// shard's buffered hits), which must never make a reader wait behind a writer.
+bool statecache_rml_try_write_begin(statecache_rml *lock);
 /// Leaves exclusive access.
 void statecache_rml_write_end(statecache_rml *lock);
 

@@ -10,6 +10,13 @@
 /// instead of once per hit (Caffeine's read buffers, kept under the shard's lock rather than
 /// lock-free).
 ///
+/// The log is lossy, as Caffeine's read buffers are: a full stripe is applied only when the
+/// shard's writer mutex is free at that moment (a try-lock, `ReadMostlyLocked`'s
+/// `tryWithExclusiveAccess`); when another thread holds it, the lookup does not queue behind
+/// it, and the accesses that find the stripe still full are counted — every hit and miss stays
+/// in the statistics — but their sketch and queue work is dropped. A reader therefore never
+/// waits for a writer because of its hits.
+///
 /// Pending accesses are applied before anything that changes the policy's structure (a set,
 /// a removal) by the same thread, and before statistics or an export, so on one thread the
 /// policy sees exactly the sequence of accesses it would see without the log — the simulator's
@@ -22,7 +29,8 @@
 /// protocol of settling a full log), everything else under exclusive access.
 struct CacheShard: ~Copyable {
     /// ``ThreadStripe/count`` stripes of ``stripeWords`` words each, every stripe on its own
-    /// 128-byte boundary: word 0 is the number of pending accesses, words 1… are slots, −1 for a
+    /// 128-byte boundary: word 0 is the number of pending accesses, word 1 the hits and word 2
+    /// the misses counted but not logged (the stripe was full), words 3… are slots, −1 for a
     /// miss. Allocated in `init`, freed in `deinit` (the shard is ~Copyable: one owner, one
     /// free). A stripe is written only by the thread holding that stripe's claim in the shard's
     /// ``ReadMostlyLocked`` (shared access) or under exclusive access; its slot numbers may
@@ -36,8 +44,10 @@ struct CacheShard: ~Copyable {
     /// Words per stripe: 128 bytes, the pair of lines Intel's adjacent-line prefetcher fetches
     /// together, so two threads' stripes never share a fetch.
     static let stripeWords = 32
+    /// The stripe's words before its slots: pending count, unlogged hits, unlogged misses.
+    static let stripeHeaderWords = 3
     /// Pending accesses a stripe holds before it is applied.
-    static let stripeCapacity = stripeWords - 1
+    static let stripeCapacity = stripeWords - stripeHeaderWords
     /// The marker of a logged miss.
     static let missMarker: Int32 = -1
 
@@ -60,25 +70,14 @@ struct CacheShard: ~Copyable {
 
     // MARK: Lookups (logged)
 
-    /// What ``sharedLookUp(_:stripe:)`` found, and how it left its access in the log.
+    /// What ``sharedLookUp(_:stripe:)`` found, and whether the stripe's log is now full.
     struct SharedLookup {
         /// The state, if either key had one, and whether the fallback key had it.
         var hit: (value: ObjectState, fromFallback: Bool)?
-        /// The access: the slot that answered, or ``CacheShard/missMarker``.
-        var entry: Int32
-        /// Whether `entry` is in the log; when not `.logged`, ``settle(_:status:stripe:)`` must
-        /// follow under exclusive access.
-        var status: LogStatus
-    }
-
-    /// How a lookup made alongside other readers left its access.
-    enum LogStatus {
-        /// In the stripe's log.
-        case logged
-        /// In the log, which is now full: apply it (``settle(_:status:stripe:)``) before the next one.
-        case loggedAndFull
-        /// Not logged (the log was full already): record it with ``settle(_:status:stripe:)``.
-        case notLogged
+        /// Whether the stripe is full: its caller should apply it (``apply(stripe:)``) under
+        /// exclusive access if it can have that at once; until then further accesses are
+        /// only counted.
+        var logIsFull: Bool
     }
 
     /// Answers `lookup` under shared access (``ReadMostlyLocked``): the primary key, else the
@@ -88,40 +87,38 @@ struct CacheShard: ~Copyable {
     @inline(__always)
     func sharedLookUp(_ lookup: CacheLookup, stripe: Int) -> SharedLookup {
         if let found = policy.peek(lookup.primary) {
-            return SharedLookup(hit: (found.value, false), entry: found.slot,
-                                status: sharedAppend(found.slot, stripe: stripe))
+            return SharedLookup(hit: (found.value, false), logIsFull: sharedAppend(found.slot, stripe: stripe))
         }
         if let fallback = lookup.fallback, let found = policy.peek(fallback) {
-            return SharedLookup(hit: (found.value, true), entry: found.slot,
-                                status: sharedAppend(found.slot, stripe: stripe))
+            return SharedLookup(hit: (found.value, true), logIsFull: sharedAppend(found.slot, stripe: stripe))
         }
-        return SharedLookup(hit: nil, entry: CacheShard.missMarker, status: sharedAppend(CacheShard.missMarker, stripe: stripe))
+        return SharedLookup(hit: nil, logIsFull: sharedAppend(CacheShard.missMarker, stripe: stripe))
     }
 
-    /// ``sharedLookUp(_:stripe:)`` with exclusive access: the log is settled at once.
+    /// ``sharedLookUp(_:stripe:)`` with exclusive access: a full log is applied at once.
     @inline(__always)
     mutating func lookUp(_ lookup: CacheLookup, stripe: Int) -> (value: ObjectState, fromFallback: Bool)? {
         let found = sharedLookUp(lookup, stripe: stripe)
-        if found.status != .logged { settle(found.entry, status: found.status, stripe: stripe) }
+        if found.logIsFull { apply(stripe: stripe) }
         return found.hit
     }
 
-    /// Appends to `stripe`'s log through its pointer: the log is not the shared policy, and
-    /// the stripe is the caller's alone while it holds the stripe's claim.
-    @inline(__always) private func sharedAppend(_ entry: Int32, stripe: Int) -> LogStatus {
+    /// Appends to `stripe`'s log through its pointer — or, when it is full, counts the access
+    /// in the stripe's unlogged hits or misses — and returns whether the log is full. The log
+    /// is not the shared policy, and the stripe is the caller's alone while it holds the
+    /// stripe's claim.
+    @inline(__always) private func sharedAppend(_ entry: Int32, stripe: Int) -> Bool {
         let base = stripeBase(stripe)
         let pending = Int(base.pointee)
-        guard pending < CacheShard.stripeCapacity else { return .notLogged }
-        base[pending &+ 1] = entry
+        guard pending < CacheShard.stripeCapacity else {
+            // Lossy: the access is counted (statistics stay exact), its policy work dropped.
+            let counter = entry == CacheShard.missMarker ? 2 : 1
+            if base[counter] < Int32.max { base[counter] += 1 }
+            return true
+        }
+        base[CacheShard.stripeHeaderWords &+ pending] = entry
         base.pointee = Int32(pending &+ 1)
-        return pending &+ 1 == CacheShard.stripeCapacity ? .loggedAndFull : .logged
-    }
-
-    /// Finishes a shared lookup whose log status was not `.logged`: applies `stripe`'s log,
-    /// then records `entry` itself if it could not be logged.
-    mutating func settle(_ entry: Int32, status: LogStatus, stripe: Int) {
-        apply(stripe: stripe)
-        if status == .notLogged { record(entry) }
+        return pending &+ 1 == CacheShard.stripeCapacity
     }
 
     /// Applies one logged access: a hit on a slot, or a miss.
@@ -133,13 +130,18 @@ struct CacheShard: ~Copyable {
         }
     }
 
-    /// Applies `stripe`'s pending accesses to the policy, oldest first, and empties it.
+    /// Applies `stripe`'s pending accesses to the policy, oldest first, then counts its
+    /// unlogged ones (as hits on no live entry, and misses), and empties it.
     mutating func apply(stripe: Int) {
         let base = stripeBase(stripe)
         let pending = Int(base.pointee)
-        guard pending > 0 else { return }
-        for position in 1 ... pending { record(base[position]) }
-        base.pointee = 0
+        guard pending > 0 else { return }   // nothing is counted unlogged while the log has room
+        for position in 0 ..< pending { record(base[CacheShard.stripeHeaderWords &+ position]) }
+        for _ in 0 ..< Int(base[1]) { policy.recordHit(slot: CacheShard.missMarker) }
+        for _ in 0 ..< Int(base[2]) { policy.recordMiss() }
+        base[0] = 0
+        base[1] = 0
+        base[2] = 0
     }
 
     /// Applies every thread's pending accesses (before statistics, exports and checks).
@@ -175,16 +177,20 @@ struct CacheShard: ~Copyable {
         policy.restore(entry, weight: weight)
     }
 
-    /// Checks the policy's invariants and the log: every stripe's count is in range and every
-    /// pending entry is a miss or a slot number (which may name an entry evicted since: those
-    /// are checked where they are applied, ``WindowTinyLFU/recordHit(slot:)``).
+    /// Checks the policy's invariants and the log: every stripe's count is in range, it holds
+    /// unlogged accesses only when full, and every pending entry is a miss or a slot number
+    /// (which may name an entry evicted since: those are checked where they are applied,
+    /// ``WindowTinyLFU/recordHit(slot:)``).
     func checkInvariants() {
         for stripe in 0 ..< ThreadStripe.count {
-            let pending = Int(stripeBase(stripe).pointee)
-            precondition((0 ..< CacheShard.stripeCapacity).contains(pending), "stripe \(stripe) holds \(pending) accesses")
+            let base = stripeBase(stripe)
+            let pending = Int(base[0])
+            precondition((0 ... CacheShard.stripeCapacity).contains(pending), "stripe \(stripe) holds \(pending) accesses")
+            precondition(base[1] >= 0 && base[2] >= 0 && (pending == CacheShard.stripeCapacity || base[1] == 0 && base[2] == 0),
+                         "stripe \(stripe) counts \(base[1]) hits and \(base[2]) misses unlogged with \(pending) logged")
             for position in 0 ..< pending {
-                precondition(stripeBase(stripe)[position + 1] >= CacheShard.missMarker,
-                             "stripe \(stripe) logs entry \(stripeBase(stripe)[position + 1])")
+                let entry = base[CacheShard.stripeHeaderWords + position]
+                precondition(entry >= CacheShard.missMarker, "stripe \(stripe) logs entry \(entry)")
             }
         }
         policy.checkInvariants()

@@ -46,26 +46,69 @@ package final class ReadMostlyLocked<Value: ~Copyable>: @unchecked Sendable {
         statecache_rml_destroy(lock)
     }
 
-    /// Runs `body` with read access to the value alongside other readers, or returns nil when
-    /// that is not possible soon (a writer stays inside, or the stripe is taken).
-    ///
-    /// `body` must only read the value, apart from memory that belongs to `stripe` alone
-    /// (the caller's per-stripe log): other readers run at the same time. Whatever it returns
-    /// is owned by the caller before the section ends (the exit is an opaque call).
-    @inline(__always)
-    package func withSharedAccess<R>(stripe: Int, _ body: (borrowing Value) -> R) -> R? {
-        guard statecache_rml_read_begin(lock, stripe) else { return nil }
-        let result = body(value.pointee)
-        statecache_rml_read_end(lock, stripe)
-        return result
+    /// The lock and the value's address: what every section uses (``Handle``).
+    package var handle: Handle { Handle(lock: lock, value: value) }
+
+    /// The lock's two addresses, copied out of the object, for a caller that keeps the
+    /// ``ReadMostlyLocked`` alive itself (``SharedStateCache`` holds its shards for its whole
+    /// life): a section entered through a handle reads neither the object's header nor its
+    /// reference count — one dependent load, a likely cache miss, fewer per lookup. A handle
+    /// must not be used after its lock is gone.
+    package struct Handle: @unchecked Sendable {
+        /// The C lock.
+        let lock: OpaquePointer
+        /// The value, in its own allocation.
+        let value: UnsafeMutablePointer<Value>
+
+        /// Runs `body` with read access to the value alongside other readers, or returns nil
+        /// when that is not possible soon (a writer stays inside, or the stripe is taken).
+        ///
+        /// `body` must only read the value, apart from memory that belongs to `stripe` alone
+        /// (the caller's per-stripe log): other readers run at the same time. Whatever it
+        /// returns is owned by the caller before the section ends (the exit is an opaque call).
+        @inline(__always)
+        package func withSharedAccess<R>(stripe: Int, _ body: (borrowing Value) -> R) -> R? {
+            guard statecache_rml_read_begin(lock, stripe) else { return nil }
+            let result = body(value.pointee)
+            statecache_rml_read_end(lock, stripe)
+            return result
+        }
+
+        /// Runs `body` with exclusive access to the value: no reader or other writer is inside.
+        @inline(__always)
+        package func withExclusiveAccess<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
+            statecache_rml_write_begin(lock)
+            defer { statecache_rml_write_end(lock) }
+            return try body(&value.pointee)
+        }
+
+        /// Runs `body` with exclusive access if no other writer holds or waits for the lock at
+        /// this moment (then once the readers inside have left, as ``withExclusiveAccess(_:)``);
+        /// otherwise returns nil without running it. For work that may be skipped or deferred.
+        @inline(__always)
+        package func tryWithExclusiveAccess<R>(_ body: (inout Value) -> R) -> R? {
+            guard statecache_rml_try_write_begin(lock) else { return nil }
+            defer { statecache_rml_write_end(lock) }
+            return body(&value.pointee)
+        }
     }
 
-    /// Runs `body` with exclusive access to the value: no reader or other writer is inside.
+    /// ``Handle/withSharedAccess(stripe:_:)``.
+    @inline(__always)
+    package func withSharedAccess<R>(stripe: Int, _ body: (borrowing Value) -> R) -> R? {
+        handle.withSharedAccess(stripe: stripe, body)
+    }
+
+    /// ``Handle/withExclusiveAccess(_:)``.
     @inline(__always)
     package func withExclusiveAccess<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
-        statecache_rml_write_begin(lock)
-        defer { statecache_rml_write_end(lock) }
-        return try body(&value.pointee)
+        try handle.withExclusiveAccess(body)
+    }
+
+    /// ``Handle/tryWithExclusiveAccess(_:)``.
+    @inline(__always)
+    package func tryWithExclusiveAccess<R>(_ body: (inout Value) -> R) -> R? {
+        handle.tryWithExclusiveAccess(body)
     }
 
     /// Checks that no thread is inside (tests call it between phases): no writer, no claimed

@@ -33,10 +33,11 @@ public final class SharedStateCache: Sendable {
     /// The shards, owned here; each a policy behind its own lock, in its own allocation (no
     /// false sharing between neighbours).
     let shards: [ReadMostlyLocked<CacheShard>]
-    /// The same shards, unowned: the hot paths reach a shard through these without touching
-    /// its reference count — a count that two cores would otherwise both write on every
-    /// lookup. Safe because `shards` keeps every shard alive as long as `self`.
-    private let shardRefs: [Unmanaged<ReadMostlyLocked<CacheShard>>]
+    /// The same shards as handles (their lock's and policy's addresses): the hot paths reach a
+    /// shard through these without touching its object — neither its reference count, a count
+    /// that two cores would otherwise both write on every lookup, nor its header, one more
+    /// dependent load per lookup. Safe because `shards` keeps every shard alive as long as `self`.
+    private let shardHandles: [ReadMostlyLocked<CacheShard>.Handle]
     /// Which shard holds a key, and each shard's budget.
     public let layout: ShardLayout
     private let refusedCount = Atomic<Int>(0)
@@ -49,7 +50,7 @@ public final class SharedStateCache: Sendable {
         let capacity = options.capacityBytes
         guard capacity > 0 else {
             shards = []
-            shardRefs = []
+            shardHandles = []
             layout = ShardLayout(count: 1)
             return
         }
@@ -61,7 +62,7 @@ public final class SharedStateCache: Sendable {
                 adaptation: options.windowAdaptation, seed: layout.seed(ofShard: index, base: seed)))))
         }
         self.layout = layout
-        shardRefs = shards.map { Unmanaged.passUnretained($0) }
+        shardHandles = shards.map(\.handle)
     }
 
     /// Whether the cache stores anything (`cacheLocalMB > 0`).
@@ -75,7 +76,7 @@ public final class SharedStateCache: Sendable {
 
     /// Runs `body` on shard `index` with exclusive access, without reference counting.
     @inline(__always) private func withShard<R>(_ index: Int, _ body: (inout CacheShard) -> R) -> R {
-        shardRefs[index]._withUnsafeGuaranteedRef { $0.withExclusiveAccess(body) }
+        shardHandles[index].withExclusiveAccess(body)
     }
 
     // MARK: Reading
@@ -90,7 +91,7 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty else { return nil }
         let shard = shardIndex(key)
         let stripe = ThreadStripe.current
-        guard let (stored, _) = shardRefs[shard]._withUnsafeGuaranteedRef({ $0.lookUp(CacheLookup(key), stripe: stripe) }) else {
+        guard let (stored, _) = shardHandles[shard].lookUp(CacheLookup(key), stripe: stripe) else {
             return nil
         }
         return decoded(key, consume stored, shard: shard)
@@ -110,7 +111,7 @@ public final class SharedStateCache: Sendable {
         guard !shards.isEmpty else { return nil }
         let shard = shardIndex(lookup.primary)
         let stripe = ThreadStripe.current
-        guard let (stored, fromFallback) = shardRefs[shard]._withUnsafeGuaranteedRef({ $0.lookUp(lookup, stripe: stripe) }) else {
+        guard let (stored, fromFallback) = shardHandles[shard].lookUp(lookup, stripe: stripe) else {
             return nil
         }
         // The stored state is moved into the decoder (one retain for a hit, the caller's).

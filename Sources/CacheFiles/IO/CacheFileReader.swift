@@ -37,12 +37,15 @@ final class CacheFileReader {
 
     /// The default read buffer.
     static let defaultBufferSize = 8 << 20
+    /// The buffer of a reader that reads only the header.
+    static let headerOnlyBufferSize = 4096
 
     /// Opens `path` and reads and checks its header.
     init(path: String, bufferSize: Int = CacheFileReader.defaultBufferSize) throws(CacheFileProblem) {
         self.path = path
         let file = try PosixFile.openForReading(path)
         let size = try file.size()
+        if bufferSize > CacheFileReader.headerOnlyBufferSize { file.adviseSequential() }
         // No larger than the file (small files are common in tests and after pruning), never
         // smaller than the largest header.
         let capacity = Swift.max(Swift.min(bufferSize, size), CacheFile.fixedHeaderSize + CacheFile.maximumPrefixLength)
@@ -60,7 +63,7 @@ final class CacheFileReader {
 
     /// Reads only the header of the file at `path` (small reads: for listing and pruning).
     static func header(at path: String) throws(CacheFileProblem) -> (header: CacheFileHeader, fileSize: Int) {
-        let reader = try CacheFileReader(path: path, bufferSize: 4096)
+        let reader = try CacheFileReader(path: path, bufferSize: headerOnlyBufferSize)
         return (reader.header, reader.fileSize)
     }
 
@@ -106,22 +109,31 @@ final class CacheFileReader {
             throw .truncated(what: "a block", offset: fileSize)
         }
         input.consume(CacheFile.blockHeaderSize)
-        guard try input.fill(storedLength) else { throw .truncated(what: "a block", offset: fileSize) }
-        let stored = input.bytes
-        guard Checksum.crc32(stored, count: storedLength) == dataCRC else {
-            throw .corrupt("block checksum mismatch at byte \(blockStart)")
-        }
         destination.count = 0
         if header.isCompressed {
+            guard try input.fill(storedLength) else { throw .truncated(what: "a block", offset: fileSize) }
+            let stored = input.bytes
+            guard Checksum.crc32(stored, count: storedLength) == dataCRC else {
+                throw .corrupt("block checksum mismatch at byte \(blockStart)")
+            }
             destination.reserve(rawLength)
             guard LZ4Block.decompress(stored, count: storedLength, into: destination.base, expected: rawLength) else {
                 throw .corrupt("block at byte \(blockStart) does not decompress")
             }
             destination.count = rawLength
+            input.consume(storedLength)
         } else {
-            destination.append(UnsafeRawBufferPointer(start: stored, count: storedLength))
+            // Read straight into the block's buffer (one copy from the kernel), then checked
+            // there: the records are handed out only after the checksum matched.
+            destination.reserve(storedLength)
+            guard try input.read(into: destination.base, count: storedLength) else {
+                throw .truncated(what: "a block", offset: fileSize)
+            }
+            guard Checksum.crc32(destination.base, count: storedLength) == dataCRC else {
+                throw .corrupt("block checksum mismatch at byte \(blockStart)")
+            }
+            destination.count = storedLength
         }
-        input.consume(storedLength)
         blocksRead += 1
         entriesRead += count
         rawBytesRead += rawLength

@@ -50,6 +50,15 @@ final class PosixFile {
         }
     }
 
+    /// Tells the kernel the file will be read from start to end once (Linux doubles its
+    /// read-ahead window for it, so the device stays busy while the reader checks and restores
+    /// what it already has). Advice only: a failure changes nothing and is ignored.
+    func adviseSequential() {
+        #if os(Linux)
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+        #endif
+    }
+
     /// Reads up to `count` bytes into `buffer`, fewer only at the end of the file.
     func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(CacheFileProblem) -> Int {
         guard let done = SystemCalls.readFully(descriptor, buffer, count) else { throw .unreadable(errno: errno) }
