@@ -20,7 +20,7 @@ final class PostgresWriterSessionTests: XCTestCase {
         }
     }
 
-    func testTheUploadTableIsTruncatedOnceEnoughRowsWentThrough() throws {
+    func testOnlyACommitLargerThanOneMessageUsesTheUploadTableWhichIsThenTruncated() throws {
         let made = try StorageBackend.make(.postgres, label: #function)
         backend = made
         let store = try XCTUnwrap(try made.open() as? PostgresObjectStore)
@@ -31,13 +31,23 @@ final class PostgresWriterSessionTests: XCTestCase {
 
         for oid in try store.newOIDs(count: 100) { connection.store(oid, [UInt8](repeating: 1, count: 500), expecting: nil) }
         _ = try connection.commit()
-        XCTAssertGreaterThan(try uploadTableBytes(store), 0, "below the threshold the deleted rows' pages stay")
+        XCTAssertEqual(try uploadTableBytes(store), 0, "states that fit one message go with the call")
 
-        for oid in try store.newOIDs(count: PostgresWriterSession.truncateAfterRows) {
-            connection.store(oid, [UInt8](repeating: 2, count: 500), expecting: nil)
+        // 36 MiB: two states through the upload table (32 MiB chunks), the third with the call.
+        let large = try store.newOIDs(count: 3)
+        for (index, oid) in large.enumerated() {
+            connection.store(oid, [UInt8](repeating: UInt8(index + 2), count: 12 << 20), expecting: nil)
         }
-        _ = try connection.commit()
-        XCTAssertEqual(try uploadTableBytes(store), 0, "past it the table is truncated")
+        let tid = try connection.commit()
+        XCTAssertEqual(try uploadTableBytes(store), 0, "truncated after the commit that used it")
+        _ = try connection.poll()
+        let loaded = try connection.load(many: large)
+        for (index, oid) in large.enumerated() {
+            XCTAssertEqual(loaded[oid]?.tid, tid)
+            XCTAssertEqual(loaded[oid]?.state.count, 12 << 20)
+            XCTAssertEqual(loaded[oid]?.state.first, UInt8(index + 2))
+            XCTAssertEqual(loaded[oid]?.state.last, UInt8(index + 2))
+        }
         store.checkInvariants()
     }
 }

@@ -11,12 +11,12 @@ import Glibc
 /// ``PostgresConnection`` owns its handle outright. Statements are sent with binary parameters
 /// and binary results (no text parsing on the load path).
 final class PostgresConnectionHandle {
-    /// The session; valid until ``close()``.
-    private let connection: OpaquePointer
+    /// The session; valid until ``close()``. Used only by this type and its extensions.
+    let connection: OpaquePointer
     /// Where the server is, for messages (no password).
     let location: String
     /// Names of the statements prepared on this session.
-    private var prepared: Set<String> = []
+    private(set) var prepared: Set<String> = []
     /// True after ``close()``.
     private(set) var isClosed = false
     /// Set when a call failed in a way that means the session is gone, whatever libpq's
@@ -84,14 +84,32 @@ final class PostgresConnectionHandle {
     /// Runs `sql` with binary `parameters` and binary results, prepared once per session
     /// under `name` when one is given (reused afterwards), unnamed otherwise.
     func query(_ sql: String, _ parameters: [PostgresParameter] = [], prepareAs name: String? = nil) throws(StorageError) -> PostgresResult {
-        // Parameter types go to the server when a statement is parsed: at PQprepare, once per
-        // session, or with each unnamed statement — never with an execution of a prepared one.
-        let types = name.map { prepared.contains($0) } == true ? [] : parameters.map { Oid($0.typeOID) }
-        if let name, !prepared.contains(name) {
-            _ = try check(PQprepare(connection, name, sql, Int32(types.count), types), sql: sql)
-            prepared.insert(name)
+        if let name { try prepareOnce(name, sql: sql, parameters: parameters) }
+        let result: OpaquePointer? = Self.withBinaryParameters(parameters) { values, lengths, formats in
+            if let name {
+                return PQexecPrepared(connection, name, Int32(values.count), values, lengths, formats, 1)
+            }
+            let types = parameters.map { Oid($0.typeOID) }
+            return PQexecParams(connection, sql, Int32(values.count), types, values, lengths, formats, 1)
         }
-        // All parameters go in one buffer; the pointers below are offsets into it.
+        return try check(result, sql: sql)
+    }
+
+    /// Prepares `sql` under `name` unless this session already did. Parameter types go to the
+    /// server when a statement is parsed: here, once per session, or with each unnamed
+    /// statement — never with an execution of a prepared one.
+    func prepareOnce(_ name: String, sql: String, parameters: [PostgresParameter]) throws(StorageError) {
+        guard !prepared.contains(name) else { return }
+        let types = parameters.map { Oid($0.typeOID) }
+        _ = try check(PQprepare(connection, name, sql, Int32(types.count), types), sql: sql)
+        prepared.insert(name)
+    }
+
+    /// Calls `body` with libpq's arrays for `parameters` in binary format: value pointers,
+    /// lengths and formats (all 1). The pointers are offsets into one buffer that lives only
+    /// during the call.
+    static func withBinaryParameters<R>(_ parameters: [PostgresParameter],
+                                        _ body: (_ values: [UnsafePointer<CChar>?], _ lengths: [Int32], _ formats: [Int32]) -> R) -> R {
         var buffer: [UInt8] = []
         var offsets: [Int] = []
         var lengths: [Int32] = []
@@ -103,16 +121,11 @@ final class PostgresConnectionHandle {
         }
         buffer.append(0) // never empty: a nil pointer would mean NULL to libpq, even for an empty bytea
         let formats = [Int32](repeating: 1, count: parameters.count)
-        let count = Int32(parameters.count)
-        let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes in
+        return buffer.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress!)
             let values: [UnsafePointer<CChar>?] = offsets.map { (base + $0).assumingMemoryBound(to: CChar.self) }
-            if let name {
-                return PQexecPrepared(connection, name, count, values, lengths, formats, 1)
-            }
-            return PQexecParams(connection, sql, count, types, values, lengths, formats, 1)
+            return body(values, lengths, formats)
         }
-        return try check(result, sql: sql)
     }
 
     /// Rolls back the open transaction, if any, ignoring errors (the session may be gone).
@@ -129,7 +142,7 @@ final class PostgresConnectionHandle {
     }
 
     /// The result of a call, or the error it stands for (the result is freed then).
-    private func check(_ result: OpaquePointer?, sql: String) throws(StorageError) -> PostgresResult {
+    func check(_ result: OpaquePointer?, sql: String) throws(StorageError) -> PostgresResult {
         guard let result else {
             throw failure(PostgresFailure(sqlState: "", message: String(cString: PQerrorMessage(connection)).oneLine(), sql: sql))
         }
@@ -150,7 +163,7 @@ final class PostgresConnectionHandle {
     /// The storage error for a failure: a lost session (libpq's status, a failure of libpq's
     /// own, or a SQLSTATE that ends the session) is `StorageError.Code.connectionLost`, and the
     /// session is not used again.
-    private func failure(_ failure: PostgresFailure) -> StorageError {
+    func failure(_ failure: PostgresFailure) -> StorageError {
         let error = PostgresErrorClassification.error(for: failure, sessionBroken: isBroken)
         if error.code == .connectionLost { isAbandoned = true }
         return error

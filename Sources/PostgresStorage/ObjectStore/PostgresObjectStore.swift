@@ -187,27 +187,41 @@ public final class PostgresObjectStore: ObjectStore {
         }
     }
 
-    /// Runs `body` inside a transaction (`BEGIN` done) on an idle writer session, or a new one
-    /// when none is idle, and returns the session to the pool afterwards unless it broke. A
-    /// pooled session found dead at `BEGIN` — nothing of this transaction was sent yet — is
-    /// replaced by a new one.
+    /// Runs `body` inside a transaction (`BEGIN` done) on a writer session (see
+    /// ``withWriterSession(_:)``).
     func inWriteTransaction<R>(_ body: (PostgresWriterSession) throws(StorageError) -> R) throws(StorageError) -> R {
-        guard !isClosed else { throw .closed }
-        var session: PostgresWriterSession
-        if let idle = writers.withLock({ $0.popLast() }) {
-            session = idle
-            do throws(StorageError) {
-                try session.handle.execute("BEGIN")
-            } catch {
-                session.handle.close()
-                guard error.code == .connectionLost else { throw error }
-                session = try openWriterSession()
-                try session.handle.execute("BEGIN")
-            }
-        } else {
-            session = try openWriterSession()
+        try withWriterSession { (session, began) throws(StorageError) -> R in
             try session.handle.execute("BEGIN")
+            began = true
+            return try body(session)
         }
+    }
+
+    /// Runs `body` on an idle writer session, or a new one when none is idle, and returns the
+    /// session to the pool afterwards unless it broke; a transaction `body` leaves open is
+    /// rolled back when it throws.
+    ///
+    /// `body` begins its own transaction and sets its `began` argument once the server
+    /// answered that `BEGIN`. A pooled session lost before then died while idle, and nothing
+    /// of `body` reached the server: the session is replaced by a new one and `body` runs
+    /// again, once.
+    func withWriterSession<R>(_ body: (PostgresWriterSession, inout Bool) throws(StorageError) -> R) throws(StorageError) -> R {
+        guard !isClosed else { throw .closed }
+        if let idle = writers.withLock({ $0.popLast() }) {
+            var began = false
+            do throws(StorageError) {
+                return try run(body, on: idle, began: &began)
+            } catch {
+                guard !began, error.code == .connectionLost else { throw error }
+            }
+        }
+        var began = false
+        return try run(body, on: openWriterSession(), began: &began)
+    }
+
+    /// Runs `body` on `session`, then pools the session again or closes it.
+    private func run<R>(_ body: (PostgresWriterSession, inout Bool) throws(StorageError) -> R, on session: PostgresWriterSession,
+                        began: inout Bool) throws(StorageError) -> R {
         defer {
             session.transactionEnded()
             let handle = session.handle
@@ -218,24 +232,29 @@ public final class PostgresObjectStore: ObjectStore {
             }
         }
         do throws(StorageError) {
-            return try body(session)
+            return try body(session, &began)
         } catch {
             session.handle.rollbackQuietly()
             throw error
         }
     }
 
-    /// A new writer session: the lock timeout set, the upload table created. The table has no
-    /// index and no `ON COMMIT DELETE ROWS` (its truncation costs a millisecond per commit —
-    /// measured with pgbench: 780 against 6,800 transactions/s); each commit moves its rows out
-    /// with `DELETE … RETURNING`, and a rollback discards them.
+    /// A new writer session: the lock timeout and generic plans set, the upload table
+    /// created. The table has no index and no `ON COMMIT DELETE ROWS` (its truncation costs a
+    /// millisecond per commit — measured with pgbench: 780 against 6,800 transactions/s); a
+    /// commit that used it moves its rows out with `DELETE … RETURNING`, and a rollback
+    /// discards them.
     private func openWriterSession() throws(StorageError) -> PostgresWriterSession {
         let handle = try openSession()
         let timeout = options.lockTimeout.components
         let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
         do throws(StorageError) {
+            // Generic plans for the commit's prepared statements: left to choose, PostgreSQL
+            // may keep planning them anew on every execution (a custom plan looks cheaper for
+            // one-element arrays), and planning the write costs more than running it.
             try handle.execute("""
                 SET lock_timeout = \(max(1, milliseconds));
+                SET plan_cache_mode = force_generic_plan;
                 CREATE TEMPORARY TABLE statecache_upload (zoid int8 NOT NULL, expected_tid int8, state bytea NOT NULL);
                 """)
         } catch {

@@ -1,13 +1,15 @@
 /// A session of the store's writer pool: its libpq session and its upload table's growth.
 ///
-/// The upload table is emptied by each commit (`DELETE … RETURNING`), but PostgreSQL does not
-/// give a table's pages back on delete, and every later commit scans them all: after a bulk
-/// load of 50,000 objects a one-object commit took 2.5 ms on the server instead of 0.13. So
-/// the session counts the rows it uploaded and truncates the table, outside any transaction,
-/// once they pass ``truncateAfterRows`` (one truncation costs about a millisecond).
+/// Only a commit too large for one message sends states through the upload table (see
+/// ``PostgresObjectStore/commit(_:)``), and it empties the table (`DELETE … RETURNING`), but
+/// PostgreSQL does not give a table's pages back on delete, and every later use scans them
+/// all: after a bulk load of 50,000 objects a one-object commit took 2.5 ms on the server
+/// instead of 0.13. So the session counts the rows it uploaded and truncates the table,
+/// outside any transaction, once they pass ``truncateAfterRows`` — after every such commit,
+/// whose tens of megabytes dwarf the truncation's millisecond.
 final class PostgresWriterSession {
     /// Rows uploaded before the table is truncated.
-    static let truncateAfterRows = 2_000
+    static let truncateAfterRows = 1
 
     let handle: PostgresConnectionHandle
     private var rowsSinceTruncate = 0

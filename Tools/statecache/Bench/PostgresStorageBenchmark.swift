@@ -17,8 +17,10 @@ import Synchronization
 ///   PostgreSQL loads above. Target: ≥ 20×.
 /// - **Bulk loads**: `load(many:)` of 100 OIDs (one `= ANY($1)` query) against one by one.
 /// - **Commits** of 1, 10 and 100 objects: ours (upload, object locks, conflict check, commit
-///   lock, TID) against a raw `BEGIN; INSERT … ON CONFLICT …; COMMIT` of the same size without
-///   locks or checks, on disjoint objects.
+///   lock, TID: two round trips) against what a competent raw libpq client does for the same
+///   commit — `BEGIN`, `SELECT … FOR UPDATE` and a TID comparison, one `INSERT … ON CONFLICT`
+///   statement logging the transaction and writing the states, `COMMIT` (four round trips, no
+///   commit lock) — on disjoint objects. Target for 1 object: ≥ 1.0.
 ///
 /// The benchmark adds its objects to the database it is given (new OIDs; nothing is removed),
 /// so point it at a throwaway server: `scripts/throwaway-postgres.sh run -- sh -c
@@ -109,11 +111,11 @@ enum PostgresStorageBenchmark {
 
         // Commits on disjoint halves.
         rows += try CommitRate.rows(group: name, objectCount: objectCount, rounds: rounds,
-                                    baseline: "raw libpq BEGIN…INSERT…COMMIT", notes: notes,
+                                    baseline: "raw libpq BEGIN, SELECT…FOR UPDATE + check, INSERT, COMMIT", notes: notes,
                                     ours: { perTransaction, range in
             try measureCommits(db, oids: oids, tids: &tids, perTransaction: perTransaction, range: range, seconds: commitSeconds)
         }, raw: { perTransaction, range in
-            try measureRawCommits(target: target, oids: oids, perTransaction: perTransaction, range: range,
+            try measureRawCommits(target: target, oids: oids, tids: &tids, perTransaction: perTransaction, range: range,
                                   seconds: commitSeconds)
         })
         return rows
@@ -199,25 +201,83 @@ enum PostgresStorageBenchmark {
         }
     }
 
-    private static func measureRawCommits(target: String, oids: [ObjectID], perTransaction: Int,
+    /// What a competent client of libpq does for the same commit, without the storage's code:
+    /// `BEGIN`; lock the rows and read their TIDs (`SELECT … FOR UPDATE`, in OID order) and
+    /// compare them with the expected ones; one statement that logs the transaction (TID: the
+    /// last one + 1) and writes the states; `COMMIT` — four round trips, prepared statements,
+    /// binary parameters, scalars for one object and arrays for more. It has no commit lock
+    /// (nothing orders concurrent commits' TIDs): naive, and the cheaper for it.
+    private static func measureRawCommits(target: String, oids: [ObjectID], tids: inout [TransactionID], perTransaction: Int,
                                           range: Range<Int>, seconds limit: Double) throws -> Double {
         let session = try RawSession(target)
-        try session.prepare("log", "INSERT INTO transaction_log (tid, object_count) SELECT max(tid) + 1, 1 FROM transaction_log", types: [])
-        try session.prepare("write", """
-            INSERT INTO object_state (zoid, tid, state) VALUES ($1, (SELECT max(tid) FROM transaction_log), $2)
-            ON CONFLICT (zoid) DO UPDATE SET tid = excluded.tid, state = excluded.state
-            """, types: [20, 17])
+        let single = perTransaction == 1
+        let log = "WITH logged AS (INSERT INTO transaction_log (tid, object_count) SELECT coalesce(max(tid), 0) + 1, $3 FROM transaction_log RETURNING tid)"
+        if single {
+            try session.prepare("lock", "SELECT tid FROM object_state WHERE zoid = $1 FOR UPDATE", types: [20])
+            try session.prepare("write", """
+                \(log) INSERT INTO object_state (zoid, tid, state) SELECT $1, logged.tid, $2 FROM logged
+                ON CONFLICT (zoid) DO UPDATE SET tid = excluded.tid, state = excluded.state RETURNING tid
+                """, types: [20, 17, 20])
+        } else {
+            try session.prepare("lock", "SELECT tid FROM object_state WHERE zoid = ANY($1) ORDER BY zoid FOR UPDATE", types: [1016])
+            try session.prepare("write", """
+                \(log) INSERT INTO object_state (zoid, tid, state)
+                SELECT u.zoid, logged.tid, u.state FROM unnest($1::int8[], $2::bytea[]) AS u(zoid, state), logged
+                ON CONFLICT (zoid) DO UPDATE SET tid = excluded.tid, state = excluded.state RETURNING tid
+                """, types: [1016, 1001, 20])
+        }
         return try CommitRate.measure(range: range, perTransaction: perTransaction, seconds: limit) { indexes, round in
+            let sortedIndexes = indexes.sorted { oids[$0] < oids[$1] }
+            let zoids = sortedIndexes.map { Int64(bitPattern: oids[$0].rawValue) }
+            let states = sortedIndexes.map { state(for: oids[$0], round: round) }
             try session.execute("BEGIN")
-            _ = try session.executePrepared("log") { _ in 0 }
-            for position in indexes {
-                let oid = oids[position]
-                var zoid = [UInt8](repeating: 0, count: 8)
-                for index in 0..<8 { zoid[index] = UInt8(truncatingIfNeeded: oid.rawValue >> UInt64(56 - 8 * index)) }
-                _ = try session.executePrepared("write", zoid, state(for: oid, round: round)) { _ in 0 }
+            let expected = sortedIndexes.map { tids[$0] }
+            let current = try session.executePrepared("lock", single ? RawBinary.int8(zoids[0]) : RawBinary.int8Array(zoids)) { result in
+                (0..<Int(PQntuples(result))).map { TransactionID(UInt64(bitPattern: RawBinary.readInt8(result, $0, 0))) }
+            }
+            guard current == expected else {
+                try session.execute("ROLLBACK")
+                throw BenchmarkFailure("raw commit: an object changed under the benchmark")
+            }
+            let written = try session.executePrepared("write", single ? RawBinary.int8(zoids[0]) : RawBinary.int8Array(zoids),
+                                                      single ? states[0] : RawBinary.byteaArray(states),
+                                                      RawBinary.int8(Int64(zoids.count))) { result in
+                PQntuples(result) > 0 ? TransactionID(UInt64(bitPattern: RawBinary.readInt8(result, 0, 0))) : .zero
             }
             try session.execute("COMMIT")
+            for index in indexes { tids[index] = written }
         }
+    }
+}
+
+/// PostgreSQL's binary formats for the raw baselines (`int8_send`, `array_send`).
+private enum RawBinary {
+    static func int8(_ value: Int64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> Int64(56 - 8 * $0)) }
+    }
+
+    static func int4(_ value: Int32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> Int32(24 - 8 * $0)) }
+    }
+
+    /// A one-dimensional array: dimensions, no nulls, element type, length, lower bound 1, then
+    /// each element's length and bytes.
+    static func array(_ elements: [[UInt8]], elementType: Int32) -> [UInt8] {
+        var bytes = int4(1) + int4(0) + int4(elementType) + int4(Int32(elements.count)) + int4(1)
+        for element in elements { bytes += int4(Int32(element.count)) + element }
+        return bytes
+    }
+
+    static func int8Array(_ values: [Int64]) -> [UInt8] { array(values.map(int8), elementType: 20) }
+
+    static func byteaArray(_ values: [[UInt8]]) -> [UInt8] { array(values, elementType: 17) }
+
+    /// The binary `int8` at (`row`, `column`) of `result`.
+    static func readInt8(_ result: OpaquePointer, _ row: Int, _ column: Int) -> Int64 {
+        guard PQgetlength(result, Int32(row), Int32(column)) == 8, let value = PQgetvalue(result, Int32(row), Int32(column)) else { return -1 }
+        var number: UInt64 = 0
+        for index in 0..<8 { number = number << 8 | UInt64(UInt8(bitPattern: value[index])) }
+        return Int64(bitPattern: number)
     }
 }
 
@@ -252,7 +312,7 @@ private final class RawSession {
     }
 
     /// Runs a prepared statement with binary parameters and results; `read` sees the result.
-    func executePrepared(_ name: String, _ parameters: [UInt8]..., read: (OpaquePointer) -> Int) throws -> Int {
+    func executePrepared<R>(_ name: String, _ parameters: [UInt8]..., read: (OpaquePointer) -> R) throws -> R {
         let lengths = parameters.map { Int32($0.count) }
         let formats = [Int32](repeating: 1, count: parameters.count)
         let copies = parameters.map { bytes -> UnsafeMutablePointer<CChar> in
