@@ -63,7 +63,7 @@ public final class TraceReader {
     /// What the walks so far delivered and found.
     @usableFromInline var walked = WalkState()
 
-    /// The counts and the outcome of the walk (``forEachEvent(_:)`` updates them when it leaves).
+    /// The counts and the outcome of the walk (``forEachEvent(into:limit:)`` updates them when it leaves).
     @usableFromInline struct WalkState {
         @usableFromInline var records = 0
         @usableFromInline var skips = 0
@@ -126,7 +126,7 @@ public final class TraceReader {
         try self.init(path: path, recovery: recovery, bufferSize: bufferSize, mapping: mapping, xz: nil)
     }
 
-    /// Opens `path` as ``init(path:recovery:bufferSize:)`` does, with `xz` to decode xz data
+    /// Opens `path` as ``init(path:recovery:bufferSize:mapping:)`` does, with `xz` to decode xz data
     /// (CacheAnalysis's `TraceInput` passes liblzma's decoder).
     package convenience init(path: String, recovery: MisalignmentRecovery = .skipEightBytes,
                              bufferSize: Int = TraceReader.defaultBufferSize, mapping: Bool = true,
