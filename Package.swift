@@ -69,24 +69,24 @@ let package = Package(
         // ObjectState) and the two helpers storage and traces share with the cache (Locked,
         // SystemCalls). Storage and traces depend on this, not on the cache's policy.
         .target(name: "StateVocabulary", swiftSettings: strict),
-        // §3 The cache: policy, sketch, codecs, stats (re-exports the vocabulary).
+        // The cache: policy, sketch, codecs, stats (re-exports the vocabulary).
         .target(name: "CacheCore", dependencies: ["StateVocabulary", "CLZ4", "CZlib", "CCacheSync"], swiftSettings: strict),
-        // §7 Trace record format, reader, writer.
+        // Trace record format, reader, writer.
         .target(name: "CacheTrace", dependencies: ["StateVocabulary", "CZlib"], swiftSettings: strict),
-        // §7 The engines behind cache-stats and cache-simul.
+        // The engines behind cache-stats and cache-simul.
         // (xz input, for research traces, lives here so that an application tracing its cache does not link liblzma).
         .target(name: "CacheAnalysis", dependencies: ["CacheCore", "CacheTrace", "CLZMA"], swiftSettings: strict),
-        // §5 What every object storage offers the cache (protocols, errors, poll results).
+        // What every object storage offers the cache (protocols, errors, poll results); no C library.
         .target(name: "ObjectStorage", dependencies: ["StateVocabulary"], swiftSettings: strict),
-        // §5 The SQLite object storage (one machine).
+        // The SQLite object storage (one machine).
         .target(name: "SQLiteStorage", dependencies: ["StateVocabulary", "ObjectStorage", "CSQLite"], swiftSettings: strict),
-        // §5 The PostgreSQL object storage (many machines), through libpq.
+        // The PostgreSQL object storage (many machines), through libpq.
         .target(name: "PostgresStorage", dependencies: ["StateVocabulary", "ObjectStorage", "CLibPQ"], swiftSettings: strict),
-        // §4 Views, checkpoints and delta maps.
+        // Views, checkpoints and delta maps.
         .target(name: "CacheViews",
                 dependencies: ["CacheCore", "CacheTrace", "ObjectStorage", logging],
                 swiftSettings: strict),
-        // §6 Persistent cache files.
+        // Persistent cache files.
         .target(name: "CacheFiles",
                 dependencies: ["CacheCore", "CLZ4", "CZlib", logging],
                 swiftSettings: strict),
