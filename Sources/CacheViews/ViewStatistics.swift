@@ -18,7 +18,7 @@ public struct ViewStatistics: Sendable, Equatable, Codable, CustomStringConverti
     public var shifts = 0
 
     /// An empty record.
-    public init() {}
+    package init() {}
 
     /// Every counter, for the code that treats them alike (``add(_:)``).
     static var counters: [WritableKeyPath<ViewStatistics, Int>] {

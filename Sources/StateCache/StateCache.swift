@@ -5,7 +5,6 @@
 @_exported import struct StateVocabulary.ObjectID
 @_exported import struct StateVocabulary.TransactionID
 @_exported import struct StateVocabulary.ObjectState
-@_exported import struct CacheCore.Checkpoints
 @_exported import struct CacheCore.CacheStatistics
 @_exported import struct CacheCore.CacheOptions
 @_exported import enum CacheCore.StateCompression

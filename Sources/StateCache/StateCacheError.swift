@@ -31,7 +31,7 @@ public struct StateCacheError: Error, Hashable, Sendable, CustomStringConvertibl
     public var message: String
 
     /// An error of `code` saying `message`.
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }

@@ -37,5 +37,5 @@ public struct CacheOptions: Sendable, Equatable, Codable {
     /// the index bucket (8 bytes at ≤ 75% load), the payload array's 32-byte header and
     /// malloc's rounding, and the frequency sketch's 8 bytes. A unit test keeps this constant
     /// within 20% of a fresh measurement.
-    public static let entryOverhead = 160
+    package static let entryOverhead = 160
 }

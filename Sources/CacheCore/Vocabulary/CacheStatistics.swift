@@ -2,10 +2,10 @@
 public struct CacheStatistics: Sendable, Equatable, Codable, CustomStringConvertible {
     /// How full one policy region is: its entries and their bytes. (Which region is
     /// `WindowTinyLFU.Region`; this is what one holds.)
-    public struct RegionOccupancy: Sendable, Equatable, Codable {
-        public var entries = 0
+    package struct RegionOccupancy: Sendable, Equatable, Codable {
+        package var entries = 0
         /// Payload bytes plus per-entry overhead (the weight the bound counts).
-        public var bytes = 0
+        package var bytes = 0
     }
 
     /// Lookups that found an entry.
@@ -27,16 +27,16 @@ public struct CacheStatistics: Sendable, Equatable, Codable, CustomStringConvert
     /// The bound on ``bytes``.
     public var capacityBytes = 0
     /// The admission window.
-    public var window = RegionOccupancy()
+    package var window = RegionOccupancy()
     /// The main space's probation segment.
-    public var probation = RegionOccupancy()
+    package var probation = RegionOccupancy()
     /// The main space's protected segment.
-    public var protected = RegionOccupancy()
+    package var protected = RegionOccupancy()
     /// The window's current budget as a share of the capacity (0…1).
-    public var windowShare = 0.0
+    package var windowShare = 0.0
 
     /// An empty snapshot.
-    public init() {}
+    package init() {}
 
     /// `hits / (hits + misses)`, or 0 before the first lookup.
     public var hitRate: Double { hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses) }

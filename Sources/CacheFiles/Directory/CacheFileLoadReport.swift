@@ -30,7 +30,7 @@ public struct CacheFileLoadReport: Sendable, CustomStringConvertible {
     public var seconds = 0.0
 
     /// An empty report.
-    public init() {}
+    package init() {}
 
     /// One line, e.g. `restored 2000 entries from 1 file (skipped 12, 0 files rejected, 118 KB read) in 0.004 s`;
     /// rejected files are named with their problem.

@@ -21,7 +21,7 @@ public struct CacheFileSaveReport: Sendable, CustomStringConvertible {
     public var seconds = 0.0
 
     /// An empty report.
-    public init() {}
+    package init() {}
 
     /// One line, e.g. `wrote 2000 entries (1.2 MB) to main-….cache, left out 3 unreachable and 0 capped, removed 1 file, in 0.010 s`.
     public var description: String {

@@ -11,7 +11,7 @@ public struct ObjectChange: Sendable, Hashable, CustomStringConvertible {
     public var tid: TransactionID
 
     /// Creates a change entry.
-    public init(oid: ObjectID, tid: TransactionID) {
+    package init(oid: ObjectID, tid: TransactionID) {
         self.oid = oid
         self.tid = tid
     }

@@ -15,10 +15,10 @@ public struct PollResult: Sendable, Hashable {
     /// (the first poll: there was no previous snapshot to compare with).
     public var changes: [ObjectChange]?
     /// The TIDs of this connection's own commits that became visible with this poll, ascending.
-    public var ownCommits: [TransactionID]
+    package var ownCommits: [TransactionID]
 
     /// Creates a poll result.
-    public init(previousTID: TransactionID?, newTID: TransactionID, changes: [ObjectChange]?, ownCommits: [TransactionID]) {
+    package init(previousTID: TransactionID?, newTID: TransactionID, changes: [ObjectChange]?, ownCommits: [TransactionID]) {
         self.previousTID = previousTID
         self.newTID = newTID
         self.changes = changes
@@ -26,12 +26,12 @@ public struct PollResult: Sendable, Hashable {
     }
 
     /// True when `change` was written by this connection's own commit.
-    public func isOwn(_ change: ObjectChange) -> Bool {
+    package func isOwn(_ change: ObjectChange) -> Bool {
         ownCommits.contains(change.tid)
     }
 
     /// The changes written by other connections (or processes); nil when unknown.
-    public var foreignChanges: [ObjectChange]? {
+    package var foreignChanges: [ObjectChange]? {
         guard let changes else { return nil }
         if ownCommits.isEmpty { return changes }
         let own = Set(ownCommits)

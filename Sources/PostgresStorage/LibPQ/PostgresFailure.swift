@@ -17,7 +17,7 @@ public struct PostgresFailure: StorageBackendDetail, Hashable {
     public var sql: String?
 
     /// Creates a failure description.
-    public init(sqlState: String, severity: String = "", message: String, sql: String?) {
+    package init(sqlState: String, severity: String = "", message: String, sql: String?) {
         self.sqlState = sqlState
         self.severity = severity
         self.message = message

@@ -17,7 +17,7 @@ public struct SQLiteFailure: StorageBackendDetail, Hashable {
     public var sql: String?
 
     /// Creates a failure description.
-    public init(extendedCode: Int32, message: String, sql: String?) {
+    package init(extendedCode: Int32, message: String, sql: String?) {
         self.extendedCode = extendedCode
         self.message = message
         self.sql = sql

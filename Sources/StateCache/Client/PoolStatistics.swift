@@ -21,7 +21,7 @@ public struct PoolStatistics: Sendable, Hashable, CustomStringConvertible {
     public var opened = 0
     public var closed = 0
 
-    public init() {}
+    package init() {}
 
     /// One line: `leased 2, idle 3, opening 0, waiters 0; leases 120 (waited 4, 1.2 ms), timeouts 0, opened 5, closed 0`.
     public var description: String {

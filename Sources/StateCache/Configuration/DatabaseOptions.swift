@@ -42,13 +42,13 @@ public struct DatabaseOptions: Sendable {
     public init() {}
 
     /// The prefix in force for a database at `directory`.
-    public func prefix(for directory: URL) -> String {
+    package func prefix(for directory: URL) -> String {
         prefix(forDatabaseNamed: directory.standardizedFileURL.lastPathComponent)
     }
 
     /// The prefix in force for a database called `name` (a directory's or a PostgreSQL
     /// database's name).
-    public func prefix(forDatabaseNamed name: String) -> String {
+    package func prefix(forDatabaseNamed name: String) -> String {
         if let cachePrefix, !cachePrefix.isEmpty { return cachePrefix }
         return name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "/", with: "_")
     }

@@ -84,7 +84,7 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The URL or connection string of a PostgreSQL location; nil for SQLite.
-    public var postgresTarget: String? {
+    package var postgresTarget: String? {
         switch self {
         case .sqlite: return nil
         #if PostgreSQL
@@ -96,7 +96,7 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The SQLite options of a SQLite location; nil for PostgreSQL.
-    public var sqliteOptions: SQLiteStorageOptions? {
+    package var sqliteOptions: SQLiteStorageOptions? {
         if case .sqlite(_, let options) = self { return options }
         return nil
     }
