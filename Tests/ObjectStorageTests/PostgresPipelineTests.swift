@@ -18,6 +18,20 @@ final class PostgresPipelineTests: XCTestCase {
         return made
     }
 
+    /// A fresh database's store and a polled connection on it, both closed when the test ends;
+    /// `prepare` runs SQL on the database after the store created its schema, before connecting.
+    private func polledConnection(_ label: String = #function, prepare: String? = nil)
+        throws -> (store: PostgresObjectStore, connection: PostgresConnection) {
+        let database = try freshDatabase(label)
+        let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
+        addTeardownBlock { store.close() }
+        if let prepare { try PostgresTestServer.execute(prepare, on: database.location) }
+        let connection = try store.connect()
+        addTeardownBlock { connection.close() }
+        _ = try connection.poll()
+        return (store, connection)
+    }
+
     private func session(on database: StorageBackend) throws -> PostgresConnectionHandle {
         try PostgresConnectionHandle.connect(to: database.location, location: "test", connectTimeout: .seconds(10))
     }
@@ -92,12 +106,7 @@ final class PostgresPipelineTests: XCTestCase {
     }
 
     func testTheCommitTIDIsTheServerClockAsATimeStamp() throws {
-        let database = try freshDatabase()
-        let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
-        defer { store.close() }
-        let connection = try store.connect()
-        defer { connection.close() }
-        _ = try connection.poll()
+        let (store, connection) = try polledConnection()
         // Server and tests share the host's clock; a wrong field in the TimeStamp (a month, a
         // day, the 2³²/60 scale) would be off by far more than the second allowed.
         let before = TransactionID(secondsSince1970: Date().timeIntervalSince1970 - 1)
@@ -110,26 +119,14 @@ final class PostgresPipelineTests: XCTestCase {
     }
 
     func testACommitAfterATIDAheadOfTheClockTakesTheNextOne() throws {
-        let database = try freshDatabase()
-        let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
-        defer { store.close() }
         let ahead = TransactionID(secondsSince1970: Date().timeIntervalSince1970 + 86_400 * 400)
-        try PostgresTestServer.execute("INSERT INTO transaction_log VALUES (\(ahead.rawValue), 0)", on: database.location)
-        let connection = try store.connect()
-        defer { connection.close() }
-        _ = try connection.poll()
+        let (store, connection) = try polledConnection(prepare: "INSERT INTO transaction_log VALUES (\(ahead.rawValue), 0)")
         connection.store(try store.newOIDs(count: 1)[0], [1], expecting: nil)
         XCTAssertEqual(try connection.commit(), ahead.successor)
     }
 
     func testACommitWhenTheTIDSpaceIsExhaustedIsRefusedAndWritesNothing() throws {
-        let database = try freshDatabase()
-        let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
-        defer { store.close() }
-        try PostgresTestServer.execute("INSERT INTO transaction_log VALUES (\(Int64.max), 0)", on: database.location)
-        let connection = try store.connect()
-        defer { connection.close() }
-        _ = try connection.poll()
+        let (store, connection) = try polledConnection(prepare: "INSERT INTO transaction_log VALUES (\(Int64.max), 0)")
         let oid = try store.newOIDs(count: 1)[0]
         connection.store(oid, [1], expecting: nil)
         XCTAssertThrowsError(try connection.commit()) { error in
@@ -142,12 +139,7 @@ final class PostgresPipelineTests: XCTestCase {
     }
 
     func testAConflictWritesNothingAndTheWriterSessionIsReused() throws {
-        let database = try freshDatabase()
-        let store = try XCTUnwrap(try database.open() as? PostgresObjectStore)
-        defer { store.close() }
-        let connection = try store.connect()
-        defer { connection.close() }
-        _ = try connection.poll()
+        let (store, connection) = try polledConnection()
         let oids = try store.newOIDs(count: 3)
         for oid in oids { connection.store(oid, [1], expecting: nil) }
         let first = try connection.commit()
