@@ -3,8 +3,8 @@ import Foundation
 @testable import PostgresStorage
 import XCTest
 
-/// The one-round-trip commit: libpq's pipeline mode as the handle drives it, and the server
-/// function that locks, checks, chooses the TID and writes.
+/// The two-round-trip commit: libpq's pipeline mode as the handle drives it, and the
+/// statements that lock, check, choose the TID and write.
 final class PostgresPipelineTests: XCTestCase {
     private var backend: StorageBackend?
 

@@ -19,8 +19,9 @@ extension PostgresConnectionHandle {
         for statement in statements {
             if let name = statement.preparedName { try prepareOnce(name, sql: statement.sql, parameters: statement.parameters) }
         }
-        let sql = statements.map(\.sql).joined(separator: "; ")
-        guard PQenterPipelineMode(connection) == 1 else { throw lostInPipeline(sql) }
+        // For the errors that concern the whole pipeline (built only then).
+        func allSQL() -> String { statements.map(\.sql).joined(separator: "; ") }
+        guard PQenterPipelineMode(connection) == 1 else { throw lostInPipeline(allSQL()) }
         for statement in statements {
             let sent = Self.withBinaryParameters(statement.parameters) { values, lengths, formats -> Int32 in
                 if let name = statement.preparedName {
@@ -31,7 +32,7 @@ extension PostgresConnectionHandle {
             }
             guard sent == 1 else { throw lostInPipeline(statement.sql) }
         }
-        guard PQpipelineSync(connection) == 1 else { throw lostInPipeline(sql) }
+        guard PQpipelineSync(connection) == 1 else { throw lostInPipeline(allSQL()) }
 
         // Each statement's answer is one result followed by a null; the sync's is one
         // PGRES_PIPELINE_SYNC. After a failure the later statements answer PGRES_PIPELINE_ABORTED.
@@ -59,10 +60,10 @@ extension PostgresConnectionHandle {
                 throw lostInPipeline(statement.sql)
             }
         }
-        guard let sync = PQgetResult(connection) else { throw lostInPipeline(sql) }
+        guard let sync = PQgetResult(connection) else { throw lostInPipeline(allSQL()) }
         let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
         PQclear(sync)
-        guard synced, PQexitPipelineMode(connection) == 1 else { throw lostInPipeline(sql) }
+        guard synced, PQexitPipelineMode(connection) == 1 else { throw lostInPipeline(allSQL()) }
         if let firstError { throw firstError }
         return results
     }

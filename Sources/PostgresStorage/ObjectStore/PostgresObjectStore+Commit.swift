@@ -42,10 +42,10 @@ extension PostgresObjectStore {
         let keys = PostgresParameter.int8Array(sorted.map { Int64($0.oid.rawValue) })
         let expectations = PostgresParameter.int8Array(sorted.map { $0.expected.map { Int64($0.rawValue) } })
         statements.append(PostgresStatement(PostgresCommitStatements.lockSQL, [keys], prepareAs: PostgresCommitStatements.lockName))
-        statements.append(PostgresStatement(PostgresCommitStatements.writeSQL,
+        statements.append(PostgresStatement(PostgresCommitStatements.writeSQL(fromUploadTable: uploaded > 0),
                                             [keys, expectations, .int8Array(last.map { Int64($0.oid.rawValue) }),
-                                             .byteaArray(last.map(\.state)), .int8(Int64(uploaded))],
-                                            prepareAs: PostgresCommitStatements.writeName))
+                                             .byteaArray(last.map(\.state))],
+                                            prepareAs: PostgresCommitStatements.writeName(fromUploadTable: uploaded > 0)))
         return try withWriterSession { (session, began) throws(StorageError) -> TransactionID in
             let handle = session.handle
             var answered = 0

@@ -16,11 +16,12 @@ import Synchronization
 /// `tid > last`. ``PostgresConnection/releaseSnapshot()`` ends it while idle, so it does not
 /// hold back vacuum.
 ///
-/// **Commits** run on a writer session from a small per-process pool: upload the states into
-/// a temporary table, take per-object advisory locks in OID order, compare each object's TID
-/// with the expected one (`StorageError.Code.conflict` on any difference, nothing written),
-/// then take the commit lock — held until `COMMIT` — while choosing the TID: greater than the
-/// last one and not earlier than the server's clock. Commits therefore become visible in TID
+/// **Commits** run on a writer session from a small per-process pool, in two round trips: one
+/// libpq pipeline that begins the transaction, takes per-object advisory locks in OID order
+/// and then the commit lock — held until `COMMIT` — and, in one statement, compares each
+/// object's TID with the expected one (`StorageError.Code.conflict` on any difference,
+/// nothing written), chooses the TID (greater than the last one and not earlier than the
+/// server's clock) and writes; then `COMMIT` alone. Commits therefore become visible in TID
 /// order, and a poll's `tid > last` never misses one.
 ///
 /// **OIDs** come from a sequence, a block per round trip; a block left unused by a process
