@@ -113,8 +113,9 @@ let package = Package(
         // The fuzz driver of every reader (docs/fuzzing.md): built beside the tests, never a product.
         tool("statecache-fuzz", ["CacheCore", "CacheTrace", "CacheAnalysis", "CacheFiles", "CLZMA", logging]),
 
-        // Helpers shared by the test targets (standard-input redirection for `-` tests).
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        // Helpers shared by the test targets: fixtures, scratch files, built tools, standard-input
+        // redirection, compressed input and report comparison.
+        .target(name: "TestSupport", dependencies: ["CLZMA", "CZlib"], path: "Tests/TestSupport", swiftSettings: strict),
 
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "Workload"], swiftSettings: strict),
         .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis", "CacheCore", "TestSupport"], swiftSettings: strict),
@@ -141,6 +142,10 @@ let package = Package(
                     dependencies: ["StateCache", "PostgresStorage", "CSQLite", "TestSupport", logging,
                                    .product(name: "MetricsTestKit", package: "swift-metrics"),
                                    .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"), serviceLifecycle],
+                    swiftSettings: strict),
+        // The built tools run as a user runs them: cache-stats and cache-simul against ZEO's
+        // outputs, broken input, the command lines, statecache demo and its benchmarks.
+        .testTarget(name: "ToolTests", dependencies: ["CacheAnalysis", "CacheTrace", "ZEOTool", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "CacheCore", "CacheTrace", "ZEOTool", "Workload", "TestSupport", "CLZMA", "CZlib"],
                     swiftSettings: strict),

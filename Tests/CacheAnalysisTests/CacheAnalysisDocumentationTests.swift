@@ -1,5 +1,6 @@
 import CacheAnalysis
 import XCTest
+import TestSupport
 
 /// The examples of the DocC catalog's root page (`CacheAnalysis.docc/CacheAnalysis.md`), kept
 /// working on the small ZEO fixture trace.

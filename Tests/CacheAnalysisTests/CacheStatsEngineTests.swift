@@ -2,6 +2,7 @@ import CacheAnalysis
 import CacheTrace
 import Foundation
 import XCTest
+import TestSupport
 
 /// The engine on traces whose contents the test itself decides.
 final class CacheStatsEngineTests: XCTestCase {

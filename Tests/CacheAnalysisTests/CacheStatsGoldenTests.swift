@@ -52,6 +52,6 @@ final class CacheStatsGoldenTests: XCTestCase {
         let digitsStripped: (String) -> [String] = { text in
             text.split(separator: "\n").filter { !$0.contains(":") }.map(String.init)
         }
-        XCTAssertEqual(digitsStripped(ReportRunner.masked(utc)), digitsStripped(ReportRunner.masked(newYork)))
+        XCTAssertEqual(digitsStripped(maskedReport(utc)), digitsStripped(maskedReport(newYork)))
     }
 }

@@ -2,6 +2,7 @@ import CacheAnalysis
 import CacheTrace
 import Foundation
 import XCTest
+import TestSupport
 
 /// `--json`: the summary carries the numbers of the text report.
 final class CacheStatsJSONTests: XCTestCase {

@@ -1,6 +1,7 @@
 import CacheAnalysis
 import CacheTrace
 import XCTest
+import TestSupport
 
 /// ZEO's circular file, step by step: the structure stays consistent after every record of every
 /// fixture trace at sizes that wrap the file many times, and hand-made traces show each rule.

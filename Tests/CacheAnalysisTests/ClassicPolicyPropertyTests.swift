@@ -3,6 +3,7 @@ import CacheAnalysis
 import CacheCore
 import CacheTrace
 import XCTest
+import TestSupport
 
 /// Properties the papers claim for ARC, LIRS, 2Q and S3-FIFO, checked on synthetic traces and
 /// on the published LIRS traces: scan resistance, FRC_p (ARC with p pinned), LIRS's hold on a

@@ -139,4 +139,28 @@ final class KeyTraceConverterTests: KeyTraceConversionTestCase {
             return XCTFail("xz's magic followed by garbage is corrupt input")
         }
     }
+
+    /// `statecache convert` through the built tool: a bad line refused with its number and no
+    /// output left, and a good trace converted to as many loads as the independent parse finds,
+    /// which `cache-simul` then replays as the in-process sweep does.
+    func testConvertRefusesBadInputWithTheLineAndConvertsGoodInput() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = directory.appendingPathComponent("bad.lirs")
+        try Data("1\n2\nzwei\n".utf8).write(to: bad)
+        let output = directory.appendingPathComponent("out.trace").path
+        let failed = try ToolRun(BuiltTool.required("statecache"), ["convert", "--from", "lirs", bad.path, output])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertEqual(failed.stderr, "statecache convert: error: lirs trace, line 3: not a decimal key: 'zwei'\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+        XCTAssertNotEqual(try ToolRun(BuiltTool.required("statecache"), ["convert", "--from", "lirs-ish", bad.path, output]).status, 0)
+        let good = try ToolRun(BuiltTool.required("statecache"), ["convert", "--from", "lirs", LIRSTraces.path("gli"), output])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        let simulated = try ToolRun(BuiltTool.required("cache-simul"), ["--entries", "252", "--policy", "opt", "--format", "csv", output])
+        let (stream, _, _) = try OperationStream.decode(path: output)
+        let result = SimulationSweep.simulate(.opt, stream, capacity: .entries(252), settings: SimulationSettings())
+        XCTAssertEqual(result.requests, try LIRSTraces.keys("gli").count)
+        XCTAssertEqual(simulated.stdout.split(separator: "\n").last.map(String.init),
+                       "opt,252,entries,\(result.requests),\(result.hits),\(CFormat.fixed(result.hitRate, precision: 4))")
+    }
 }

@@ -2,6 +2,7 @@ import CacheAnalysis
 import CacheTrace
 import Foundation
 import XCTest
+import TestSupport
 
 /// The LIRS research traces in `fixtures/lirs`, read two independent ways: converted by
 /// `statecache convert`'s code into a ZEO trace and decoded into an ``OperationStream`` (the

@@ -8,6 +8,7 @@ import CacheTrace
 import Foundation
 import XCTest
 import ZEOTool
+import TestSupport
 
 /// Runs the cache-stats engine in-process on a ZEO command line, as the manifest spells it.
 enum ReportRunner {
@@ -52,28 +53,4 @@ enum ReportRunner {
             return (sink.text, outcome)
         }
     }
-
-    /// The report with the run time of the `Read … in T seconds` line replaced by `T`.
-    static func masked(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            guard line.hasPrefix("Read "), line.hasSuffix(" seconds"), let range = line.range(of: " in ", options: .backwards)
-            else { return String(line) }
-            return line[..<range.upperBound] + "T seconds"
-        }.joined(separator: "\n")
-    }
-}
-
-/// Compares two reports line by line, naming the first differing line instead of dumping both.
-func assertSameReport(_ actual: String, _ expected: String, _ message: String,
-                      file: StaticString = #filePath, line: UInt = #line) {
-    let a = ReportRunner.masked(actual), e = ReportRunner.masked(expected)
-    guard a != e else { return }
-    let actualLines = a.split(separator: "\n", omittingEmptySubsequences: false)
-    let expectedLines = e.split(separator: "\n", omittingEmptySubsequences: false)
-    let index = zip(actualLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-        ?? min(actualLines.count, expectedLines.count)
-    let got = index < actualLines.count ? String(actualLines[index]) : "<end>"
-    let want = index < expectedLines.count ? String(expectedLines[index]) : "<end>"
-    XCTFail("\(message): line \(index + 1) differs:\n  got:      \(got)\n  expected: \(want)\n"
-            + "(\(actualLines.count) lines, expected \(expectedLines.count))", file: file, line: line)
 }

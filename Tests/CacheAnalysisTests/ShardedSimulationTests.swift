@@ -1,6 +1,7 @@
 import CacheAnalysis
 import CacheCore
 import XCTest
+import TestSupport
 
 /// `cache-simul --shards`: a sharded W-TinyLFU simulation is the sharded cache, hit for hit,
 /// and the sweep runs it even where one policy would never evict.

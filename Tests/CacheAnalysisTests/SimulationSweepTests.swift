@@ -6,6 +6,7 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
+import TestSupport
 
 /// The sweep: one pass or per size, in parallel or not, the numbers agree; the reports and the
 /// chart carry them faithfully.

@@ -1,6 +1,7 @@
 import CacheTrace
 import Foundation
 import XCTest
+import TestSupport
 
 /// A plain trace file is mapped into memory and decoded in place; everything the streaming
 /// reader reports — records, skipped headers, an incomplete tail, the bytes read — must come

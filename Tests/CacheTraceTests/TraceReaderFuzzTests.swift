@@ -1,6 +1,7 @@
 import CacheCore
 import CacheTrace
 import XCTest
+import TestSupport
 
 /// Seeded random input, thousands of cases: the streaming reader must agree with the plain
 /// reference decoder, account for every byte, and never crash.

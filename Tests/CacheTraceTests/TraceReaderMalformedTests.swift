@@ -1,6 +1,7 @@
 import CacheTrace
 import Foundation
 import XCTest
+import TestSupport
 
 /// Damaged and hostile input: the reader reports, never fails on content, never crashes.
 final class TraceReaderMalformedTests: XCTestCase {

@@ -1,6 +1,7 @@
 import CacheTrace
 import Foundation
 import XCTest
+import TestSupport
 
 /// Many threads writing to one trace (run under ThreadSanitizer by `make test-tsan`).
 final class TraceWriterConcurrencyTests: XCTestCase {

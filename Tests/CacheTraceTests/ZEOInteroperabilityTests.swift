@@ -3,6 +3,7 @@ import CacheAnalysis
 import CacheTrace
 import Foundation
 import XCTest
+import TestSupport
 
 /// A trace written by our writer, read by ZEO's own `cache_stats`, which must accept it and
 /// print exactly what our engine prints.

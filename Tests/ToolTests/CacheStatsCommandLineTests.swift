@@ -2,6 +2,7 @@ import CacheAnalysis
 import Foundation
 import XCTest
 import ZEOTool
+import TestSupport
 
 /// Help, usage and errors in ZEO's layout; ZEO's reading of `-i` and of argparse spellings.
 final class CacheStatsCommandLineTests: XCTestCase {

@@ -1,33 +1,6 @@
 import Foundation
 import TestSupport
 
-/// Locates the test fixtures from this source file's path, so tests run from any working
-/// directory and a clone needs nothing outside the repository.
-enum Fixtures {
-    /// The package root: `Tests/CacheAnalysisTests/Fixtures.swift` → three levels up.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The project's copy: `fixtures/zeo`.
-    static let zeo = packageRoot.appendingPathComponent("fixtures/zeo")
-
-    /// The shared fixtures folder (with `large.trace.gz`), when this checkout sits next to it
-    /// (`../shared/fixtures/zeo`, relative to the package).
-    static let sharedZEO: URL? = [
-        packageRoot.appendingPathComponent("../shared/fixtures/zeo").standardized,
-    ].first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("traces/large.trace.gz").path) }
-
-    /// `fixtures/zeo/traces/<name>`.
-    static func trace(_ name: String) -> String {
-        zeo.appendingPathComponent("traces").appendingPathComponent(name).path
-    }
-
-    /// A fresh temporary directory (TestSupport's ``ScratchFiles``), removed by the caller.
-    static func temporaryDirectory() throws -> URL {
-        try ScratchFiles(label: "analysis-tests").directory
-    }
-}
-
 /// One line of `expected/MANIFEST.tsv`: a reference output of ZEO's tools and how it was made.
 struct ManifestEntry {
     /// The expected stdout file, its exit status and stderr file (nil for `-`).

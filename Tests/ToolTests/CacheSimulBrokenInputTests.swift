@@ -7,7 +7,7 @@ import XCTest
 /// `cache-simul` and `cache-stats` on input that is not a trace they can report on: one line
 /// on standard error and a non-zero exit status — and on unusual traces that are valid (a trace
 /// of restarts only), a report and exit status 0, never a crash. Reproducers of issue #26.
-final class CacheSimulBrokenInputTests: KeyTraceConversionTestCase {
+final class CacheSimulBrokenInputTests: ScratchDirectoryTestCase {
     private func run(_ name: String, _ arguments: [String]) throws -> ToolRun {
         try ToolRun(try BuiltTool.required(name), arguments, in: Fixtures.zeo, environment: ["TZ": "UTC"], timeout: 60)
     }

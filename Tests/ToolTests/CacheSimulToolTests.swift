@@ -121,27 +121,6 @@ final class CacheSimulToolTests: XCTestCase {
                       unknown.stderr)
     }
 
-    func testConvertRefusesBadInputWithTheLineAndConvertsGoodInput() throws {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let bad = directory.appendingPathComponent("bad.lirs")
-        try Data("1\n2\nzwei\n".utf8).write(to: bad)
-        let output = directory.appendingPathComponent("out.trace").path
-        let failed = try run("statecache", ["convert", "--from", "lirs", bad.path, output])
-        XCTAssertEqual(failed.status, 1)
-        XCTAssertEqual(failed.stderr, "statecache convert: error: lirs trace, line 3: not a decimal key: 'zwei'\n")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
-        XCTAssertNotEqual(try run("statecache", ["convert", "--from", "lirs-ish", bad.path, output]).status, 0)
-        let good = try run("statecache", ["convert", "--from", "lirs", LIRSTraces.path("gli"), output])
-        XCTAssertEqual(good.status, 0, good.stderr)
-        let simulated = try run("cache-simul", ["--entries", "252", "--policy", "opt", "--format", "csv", output])
-        let (stream, _, _) = try OperationStream.decode(path: output)
-        let result = SimulationSweep.simulate(.opt, stream, capacity: .entries(252), settings: SimulationSettings())
-        XCTAssertEqual(result.requests, try LIRSTraces.keys("gli").count)
-        XCTAssertEqual(simulated.stdout.split(separator: "\n").last.map(String.init),
-                       "opt,252,entries,\(result.requests),\(result.hits),\(CFormat.fixed(result.hitRate, precision: 4))")
-    }
-
     /// A new research format by its underscore name, and an unknown format refused with the list.
     func testConvertReadsCloudPhysicsAndNamesEveryFormatForAnUnknownOne() throws {
         let directory = try Fixtures.temporaryDirectory()
