@@ -21,10 +21,12 @@ final class WindowMiniSimulationTests: XCTestCase {
         for key in trace { lru.access(key) }
         let lruRate = Double(lru.hits) / Double(trace.count)
         let (guarded, _) = hitRate(trace, capacity: capacity, .guardedHillClimbing)
-        let (simulated, policy) = hitRate(trace, capacity: capacity, .miniSimulation)
         XCTAssertLessThan(guarded, lruRate - 0.05, "the guarded climber alone is slow here")
-        XCTAssertGreaterThan(simulated, lruRate - 0.01, "mini-simulation \(simulated) vs LRU \(lruRate)")
-        XCTAssertGreaterThanOrEqual(policy.windowMaximum, capacity * 60 / 100, "the window holds every reuse")
+        for adaptation in [WindowAdaptation.miniSimulation, .twoLevel] {
+            let (simulated, policy) = hitRate(trace, capacity: capacity, adaptation)
+            XCTAssertGreaterThan(simulated, lruRate - 0.01, "\(adaptation) \(simulated) vs LRU \(lruRate)")
+            XCTAssertGreaterThanOrEqual(policy.windowMaximum, capacity * 60 / 100, "\(adaptation): the window holds every reuse")
+        }
     }
 
     /// On a loop a little larger than the cache LRU hits nothing and W-TinyLFU keeps a part:
@@ -33,10 +35,12 @@ final class WindowMiniSimulationTests: XCTestCase {
         var loop: [Int] = []
         for _ in 0..<100 { loop += (0..<1500) }
         let (guarded, _) = hitRate(loop, capacity: 1000, .guardedHillClimbing)
-        let (simulated, policy) = hitRate(loop, capacity: 1000, .miniSimulation)
-        XCTAssertGreaterThan(simulated, 0.3)
-        XCTAssertGreaterThan(simulated, guarded - 0.01)
-        XCTAssertLessThan(policy.windowMaximum, 1000 / 2, "the window stayed small")
+        for adaptation in [WindowAdaptation.miniSimulation, .twoLevel] {
+            let (simulated, policy) = hitRate(loop, capacity: 1000, adaptation)
+            XCTAssertGreaterThan(simulated, 0.3, "\(adaptation)")
+            XCTAssertGreaterThan(simulated, guarded - 0.01, "\(adaptation)")
+            XCTAssertLessThan(policy.windowMaximum, 1000 / 2, "\(adaptation): the window stayed small")
+        }
     }
 
     /// Large policies replay a sample of their keys through candidates a `sampling`-th of their
@@ -55,7 +59,13 @@ final class WindowMiniSimulationTests: XCTestCase {
     /// Replacements, removals and clearing reach the candidates: after a random mix of them on
     /// a byte-weighted policy every candidate's and the shadow's invariants still hold.
     func testCandidatesFollowRemovalsAndReplacements() {
-        var policy = WindowTinyLFU(configuration: .init(maximumWeight: 40_000, adaptation: .miniSimulation,
+        for adaptation in [WindowAdaptation.miniSimulation, .twoLevel] {
+            checkCandidatesFollowRemovalsAndReplacements(adaptation)
+        }
+    }
+
+    private func checkCandidatesFollowRemovalsAndReplacements(_ adaptation: WindowAdaptation) {
+        var policy = WindowTinyLFU(configuration: .init(maximumWeight: 40_000, adaptation: adaptation,
                                                         expectedEntries: 400))
         var random = SplitMix64(seed: 21)
         for step in 0..<60_000 {

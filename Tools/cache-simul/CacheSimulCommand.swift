@@ -128,7 +128,7 @@ struct CacheSimulCommand: ZEOTool {
         if let adaptation {
             guard let value = WindowAdaptationName.parse(adaptation) else {
                 Self.usageError(ZEOCommandLine.invalidValue("--adaptation", kind: "adaptation", adaptation)
-                                + " (choose fixed, hillClimbing, guardedHillClimbing, shadowGuided or miniSimulation)")
+                                + " (choose fixed, hillClimbing, guardedHillClimbing, shadowGuided, miniSimulation or twoLevel)")
             }
             settings.adaptation = value
         }

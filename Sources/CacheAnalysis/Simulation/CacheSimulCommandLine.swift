@@ -53,8 +53,8 @@ package enum CacheSimulCommandLine {
           --window WINDOW       W-TinyLFU's initial window fraction (default 0.01)
           --adaptation ADAPTATION
                                 W-TinyLFU's window adaptation: fixed, hillClimbing,
-                                guardedHillClimbing, shadowGuided or miniSimulation
-                                (default)
+                                guardedHillClimbing, shadowGuided, miniSimulation
+                                (default) or twoLevel
           --seed SEED           W-TinyLFU's admission jitter seed (default 0x5eedcafe)
           --shards SHARDS       W-TinyLFU split into this many shards, a power of two,
                                 as the cache splits it; auto: the count the cache

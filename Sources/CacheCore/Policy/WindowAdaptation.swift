@@ -26,9 +26,16 @@ public enum WindowAdaptation: String, Sendable, CaseIterable, Codable {
     /// `docs/hit-rate.md`) — never more than half a point below LRU on the traces of
     /// Caffeine's simulator, a point above Caffeine's climber on average.
     case miniSimulation
+    /// Two levels: the mini-simulations choose what kind of policy the workload wants (LRU, or
+    /// W-TinyLFU with a 1%, 20% or 60% window) and the window jumps to that candidate's size
+    /// when the choice changes; while a W-TinyLFU candidate stays chosen, Caffeine's hill climber
+    /// (`hillClimbing`) tunes the window on the real policy's own hit rate. The sampled copies
+    /// tell kinds of workload apart, but cannot resolve the small differences between windows
+    /// in large caches that the whole stream shows the climber (issue #28, `docs/hit-rate.md`).
+    case twoLevel
 
     /// Whether flat samples are decided by hit density and the step has a floor.
     var isGuarded: Bool { self == .guardedHillClimbing || self == .shadowGuided }
     /// Whether a hill climber sizes the window (``WindowController/climbs``).
-    var isClimbing: Bool { self == .hillClimbing || self == .guardedHillClimbing || self == .shadowGuided }
+    var isClimbing: Bool { self != .fixed && self != .miniSimulation }
 }

@@ -25,6 +25,9 @@ struct WindowController: Sendable {
         case shadowGuided(WindowClimber, LRUShadow)
         /// ``WindowAdaptation/miniSimulation``: the window follows the best sampled candidate.
         case miniSimulation(WindowMiniSimulation)
+        /// ``WindowAdaptation/twoLevel``: the window jumps to the best sampled candidate when the
+        /// choice changes, and Caffeine's climber tunes it while a W-TinyLFU candidate stays chosen.
+        case twoLevel(WindowMiniSimulation, WindowClimber)
     }
 
     /// The signed budget (weight units) still to move into the window; negative moves it out.
@@ -64,17 +67,19 @@ struct WindowController: Sendable {
             let shadow = LRUShadow(maximumWeight: maximum, expectedEntries: sampledEntries)
             strategy = .shadowGuided(WindowClimber(mode: .shadowGuided, maximum: maximum), shadow)
             sampling = shadow.sampling
-        case .miniSimulation:
+        case .miniSimulation, .twoLevel:
             let simulation = WindowMiniSimulation(
                 maximumWeight: maximum, expectedEntries: sampledEntries,
                 minimumSampling: configuration.expectedEntries == nil ? WindowMiniSimulation.minimumByteWeightedSampling : 1,
                 seed: configuration.seed)
-            strategy = .miniSimulation(simulation)
+            strategy = configuration.adaptation == .twoLevel
+                ? .twoLevel(simulation, WindowClimber(mode: .hillClimbing, maximum: maximum))
+                : .miniSimulation(simulation)
             sampling = simulation.sampling
         }
         climbs = configuration.adaptation.isClimbing
-        windowMayTakeProbation = configuration.adaptation == .shadowGuided || configuration.adaptation == .miniSimulation
-        followsCandidates = configuration.adaptation == .miniSimulation
+        windowMayTakeProbation = [.shadowGuided, .miniSimulation, .twoLevel].contains(configuration.adaptation)
+        followsCandidates = configuration.adaptation == .miniSimulation || configuration.adaptation == .twoLevel
     }
 
     // MARK: - What the policy reports
@@ -135,7 +140,7 @@ struct WindowController: Sendable {
         case .shadowGuided(_, let shadow):
             shadow.checkInvariants()
             precondition(sampling == shadow.sampling, "the sampling test follows the shadow's")
-        case .miniSimulation(let simulation):
+        case .miniSimulation(let simulation), .twoLevel(let simulation, _):
             simulation.checkInvariants()
             precondition(sampling == simulation.sampling, "the sampling test follows the mini-simulations'")
         }
@@ -160,6 +165,19 @@ extension WindowController.Strategy {
                 pendingMove = target - windowMaximum
             }
             self = .miniSimulation(simulation)
+        case .twoLevel(var simulation, var climber):
+            if simulation.request(key, hashCode: hashCode, weight: weight) {
+                let before = simulation.chosen
+                let fraction = simulation.decide()
+                // A new choice (or LRU, which has one size) sets the window; the climber then
+                // starts afresh from there. Otherwise the climber keeps tuning the window.
+                if simulation.chosen != before || simulation.choosesLRU {
+                    let target = fraction >= 1 ? maximumWeight : Swift.max(1, Int(fraction * Double(maximumWeight)))
+                    pendingMove = target - windowMaximum
+                    if simulation.chosen != before { climber = WindowClimber(mode: .hillClimbing, maximum: maximumWeight) }
+                }
+            }
+            self = .twoLevel(simulation, climber)
         case let other:
             self = other
         }
@@ -187,6 +205,9 @@ extension WindowController.Strategy {
         case .miniSimulation(var simulation):
             simulation.update(key, hashCode: hashCode, weight: weight)
             self = .miniSimulation(simulation)
+        case .twoLevel(var simulation, let climber):
+            simulation.update(key, hashCode: hashCode, weight: weight)
+            self = .twoLevel(simulation, climber)
         case let other:
             self = other
         }
@@ -200,6 +221,9 @@ extension WindowController.Strategy {
         case .miniSimulation(var simulation):
             simulation.remove(key, hashCode: hashCode)
             self = .miniSimulation(simulation)
+        case .twoLevel(var simulation, let climber):
+            simulation.remove(key, hashCode: hashCode)
+            self = .twoLevel(simulation, climber)
         case let other:
             self = other
         }
@@ -213,6 +237,9 @@ extension WindowController.Strategy {
         case .miniSimulation(var simulation):
             simulation.removeAll()
             self = .miniSimulation(simulation)
+        case .twoLevel(var simulation, let climber):
+            simulation.removeAll()
+            self = .twoLevel(simulation, climber)
         case let other:
             self = other
         }
@@ -226,6 +253,9 @@ extension WindowController.Strategy {
         case .shadowGuided(var climber, let shadow):
             climber.recordHit(inWindow: inWindow)
             self = .shadowGuided(climber, shadow)
+        case .twoLevel(let simulation, var climber):
+            climber.recordHit(inWindow: inWindow)
+            self = .twoLevel(simulation, climber)
         case let other:
             self = other
         }
@@ -239,6 +269,9 @@ extension WindowController.Strategy {
         case .shadowGuided(var climber, let shadow):
             climber.recordMiss()
             self = .shadowGuided(climber, shadow)
+        case .twoLevel(let simulation, var climber):
+            climber.recordMiss()
+            self = .twoLevel(simulation, climber)
         case let other:
             self = other
         }
@@ -252,6 +285,13 @@ extension WindowController.Strategy {
         case .shadowGuided(var climber, let shadow):
             climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &pendingMove)
             self = .shadowGuided(climber, shadow)
+        case .twoLevel(let simulation, var climber):
+            // While LRU is chosen the window stays the whole cache: the climber's samples are
+            // taken (and its state follows the hit rate) but its moves are not made.
+            var move = pendingMove
+            climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &move)
+            if !simulation.choosesLRU { pendingMove = move }
+            self = .twoLevel(simulation, climber)
         case let other:
             self = other
         }

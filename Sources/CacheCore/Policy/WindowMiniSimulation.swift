@@ -62,6 +62,9 @@ struct WindowMiniSimulation: Sendable {
         scores = Array(repeating: 0, count: candidates.count + 1)
     }
 
+    /// Whether the chosen candidate is LRU (the last).
+    var choosesLRU: Bool { chosen == candidates.count }
+
     /// The number of candidates, LRU included.
     var candidateCount: Int { candidates.count + 1 }
 
