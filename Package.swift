@@ -117,6 +117,7 @@ let package = Package(
         // redirection, compressed input and report comparison.
         .target(name: "TestSupport", dependencies: ["CLZMA", "CZlib"], path: "Tests/TestSupport", swiftSettings: strict),
 
+        .testTarget(name: "StateVocabularyTests", dependencies: ["StateVocabulary"], swiftSettings: strict),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "Workload"], swiftSettings: strict),
         .testTarget(name: "CacheTraceTests", dependencies: ["CacheTrace", "CacheAnalysis", "CacheCore", "TestSupport"], swiftSettings: strict),
         // ObjectStorage directly too (StorageError): reached only through SQLiteStorage's re-export,
