@@ -25,8 +25,8 @@
 /// nothing (``WindowTinyLFU/recordHit(slot:)``).
 ///
 /// Lives in a ``ReadMostlyLocked``: lookups run under shared access
-/// (``sharedLookUp(_:stripe:)``, through `ReadMostlyLocked.lookUp(_:stripe:)`, which owns the
-/// protocol of settling a full log), everything else under exclusive access.
+/// (``sharedLookUp(_:stripe:)``, through `ReadMostlyLocked.Handle.lookUp(_:stripe:)`, which
+/// owns the protocol of applying a full log), everything else under exclusive access.
 struct CacheShard: ~Copyable {
     /// ``ThreadStripe/count`` stripes of ``stripeWords`` words each, every stripe on its own
     /// 128-byte boundary: word 0 is the number of pending accesses, word 1 the hits and word 2
