@@ -24,6 +24,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "StateCache", targets: ["StateCache"]),
+        .library(name: "StateCacheThreaded", targets: ["StateCacheThreaded"]),
         .library(name: "StateVocabulary", targets: ["StateVocabulary"]),
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheTrace", targets: ["CacheTrace"]),
@@ -90,26 +91,33 @@ let package = Package(
         .target(name: "CacheFiles",
                 dependencies: ["CacheCore", "CLZ4", "CZlib", logging],
                 swiftSettings: strict),
-        // The umbrella: one options value opens all of it.
-        .target(name: "StateCache",
+        // The threaded API: `Database` and `Connection`, for code on its own threads; one
+        // options value opens all of it.
+        .target(name: "StateCacheThreaded",
                 dependencies: ["StateVocabulary", "CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage",
+                               .target(name: "PostgresStorage", condition: .when(traits: ["PostgreSQL"])),
+                               "CacheViews", "CacheFiles", logging],
+                swiftSettings: strict),
+        // The front door: the async client over a pool of threaded connections.
+        .target(name: "StateCache",
+                dependencies: ["StateCacheThreaded", "StateVocabulary", "CacheCore", "ObjectStorage", "SQLiteStorage",
                                .target(name: "PostgresStorage", condition: .when(traits: ["PostgreSQL"])),
                                "CacheViews", "CacheFiles", logging, metrics, serviceLifecycle],
                 swiftSettings: strict),
 
         // Workloads the tools and tests share, kept out of the product libraries: the
         // self-checking stress, the Zipf generator, the entry-overhead probe.
-        .target(name: "Workload", dependencies: ["StateCache", "CacheCore", "ObjectStorage", "CMalloc"], swiftSettings: strict),
+        .target(name: "Workload", dependencies: ["StateCache", "StateCacheThreaded", "CacheCore", "ObjectStorage", "CMalloc"], swiftSettings: strict),
 
         // What cache-stats and cache-simul do alike: ZEO's argparse behaviour around ArgumentParser.
         .target(name: "ZEOTool", dependencies: ["CacheTrace", "CacheAnalysis", argumentParser],
                 path: "Tools/ZEOTool", swiftSettings: strict),
         tool("cache-stats", ["CacheTrace", "CacheAnalysis", "ZEOTool"]),
         tool("cache-simul", ["CacheTrace", "CacheAnalysis", "ZEOTool"]),
-        tool("statecache", ["StateCache", "Workload", "CacheCore", "CacheTrace", "CacheAnalysis", "ObjectStorage",
+        tool("statecache", ["StateCache", "StateCacheThreaded", "Workload", "CacheCore", "CacheTrace", "CacheAnalysis", "ObjectStorage",
                             "SQLiteStorage", "PostgresStorage", "CacheViews", "CacheFiles", "CSQLite", "CLibPQ"]),
         // The child processes of the cache-file tests: built beside the tests, never a product.
-        tool("statecache-test-worker", ["StateCache", "Workload", "CacheFiles", "CacheCore"]),
+        tool("statecache-test-worker", ["StateCache", "StateCacheThreaded", "Workload", "CacheFiles", "CacheCore"]),
         // The fuzz driver of every reader (docs/fuzzing.md): built beside the tests, never a product.
         tool("statecache-fuzz", ["CacheCore", "CacheTrace", "CacheAnalysis", "CacheFiles", "CLZMA", logging]),
 
@@ -126,21 +134,21 @@ let package = Package(
                     swiftSettings: strict),
         // The storage contract, run against both backends (PostgreSQL when STATECACHE_POSTGRES is set).
         .testTarget(name: "ObjectStorageTests",
-                    dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "Workload", "TestSupport"],
+                    dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "StateCacheThreaded", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "CacheViewsTests",
                     dependencies: ["CacheViews", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "SQLiteStorage", "StateCache", "Workload", "TestSupport"],
+        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "SQLiteStorage", "StateCache", "StateCacheThreaded", "Workload", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "StateCacheTests", dependencies: ["StateCache", "CacheCore", "CacheTrace", "Workload", "CacheAnalysis", "TestSupport"],
+        .testTarget(name: "StateCacheThreadedTests", dependencies: ["StateCacheThreaded", "StateCache", "CacheCore", "CacheTrace", "Workload", "CacheAnalysis", "TestSupport"],
                     swiftSettings: strict),
         // The bounded fuzz run of every reader and the replay of saved crashers (docs/fuzzing.md);
         // they run the statecache-fuzz driver, which `swift build --build-tests` builds.
         .testTarget(name: "FuzzTests", dependencies: ["TestSupport"], swiftSettings: strict),
         // The async client: pool, transactions, lifecycle, metrics (against a test backend).
         .testTarget(name: "StateCacheClientTests",
-                    dependencies: ["StateCache", "PostgresStorage", "CSQLite", "TestSupport", logging,
+                    dependencies: ["StateCache", "StateCacheThreaded", "SQLiteStorage", "PostgresStorage", "CSQLite", "TestSupport", logging,
                                    .product(name: "MetricsTestKit", package: "swift-metrics"),
                                    .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"), serviceLifecycle],
                     swiftSettings: strict),

@@ -1,21 +1,24 @@
-/// What one view (one connection) did, for `conn.stats`.
+/// What one view (one connection) did: its loads and how many the cache answered.
+///
+/// The checkpoint bookkeeping behind them (polls, rebuilds, adoptions, shifts, copies forward)
+/// is in ``description``, for logs.
 public struct ViewStatistics: Sendable, Equatable, Codable, CustomStringConvertible {
     /// Objects asked for.
-    public var loads = 0
+    public package(set) var loads = 0
     /// Loads answered by the cache.
-    public var hits = 0
+    public package(set) var hits = 0
     /// Loads that went to the storage.
-    public var misses = 0
+    public package(set) var misses = 0
     /// Hits on an older checkpoint's entry, copied forward to `cp0`.
-    public var copiesForward = 0
+    package var copiesForward = 0
     /// Polls.
-    public var polls = 0
+    package var polls = 0
     /// Polls that rebuilt `deltaAfter0` with a `listChanges` query.
-    public var rebuilds = 0
+    package var rebuilds = 0
     /// Times the view adopted newer process checkpoints.
-    public var adoptions = 0
+    package var adoptions = 0
     /// Shifts this view triggered.
-    public var shifts = 0
+    package var shifts = 0
 
     /// An empty record.
     package init() {}
@@ -26,7 +29,7 @@ public struct ViewStatistics: Sendable, Equatable, Codable, CustomStringConverti
     }
 
     /// Adds `other`'s counts, to sum the statistics of several views (a process's connections).
-    public mutating func add(_ other: ViewStatistics) {
+    package mutating func add(_ other: ViewStatistics) {
         for counter in Self.counters { self[keyPath: counter] += other[keyPath: counter] }
     }
 

@@ -77,7 +77,7 @@ public struct TransactionID: RawRepresentable, Hashable, Comparable, Sendable, C
     }
 
     /// `YYYY-MM-DD HH:MM:SS.ffffff` in UTC, as ZODB prints a `TimeStamp`.
-    public var utcDateString: String {
+    package var utcDateString: String {
         let high = rawValue >> 32
         let low = rawValue & 0xFFFF_FFFF
         let minute = high % 60

@@ -4,6 +4,7 @@ import Foundation
 import SQLiteStorage
 import CacheViews
 import StateCache
+import StateCacheThreaded
 
 /// A self-checking workload: threads read and write through the cache and compare every
 /// cached load with an uncached read of the same snapshot. `statecache stress` runs it in

@@ -2,6 +2,7 @@ import CacheCore
 import CacheViews
 import Foundation
 import StateCache
+import StateCacheThreaded
 
 /// One thread of ``ConsistencyStress``: its connection, its random choices and its report.
 ///

@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 import StateCache
+import StateCacheThreaded
 import TestSupport
 import XCTest
 @testable import CacheFiles

@@ -18,6 +18,7 @@ extension ScratchFiles {
 final class LogCapture: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [(Logger.Level, String)] = []
+    private var metadataOfLines: [Logger.Metadata] = []
 
     var logger: Logger { Logger(label: "test") { _ in CaptureHandler(capture: self) } }
 
@@ -27,9 +28,17 @@ final class LogCapture: @unchecked Sendable {
         return lines.filter { $0.0 == .warning }.map(\.1)
     }
 
-    fileprivate func append(_ level: Logger.Level, _ message: String) {
+    /// The messages logged at `level`, each with its metadata.
+    func messages(at level: Logger.Level) -> [(message: String, metadata: Logger.Metadata)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return zip(lines, metadataOfLines).filter { $0.0.0 == level }.map { ($0.0.1, $0.1) }
+    }
+
+    fileprivate func append(_ level: Logger.Level, _ message: String, _ metadata: Logger.Metadata) {
         lock.lock()
         lines.append((level, message))
+        metadataOfLines.append(metadata)
         lock.unlock()
     }
 
@@ -42,7 +51,8 @@ final class LogCapture: @unchecked Sendable {
             set { metadata[key] = newValue }
         }
         func log(event: LogEvent) {
-            capture.append(event.level, event.message.description)
+            capture.append(event.level, event.message.description,
+                           self.metadata.merging(event.metadata ?? [:]) { _, new in new })
         }
     }
 }

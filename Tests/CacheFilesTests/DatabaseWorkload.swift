@@ -2,6 +2,7 @@ import Workload
 import CacheCore
 import Foundation
 import StateCache
+import StateCacheThreaded
 import XCTest
 
 /// A database of objects with deterministic states, and a Zipf-distributed load workload

@@ -2,6 +2,7 @@ import CacheCore
 import CacheFiles
 import Foundation
 import StateCache
+import StateCacheThreaded
 import XCTest
 import TestSupport
 
@@ -55,6 +56,32 @@ final class WarmRestartTests: ScratchDirectoryTestCase {
         XCTAssertGreaterThan(warmStart, coldRun.hitRate(0..<4_000) + 0.1, "the files must make a difference")
         print("warm restart: steady \(steady), first 10% after restart \(warmStart), cold first 10% \(coldRun.hitRate(0..<4_000)), "
               + "restored \(restored.entriesRestored) entries in \(restored.seconds) s")
+    }
+
+    /// The cache-file reports are not public API: an operator learns what a restart restored
+    /// and what a close wrote from the log, at `info`, with the counts.
+    func testWhatARestoreReadAndASaveWroteIsLoggedAtInfo() throws {
+        let workload = try DatabaseWorkload.create(at: directory.appendingPathComponent("db"), count: 600)
+        let first = LogCapture()
+        let before = try Database.open(at: workload.directory, options: options(), logger: first.logger)
+        _ = try workload.run(before, loads: 3_000, seed: 3, version: 1)
+        try before.close()
+        let saved = try XCTUnwrap(before.cacheFileSave)
+        let wrote = try XCTUnwrap(first.messages(at: .info).first { $0.message == "wrote cache file" })
+        XCTAssertEqual(wrote.metadata["entries"], "\(saved.entries)")
+        XCTAssertEqual(wrote.metadata["file"], "\(saved.file?.lastPathComponent ?? "")")
+        XCTAssertNotNil(wrote.metadata["seconds"])
+        XCTAssertEqual(wrote.metadata["statecache.prefix"], "\(before.prefix)", "the log names the database")
+
+        let second = LogCapture()
+        let after = try Database.open(at: workload.directory, options: options(), logger: second.logger)
+        let restored = try XCTUnwrap(after.cacheFileLoad)
+        try after.close()
+        let read = try XCTUnwrap(second.messages(at: .info).first { $0.message == "read cache files" })
+        XCTAssertGreaterThan(restored.entriesRestored, 0)
+        XCTAssertEqual(read.metadata["restored"], "\(restored.entriesRestored)")
+        XCTAssertEqual(read.metadata["files"], "1")
+        XCTAssertEqual(read.metadata["rejected"], "0")
     }
 
     func testRestartsAcrossCheckpointShiftsNeverServeAStaleState() throws {

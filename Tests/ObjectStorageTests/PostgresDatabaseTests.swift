@@ -3,6 +3,7 @@ import Workload
 import Foundation
 import CacheFiles
 import StateCache
+import StateCacheThreaded
 import TestSupport
 import Synchronization
 import XCTest

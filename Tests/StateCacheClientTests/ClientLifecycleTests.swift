@@ -4,6 +4,7 @@ import MetricsTestKit
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 @testable import StateCache
+import StateCacheThreaded
 import XCTest
 
 /// The client as a swift-service-lifecycle service, its metrics and logs, and the database's

@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 @testable import StateCache
+import StateCacheThreaded
 import XCTest
 
 /// The pool's limits, waits, timeouts, cancellation and idle handling, and lease misuse.

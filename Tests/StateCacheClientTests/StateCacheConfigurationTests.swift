@@ -1,4 +1,5 @@
 import Foundation
+import SQLiteStorage
 @testable import StateCache
 import XCTest
 

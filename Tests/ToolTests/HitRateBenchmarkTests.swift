@@ -5,7 +5,7 @@ import TestSupport
 /// `statecache bench hitrate --quick --json`: a row per (trace, size), no policy above OPT in
 /// its cell, and the summary rows (mean and worst cell against LRU) for every policy.
 final class HitRateBenchmarkTests: XCTestCase {
-    /// The package root (`Tests/StateCacheTests/…` → three levels up): the tool runs there, so
+    /// The package root (`Tests/ToolTests/…` → three levels up): the tool runs there, so
     /// its default `--fixtures ../shared/fixtures` finds the shared traces when they are present.
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

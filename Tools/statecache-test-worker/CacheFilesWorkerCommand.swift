@@ -3,6 +3,7 @@ import ArgumentParser
 import CacheFiles
 import Foundation
 import StateCache
+import StateCacheThreaded
 import Workload
 
 /// The hidden worker the cache-file tests start in child processes: it opens a database with

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import CacheCore
 import StateCache
+import StateCacheThreaded
 
 /// `statecache stress`: several processes × threads read and write one database through
 /// their caches; every cached load is checked against an uncached read of the same snapshot.

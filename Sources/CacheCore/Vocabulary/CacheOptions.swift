@@ -19,7 +19,7 @@ public struct CacheOptions: Sendable, Equatable, Codable {
     /// simulator uses by default.
     public var shardCount: Int?
     /// The seed of the admission jitter; nil seeds from the system's generator.
-    public var seed: UInt64?
+    package var seed: UInt64?
 
     /// The defaults: 10 MB, 16 KiB objects, no compression, 1% adaptive window.
     public init() {}

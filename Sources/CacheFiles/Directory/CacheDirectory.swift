@@ -143,10 +143,10 @@ public struct CacheDirectory: Sendable {
         }
         report.removedFiles = prune(identity: identity, keepCount: Swift.max(1, options.keepCount))
         report.seconds = (ContinuousClock.now - started).seconds
-        logger.debug("wrote cache file", metadata: [
+        logger.info("wrote cache file", metadata: [
             "file": "\(report.file?.lastPathComponent ?? "none")", "entries": "\(report.entries)",
             "bytes": "\(report.bytes)", "unreachable": "\(report.unreachableEntries)",
-            "capped": "\(report.cappedEntries)", "removed": "\(report.removedFiles.count)",
+            "capped": "\(report.cappedEntries)", "removed": "\(report.removedFiles.count)", "seconds": "\(report.seconds)",
         ])
         return report
     }
@@ -200,7 +200,10 @@ public struct CacheDirectory: Sendable {
         var report = loadFiles(into: cache, identity: identity, readCount: readCount, lastTransaction: lastTransaction,
                                reachability: reachability)
         report.seconds = (ContinuousClock.now - started).seconds
-        logger.debug("read cache files", metadata: [
+        // Info when there was something to read (what a restart restored is an operator's
+        // question); debug for a directory with nothing of this prefix yet.
+        let level: Logger.Level = report.filesRead.isEmpty && report.rejected.isEmpty ? .debug : .info
+        logger.log(level: level, "read cache files", metadata: [
             "files": "\(report.filesRead.count)", "restored": "\(report.entriesRestored)",
             "skipped": "\(report.entriesSkipped)", "rejected": "\(report.rejected.count)", "seconds": "\(report.seconds)",
         ])

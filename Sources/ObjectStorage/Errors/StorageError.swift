@@ -32,7 +32,7 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
     /// (`catch StorageError.Code.conflict`). A backend may declare codes of its own.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         /// The code's stable name, e.g. `"conflict"`: what logs and metrics show.
-        public let name: String
+        package let name: String
 
         /// A code named `name`. Declare new codes as static members of an extension of
         /// `Code`, so that every use shares one spelling.
@@ -110,10 +110,10 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
     /// For ``Code/conflict``: the objects another transaction changed first, sorted; empty
     /// otherwise.
     public var conflictingOIDs: [ObjectID]
-    /// What the backend reported, to be cast to the backend's type: `SQLiteFailure`
-    /// (`SQLiteStorage`) or `PostgresFailure` (`PostgresStorage`); nil when the storage
-    /// itself found the problem.
-    public var backendDetail: (any StorageBackendDetail)?
+    /// What the backend reported, nil when the storage itself found the problem; read it as
+    /// the backend's type with ``detail(as:)``, or `sqliteFailure` / `postgresFailure` from
+    /// the backend's module. (`description` always includes it.)
+    package var backendDetail: (any StorageBackendDetail)?
 
     /// Creates an error. Backends and test doubles build their errors with this.
     public init(_ code: Code, _ message: String, location: String? = nil, conflictingOIDs: [ObjectID] = [],

@@ -1,3 +1,4 @@
+import StateCacheThreaded
 import CacheCore
 import CacheViews
 import Foundation
@@ -15,8 +16,8 @@ import Synchronization
 /// task is, like any cache hit.
 ///
 /// Use it only inside the body that received it, from one task at a time: a handle used after
-/// its lease ended throws ``StateCacheError/Code/leaseEnded``, and two tasks using it at once
-/// get ``StateCacheError/Code/concurrentUse`` — misuse is an error, not a corrupted view.
+/// its lease ended throws `StateCacheError.Code.leaseEnded`, and two tasks using it at once
+/// get `StateCacheError.Code.concurrentUse` — misuse is an error, not a corrupted view.
 public final class ClientConnection: Sendable {
     let pooled: PooledConnection
     /// 0: free, 1: in a call, 2: the lease ended, 3: the lease ended during a call.

@@ -1,3 +1,4 @@
+import StateCacheThreaded
 import CacheCore
 import Dispatch
 import Logging

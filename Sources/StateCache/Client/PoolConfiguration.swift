@@ -13,13 +13,11 @@ public struct PoolConfiguration: Sendable, Hashable {
     /// closed. Checked by ``StateCacheClient/run()``.
     public var idleTimeout: Duration = .seconds(60)
     /// How long a lease may wait for a connection before failing with
-    /// ``StateCacheError/Code/leaseTimeout``.
+    /// `StateCacheError.Code.leaseTimeout`.
     public var leaseTimeout: Duration = .seconds(30)
 
-    /// The defaults: up to 16 connections, none kept open, a minute's idle time, 30 s to lease.
-    public init() {}
-
-    /// A configuration with these limits.
+    /// A configuration with these limits; `PoolConfiguration()` gives the defaults: up to 16
+    /// connections, none kept open, a minute's idle time, 30 s to lease.
     public init(minimumConnections: Int = 0, maximumConnections: Int = 16, idleTimeout: Duration = .seconds(60),
                 leaseTimeout: Duration = .seconds(30)) {
         self.minimumConnections = minimumConnections
@@ -28,7 +26,7 @@ public struct PoolConfiguration: Sendable, Hashable {
         self.leaseTimeout = leaseTimeout
     }
 
-    /// Throws ``StateCacheError/Code/invalidConfiguration`` naming the first limit out of range.
+    /// Throws `StateCacheError.Code.invalidConfiguration` naming the first limit out of range.
     func validate() throws(StateCacheError) {
         guard maximumConnections >= 1 else {
             throw StateCacheError(.invalidConfiguration, "pool maximumConnections must be at least 1 (got \(maximumConnections))")

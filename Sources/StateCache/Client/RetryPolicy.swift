@@ -19,11 +19,9 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The largest delay bound.
     public var maximumDelay: Duration = .milliseconds(250)
 
-    /// The defaults: 10 attempts, delays bounded by 2 ms doubling to 250 ms.
-    public init() {}
-
-    /// A policy with these bounds.
-    public init(maximumAttempts: Int, initialDelay: Duration = .milliseconds(2), maximumDelay: Duration = .milliseconds(250)) {
+    /// A policy with these bounds; `RetryPolicy()` gives the defaults: 10 attempts, delays
+    /// bounded by 2 ms doubling to 250 ms.
+    public init(maximumAttempts: Int = 10, initialDelay: Duration = .milliseconds(2), maximumDelay: Duration = .milliseconds(250)) {
         self.maximumAttempts = maximumAttempts
         self.initialDelay = initialDelay
         self.maximumDelay = maximumDelay

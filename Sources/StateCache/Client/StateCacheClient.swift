@@ -1,3 +1,4 @@
+import StateCacheThreaded
 import CacheCore
 import CacheViews
 import CoreMetrics
@@ -35,9 +36,9 @@ public final class StateCacheClient: Sendable {
     /// The database: its options, cache, statistics, and the synchronous API for threads.
     public let database: Database
     /// How connections are pooled.
-    public let poolConfiguration: PoolConfiguration
+    package let poolConfiguration: PoolConfiguration
     /// How transactions are rerun.
-    public let retryPolicy: RetryPolicy
+    package let retryPolicy: RetryPolicy
     let logger: Logger
     let metrics: ClientMetrics
     let pool: ConnectionPool
@@ -53,7 +54,7 @@ public final class StateCacheClient: Sendable {
     ///     database logs to the logger it was opened with.
     ///   - metricsFactory: the swift-metrics backend; nil uses the one bootstrapped in
     ///     `MetricsSystem`.
-    /// - Throws: ``StateCacheError/Code/invalidConfiguration`` for pool limits out of range.
+    /// - Throws: `StateCacheError.Code.invalidConfiguration` for pool limits out of range.
     public init(database: Database, pool: PoolConfiguration = PoolConfiguration(), retryPolicy: RetryPolicy = RetryPolicy(),
                 logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil) throws {
         try pool.validate()
@@ -75,7 +76,7 @@ public final class StateCacheClient: Sendable {
     /// take a moment, on a thread of its own) and a client over it.
     public static func open(_ location: StorageLocation, options: DatabaseOptions = DatabaseOptions(),
                             pool: PoolConfiguration = PoolConfiguration(), retryPolicy: RetryPolicy = RetryPolicy(),
-                            logger: Logger = Database.defaultLogger, metricsFactory: (any MetricsFactory)? = nil) async throws -> StateCacheClient {
+                            logger: Logger = Logger(label: "StateCache"), metricsFactory: (any MetricsFactory)? = nil) async throws -> StateCacheClient {
         try pool.validate()
         let database = try await Self.onOwnThread { try Database.open(location, options: options, logger: logger) }
         do {
@@ -89,10 +90,10 @@ public final class StateCacheClient: Sendable {
 
     /// Opens the database and client `configuration` describes (see ``StateCacheConfiguration``).
     ///
-    /// - Throws: ``StateCacheError/Code/invalidConfiguration`` when it names no `storage`, or
+    /// - Throws: `StateCacheError.Code.invalidConfiguration` when it names no `storage`, or
     ///   what ``open(_:options:pool:retryPolicy:logger:metricsFactory:)`` throws.
     public static func open(_ configuration: StateCacheConfiguration, retryPolicy: RetryPolicy = RetryPolicy(),
-                            logger: Logger = Database.defaultLogger,
+                            logger: Logger = Logger(label: "StateCache"),
                             metricsFactory: (any MetricsFactory)? = nil) async throws -> StateCacheClient {
         guard let location = configuration.location else {
             throw StateCacheError(.invalidConfiguration, "the configuration names no storage (key 'storage')")
@@ -117,7 +118,7 @@ public final class StateCacheClient: Sendable {
     /// round trips cost no hop each; from an actor (the main actor, say), on that actor, as any
     /// closure there does, each call hopping to the connection's thread and back.
     ///
-    /// - Throws: what `body` throws; ``StateCacheError`` `.leaseTimeout` or `.closed`;
+    /// - Throws: what `body` throws; `StateCacheError` `.leaseTimeout` or `.closed`;
     ///   `CancellationError`; a `StorageError` from opening or polling the connection.
     public func withConnection<Result>(isolation: isolated (any Actor)? = #isolation,
                                        _ body: (ClientConnection) async throws -> Result) async throws -> Result {

@@ -1,3 +1,4 @@
+import StateCacheThreaded
 import CacheCore
 import Foundation
 #if PostgreSQL
@@ -16,7 +17,7 @@ import SQLiteStorage
 /// ```
 ///
 /// Keys not given keep their defaults. An unknown key, or a value that does not parse or is
-/// out of range, is a ``StateCacheError/Code/invalidConfiguration`` error naming the key — a
+/// out of range, is a `StateCacheError.Code.invalidConfiguration` error naming the key — a
 /// misspelt setting fails at start-up instead of being ignored. The keys are listed in
 /// ``keys``; in the environment each is upper-cased, `-` becomes `_`, and `STATECACHE_` comes
 /// first (`cache-local-mb` → `STATECACHE_CACHE_LOCAL_MB`). The `sqlite-*` and `postgres-*` keys
@@ -41,7 +42,7 @@ public struct StateCacheConfiguration: Sendable {
     private var postgresOptions: (options: PostgresStorageOptions, key: String)?
     #endif
 
-    /// Reads `values` (key → text). Throws ``StateCacheError/Code/invalidConfiguration`` naming
+    /// Reads `values` (key → text). Throws `StateCacheError.Code.invalidConfiguration` naming
     /// the first unknown key or bad value.
     public init(_ values: [String: String]) throws(StateCacheError) {
         for key in values.keys.sorted() {

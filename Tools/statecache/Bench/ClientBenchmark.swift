@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 import StateCache
+import StateCacheThreaded
 
 /// `statecache bench client`: the async client against the threaded API, side by side.
 ///

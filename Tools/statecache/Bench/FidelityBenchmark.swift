@@ -3,6 +3,7 @@ import CacheAnalysis
 import CacheCore
 import Foundation
 import StateCache
+import StateCacheThreaded
 
 /// `statecache bench fidelity`: does `cache-simul` predict what the cache really does at other
 /// sizes?

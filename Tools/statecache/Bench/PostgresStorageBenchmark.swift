@@ -3,6 +3,7 @@ import CacheCore
 import Foundation
 import PostgresStorage
 import StateCache
+import StateCacheThreaded
 import Synchronization
 
 /// `statecache bench storage --postgres URL`: the PostgreSQL object storage, each figure next

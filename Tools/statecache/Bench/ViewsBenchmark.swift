@@ -2,6 +2,7 @@ import CacheCore
 import Dispatch
 import Foundation
 import StateCache
+import StateCacheThreaded
 
 /// `statecache bench views`: loads through a connection's cache view against direct SQLite
 /// loads, and the cost of a checkpoint shift seen by 50 connections.

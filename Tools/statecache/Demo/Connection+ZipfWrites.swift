@@ -1,5 +1,6 @@
 import CacheCore
 import StateCache
+import StateCacheThreaded
 import Workload
 
 extension Connection {

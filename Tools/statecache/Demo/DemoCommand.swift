@@ -3,6 +3,7 @@ import CacheAnalysis
 import CacheTrace
 import Foundation
 import StateCache
+import StateCacheThreaded
 
 /// `statecache demo`: the whole system on an embedded database (or, with `--postgres`, on a
 /// PostgreSQL server), in one command.

@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 import StateCache
+import StateCacheThreaded
 
 /// The demo's database: where it lives, how it is filled, and the popularity order of its
 /// objects (a seeded shuffle, so that popularity is not correlated with OIDs).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StateCache
+import StateCacheThreaded
 
 /// The hidden child `statecache demo` starts for each run, so that the warm run really is a
 /// new process that finds only what the first one left on disk.

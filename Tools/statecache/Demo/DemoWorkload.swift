@@ -3,6 +3,7 @@ import CacheCore
 import Dispatch
 import Foundation
 import StateCache
+import StateCacheThreaded
 
 /// The demo's workload: threads with a connection each, Zipf-skewed loads, a few percent of
 /// writes, every load timed.

@@ -46,14 +46,21 @@ extension Database {
     }
 
     /// Writes the cache to the cache directory now (most valuable entries first, only those
-    /// a later process can reach), then prunes the directory; `close()` calls it. Returns
-    /// nil when there is no cache directory, no checkpoints yet, or nothing was written.
+    /// a later process can reach), then prunes the directory; `close()` does it too. Returns
+    /// whether a file was written: not without a cache directory, before the first
+    /// checkpoints, with an empty cache, or when writing failed.
     ///
     /// Failures are logged, never thrown: a cache that cannot be saved only costs the next
-    /// process a cold start. Safe to call while connections work (each shard is copied under
-    /// its lock); a process that must survive crashes warm can call it periodically.
+    /// process a cold start. What was written is logged at `info` (docs/cache-files.md). Safe
+    /// to call while connections work (each shard is copied under its lock); a process that
+    /// must survive crashes warm can call it periodically.
     @discardableResult
-    public func saveCacheFiles() -> CacheFileSaveReport? {
+    public func saveCacheFiles() -> Bool {
+        writeCacheFiles() != nil
+    }
+
+    /// ``saveCacheFiles()`` with its report, for `close()`, the tools and the tests.
+    package func writeCacheFiles() -> CacheFileSaveReport? {
         guard let directoryURL = options.cacheLocalDir, cache.isEnabled, let epoch = coordinator.current else { return nil }
         let checkpoints = epoch.checkpoints
         let entries = cache.exportEntries()

@@ -11,7 +11,7 @@ import SQLiteStorage
 import CacheViews
 
 /// A database and its process-wide cache: open one per process, connect once per thread (or
-/// lease connections from a ``StateCacheClient``).
+/// lease connections from a `StateCacheClient`).
 ///
 /// ```swift
 /// var options = DatabaseOptions()
@@ -34,8 +34,8 @@ import CacheViews
 ///
 /// With `DatabaseOptions/cacheLocalDir` set, opening restores the cache from the newest
 /// cache files of the directory (and starts the checkpoints where they were written), and
-/// closing writes this process's cache there — a restarted process starts warm
-/// (`cacheFileLoad`, `cacheFileSave`).
+/// closing writes this process's cache there — a restarted process starts warm. Both are
+/// logged at `info` with their counts (docs/cache-files.md).
 public final class Database: Sendable {
     /// The storage: a `SQLiteObjectStore` or a `PostgresObjectStore`.
     package let store: any ObjectStore
@@ -49,13 +49,13 @@ public final class Database: Sendable {
     /// The options the database was opened with.
     public let options: DatabaseOptions
     /// The cache namespace.
-    public let prefix: String
+    package let prefix: String
     /// What opening restored from cache files (nil without a cache directory or cache).
-    public let cacheFileLoad: CacheFileLoadReport?
+    package let cacheFileLoad: CacheFileLoadReport?
     /// What `close()` wrote to the cache directory, once closed (nil when nothing was written).
-    public var cacheFileSave: CacheFileSaveReport? { lifecycle.withLock { $0.save } }
+    package var cacheFileSave: CacheFileSaveReport? { lifecycle.withLock { $0.save } }
     /// Where the database logs: cache files skipped or not saved (warning), what was restored
-    /// and saved (debug). Metadata `statecache.prefix` names the database.
+    /// and saved (info, with the counts). Metadata `statecache.prefix` names the database.
     public let logger: Logger
     private let lifecycle = Locked(Lifecycle())
 
@@ -64,10 +64,6 @@ public final class Database: Sendable {
         var openConnections = 0
         var save: CacheFileSaveReport?
     }
-
-    /// The logger a database uses when none is given: label `StateCache`, through whatever
-    /// `LoggingSystem` the application bootstrapped.
-    public static var defaultLogger: Logger { Logger(label: "StateCache") }
 
     private init(store: any ObjectStore, options: DatabaseOptions, cache: SharedStateCache,
                  coordinator: CheckpointCoordinator, tracer: TraceWriter?, prefix: String,
@@ -89,7 +85,7 @@ public final class Database: Sendable {
     /// - Throws: `StorageError` from the storage, or a `TraceWriteError` when a trace file
     ///   cannot be opened.
     public static func open(at directory: URL, options: DatabaseOptions = DatabaseOptions(),
-                            logger: Logger = Database.defaultLogger) throws -> Database {
+                            logger: Logger = Logger(label: "StateCache")) throws -> Database {
         try open(.sqlite(directory: directory), options: options, logger: logger)
     }
 
@@ -99,7 +95,7 @@ public final class Database: Sendable {
     /// - Throws: `StorageError` from the storage (for PostgreSQL also `cannotConnect`,
     ///   `invalidArgument` for a malformed URL), or a `TraceWriteError`.
     public static func open(_ location: StorageLocation, options: DatabaseOptions = DatabaseOptions(),
-                            logger: Logger = Database.defaultLogger) throws -> Database {
+                            logger: Logger = Logger(label: "StateCache")) throws -> Database {
         let store: any ObjectStore
         switch location {
         case .sqlite(let directory, let storageOptions):
@@ -164,7 +160,7 @@ public final class Database: Sendable {
     }
 
     /// The connections opened and not yet closed.
-    public var openConnectionCount: Int { lifecycle.withLock { $0.openConnections } }
+    package var openConnectionCount: Int { lifecycle.withLock { $0.openConnections } }
 
     /// A new, never used OID.
     public func newOID() throws -> ObjectID {
@@ -197,7 +193,7 @@ public final class Database: Sendable {
             return false
         }
         guard !alreadyClosed else { return }
-        let save = saveCacheFiles()
+        let save = writeCacheFiles()
         lifecycle.withLock { $0.save = save }
         var traceError: (any Error)?
         do { try tracer?.close() } catch { traceError = error }

@@ -15,7 +15,7 @@ import Synchronization
 /// two polls sees one snapshot; `poll()` moves to the newest committed transaction. Close it
 /// before its ``Database``: the database refuses to close while connections are open.
 ///
-/// Async code leases connections from a ``StateCacheClient`` instead, which runs their blocking
+/// Async code leases connections from a `StateCacheClient` instead, which runs their blocking
 /// work off Swift's cooperative pool.
 public final class Connection: @unchecked Sendable {
     /// The storage connection (snapshot, commits).
@@ -122,31 +122,31 @@ public final class Connection: @unchecked Sendable {
     }
 
     /// The connection's operations without the guard against overlapping use, for a caller
-    /// that guarantees one user at a time itself (a ``StateCacheClient`` lease, whose handle
+    /// that guarantees one user at a time itself (a `StateCacheClient` lease, whose handle
     /// guards every call): one atomic exchange per call instead of two.
-    struct Exclusive {
-        let connection: Connection
+    package struct Exclusive {
+        package let connection: Connection
 
-        func poll() throws -> PollResult {
+        package func poll() throws -> PollResult {
             let result = try connection.storage.poll()
             try connection.view.afterPoll(result, source: connection.storage)
             return result
         }
 
         @inline(__always)
-        func load(_ oid: ObjectID) throws -> ObjectState? {
+        package func load(_ oid: ObjectID) throws -> ObjectState? {
             try connection.view.load(oid, from: connection.storage)
         }
 
-        func load(many oids: [ObjectID]) throws -> [ObjectID: ObjectState] {
+        package func load(many oids: [ObjectID]) throws -> [ObjectID: ObjectState] {
             try connection.view.load(many: oids, from: connection.storage)
         }
 
-        func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?) {
+        package func store(_ oid: ObjectID, _ state: [UInt8], expecting: TransactionID?) {
             connection.storage.store(oid, state, expecting: expecting)
         }
 
-        func commit() throws -> TransactionID {
+        package func commit() throws -> TransactionID {
             // The storage keeps the one buffer: read it before the commit empties it.
             let states = connection.storage.pendingStates
             let tid = try connection.storage.commit()
@@ -156,5 +156,5 @@ public final class Connection: @unchecked Sendable {
     }
 
     /// See ``Exclusive``.
-    var exclusive: Exclusive { Exclusive(connection: self) }
+    package var exclusive: Exclusive { Exclusive(connection: self) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StateCache
+import StateCacheThreaded
 import XCTest
 import TestSupport
 

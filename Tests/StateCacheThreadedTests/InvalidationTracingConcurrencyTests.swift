@@ -3,6 +3,7 @@ import CacheCore
 import Dispatch
 import Foundation
 import StateCache
+import StateCacheThreaded
 import XCTest
 import TestSupport
 
