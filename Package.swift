@@ -124,6 +124,10 @@ let package = Package(
         // Helpers shared by the test targets: fixtures, scratch files, built tools, standard-input
         // redirection, compressed input and report comparison.
         .target(name: "TestSupport", dependencies: ["CLZMA", "CZlib"], path: "Tests/TestSupport", swiftSettings: strict),
+        // The storages as the tests use them: a fresh database of either backend, and the run's
+        // throwaway PostgreSQL server (its URL, new databases, cut sessions).
+        .target(name: "StorageTestSupport", dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "StateVocabulary", "TestSupport"],
+                path: "Tests/StorageTestSupport", swiftSettings: strict),
 
         .testTarget(name: "StateVocabularyTests", dependencies: ["StateVocabulary"], swiftSettings: strict),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "Workload"], swiftSettings: strict),
@@ -134,21 +138,25 @@ let package = Package(
                     swiftSettings: strict),
         // The storage contract, run against both backends (PostgreSQL when STATECACHE_POSTGRES is set).
         .testTarget(name: "ObjectStorageTests",
-                    dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "CacheFiles", "StateCache", "StateCacheThreaded", "Workload", "TestSupport"],
+                    dependencies: ["ObjectStorage", "SQLiteStorage", "PostgresStorage", "CacheCore", "TestSupport", "StorageTestSupport"],
+                    swiftSettings: strict),
+        // PostgreSQL's own behaviour: failures, pipelined commits, writer sessions, the throwaway server script.
+        .testTarget(name: "PostgresStorageTests",
+                    dependencies: ["PostgresStorage", "ObjectStorage", "CacheCore", "TestSupport", "StorageTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "CacheViewsTests",
                     dependencies: ["CacheViews", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "SQLiteStorage", "StateCache", "StateCacheThreaded", "Workload", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "StateCacheThreadedTests", dependencies: ["StateCacheThreaded", "StateCache", "CacheCore", "CacheTrace", "Workload", "CacheAnalysis", "TestSupport"],
+        .testTarget(name: "StateCacheThreadedTests", dependencies: ["StateCacheThreaded", "StateCache", "CacheCore", "CacheTrace", "CacheFiles", "Workload", "CacheAnalysis", "TestSupport", "StorageTestSupport"],
                     swiftSettings: strict),
         // The bounded fuzz run of every reader and the replay of saved crashers (docs/fuzzing.md);
         // they run the statecache-fuzz driver, which `swift build --build-tests` builds.
         .testTarget(name: "FuzzTests", dependencies: ["TestSupport"], swiftSettings: strict),
         // The async client: pool, transactions, lifecycle, metrics (against a test backend).
         .testTarget(name: "StateCacheClientTests",
-                    dependencies: ["StateCache", "StateCacheThreaded", "SQLiteStorage", "PostgresStorage", "CSQLite", "TestSupport", logging,
+                    dependencies: ["StateCache", "StateCacheThreaded", "SQLiteStorage", "PostgresStorage", "CSQLite", "TestSupport", "StorageTestSupport", logging,
                                    .product(name: "MetricsTestKit", package: "swift-metrics"),
                                    .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"), serviceLifecycle],
                     swiftSettings: strict),

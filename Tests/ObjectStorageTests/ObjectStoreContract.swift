@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 import ObjectStorage
+import StorageTestSupport
 import XCTest
 
 /// What every object storage promises the cache, as test bodies that run unchanged against

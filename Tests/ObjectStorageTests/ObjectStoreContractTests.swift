@@ -1,3 +1,4 @@
+import StorageTestSupport
 import XCTest
 
 /// The storage contract (``ObjectStoreContract``): each case runs on every backend in turn,

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-@testable import PostgresStorage
+import StorageTestSupport
 @testable import StateCache
 import TestSupport
 import XCTest
@@ -16,7 +16,7 @@ class ClientTestCase: ScratchDirectoryTestCase {
 
     override func tearDown() {
         for (server, name) in postgresDatabases {
-            try? Self.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: server)
+            try? PostgresTestServer.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: server)
         }
         postgresDatabases = []
         super.tearDown()
@@ -28,21 +28,11 @@ class ClientTestCase: ScratchDirectoryTestCase {
         case .sqlite:
             return .sqlite(directory: directory.appendingPathComponent(label))
         case .postgres:
-            let environment = ProcessInfo.processInfo.environment
-            guard let server = environment["STATECACHE_POSTGRES"], !server.isEmpty else {
-                if environment["STATECACHE_REQUIRE_POSTGRES"] != nil {
-                    XCTFail("STATECACHE_REQUIRE_POSTGRES is set but STATECACHE_POSTGRES is not")
-                }
-                return nil
-            }
+            guard let server = PostgresTestServer.configuredURL() else { return nil }
             let name = "client_\(label.filter { $0.isLetter || $0.isNumber }.lowercased())_\(UInt32.random(in: 0 ... .max))"
-            try Self.execute("CREATE DATABASE \(name)", on: server)
+            try PostgresTestServer.execute("CREATE DATABASE \(name)", on: server)
             postgresDatabases.append((server, name))
-            guard let schemeEnd = server.range(of: "://") else { return .postgres(server + " dbname=\(name)") }
-            let rest = server[schemeEnd.upperBound...]
-            let pathStart = rest.firstIndex(of: "/") ?? rest.firstIndex(of: "?") ?? rest.endIndex
-            let query = rest[pathStart...].firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
-            return .postgres(String(server[..<schemeEnd.upperBound]) + rest[..<pathStart] + "/" + name + query)
+            return .postgres(PostgresTestServer.url(server, database: name))
         }
     }
 
@@ -64,10 +54,4 @@ class ClientTestCase: ScratchDirectoryTestCase {
 
     /// A logger that drops everything (the tests that read logs make their own).
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-
-    private static func execute(_ sql: String, on server: String) throws {
-        let handle = try PostgresConnectionHandle.connect(to: server, location: server, connectTimeout: .seconds(10))
-        defer { handle.close() }
-        try handle.execute(sql)
-    }
 }

@@ -10,7 +10,7 @@ import Glibc
 /// `Sendable`. The store keeps its shared handles inside a ``Locked``; a
 /// ``PostgresConnection`` owns its handle outright. Statements are sent with binary parameters
 /// and binary results (no text parsing on the load path).
-final class PostgresConnectionHandle {
+package final class PostgresConnectionHandle {
     /// The session; valid until ``close()``. Used only by this type and its extensions.
     let connection: OpaquePointer
     /// Where the server is, for messages (no password).
@@ -37,7 +37,7 @@ final class PostgresConnectionHandle {
     /// - Throws: `StorageError.Code.invalidArgument` when `target` is neither,
     ///   `StorageError.Code.cannotConnect` when the server cannot be reached or
     ///   refuses the session.
-    static func connect(to target: String, location: String,
+    package static func connect(to target: String, location: String,
                         connectTimeout: Duration) throws(StorageError) -> PostgresConnectionHandle {
         try PostgresTarget.validate(target)
         let seconds = max(1, Int(connectTimeout.components.seconds))
@@ -77,7 +77,7 @@ final class PostgresConnectionHandle {
 
     /// Runs `sql` (one or more statements, no parameters) and returns the last result.
     @discardableResult
-    func execute(_ sql: String) throws(StorageError) -> PostgresResult {
+    package func execute(_ sql: String) throws(StorageError) -> PostgresResult {
         try check(PQexec(connection, sql), sql: sql)
     }
 
@@ -135,7 +135,7 @@ final class PostgresConnectionHandle {
     }
 
     /// Ends the session. Idempotent.
-    func close() {
+    package func close() {
         guard !isClosed else { return }
         isClosed = true
         PQfinish(connection)

@@ -6,7 +6,7 @@ import CLibPQ
 /// Accessors read what the storage's own queries return: `int8` columns (8 bytes, big-endian)
 /// and `bytea` columns (raw bytes). A column of any other shape is reported as a
 /// `StorageError.Code.backendFailure` rather than misread.
-final class PostgresResult {
+package final class PostgresResult {
     private let pointer: OpaquePointer
     /// The SQL, for errors.
     let sql: String
@@ -21,7 +21,7 @@ final class PostgresResult {
     }
 
     /// The number of rows.
-    var rowCount: Int { Int(PQntuples(pointer)) }
+    package var rowCount: Int { Int(PQntuples(pointer)) }
 
     /// True when the value at (`row`, `column`) is SQL NULL.
     func isNull(_ row: Int, _ column: Int) -> Bool {

@@ -14,16 +14,16 @@ import StateVocabulary
 /// `tid > last` query sees deletions like any other change (RelStorage's PostgreSQL adapter
 /// misses them). Opening serializes on an advisory lock, so processes starting together
 /// against a new database create the schema once.
-enum PostgresSchema {
+package enum PostgresSchema {
     /// The `application` value of our `statecache_info` row.
     static let application = "statecache-object-store"
     /// The version this build writes and reads.
     static let currentVersion: Int32 = 1
     /// The advisory lock class (the two-key form) of the store's own locks; object locks use
     /// the one-key form, a separate key space.
-    static let lockClass: Int32 = 0x5343_4C4B // "SCLK"
+    package static let lockClass: Int32 = 0x5343_4C4B // "SCLK"
     /// Second key under ``lockClass``: the commit lock.
-    static let commitLockKey: Int32 = 0
+    package static let commitLockKey: Int32 = 0
     /// Second key under ``lockClass``: schema creation and migration.
     static let schemaLockKey: Int32 = 1
 

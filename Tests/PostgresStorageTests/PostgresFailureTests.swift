@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 @testable import PostgresStorage
+import StorageTestSupport
 import XCTest
 
 /// Bad input and a server that goes away: a clear error, nothing lost, the next poll recovers.
@@ -303,10 +304,4 @@ extension PostgresFailureTests {
         XCTAssertGreaterThanOrEqual(try store.lastTransaction(), .zero)
         connection.checkInvariants()
     }
-}
-
-/// Hands a non-`Sendable` value to one other thread while this one waits for it.
-final class UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

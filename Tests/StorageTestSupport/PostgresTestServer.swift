@@ -1,74 +1,32 @@
-import CacheCore
+import Dispatch
 import Foundation
-import ObjectStorage
-@testable import PostgresStorage
-import SQLiteStorage
+import PostgresStorage
+import StateVocabulary
 import XCTest
-import TestSupport
-
-/// One of the two storages, making a fresh, empty database per test: a SQLite directory under
-/// the temporary directory, or a new database on the throwaway PostgreSQL server that
-/// `scripts/throwaway-postgres.sh` started (`STATECACHE_POSTGRES`). Tests never touch a server
-/// they were not given.
-final class StorageBackend {
-    enum Kind { case sqlite, postgres }
-
-    let kind: Kind
-    /// Where the fresh database is: a directory path or a PostgreSQL URL.
-    let location: String
-    private let cleanup: () -> Void
-
-    private init(kind: Kind, location: String, cleanup: @escaping () -> Void) {
-        self.kind = kind
-        self.location = location
-        self.cleanup = cleanup
-    }
-
-    /// A fresh database of `kind`; for PostgreSQL without a server, a skip (or a failure when
-    /// `STATECACHE_REQUIRE_POSTGRES` is set, as `make test` does).
-    static func make(_ kind: Kind, label: String) throws -> StorageBackend {
-        switch kind {
-        case .sqlite:
-            let directory = ScratchFiles.uniqueURL(label)
-            return StorageBackend(kind: .sqlite, location: directory.path) {
-                try? FileManager.default.removeItem(at: directory)
-            }
-        case .postgres:
-            let server = try PostgresTestServer.url()
-            let name = "t_\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(30))_\(UInt32.random(in: 0 ... .max))"
-            try PostgresTestServer.execute("CREATE DATABASE \(name)", on: server)
-            return StorageBackend(kind: .postgres, location: PostgresTestServer.url(server, database: name)) {
-                try? PostgresTestServer.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: server)
-            }
-        }
-    }
-
-    /// Opens a store on the database (as a new process would).
-    func open() throws -> any ObjectStore {
-        switch kind {
-        case .sqlite: return try SQLiteObjectStore.open(at: URL(fileURLWithPath: location))
-        case .postgres: return try PostgresObjectStore.open(location)
-        }
-    }
-
-    /// Removes the database.
-    func remove() { cleanup() }
-}
 
 /// The throwaway server of this test run.
-enum PostgresTestServer {
-    /// `STATECACHE_POSTGRES`, set by `scripts/throwaway-postgres.sh run -- …`.
-    static func url() throws -> String {
+package enum PostgresTestServer {
+    /// `STATECACHE_POSTGRES`, set by `scripts/throwaway-postgres.sh run -- …`, or nil without a
+    /// server (a failure when `STATECACHE_REQUIRE_POSTGRES` is set, as `make test` does).
+    package static func configuredURL() -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["STATECACHE_POSTGRES"], !url.isEmpty { return url }
         if environment["STATECACHE_REQUIRE_POSTGRES"] != nil {
             XCTFail("STATECACHE_REQUIRE_POSTGRES is set but STATECACHE_POSTGRES is not: run through scripts/throwaway-postgres.sh")
         }
-        throw XCTSkip("no PostgreSQL server (run `scripts/throwaway-postgres.sh run -- swift test` or `make test`)")
+        return nil
+    }
+
+    /// ``configuredURL()``, or a skip of the calling test without a server.
+    package static func url() throws -> String {
+        guard let url = configuredURL() else {
+            throw XCTSkip("no PostgreSQL server (run `scripts/throwaway-postgres.sh run -- swift test` or `make test`)")
+        }
+        return url
     }
 
     /// `server` (a `postgresql://…/db?…` URL) pointing at `database` instead.
-    static func url(_ server: String, database: String) -> String {
+    package static func url(_ server: String, database: String) -> String {
         guard let schemeEnd = server.range(of: "://") else { return server + " dbname=\(database)" }
         let rest = server[schemeEnd.upperBound...]
         let pathStart = rest.firstIndex(of: "/") ?? rest.firstIndex(of: "?") ?? rest.endIndex
@@ -77,7 +35,7 @@ enum PostgresTestServer {
     }
 
     /// The database name in a `postgresql://user@host/name?…` URL.
-    static func databaseName(_ location: String) -> String {
+    package static func databaseName(_ location: String) -> String {
         let path = location.components(separatedBy: "://").last!.split(separator: "?", maxSplits: 1).first!
         return String(path.split(separator: "/").last!)
     }
@@ -86,7 +44,7 @@ enum PostgresTestServer {
     /// would), from a session on the server's own database (`server`), which also works while
     /// the database refuses new sessions; returns how many it ended.
     @discardableResult
-    static func terminateSessions(of location: String, from server: String) throws -> Int {
+    package static func terminateSessions(of location: String, from server: String) throws -> Int {
         let handle = try PostgresConnectionHandle.connect(to: server, location: server, connectTimeout: .seconds(10))
         defer { handle.close() }
         return try handle.execute("""
@@ -96,7 +54,7 @@ enum PostgresTestServer {
     }
 
     /// Runs `sql` on a session of its own.
-    static func execute(_ sql: String, on target: String) throws {
+    package static func execute(_ sql: String, on target: String) throws {
         let handle = try PostgresConnectionHandle.connect(to: target, location: target, connectTimeout: .seconds(10))
         defer { handle.close() }
         try handle.execute(sql)
@@ -107,7 +65,7 @@ extension PostgresTestServer {
     /// Runs `commit` while this test holds the commit lock, kills the committer's session as
     /// soon as it waits for the lock (mid-transaction: uploaded and object locks taken), and
     /// returns what `commit` threw.
-    static func killDuringCommit(on target: String, _ commit: @escaping @Sendable () throws -> Void) throws -> (any Error)? {
+    package static func killDuringCommit(on target: String, _ commit: @escaping @Sendable () throws -> Void) throws -> (any Error)? {
         let admin = try PostgresConnectionHandle.connect(to: target, location: target, connectTimeout: .seconds(10))
         defer { admin.close() }
         try admin.execute("SELECT pg_advisory_lock(\(PostgresSchema.lockClass), \(PostgresSchema.commitLockKey))")

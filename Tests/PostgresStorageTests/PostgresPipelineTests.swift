@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 @testable import PostgresStorage
+import StorageTestSupport
 import XCTest
 
 /// The two-round-trip commit: libpq's pipeline mode as the handle drives it, and the

@@ -1,6 +1,7 @@
 import CacheCore
 import Foundation
 @testable import PostgresStorage
+import StorageTestSupport
 import XCTest
 
 /// The writer pool's upload table does not keep a bulk load's pages for every later commit.

@@ -6,6 +6,7 @@ import StateCache
 import StateCacheThreaded
 import TestSupport
 import Synchronization
+import StorageTestSupport
 import XCTest
 
 /// The whole stack — cache, checkpoints, cache files, views — over PostgreSQL.
