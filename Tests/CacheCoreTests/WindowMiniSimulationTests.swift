@@ -58,6 +58,34 @@ final class WindowMiniSimulationTests: XCTestCase {
 
     /// Replacements, removals and clearing reach the candidates: after a random mix of them on
     /// a byte-weighted policy every candidate's and the shadow's invariants still hold.
+    /// A sampled request changes the sample caches in place: copying them (a second reference to
+    /// their arrays, as a `switch` over the strategy keeps) would cost a copy of every candidate's
+    /// entries per sampled request — a fifth of the cache's set speed was lost that way.
+    func testSampledRequestsChangeTheSampleCachesInPlace() {
+        for adaptation in [WindowAdaptation.miniSimulation, .twoLevel] {
+            var policy = WindowTinyLFU(configuration: .init(maximumWeight: 4_000, adaptation: adaptation, expectedEntries: 4_000))
+            for k in 0..<20_000 { policy.set(Tests.key(k % 6_000), ObjectState(state: [], tid: .zero), weight: 1) }
+            let sampled = (0..<6_000).map(Tests.key).filter { policy.controller.samples($0.sketchHashCode) }
+            XCTAssertGreaterThan(sampled.count, 10, "\(adaptation): some keys are sampled")
+            for key in sampled.prefix(10) {
+                let before = candidateStorage(policy)
+                if policy.get(key) == nil { policy.set(key, ObjectState(state: [], tid: .zero), weight: 1) }
+                XCTAssertEqual(candidateStorage(policy), before, "\(adaptation): a sampled request copied the sample caches")
+            }
+            policy.checkInvariants()
+        }
+    }
+
+    /// Where each sample cache keeps its entries (changes when an array is copied or grows).
+    private func candidateStorage(_ policy: WindowTinyLFU) -> [UnsafeRawPointer?] {
+        let simulation: WindowMiniSimulation
+        switch policy.controller.strategy {
+        case .miniSimulation(let value), .twoLevel(let value, _): simulation = value
+        default: return []
+        }
+        return simulation.candidates.map { candidate in candidate.arena.nodes.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+    }
+
     func testCandidatesFollowRemovalsAndReplacements() {
         for adaptation in [WindowAdaptation.miniSimulation, .twoLevel] {
             checkCandidatesFollowRemovalsAndReplacements(adaptation)

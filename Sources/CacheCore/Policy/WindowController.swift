@@ -10,8 +10,9 @@
 ///
 /// Hot path: the sampling test reads ``sampling`` (one word) and the climber-only calls test
 /// ``climbs`` before touching the strategy, so the default mode costs two loads per request
-/// besides the sampled one in 64. The strategy is an enum with payloads, mutated in place by
-/// consuming it (no copy of the shadow's or the mini-simulations' arrays, no existential box).
+/// besides the sampled one in 64. The strategy is an enum with payloads, mutated in place (no copy
+/// of the shadow's or the mini-simulations' arrays, no existential box): see the note on
+/// `Strategy`'s mutations for why they use `if case` and not `switch`.
 struct WindowController: Sendable {
     /// The models a window can be sized by, one per ``WindowAdaptation`` mode.
     enum Strategy: Sendable {
@@ -148,24 +149,30 @@ struct WindowController: Sendable {
 }
 
 extension WindowController.Strategy {
-    // Each mutation consumes `self` and builds it again: the payload moves out and back, so the
-    // arrays inside it stay uniquely referenced and are changed in place.
+    // Each mutation takes the payload out with `if case`, sets `self` to `.fixed` so that the
+    // payload's arrays are referenced once (a mini-simulation holds whole sample caches: with a
+    // second reference, every sampled request would copy them), changes it in place and puts it
+    // back; a mode without a payload to change matches no case and touches nothing. Not a
+    // `switch`: its subject (consumed or not) keeps a second reference to the payload until the
+    // switch ends, in optimized builds too (`WindowControllerTests` checks the uniqueness).
 
     mutating func sampledRequest(_ key: CacheKey, hashCode: UInt32, weight: Int, policyHit: Bool,
                                  windowMaximum: Int, maximumWeight: Int, pendingMove: inout Int) {
-        switch consume self {
-        case .shadowGuided(var climber, var shadow):
+        if case .shadowGuided(var climber, var shadow) = self {
+            self = .fixed
             shadow.request(hashCode, weight: weight, policyHit: policyHit)
             if shadow.requests >= LRUShadow.period { Self.consult(&shadow, steering: &climber, pendingMove: &pendingMove) }
             self = .shadowGuided(climber, shadow)
-        case .miniSimulation(var simulation):
+        } else if case .miniSimulation(var simulation) = self {
+            self = .fixed
             if simulation.request(key, hashCode: hashCode, weight: weight) {
                 let fraction = simulation.decide()
                 let target = fraction >= 1 ? maximumWeight : Swift.max(1, Int(fraction * Double(maximumWeight)))
                 pendingMove = target - windowMaximum
             }
             self = .miniSimulation(simulation)
-        case .twoLevel(var simulation, var climber):
+        } else if case .twoLevel(var simulation, var climber) = self {
+            self = .fixed
             if simulation.request(key, hashCode: hashCode, weight: weight) {
                 let before = simulation.chosen
                 let fraction = simulation.decide()
@@ -178,8 +185,6 @@ extension WindowController.Strategy {
                 }
             }
             self = .twoLevel(simulation, climber)
-        case let other:
-            self = other
         }
     }
 
@@ -198,102 +203,102 @@ extension WindowController.Strategy {
     }
 
     mutating func sampledUpdate(_ key: CacheKey, hashCode: UInt32, weight: Int) {
-        switch consume self {
-        case .shadowGuided(let climber, var shadow):
+        if case .shadowGuided(let climber, var shadow) = self {
+            self = .fixed
             shadow.update(hashCode, weight: weight)
             self = .shadowGuided(climber, shadow)
-        case .miniSimulation(var simulation):
+        } else if case .miniSimulation(var simulation) = self {
+            self = .fixed
             simulation.update(key, hashCode: hashCode, weight: weight)
             self = .miniSimulation(simulation)
-        case .twoLevel(var simulation, let climber):
+        } else if case .twoLevel(var simulation, let climber) = self {
+            self = .fixed
             simulation.update(key, hashCode: hashCode, weight: weight)
             self = .twoLevel(simulation, climber)
-        case let other:
-            self = other
         }
     }
 
     mutating func sampledRemoval(_ key: CacheKey, hashCode: UInt32) {
-        switch consume self {
-        case .shadowGuided(let climber, var shadow):
+        if case .shadowGuided(let climber, var shadow) = self {
+            self = .fixed
             shadow.remove(hashCode)
             self = .shadowGuided(climber, shadow)
-        case .miniSimulation(var simulation):
+        } else if case .miniSimulation(var simulation) = self {
+            self = .fixed
             simulation.remove(key, hashCode: hashCode)
             self = .miniSimulation(simulation)
-        case .twoLevel(var simulation, let climber):
+        } else if case .twoLevel(var simulation, let climber) = self {
+            self = .fixed
             simulation.remove(key, hashCode: hashCode)
             self = .twoLevel(simulation, climber)
-        case let other:
-            self = other
         }
     }
 
     mutating func removeAll() {
-        switch consume self {
-        case .shadowGuided(let climber, var shadow):
+        if case .shadowGuided(let climber, var shadow) = self {
+            self = .fixed
             shadow.removeAll()
             self = .shadowGuided(climber, shadow)
-        case .miniSimulation(var simulation):
+        } else if case .miniSimulation(var simulation) = self {
+            self = .fixed
             simulation.removeAll()
             self = .miniSimulation(simulation)
-        case .twoLevel(var simulation, let climber):
+        } else if case .twoLevel(var simulation, let climber) = self {
+            self = .fixed
             simulation.removeAll()
             self = .twoLevel(simulation, climber)
-        case let other:
-            self = other
         }
     }
 
     @inline(__always) mutating func recordHit(inWindow: Bool) {
-        switch consume self {
-        case .climber(var climber):
+        if case .climber(var climber) = self {
+            self = .fixed
             climber.recordHit(inWindow: inWindow)
             self = .climber(climber)
-        case .shadowGuided(var climber, let shadow):
+        } else if case .shadowGuided(var climber, let shadow) = self {
+            self = .fixed
             climber.recordHit(inWindow: inWindow)
             self = .shadowGuided(climber, shadow)
-        case .twoLevel(let simulation, var climber):
+        } else if case .twoLevel(let simulation, var climber) = self {
+            self = .fixed
             climber.recordHit(inWindow: inWindow)
             self = .twoLevel(simulation, climber)
-        case let other:
-            self = other
         }
     }
 
     @inline(__always) mutating func recordMiss() {
-        switch consume self {
-        case .climber(var climber):
+        if case .climber(var climber) = self {
+            self = .fixed
             climber.recordMiss()
             self = .climber(climber)
-        case .shadowGuided(var climber, let shadow):
+        } else if case .shadowGuided(var climber, let shadow) = self {
+            self = .fixed
             climber.recordMiss()
             self = .shadowGuided(climber, shadow)
-        case .twoLevel(let simulation, var climber):
+        } else if case .twoLevel(let simulation, var climber) = self {
+            self = .fixed
             climber.recordMiss()
             self = .twoLevel(simulation, climber)
-        case let other:
-            self = other
         }
     }
 
     mutating func endOperation(sampleSize: Int, windowMaximum: Int, pendingMove: inout Int) {
-        switch consume self {
-        case .climber(var climber):
+        if case .climber(var climber) = self {
+            self = .fixed
             climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &pendingMove)
             self = .climber(climber)
-        case .shadowGuided(var climber, let shadow):
+        } else if case .shadowGuided(var climber, let shadow) = self {
+            self = .fixed
             climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &pendingMove)
             self = .shadowGuided(climber, shadow)
-        case .twoLevel(let simulation, var climber):
+        } else if case .twoLevel(let simulation, var climber) = self {
+            self = .fixed
             // While LRU is chosen the window stays the whole cache: the climber's samples are
             // taken (and its state follows the hit rate) but its moves are not made.
             var move = pendingMove
             climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &move)
             if !simulation.choosesLRU { pendingMove = move }
             self = .twoLevel(simulation, climber)
-        case let other:
-            self = other
         }
     }
 }

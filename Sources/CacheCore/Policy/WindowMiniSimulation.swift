@@ -37,7 +37,7 @@ struct WindowMiniSimulation: Sendable {
     let period: Int
 
     /// The W-TinyLFU candidates, in the order of ``windowFractions``.
-    private var candidates: [WindowTinyLFU]
+    private(set) var candidates: [WindowTinyLFU]
     /// The LRU candidate; it also decides which keys are sampled.
     private var lru: LRUShadow
     /// Hits of each candidate (LRU last) in the current period.
