@@ -138,50 +138,28 @@ public struct StateCacheConfiguration: Sendable {
             guard !text.isEmpty else { throw ValueError(reason: "is empty") }
             configuration.location = StorageLocation(parsing: text)
         },
-        Setting(key: "cache-local-mb") { text, configuration throws(ValueError) in
-            configuration.options.cache.cacheLocalMB = try number(text, Double.init, atLeast: 0)
-        },
-        Setting(key: "cache-local-object-max") { text, configuration throws(ValueError) in
-            configuration.options.cache.cacheLocalObjectMax = try number(text, Int.init, atLeast: 1)
-        },
-        Setting(key: "cache-local-compression") { text, configuration throws(ValueError) in
-            configuration.options.cache.compression = try choice(text, StateCompression.self)
-        },
-        Setting(key: "cache-delta-size-limit") { text, configuration throws(ValueError) in
-            configuration.options.cacheDeltaSizeLimit = try number(text, Int.init, atLeast: 1)
-        },
+        number("cache-local-mb", \.options.cache.cacheLocalMB, atLeast: 0),
+        number("cache-local-object-max", \.options.cache.cacheLocalObjectMax, atLeast: 1),
+        choice("cache-local-compression", \.options.cache.compression),
+        number("cache-delta-size-limit", \.options.cacheDeltaSizeLimit, atLeast: 1),
         Setting(key: "cache-prefix") { text, configuration throws(ValueError) in
             configuration.options.cachePrefix = text.isEmpty ? nil : text
         },
-        Setting(key: "cache-local-dir") { text, configuration throws(ValueError) in
-            configuration.options.cacheLocalDir = text.isEmpty ? nil : URL(fileURLWithPath: text)
-        },
-        Setting(key: "cache-local-dir-count") { text, configuration throws(ValueError) in
-            configuration.options.cacheLocalDirCount = try number(text, Int.init, atLeast: 1)
-        },
-        Setting(key: "cache-local-dir-read-count") { text, configuration throws(ValueError) in
-            configuration.options.cacheLocalDirReadCount = try number(text, Int.init, atLeast: 0)
-        },
-        Setting(key: "cache-local-dir-write-max-size") { text, configuration throws(ValueError) in
-            configuration.options.cacheLocalDirWriteMaxSize = try number(text, Int.init, atLeast: 0)
-        },
+        path("cache-local-dir", \.options.cacheLocalDir),
+        number("cache-local-dir-count", \.options.cacheLocalDirCount, atLeast: 1),
+        number("cache-local-dir-read-count", \.options.cacheLocalDirReadCount, atLeast: 0),
+        number("cache-local-dir-write-max-size", \.options.cacheLocalDirWriteMaxSize, atLeast: 0),
         Setting(key: "cache-local-dir-compress") { text, configuration throws(ValueError) in
             configuration.options.cacheLocalDirCompress = try boolean(text)
         },
-        Setting(key: "cache-trace-file") { text, configuration throws(ValueError) in
-            configuration.options.cacheTraceFile = text.isEmpty ? nil : URL(fileURLWithPath: text)
-        },
+        path("cache-trace-file", \.options.cacheTraceFile),
         Setting(key: "cache-window-fraction") { text, configuration throws(ValueError) in
             let fraction = try number(text, Double.init, atLeast: 0)
             guard fraction <= 1 else { throw ValueError(reason: "'\(text)' is more than 1") }
             configuration.options.cache.windowFraction = fraction
         },
-        Setting(key: "cache-window-adaptation") { text, configuration throws(ValueError) in
-            configuration.options.cache.windowAdaptation = try choice(text, WindowAdaptation.self)
-        },
-        Setting(key: "cache-shard-count") { text, configuration throws(ValueError) in
-            configuration.options.cache.shardCount = try number(text, Int.init, atLeast: 1)
-        },
+        choice("cache-window-adaptation", \.options.cache.windowAdaptation),
+        number("cache-shard-count", \.options.cache.shardCount, atLeast: 1),
         Setting(key: "sqlite-busy-timeout") { text, configuration throws(ValueError) in
             let timeout = try seconds(text)
             configuration.sqlite("sqlite-busy-timeout") { $0.busyTimeout = timeout }
@@ -210,19 +188,51 @@ public struct StateCacheConfiguration: Sendable {
             throw ValueError(reason: "this build has no PostgreSQL storage")
             #endif
         },
-        Setting(key: "pool-min-connections") { text, configuration throws(ValueError) in
-            configuration.pool.minimumConnections = try number(text, Int.init, atLeast: 0)
-        },
-        Setting(key: "pool-max-connections") { text, configuration throws(ValueError) in
-            configuration.pool.maximumConnections = try number(text, Int.init, atLeast: 1)
-        },
-        Setting(key: "pool-idle-timeout") { text, configuration throws(ValueError) in
-            configuration.pool.idleTimeout = try seconds(text)
-        },
-        Setting(key: "pool-lease-timeout") { text, configuration throws(ValueError) in
-            configuration.pool.leaseTimeout = try seconds(text)
-        },
+        number("pool-min-connections", \.pool.minimumConnections, atLeast: 0),
+        number("pool-max-connections", \.pool.maximumConnections, atLeast: 1),
+        duration("pool-idle-timeout", \.pool.idleTimeout),
+        duration("pool-lease-timeout", \.pool.leaseTimeout),
     ]
+
+    // MARK: - Keys of one kind
+
+    /// A key whose value is a number of at least `minimum`, stored at `field`.
+    private static func number<T: Comparable & LosslessStringConvertible & Sendable>(
+        _ key: String, _ field: any WritableKeyPath<StateCacheConfiguration, T> & Sendable, atLeast minimum: T) -> Setting {
+        Setting(key: key) { text, configuration throws(ValueError) in
+            configuration[keyPath: field] = try number(text, T.init, atLeast: minimum)
+        }
+    }
+
+    /// A key whose value is a number of at least `minimum`, stored at an optional `field`.
+    private static func number<T: Comparable & LosslessStringConvertible & Sendable>(
+        _ key: String, _ field: any WritableKeyPath<StateCacheConfiguration, T?> & Sendable, atLeast minimum: T) -> Setting {
+        Setting(key: key) { text, configuration throws(ValueError) in
+            configuration[keyPath: field] = try number(text, T.init, atLeast: minimum)
+        }
+    }
+
+    /// A key whose value is one of `T`'s cases, by name (any case).
+    private static func choice<T: RawRepresentable & CaseIterable & Sendable>(
+        _ key: String, _ field: any WritableKeyPath<StateCacheConfiguration, T> & Sendable) -> Setting where T.RawValue == String {
+        Setting(key: key) { text, configuration throws(ValueError) in
+            configuration[keyPath: field] = try choice(text, T.self)
+        }
+    }
+
+    /// A key whose value is a file system path; empty turns it off.
+    private static func path(_ key: String, _ field: any WritableKeyPath<StateCacheConfiguration, URL?> & Sendable) -> Setting {
+        Setting(key: key) { text, configuration throws(ValueError) in
+            configuration[keyPath: field] = text.isEmpty ? nil : URL(fileURLWithPath: text)
+        }
+    }
+
+    /// A key whose value is a duration (``seconds(_:)``).
+    private static func duration(_ key: String, _ field: any WritableKeyPath<StateCacheConfiguration, Duration> & Sendable) -> Setting {
+        Setting(key: key) { text, configuration throws(ValueError) in
+            configuration[keyPath: field] = try seconds(text)
+        }
+    }
 
     private static let settings = Dictionary(uniqueKeysWithValues: settingList.map { ($0.key, $0) })
 
