@@ -91,16 +91,19 @@ let package = Package(
         .target(name: "CacheFiles",
                 dependencies: ["CacheCore", "CLZ4", "CZlib", logging],
                 swiftSettings: strict),
+        // What both front doors re-export: the vocabulary, options, statistics and errors.
+        .target(name: "StateCacheCommon", dependencies: ["StateVocabulary", "CacheCore", "ObjectStorage", "CacheViews"],
+                swiftSettings: strict),
         // The threaded API: `Database` and `Connection`, for code on its own threads; one
         // options value opens all of it.
         .target(name: "StateCacheThreaded",
-                dependencies: ["StateVocabulary", "CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage",
+                dependencies: ["StateCacheCommon", "StateVocabulary", "CacheCore", "CacheTrace", "ObjectStorage", "SQLiteStorage",
                                .target(name: "PostgresStorage", condition: .when(traits: ["PostgreSQL"])),
                                "CacheViews", "CacheFiles", logging],
                 swiftSettings: strict),
         // The front door: the async client over a pool of threaded connections.
         .target(name: "StateCache",
-                dependencies: ["StateCacheThreaded", "StateVocabulary", "CacheCore", "ObjectStorage", "SQLiteStorage",
+                dependencies: ["StateCacheThreaded", "StateCacheCommon", "StateVocabulary", "CacheCore", "ObjectStorage", "SQLiteStorage",
                                .target(name: "PostgresStorage", condition: .when(traits: ["PostgreSQL"])),
                                "CacheViews", "CacheFiles", logging, metrics, serviceLifecycle],
                 swiftSettings: strict),

@@ -15,9 +15,18 @@ python3 - "$out" "$PWD/Sources/StateCache/StateCache.swift" <<'PY'
 import json, sys, glob, re, os
 out, umbrella = sys.argv[1], sys.argv[2]
 names = set()
-for line in open(umbrella):
-    m = re.match(r'\s*@_exported import (?:struct|enum|class|protocol|typealias|func|actor) (\w+)\.(\w+)', line)
-    if m: names.add((m.group(1), m.group(2)))
+# The umbrella's named re-exports, and those of the modules it re-exports whole.
+sources = os.path.dirname(os.path.dirname(umbrella))
+whole = []
+files = [umbrella]
+while files:
+    for line in open(files.pop()):
+        m = re.match(r'\s*@_exported import (?:struct|enum|class|protocol|typealias|func|actor) (\w+)\.(\w+)', line)
+        if m: names.add((m.group(1), m.group(2)))
+        m = re.match(r'\s*@_exported import (\w+)\s*$', line)
+        if m and m.group(1) not in whole:
+            whole.append(m.group(1))
+            files += glob.glob(os.path.join(sources, m.group(1), '**', '*.swift'), recursive=True)
 import glob as _g
 for f in _g.glob(os.path.join(os.path.dirname(umbrella), '**', '*.swift'), recursive=True):
     for line in open(f):
@@ -32,6 +41,9 @@ def syms(mod):
 total = 0
 own = [s for s in syms('StateCache') if s['accessLevel'] == 'public']
 total += len(own); print('StateCache module:', len(own))
+for module in whole:
+    theirs = [s for s in syms(module) if s['accessLevel'] == 'public']
+    total += len(theirs); print(module, 'module (re-exported whole):', len(theirs))
 modules = {m for m, _ in names}
 typenames = {n for _, n in names}
 seen = set()

@@ -4,8 +4,8 @@ import StateCacheThreaded
 import XCTest
 
 /// The same patterns with the umbrella, the threaded API and the storage contract all imported:
-/// each declares the pattern operator, and overload ranking must pick one instead of calling
-/// the match ambiguous (a compile error in the user's code).
+/// the front doors' pattern operator and ObjectStorage's are both in sight, and overload ranking
+/// must pick one instead of calling the match ambiguous (a compile error in the user's code).
 final class StorageErrorMatchingAllModulesTests: XCTestCase {
     func testACodeMatchesItsErrorsOnly() {
         XCTAssertTrue(matches(StorageError(.conflict, "lost the race"), .conflict))

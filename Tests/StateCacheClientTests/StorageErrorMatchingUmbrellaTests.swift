@@ -2,7 +2,8 @@ import StateCache
 import XCTest
 
 /// `catch StorageError.Code.conflict` with `import StateCache` alone: the umbrella re-exports
-/// types by name, so it carries its own pattern operator. (This file imports nothing else on
+/// `StorageError` by name, which does not bring ObjectStorage's pattern operator, so the front
+/// doors carry their own. (This file imports nothing else on
 /// purpose; StorageErrorMatchingAllModulesTests checks the same with every module in sight.)
 final class StorageErrorMatchingUmbrellaTests: XCTestCase {
     func testACodeMatchesItsErrorsOnly() {
