@@ -3,9 +3,12 @@
 Caffeine's climber (wtinylfu-hillClimbing) and the best of the three (docs/hit-rate.md).
 
   scripts/hitrate-compare.py RESULT.json [--column wtinylfu] [--only PREFIX,...] [--skip PREFIX,...] [--cells]
+                             [--references EARLIER.json]
 
 Prints, for the column, its mean and its worst cell against each reference, and how many
-cells fall more than 1 point below it. --cells lists every cell."""
+cells fall more than 1 point below it. --cells lists every cell. --references takes the columns
+RESULT.json lacks (ARC, the climber: deterministic) from an earlier run on the same traces, so
+that a run can measure only the columns that changed."""
 import argparse
 import json
 import sys
@@ -34,8 +37,14 @@ def main():
     parser.add_argument("--only", default="")
     parser.add_argument("--skip", default="")
     parser.add_argument("--cells", action="store_true")
+    parser.add_argument("--references", default="")
     args = parser.parse_args()
     cells = load(args.result)
+    if args.references:
+        earlier = dict(load(args.references))
+        for name, rates in cells:
+            for key, value in earlier.get(name, {}).items():
+                rates.setdefault(key, value)
     only = [p for p in args.only.split(",") if p]
     skip = [p for p in args.skip.split(",") if p]
     cells = [(n, r) for n, r in cells if (not only or any(n.startswith(p) for p in only))
