@@ -60,20 +60,15 @@ final class HitRateBenchmarkTests: XCTestCase {
         XCTAssertGreaterThanOrEqual((optWorst["notes"] as? [String: Double])?["points vs lru"] ?? -1, -1e-9)
     }
 
-    /// Without fixtures the group still measures the synthetic mixes.
-    func testMissingFixturesLeaveTheSyntheticTraces() throws {
-        let rows = try run(["bench", "hitrate", "--quick", "--json", "--fixtures", "no-such-folder"])
-        let names = rows.compactMap { $0["name"] as? String }.filter { !$0.hasPrefix("summary ") }
-        XCTAssertFalse(names.isEmpty)
-        XCTAssertTrue(names.allSatisfy { $0.hasPrefix("synthetic/") }, "\(names)")
-    }
-
-    /// `--columns` keeps the named columns (LRU and the default W-TinyLFU always) and
-    /// `--no-synthetic` the fixtures alone: with no fixtures, nothing is measured.
-    func testColumnsAndNoSyntheticNarrowTheRun() throws {
+    /// `--columns` keeps the named columns (LRU and the default W-TinyLFU always); without
+    /// fixtures the group still measures the synthetic mixes, and `--no-synthetic` the fixtures
+    /// alone: with no fixtures, nothing is measured.
+    func testColumnsMissingFixturesAndNoSyntheticNarrowTheRun() throws {
         let rows = try run(["bench", "hitrate", "--quick", "--json", "--fixtures", "no-such-folder", "--columns", "arc"])
         let cells = rows.filter { !(($0["name"] as? String) ?? "").hasPrefix("summary ") }
         XCTAssertFalse(cells.isEmpty)
+        let names = cells.compactMap { $0["name"] as? String }
+        XCTAssertTrue(names.allSatisfy { $0.hasPrefix("synthetic/") }, "without fixtures, synthetic mixes only: \(names)")
         for cell in cells {
             let notes = try XCTUnwrap(cell["notes"] as? [String: Double])
             XCTAssertNotNil(notes["arc"])
