@@ -38,7 +38,8 @@ enum CacheFileWriter {
             let blocks = plan(entries, blockSize: blockSize)
             precondition(blocks.reduce(0) { $0 + $1.rawLength } == header.entryBytes,
                          "the header's entry bytes must match the entries")
-            let crcOfCRCs = try writeBlocks(blocks, of: entries, compressed: header.isCompressed, blockSize: blockSize, to: file)
+            let crcOfCRCs = try writeBlocks(blocks, of: entries, compressed: header.isCompressed, blockSize: blockSize, to: file,
+                                            at: headerBytes.count)
             var trailer = [UInt8](repeating: 0, count: CacheFile.trailerSize)
             trailer.withUnsafeMutableBytes { buffer in
                 let base = buffer.baseAddress!
@@ -86,7 +87,7 @@ enum CacheFileWriter {
 
     /// Runs the build and write stages over `blocks`; returns the CRC of the blocks' CRCs.
     private static func writeBlocks(_ blocks: [PlannedBlock], of entries: ArraySlice<PersistedEntry>, compressed: Bool,
-                                    blockSize: Int, to file: PosixFile) throws(CacheFileProblem) -> UInt32 {
+                                    blockSize: Int, to file: PosixFile, at startOffset: Int) throws(CacheFileProblem) -> UInt32 {
         let lanes = Swift.max(1, Swift.min(8, ProcessInfo.processInfo.activeProcessorCount))
         let waveSize = 2 * lanes
         let sets = (0..<2).map { _ in (0..<waveSize).map { _ in BlockBuilder(blockSize: blockSize, compressed: compressed) } }
@@ -101,6 +102,7 @@ enum CacheFileWriter {
         var crcOfCRCs: UInt32 = 0
         var next = 0
         var wave = 0
+        var offset = startOffset
         while next < blocks.count {
             freeSets.wait()
             if failure.withLock({ $0 }) != nil { freeSets.signal(); break }
@@ -118,6 +120,9 @@ enum CacheFileWriter {
                 }
                 crcOfCRCs = chain(crcOfCRCs, builder.dataCRC)
             }
+            let waveStart = offset
+            let waveBytes = builders.prefix(count).reduce(0) { $0 + $1.output.count }
+            offset += waveBytes
             writeQueue.async {
                 defer { freeSets.signal() }
                 guard failure.withLock({ $0 }) == nil else { return }
@@ -129,6 +134,9 @@ enum CacheFileWriter {
                         return
                     }
                 }
+                // The device starts on this wave while the next is built: the final fsync then
+                // waits for the last wave, not the whole file.
+                target.file.startWriteback(offset: waveStart, count: waveBytes)
             }
             next += count
             wave += 1
