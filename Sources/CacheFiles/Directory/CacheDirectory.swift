@@ -289,13 +289,11 @@ public struct CacheDirectory: Sendable {
             try check(reader.header, identity: identity)
             report.bytesRead += reader.header.encodedSize
             restoredKeys.reserveCapacity(Swift.min(reader.header.entryCount, cache.options.capacityBytes / CacheOptions.entryOverhead))
-            let batches = RestoreBatchPrefetcher(reader: reader, rule: rule)
+            let batches = RestoreBatchPrefetcher(reader: reader, rule: rule, batch: RestoreBatch(for: cache))
             defer { batches.finish() }
-            var entries = RestoreBatch(for: cache)
-            while let batch = try batches.next() {
-                batch.appendEntries(to: &entries)
-                let offered = entries.count
-                let restored = cache.restore(&entries, restoredKeys: &restoredKeys)
+            while var batch = try batches.next() {
+                let offered = batch.entries.count
+                let restored = cache.restore(&batch.entries, restoredKeys: &restoredKeys)
                 report.bytesRead += batch.bytesRead
                 report.entriesSkipped += batch.recordsRead - restored
                 batches.recycle(batch)
