@@ -10,8 +10,11 @@ import Foundation
 ///    a scratch buffer that is then compressed into the block's buffer), and the block is
 ///    checksummed while it is still in the CPU cache.
 /// 2. **Write** — a serial queue hands each wave's blocks to the kernel, in order, while the
-///    next wave is being built. Two sets of block buffers alternate; a semaphore keeps the
-///    builders from overtaking the writer by more than one wave.
+///    next wave is being built, then asks the kernel to start writing that wave to the device
+///    (``PosixFile/startWriteback(offset:count:)``), so the device works while the next wave
+///    is built and the final `fsync` waits for little more than the last wave. Two sets of
+///    block buffers alternate; a semaphore keeps the builders from overtaking the writer by
+///    more than one wave.
 ///
 /// The file is synced before ``write(header:entries:to:blockSize:)`` returns; renaming it
 /// into place is the caller's job (``CacheDirectory``). Guarded by `statecache bench persist`.
