@@ -177,6 +177,12 @@ struct CacheShard: ~Copyable {
         policy.restore(entry, weight: weight)
     }
 
+    /// ``WindowTinyLFU/restore(contentsOf:overhead:restored:)``: a shard's run of a restore
+    /// batch in one exclusive section (never evicts, so pending slots stay valid).
+    mutating func restore(contentsOf entries: inout [PersistedEntry], overhead: Int, restored: (CacheKey) -> Void) -> Int {
+        policy.restore(contentsOf: &entries, overhead: overhead, restored: restored)
+    }
+
     /// Checks the policy's invariants and the log: every stripe's count is in range, it holds
     /// unlogged accesses only when full, and every pending entry is a miss or a slot number
     /// (which may name an entry evicted since: those are checked where they are applied,

@@ -15,14 +15,21 @@ extension FrequencySketch {
         let blockHash = FrequencySketch.spread(hashCode)
         let counterHash = FrequencySketch.rehash(blockHash)
         let block = Int((blockHash & blockMask) << 3)
-        // The same counter selection as `increment` and `frequency` (see the type's layout).
-        for row in 0..<4 {
-            let h = counterHash >> UInt32(row << 3)
-            let shift = UInt64(((h >> 1) & 15) << 2)
-            let slot = block + Int(h & 1) + (row << 1)
-            let current = (table[slot] >> shift) & 0xF
-            if current < target {
-                table[slot] = (table[slot] & ~(0xF << shift)) | (target << shift)
+        // The same counter selection as `increment` and `frequency` (see the type's layout),
+        // through one pointer: the block's eight words lie inside the table (`blockMask`), and
+        // a subscript per counter cost a uniqueness and a bounds check each (a restore raises
+        // one key per entry; `statecache bench persist`).
+        table.withUnsafeMutableBufferPointer { words in
+            precondition(block + 8 <= words.count, "the block lies inside the table")
+            let base = words.baseAddress!
+            for row in 0..<4 {
+                let h = counterHash >> UInt32(row << 3)
+                let shift = UInt64(((h >> 1) & 15) << 2)
+                let slot = block + Int(h & 1) + (row << 1)
+                let current = (base[slot] >> shift) & 0xF
+                if current < target {
+                    base[slot] = (base[slot] & ~(0xF << shift)) | (target << shift)
+                }
             }
         }
     }

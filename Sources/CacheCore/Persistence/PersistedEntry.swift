@@ -86,14 +86,18 @@ extension PersistedEntry {
         precondition(keys.count == entries.count, "one key per entry")
         let source = keys.sorted().map { index(inValueOrderKey: $0) }   // source[i]: the entry that goes to i
         var placed = [Bool](repeating: false, count: entries.count)
-        for start in entries.indices where !placed[start] {
-            var current = start
-            while true {
-                placed[current] = true
-                let next = source[current]
-                if next == start { break }
-                entries.swapAt(current, next)
-                current = next
+        // Swapped through the buffer: a buffer's `swapAt` moves the two elements, where the
+        // array's went through copies that retained and released both payloads.
+        entries.withUnsafeMutableBufferPointer { buffer in
+            for start in buffer.indices where !placed[start] {
+                var current = start
+                while true {
+                    placed[current] = true
+                    let next = source[current]
+                    if next == start { break }
+                    buffer.swapAt(current, next)
+                    current = next
+                }
             }
         }
     }

@@ -43,27 +43,34 @@ extension SharedStateCache {
     /// - Complexity: O(n); each shard's lock is taken once.
     @discardableResult
     public func restore(_ entries: [PersistedEntry]) -> [CacheKey] {
-        let policies = shards
-        guard !policies.isEmpty, !entries.isEmpty else { return [] }
-        var positions = [[Int]](repeating: [], count: policies.count)
-        for (position, entry) in entries.enumerated() where entry.payload.count < options.cacheLocalObjectMax {
-            positions[shardIndex(entry.key)].append(position)
-        }
-        var restored: [[CacheKey]] = []
-        for (shard, group) in positions.enumerated() {
-            var keys: [CacheKey] = []
-            if !group.isEmpty {
-                policies[shard].withExclusiveAccess { shard in
-                    for position in group {
-                        let entry = entries[position]
-                        if shard.restore(entry, weight: entry.payload.count + CacheOptions.entryOverhead) {
-                            keys.append(entry.key)
-                        }
-                    }
+        guard isEnabled, !entries.isEmpty else { return [] }
+        var batch = RestoreBatch(for: self)
+        for entry in entries { batch.append(entry) }
+        var restored: [CacheKey] = []
+        restore(&batch, restoredKeys: &restored)
+        return restored
+    }
+
+    /// Restores a batch of entries, already sorted by shard, as ``restore(_:)`` restores an
+    /// array: each shard's lock is taken once for the shard's whole run, and each payload
+    /// moves into the cache without being copied or its reference count touched. Appends the
+    /// keys of the entries restored to `restoredKeys` (shard by shard), empties the batch
+    /// (keeping its capacity, for the next one) and returns how many were restored.
+    ///
+    /// - Complexity: O(n) for n entries.
+    @discardableResult
+    public func restore(_ batch: inout RestoreBatch, restoredKeys: inout [CacheKey]) -> Int {
+        precondition(batch.shards.isEmpty || batch.layout == layout && batch.shards.count == shards.count,
+                     "a restore batch made for another cache")
+        var restored = 0
+        for shard in batch.shards.indices where !batch.shards[shard].isEmpty {
+            restored += shards[shard].withExclusiveAccess { policy in
+                policy.restore(contentsOf: &batch.shards[shard], overhead: CacheOptions.entryOverhead) {
+                    restoredKeys.append($0)
                 }
             }
-            restored.append(keys)
         }
-        return restored.flatMap { $0 }
+        batch.removeAll()
+        return restored
     }
 }

@@ -99,26 +99,33 @@ public struct CacheDirectory: Sendable {
             let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
             throw .unwritable(errno: Int32(underlying?.domain == NSPOSIXErrorDomain ? underlying!.code : Int(EIO)))
         }
-        var selected: [PersistedEntry] = []
-        selected.reserveCapacity(entries.count)
+        // What is written: the reachable entries, in order, up to the cap. While nothing has
+        // been left out the selection is a prefix of `entries` and is written from there; only
+        // from the first unreachable entry on are the kept entries gathered into a new array
+        // (a copy retains every payload, and a 100 MB export is 80,000 of them).
+        var gathered: [PersistedEntry]? = nil
+        var prefixCount = 0
         var entryBytes = 0
         var newest = reachability.checkpoints.cp0
         var capped = false
-        for entry in entries {
-            guard reachability.isReachable(entry.key, actualTID: entry.actualTID) else {
+        for index in entries.indices {
+            let key = entries[index].key
+            guard reachability.isReachable(key, actualTID: entries[index].actualTID) else {
                 report.unreachableEntries += 1
+                if gathered == nil && !capped { gathered = Array(entries[..<prefixCount]) }
                 continue
             }
-            let size = CacheFileWriter.recordSize(entry)
+            let size = CacheFileWriter.recordSize(entries[index])
             if capped || entryBytes + size > options.maximumBytes {
                 capped = true  // value order: everything after the first entry that does not fit is worth less
                 report.cappedEntries += 1
                 continue
             }
             entryBytes += size
-            newest = Swift.max(newest, entry.key.tid)
-            selected.append(entry)
+            newest = Swift.max(newest, key.tid)
+            if gathered != nil { gathered!.append(entries[index]) } else { prefixCount += 1 }
         }
+        let selected = gathered.map { $0[...] } ?? entries[..<prefixCount]
         if !selected.isEmpty {
             let pid = getpid()
             let name = CacheFile.fileName(prefix: prefix, processID: pid, random: UInt32.random(in: 0...UInt32.max))
@@ -128,7 +135,7 @@ public struct CacheDirectory: Sendable {
                                          checkpoints: reachability.checkpoints, newestTID: newest,
                                          entryCount: selected.count, entryBytes: entryBytes,
                                          writtenAt: UInt64(Date().timeIntervalSince1970 * 1_000_000), writerProcessID: pid)
-            report.bytes = try CacheFileWriter.write(header: header, entries: selected[...], to: temporary,
+            report.bytes = try CacheFileWriter.write(header: header, entries: selected, to: temporary,
                                                      blockSize: options.blockSize)
             do throws(CacheFileProblem) {
                 try PosixFile.rename(temporary, to: final.path)
@@ -273,8 +280,9 @@ public struct CacheDirectory: Sendable {
         return report
     }
 
-    /// Restores one file's reachable entries block by block; on a damaged block, removes
-    /// what the file restored. Returns whether the cache is full (then no further file is read).
+    /// Restores one file's reachable entries batch by batch (``RestoreBatchPrefetcher``); on a
+    /// damaged block, removes what the file restored. Returns whether the cache is full (then
+    /// no further file is read).
     private func restore(_ name: String, identity: [UInt8], rule: CacheReachability, into cache: SharedStateCache,
                          report: inout CacheFileLoadReport) -> Result<Bool, CacheFileProblem> {
         var restoredKeys: [CacheKey] = []
@@ -283,25 +291,19 @@ public struct CacheDirectory: Sendable {
             let reader = try CacheFileReader(path: url.appendingPathComponent(name).path)
             try check(reader.header, identity: identity)
             report.bytesRead += reader.header.encodedSize
-            let blocks = BlockPrefetcher(reader: reader)
-            defer { blocks.finish() }
-            var batch: [PersistedEntry] = []
-            while let block = try blocks.next() {
-                batch.removeAll(keepingCapacity: true)
-                var read = 0
-                try CacheFileReader.forEachEntry(in: (block.records, block.count)) { record in
-                    read += 1
-                    if rule.isReachable(record.key, actualTID: record.actualTID) { batch.append(record.entry) }
-                }
-                report.bytesRead += CacheFile.blockHeaderSize + block.records.count
-                blocks.recycle(block)
-                let keys = cache.restore(batch)
-                restoredKeys += keys
-                report.entriesSkipped += read - keys.count
-                // Stop early only when a whole block found no room: a file written from a
+            restoredKeys.reserveCapacity(Swift.min(reader.header.entryCount, cache.options.capacityBytes / CacheOptions.entryOverhead))
+            let batches = RestoreBatchPrefetcher(reader: reader, rule: rule, batch: RestoreBatch(for: cache))
+            defer { batches.finish() }
+            while var batch = try batches.next() {
+                let offered = batch.entries.count
+                let restored = cache.restore(&batch.entries, restoredKeys: &restoredKeys)
+                report.bytesRead += batch.bytesRead
+                report.entriesSkipped += batch.recordsRead - restored
+                batches.recycle(batch)
+                // Stop early only when a whole batch found no room: a file written from a
                 // cache of this size is read to its end (its last entries fit too), a larger
                 // one stops once the cache is full.
-                if keys.isEmpty && !batch.isEmpty && Double(cache.statistics.bytes) >= threshold {
+                if restored == 0 && offered > 0 && Double(cache.statistics.bytes) >= threshold {
                     report.entriesRestored += restoredKeys.count
                     return .success(true)
                 }

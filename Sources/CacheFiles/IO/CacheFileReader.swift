@@ -176,8 +176,15 @@ final class CacheFileReader {
 
         /// The entry, with its payload copied out of the block.
         var entry: PersistedEntry {
-            PersistedEntry(key: key, actualTID: actualTID, payload: [UInt8](payload), region: region,
-                           frequency: Int(frequency))
+            // One allocation of exactly the payload's size and one copy into it.
+            let bytes = payload
+            let copy = [UInt8](unsafeUninitializedCapacity: bytes.count) { target, initialized in
+                if let source = bytes.baseAddress, bytes.count > 0 {
+                    UnsafeMutableRawPointer(target.baseAddress!).copyMemory(from: source, byteCount: bytes.count)
+                }
+                initialized = bytes.count
+            }
+            return PersistedEntry(key: key, actualTID: actualTID, payload: copy, region: region, frequency: Int(frequency))
         }
     }
 
