@@ -176,12 +176,16 @@ final class CacheFileReader {
 
         /// The entry, with its payload copied out of the block.
         var entry: PersistedEntry {
-            // One allocation of exactly the payload's size and one copy into it.
+            // One allocation of exactly the payload's size and one copy into it. An empty
+            // payload is the literal: the initializer asked for capacity 0 writes the count
+            // into the runtime's shared empty-array storage, which is a data race between the
+            // threads that restore (TSan, CacheFilesConcurrencyTests).
             let bytes = payload
+            guard let source = bytes.baseAddress, bytes.count > 0 else {
+                return PersistedEntry(key: key, actualTID: actualTID, payload: [], region: region, frequency: Int(frequency))
+            }
             let copy = [UInt8](unsafeUninitializedCapacity: bytes.count) { target, initialized in
-                if let source = bytes.baseAddress, bytes.count > 0 {
-                    UnsafeMutableRawPointer(target.baseAddress!).copyMemory(from: source, byteCount: bytes.count)
-                }
+                UnsafeMutableRawPointer(target.baseAddress!).copyMemory(from: source, byteCount: bytes.count)
                 initialized = bytes.count
             }
             return PersistedEntry(key: key, actualTID: actualTID, payload: copy, region: region, frequency: Int(frequency))
