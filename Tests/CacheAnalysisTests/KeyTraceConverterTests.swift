@@ -80,12 +80,12 @@ final class KeyTraceConverterTests: KeyTraceConversionTestCase {
                                           ("a.arc.lz4", [0x04, 0x22, 0x4D, 0x18, 0x64, 0x40], "LZ4 frame")] {
             for format in KeyTraceFormat.allCases {
                 let path = try file(name, bytes)
-                guard case .unsupportedCompression(path, compressor, _) = failure(path, format) else {
+                guard case .input(.unsupportedCompression(path, compressor, _)) = failure(path, format) else {
                     return XCTFail("\(name) as \(format): \(String(describing: failure(path, format)))")
                 }
             }
         }
-        XCTAssertTrue(KeyTraceError.unsupportedCompression(path: "w.zst", name: "zstd", command: "zstd -d").description
+        XCTAssertTrue(KeyTraceError.input(.unsupportedCompression(path: "w.zst", name: "zstd", command: "zstd -d")).description
                         .contains("decompress it first"))
         XCTAssertEqual(try convertedKeys(try file("gzip-without-its-suffix.lirs", gzip), .lirs), try LIRSTraces.keys("loop"))
         guard case .malformedLine = failure(try file("short.lirs", [0xFD, 0x37]), .lirs) else {

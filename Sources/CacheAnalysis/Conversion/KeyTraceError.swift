@@ -3,7 +3,8 @@ import CacheTrace
 /// Why a research trace could not be converted. Every case names where the problem is, so a
 /// user can fix the file; none is a crash.
 package enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The input could not be opened or read, or its gzip data is damaged.
+    /// The input could not be opened or read, its gzip data is damaged, or it is compressed in a
+    /// format this tool does not read (plain, gzip and xz are read).
     case input(TraceReadError)
     /// A line does not follow the format (1-based line number, the line as read, what is wrong).
     case malformedLine(format: KeyTraceFormat, line: Int, text: String, problem: String)
@@ -16,8 +17,6 @@ package enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible 
     case empty(format: KeyTraceFormat)
     /// The output could not be written.
     case output(path: String, message: String)
-    /// The input is compressed in a format this tool does not read (plain, gzip and xz are read).
-    case unsupportedCompression(path: String, name: String, command: String)
 
     package var description: String {
         switch self {
@@ -35,9 +34,6 @@ package enum KeyTraceError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(format.rawValue) trace: no key found (empty input?)"
         case .output(let path, let message):
             return "cannot write '\(path)': \(message)"
-        case .unsupportedCompression(let path, let name, let command):
-            return "'\(path)' is \(name)-compressed; this tool reads plain, gzip and xz traces: "
-                + "decompress it first (\(command) '\(path)')"
         }
     }
 }

@@ -35,11 +35,12 @@ package final class KeyTraceReader {
 
     /// Opens `path`; xz data and gzip data (told by their first bytes, whatever the name) are
     /// decompressed, as is a name ending in `.gz`; data of another compressor is refused with
-    /// ``KeyTraceError/unsupportedCompression(path:name:command:)``.
+    /// ``KeyTraceError/input(_:)`` holding
+    /// `TraceReadError.unsupportedCompression`.
     package convenience init(path: String, format: KeyTraceFormat) throws(KeyTraceError) {
         let compression = InputCompression.detect(path: path)
         if case .unsupported(let name, let command) = compression {
-            throw .unsupportedCompression(path: path, name: name, command: command)
+            throw .input(.unsupportedCompression(path: path, name: name, command: command))
         }
         let file: FileByteSource
         do {

@@ -25,17 +25,12 @@ public struct CacheLookup: Hashable, Sendable {
     }
 }
 
-/// What a ``CacheLookup`` found: the state, and whether its fallback key answered.
+/// What a ``CacheLookup`` found: the state, and whether its fallback key answered. Only the
+/// cache makes one (its memberwise initializer is internal).
 public struct CacheHit: Sendable, Equatable {
     /// The cached state.
     public let value: ObjectState
     /// True when the lookup's fallback key had the state (a view then copies it forward to
     /// the primary key).
     public let fromFallback: Bool
-
-    /// A hit.
-    public init(value: ObjectState, fromFallback: Bool) {
-        self.value = value
-        self.fromFallback = fromFallback
-    }
 }

@@ -103,22 +103,6 @@ public struct StateCacheConfiguration: Sendable {
         #endif
     }
 
-    /// The SQLite options the `sqlite-*` key `key` changes.
-    private mutating func sqlite(_ key: String, _ change: (inout SQLiteStorageOptions) -> Void) {
-        var pending = sqliteOptions ?? (SQLiteStorageOptions(), key)
-        change(&pending.options)
-        sqliteOptions = pending
-    }
-
-    #if PostgreSQL
-    /// The PostgreSQL options the `postgres-*` key `key` changes.
-    private mutating func postgres(_ key: String, _ change: (inout PostgresStorageOptions) -> Void) {
-        var pending = postgresOptions ?? (PostgresStorageOptions(), key)
-        change(&pending.options)
-        postgresOptions = pending
-    }
-    #endif
-
     /// Every key, in the order documented.
     public static var keys: [String] { settingList.map(\.key) }
 
@@ -133,6 +117,8 @@ public struct StateCacheConfiguration: Sendable {
         let reason: String
     }
 
+    /// Every key, in the order documented: the PostgreSQL keys come from ``postgresSettings``,
+    /// which refuses them in a build without PostgreSQL.
     private static let settingList: [Setting] = [
         Setting(key: "storage") { text, configuration throws(ValueError) in
             guard !text.isEmpty else { throw ValueError(reason: "is empty") }
@@ -160,34 +146,10 @@ public struct StateCacheConfiguration: Sendable {
         },
         choice("cache-window-adaptation", \.options.cache.windowAdaptation),
         number("cache-shard-count", \.options.cache.shardCount, atLeast: 1),
-        Setting(key: "sqlite-busy-timeout") { text, configuration throws(ValueError) in
-            let timeout = try seconds(text)
-            configuration.sqlite("sqlite-busy-timeout") { $0.busyTimeout = timeout }
-        },
-        Setting(key: "sqlite-cache-size-kib") { text, configuration throws(ValueError) in
-            let size = try number(text, Int.init, atLeast: 0)
-            configuration.sqlite("sqlite-cache-size-kib") { $0.cacheSizeKiB = size }
-        },
-        Setting(key: "sqlite-mmap-size-mib") { text, configuration throws(ValueError) in
-            let size = try number(text, Int.init, atLeast: 0)
-            configuration.sqlite("sqlite-mmap-size-mib") { $0.mmapSizeMiB = size }
-        },
-        Setting(key: "postgres-connect-timeout") { text, configuration throws(ValueError) in
-            #if PostgreSQL
-            let timeout = try seconds(text)
-            configuration.postgres("postgres-connect-timeout") { $0.connectTimeout = timeout }
-            #else
-            throw ValueError(reason: "this build has no PostgreSQL storage")
-            #endif
-        },
-        Setting(key: "postgres-lock-timeout") { text, configuration throws(ValueError) in
-            #if PostgreSQL
-            let timeout = try seconds(text)
-            configuration.postgres("postgres-lock-timeout") { $0.lockTimeout = timeout }
-            #else
-            throw ValueError(reason: "this build has no PostgreSQL storage")
-            #endif
-        },
+        sqlite("sqlite-busy-timeout", \.busyTimeout, seconds),
+        sqlite("sqlite-cache-size-kib", \.cacheSizeKiB) { text throws(ValueError) in try number(text, Int.init, atLeast: 0) },
+        sqlite("sqlite-mmap-size-mib", \.mmapSizeMiB) { text throws(ValueError) in try number(text, Int.init, atLeast: 0) },
+    ] + postgresSettings + [
         number("pool-min-connections", \.pool.minimumConnections, atLeast: 0),
         number("pool-max-connections", \.pool.maximumConnections, atLeast: 1),
         duration("pool-idle-timeout", \.pool.idleTimeout),
@@ -195,6 +157,40 @@ public struct StateCacheConfiguration: Sendable {
     ]
 
     // MARK: - Keys of one kind
+
+    #if PostgreSQL
+    private static let postgresSettings: [Setting] = [
+        backendOption("postgres-connect-timeout", \.postgresOptions, PostgresStorageOptions.init, \.connectTimeout, seconds),
+        backendOption("postgres-lock-timeout", \.postgresOptions, PostgresStorageOptions.init, \.lockTimeout, seconds),
+    ]
+    #else
+    /// The same keys, refused: this build has no PostgreSQL storage.
+    private static let postgresSettings: [Setting] = ["postgres-connect-timeout", "postgres-lock-timeout"].map { key in
+        Setting(key: key) { _, _ throws(ValueError) in throw ValueError(reason: "this build has no PostgreSQL storage") }
+    }
+    #endif
+
+    /// A `sqlite-*` key whose value `parse` reads into `field` of the SQLite options.
+    private static func sqlite<T: Sendable>(
+        _ key: String, _ field: any WritableKeyPath<SQLiteStorageOptions, T> & Sendable,
+        _ parse: @escaping @Sendable (String) throws(ValueError) -> T) -> Setting {
+        backendOption(key, \.sqliteOptions, SQLiteStorageOptions.init, field, parse)
+    }
+
+    /// A key of one backend's options: `parse` reads the value into `field` of the options kept
+    /// at `pending`, which the first such key creates with `makeOptions` and names (the error
+    /// when `storage` is the other backend's quotes it).
+    private static func backendOption<Options, T: Sendable>(
+        _ key: String, _ pending: any WritableKeyPath<StateCacheConfiguration, (options: Options, key: String)?> & Sendable,
+        _ makeOptions: @escaping @Sendable () -> Options, _ field: any WritableKeyPath<Options, T> & Sendable,
+        _ parse: @escaping @Sendable (String) throws(ValueError) -> T) -> Setting {
+        Setting(key: key) { text, configuration throws(ValueError) in
+            let value = try parse(text)
+            var options = configuration[keyPath: pending] ?? (makeOptions(), key)
+            options.options[keyPath: field] = value
+            configuration[keyPath: pending] = options
+        }
+    }
 
     /// A key whose value is a number of at least `minimum`, stored at `field`.
     private static func number<T: Comparable & LosslessStringConvertible & Sendable>(

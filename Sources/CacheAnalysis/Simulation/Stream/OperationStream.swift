@@ -50,24 +50,24 @@ public struct OperationStream: Sendable {
     /// What decoding saw and decided.
     public internal(set) var summary = Summary()
 
-    /// The counts behind the mapping.
+    /// The counts behind the mapping, filled by the decoder (read-only to users).
     public struct Summary: Sendable, Equatable, Codable {
         /// Trace records read.
-        public var records = 0
+        public package(set) var records = 0
         /// Load records folded into the request before them (ZEO ≥ 5's repeated misses).
-        public var foldedLoads = 0
+        public package(set) var foldedLoads = 0
         /// Store records that filled the miss before them.
-        public var fills = 0
+        public package(set) var fills = 0
         /// Records with a meaningless code.
-        public var ignoredRecords = 0
+        public package(set) var ignoredRecords = 0
         /// Zero-timestamp headers the reader stepped over.
-        public var skippedHeaders = 0
+        public package(set) var skippedHeaders = 0
         /// Store operations (stores that did not fill a miss).
-        public var stores = 0
+        public package(set) var stores = 0
         /// Invalidation operations.
-        public var invalidations = 0
+        public package(set) var invalidations = 0
         /// Restart operations.
-        public var restarts = 0
+        public package(set) var restarts = 0
 
         package init() {}
     }
