@@ -3,22 +3,22 @@ import Foundation
 /// What ``CacheDirectory/save(_:identity:reachability:options:)`` did.
 public struct CacheFileSaveReport: Sendable, CustomStringConvertible {
     /// The file written; nil when there was nothing worth writing.
-    public var file: URL?
+    public internal(set) var file: URL?
     /// Entries written.
-    public var entries = 0
+    public internal(set) var entries = 0
     /// Entries left out because no later view could reach them (``CacheReachability``).
-    public var unreachableEntries = 0
+    public internal(set) var unreachableEntries = 0
     /// Entries left out by the size cap (the least valuable ones).
-    public var cappedEntries = 0
+    public internal(set) var cappedEntries = 0
     /// The file's size.
-    public var bytes = 0
+    public internal(set) var bytes = 0
     /// The entry records' raw size.
-    public var entryBytes = 0
+    public internal(set) var entryBytes = 0
     /// Files of the prefix removed afterwards (the oldest beyond the count, damaged or
     /// foreign ones, abandoned temporary files).
-    public var removedFiles: [URL] = []
+    public internal(set) var removedFiles: [URL] = []
     /// Wall-clock time of the whole save, pruning included.
-    public var seconds = 0.0
+    public internal(set) var seconds = 0.0
 
     /// An empty report.
     package init() {}
