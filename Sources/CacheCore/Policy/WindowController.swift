@@ -203,102 +203,86 @@ extension WindowController.Strategy {
     }
 
     mutating func sampledUpdate(_ key: CacheKey, hashCode: UInt32, weight: Int) {
-        if case .shadowGuided(let climber, var shadow) = self {
-            self = .fixed
-            shadow.update(hashCode, weight: weight)
-            self = .shadowGuided(climber, shadow)
-        } else if case .miniSimulation(var simulation) = self {
-            self = .fixed
-            simulation.update(key, hashCode: hashCode, weight: weight)
-            self = .miniSimulation(simulation)
-        } else if case .twoLevel(var simulation, let climber) = self {
-            self = .fixed
-            simulation.update(key, hashCode: hashCode, weight: weight)
-            self = .twoLevel(simulation, climber)
-        }
+        updateShadow { $0.update(hashCode, weight: weight) }
+        updateSimulation { $0.update(key, hashCode: hashCode, weight: weight) }
     }
 
     mutating func sampledRemoval(_ key: CacheKey, hashCode: UInt32) {
-        if case .shadowGuided(let climber, var shadow) = self {
-            self = .fixed
-            shadow.remove(hashCode)
-            self = .shadowGuided(climber, shadow)
-        } else if case .miniSimulation(var simulation) = self {
-            self = .fixed
-            simulation.remove(key, hashCode: hashCode)
-            self = .miniSimulation(simulation)
-        } else if case .twoLevel(var simulation, let climber) = self {
-            self = .fixed
-            simulation.remove(key, hashCode: hashCode)
-            self = .twoLevel(simulation, climber)
-        }
+        updateShadow { $0.remove(hashCode) }
+        updateSimulation { $0.remove(key, hashCode: hashCode) }
     }
 
     mutating func removeAll() {
-        if case .shadowGuided(let climber, var shadow) = self {
-            self = .fixed
-            shadow.removeAll()
-            self = .shadowGuided(climber, shadow)
-        } else if case .miniSimulation(var simulation) = self {
-            self = .fixed
-            simulation.removeAll()
-            self = .miniSimulation(simulation)
-        } else if case .twoLevel(var simulation, let climber) = self {
-            self = .fixed
-            simulation.removeAll()
-            self = .twoLevel(simulation, climber)
-        }
+        updateShadow { $0.removeAll() }
+        updateSimulation { $0.removeAll() }
     }
 
     @inline(__always) mutating func recordHit(inWindow: Bool) {
-        if case .climber(var climber) = self {
-            self = .fixed
-            climber.recordHit(inWindow: inWindow)
-            self = .climber(climber)
-        } else if case .shadowGuided(var climber, let shadow) = self {
-            self = .fixed
-            climber.recordHit(inWindow: inWindow)
-            self = .shadowGuided(climber, shadow)
-        } else if case .twoLevel(let simulation, var climber) = self {
-            self = .fixed
-            climber.recordHit(inWindow: inWindow)
-            self = .twoLevel(simulation, climber)
-        }
+        updateClimber { $0.recordHit(inWindow: inWindow) }
     }
 
     @inline(__always) mutating func recordMiss() {
+        updateClimber { $0.recordMiss() }
+    }
+
+    mutating func endOperation(sampleSize: Int, windowMaximum: Int, pendingMove: inout Int) {
+        if case .twoLevel = self {
+            // While LRU is chosen the window stays the whole cache: the climber's samples are
+            // taken (and its state follows the hit rate) but its moves are not made.
+            updateTwoLevel { simulation, climber in
+                var move = pendingMove
+                climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &move)
+                if !simulation.choosesLRU { pendingMove = move }
+            }
+        } else {
+            updateClimber { $0.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &pendingMove) }
+        }
+    }
+
+    // MARK: The payloads, changed in place (see above)
+
+    /// Runs `body` on the hill climber of a mode that has one (`climber`, `shadowGuided`,
+    /// `twoLevel`); the other modes are left alone.
+    @inline(__always) private mutating func updateClimber(_ body: (inout WindowClimber) -> Void) {
         if case .climber(var climber) = self {
             self = .fixed
-            climber.recordMiss()
+            body(&climber)
             self = .climber(climber)
         } else if case .shadowGuided(var climber, let shadow) = self {
             self = .fixed
-            climber.recordMiss()
+            body(&climber)
             self = .shadowGuided(climber, shadow)
-        } else if case .twoLevel(let simulation, var climber) = self {
+        } else {
+            updateTwoLevel { _, climber in body(&climber) }
+        }
+    }
+
+    /// Runs `body` on the mini-simulations of a mode that has them (`miniSimulation`, `twoLevel`).
+    @inline(__always) private mutating func updateSimulation(_ body: (inout WindowMiniSimulation) -> Void) {
+        if case .miniSimulation(var simulation) = self {
             self = .fixed
-            climber.recordMiss()
+            body(&simulation)
+            self = .miniSimulation(simulation)
+        } else {
+            updateTwoLevel { simulation, _ in body(&simulation) }
+        }
+    }
+
+    /// Runs `body` on both payloads of `twoLevel`.
+    @inline(__always) private mutating func updateTwoLevel(_ body: (inout WindowMiniSimulation, inout WindowClimber) -> Void) {
+        if case .twoLevel(var simulation, var climber) = self {
+            self = .fixed
+            body(&simulation, &climber)
             self = .twoLevel(simulation, climber)
         }
     }
 
-    mutating func endOperation(sampleSize: Int, windowMaximum: Int, pendingMove: inout Int) {
-        if case .climber(var climber) = self {
+    /// Runs `body` on the shadow LRU of `shadowGuided`.
+    @inline(__always) private mutating func updateShadow(_ body: (inout LRUShadow) -> Void) {
+        if case .shadowGuided(let climber, var shadow) = self {
             self = .fixed
-            climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &pendingMove)
-            self = .climber(climber)
-        } else if case .shadowGuided(var climber, let shadow) = self {
-            self = .fixed
-            climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &pendingMove)
+            body(&shadow)
             self = .shadowGuided(climber, shadow)
-        } else if case .twoLevel(let simulation, var climber) = self {
-            self = .fixed
-            // While LRU is chosen the window stays the whole cache: the climber's samples are
-            // taken (and its state follows the hit rate) but its moves are not made.
-            var move = pendingMove
-            climber.endOperation(sampleSize: sampleSize, windowMaximum: windowMaximum, pendingMove: &move)
-            if !simulation.choosesLRU { pendingMove = move }
-            self = .twoLevel(simulation, climber)
         }
     }
 }
