@@ -27,30 +27,26 @@
 // a message with start value s equals that of the message with s XORed into its first 32
 // bits and a zero start).
 //
-// The constants are computed once from P, bit by bit (no tables copied from anywhere), and
-// statecache_crc32_check_constants() recomputes them independently for the tests.
+// The constants and the byte table are computed once from P, bit by bit (no tables copied from
+// anywhere), and statecache_crc32_check_constants() recomputes the constants another way for
+// the tests.
 #include "CCacheChecksum.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /// The reflected polynomial: bit k stands for x^(31-k) of P(x) - x^32.
 #define STATECACHE_CRC32_REFLECTED_POLY 0xEDB88320u
 
+/// The byte table and the folding constants, computed once per process (pthread_once orders
+/// their writes before every use, on every thread).
 static uint32_t crc_table[256];
-static int crc_table_ready;  // written once, same values from every thread (idempotent)
-
-static void fill_table(void) {
-    for (uint32_t byte = 0; byte < 256; byte++) {
-        uint32_t crc = byte;
-        for (int bit = 0; bit < 8; bit++) crc = (crc >> 1) ^ ((crc & 1) ? STATECACHE_CRC32_REFLECTED_POLY : 0);
-        __atomic_store_n(&crc_table[byte], crc, __ATOMIC_RELAXED);
-    }
-    __atomic_store_n(&crc_table_ready, 1, __ATOMIC_RELEASE);
-}
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static void fill_tables(void);
 
 /// The raw (uninverted) reflected CRC register after `count` bytes, from register `crc`.
 static uint32_t raw_bytewise(uint32_t crc, const unsigned char *bytes, size_t count) {
-    if (!__atomic_load_n(&crc_table_ready, __ATOMIC_ACQUIRE)) fill_table();
+    pthread_once(&tables_once, fill_tables);
     for (size_t i = 0; i < count; i++) crc = crc_table[(crc ^ bytes[i]) & 0xFF] ^ (crc >> 8);
     return crc;
 }
@@ -77,16 +73,17 @@ static uint64_t widened(uint32_t reflected32) { return (uint64_t)reflected32 << 
 
 /// The constant pairs (low half: multiplies H, high half: multiplies L) for F = 512 and 128.
 static uint64_t fold512[2], fold128[2];
-static int fold_constants_ready;
 
-static void fill_fold_constants(void) {
-    uint64_t c512[2] = { widened(reflected_x_power_mod_p(512 + 63)), widened(reflected_x_power_mod_p(512 - 1)) };
-    uint64_t c128[2] = { widened(reflected_x_power_mod_p(128 + 63)), widened(reflected_x_power_mod_p(128 - 1)) };
-    for (int i = 0; i < 2; i++) {
-        __atomic_store_n(&fold512[i], c512[i], __ATOMIC_RELAXED);
-        __atomic_store_n(&fold128[i], c128[i], __ATOMIC_RELAXED);
+static void fill_tables(void) {
+    for (uint32_t byte = 0; byte < 256; byte++) {
+        uint32_t crc = byte;
+        for (int bit = 0; bit < 8; bit++) crc = (crc >> 1) ^ ((crc & 1) ? STATECACHE_CRC32_REFLECTED_POLY : 0);
+        crc_table[byte] = crc;
     }
-    __atomic_store_n(&fold_constants_ready, 1, __ATOMIC_RELEASE);
+    fold512[0] = widened(reflected_x_power_mod_p(512 + 63));
+    fold512[1] = widened(reflected_x_power_mod_p(512 - 1));
+    fold128[0] = widened(reflected_x_power_mod_p(128 + 63));
+    fold128[1] = widened(reflected_x_power_mod_p(128 - 1));
 }
 
 int statecache_crc32_folding_available(void) {
@@ -111,7 +108,7 @@ uint32_t statecache_crc32_folded(uint32_t crc, const void *bytes, size_t count) 
     const unsigned char *p = (const unsigned char *)bytes;
     uint32_t raw = ~crc;
     if (count < 64) return ~raw_bytewise(raw, p, count);
-    if (!__atomic_load_n(&fold_constants_ready, __ATOMIC_ACQUIRE)) fill_fold_constants();
+    pthread_once(&tables_once, fill_tables);
     const __m128i k512 = _mm_set_epi64x((long long)fold512[1], (long long)fold512[0]);
     const __m128i k128 = _mm_set_epi64x((long long)fold128[1], (long long)fold128[0]);
 
@@ -147,7 +144,7 @@ uint32_t statecache_crc32_folded(uint32_t crc, const void *bytes, size_t count) 
 }
 
 int statecache_crc32_check_constants(void) {
-    if (!__atomic_load_n(&fold_constants_ready, __ATOMIC_ACQUIRE)) fill_fold_constants();
+    pthread_once(&tables_once, fill_tables);
     // A second derivation: x^n mod P by polynomial long division in the ordinary
     // (unreflected) order, then reflected, so that a slip in the reflected shift loop above
     // would show.
@@ -165,11 +162,19 @@ int statecache_crc32_check_constants(void) {
         }
         if (widened(reflected) != used[i]) return 0;
     }
-    // And the table: the entry of byte 0x80 is the reduction of x^31·x^8… checked the plain way.
+    // And the table, through the standard check value of CRC-32.
     return statecache_crc32_bytewise(0, "123456789", 9) == 0xCBF43926u;
 }
 
 #else
+
+static void fill_tables(void) {
+    for (uint32_t byte = 0; byte < 256; byte++) {
+        uint32_t crc = byte;
+        for (int bit = 0; bit < 8; bit++) crc = (crc >> 1) ^ ((crc & 1) ? STATECACHE_CRC32_REFLECTED_POLY : 0);
+        crc_table[byte] = crc;
+    }
+}
 
 int statecache_crc32_folding_available(void) { return 0; }
 
