@@ -80,7 +80,7 @@ final class ChecksumTests: XCTestCase {
             let whole = Checksum.crc32(all.baseAddress!, count: all.count)
             var running: UInt32 = 0
             var start = 0
-            for piece in [1, 63, 64, 65, 255, 256, 4095, 30_000, 65_451] {
+            for piece in [1, 63, 64, 65, 255, 256, 4095, 30_000, 65_201] {
                 running = Checksum.crc32(all.baseAddress! + start, count: piece, initial: running)
                 start += piece
             }
