@@ -65,6 +65,9 @@ let package = Package(
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // The shards' read-mostly lock and thread stripes, in C11 and out of line (see its header).
         .target(name: "CCacheSync", path: "Sources/CCacheSync"),
+        // The cache files' CRC-32 by carry-less multiplication (x86-64 PCLMULQDQ, chosen at run
+        // time; zlib's elsewhere), in C for the intrinsics (see its header).
+        .target(name: "CCacheChecksum", path: "Sources/CCacheChecksum"),
 
         // Beneath everything: the vocabulary every module speaks (ObjectID, TransactionID,
         // ObjectState) and the two helpers storage and traces share with the cache (Locked,
@@ -89,7 +92,7 @@ let package = Package(
                 swiftSettings: strict),
         // Persistent cache files.
         .target(name: "CacheFiles",
-                dependencies: ["CacheCore", "CLZ4", "CZlib", logging],
+                dependencies: ["CacheCore", "CCacheChecksum", "CLZ4", "CZlib", logging],
                 swiftSettings: strict),
         // What both front doors re-export: the vocabulary, options, statistics and errors.
         .target(name: "StateCacheCommon", dependencies: ["StateVocabulary", "CacheCore", "ObjectStorage", "CacheViews"],
@@ -150,7 +153,7 @@ let package = Package(
         .testTarget(name: "CacheViewsTests",
                     dependencies: ["CacheViews", "CacheCore", "ObjectStorage", "SQLiteStorage", "CacheTrace", "CacheAnalysis", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CacheCore", "SQLiteStorage", "StateCache", "StateCacheThreaded", "Workload", "TestSupport"],
+        .testTarget(name: "CacheFilesTests", dependencies: ["CacheFiles", "CCacheChecksum", "CZlib", "CacheCore", "SQLiteStorage", "StateCache", "StateCacheThreaded", "Workload", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "StateCacheThreadedTests", dependencies: ["StateCacheThreaded", "StateCache", "CacheCore", "CacheTrace", "CacheFiles", "Workload", "CacheAnalysis", "TestSupport", "StorageTestSupport"],
                     swiftSettings: strict),
