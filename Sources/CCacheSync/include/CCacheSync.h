@@ -31,6 +31,15 @@ static inline long statecache_thread_stripe(void) {
     return stripe;
 }
 
+/// Asks the CPU to bring the cache line at `address` into its cache, ready to be written: a
+/// hint that reads and writes nothing (an address outside any mapping is harmless) and
+/// synchronizes nothing, so it is inline like statecache_thread_stripe. A shard applying a
+/// batch of logged hits issues it for every line the batch will write, so that their misses
+/// overlap instead of following one another.
+static inline void statecache_prefetch_for_write(const void *address) {
+    __builtin_prefetch(address, 1, 3);
+}
+
 /// A read-mostly lock: readers mark only their own stripe, writers are serialized by a mutex.
 /// Opaque; created by statecache_rml_create, destroyed by statecache_rml_destroy.
 typedef struct statecache_rml statecache_rml;

@@ -136,6 +136,9 @@ struct CacheShard: ~Copyable {
         let base = stripeBase(stripe)
         let pending = Int(base.pointee)
         guard pending > 0 else { return }   // nothing is counted unlogged while the log has room
+        // The batch's lines are long cold (the stripe filled over many lookups of other
+        // shards): fetch them all first so their misses overlap (`prefetchHits`).
+        policy.prefetchHits(base + CacheShard.stripeHeaderWords, count: pending)
         for position in 0 ..< pending { record(base[CacheShard.stripeHeaderWords &+ position]) }
         for _ in 0 ..< Int(base[1]) { policy.recordHit(slot: CacheShard.missMarker) }
         for _ in 0 ..< Int(base[2]) { policy.recordMiss() }

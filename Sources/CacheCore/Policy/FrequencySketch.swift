@@ -1,3 +1,5 @@
+import CCacheSync
+
 /// An approximate frequency histogram of recent accesses: a count-min sketch of 4-bit counters.
 ///
 /// TinyLFU admission asks "has the newcomer been seen more often, recently, than the entry it
@@ -118,6 +120,18 @@ public struct FrequencySketch: Sendable {
             }
         }
         return Int(minimum)
+    }
+
+    /// Asks the CPU to fetch the block that ``increment(hashCode:)`` will change for
+    /// `hashCode`, without reading or writing it (``WindowTinyLFU/prefetchHits(_:count:)``).
+    @inline(__always) func prefetch(hashCode: UInt32) {
+        let block = Int((FrequencySketch.spread(hashCode) & blockMask) << 3)
+        table.withUnsafeBufferPointer { words in
+            // The block lies inside the table (masked), which is never empty; the pointer is
+            // only a hint to the CPU and is not dereferenced.
+            guard let base = words.baseAddress else { return }
+            statecache_prefetch_for_write(base + block)
+        }
     }
 
     /// Records one access of the key whose hash code is `hashCode`; halves all counters every

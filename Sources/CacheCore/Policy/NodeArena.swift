@@ -1,3 +1,5 @@
+import CCacheSync
+
 /// The storage of a ``WindowTinyLFU`` policy: nodes in one contiguous array, linked into LRU
 /// queues by 32-bit indices, recycled through a free list.
 ///
@@ -131,6 +133,30 @@
         nodes.withUnsafeBufferPointer { buffer in
             let node = NodeArena.node(slot, in: buffer)
             return ObjectState(state: node.pointee.payload, tid: node.pointee.actualTID)
+        }
+    }
+
+    /// Asks the CPU to fetch the nodes of `slots` (those within the arena), to be written
+    /// soon: a hint that dereferences nothing (``WindowTinyLFU/prefetchHits(_:count:)``).
+    @inline(__always) func prefetchNodes(_ slots: UnsafePointer<Int32>, count: Int) {
+        nodes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for position in 0 ..< count where UInt(bitPattern: Int(slots[position])) < UInt(buffer.count) {
+                statecache_prefetch_for_write(base + Int(slots[position]))
+            }
+        }
+    }
+
+    /// Asks the CPU to fetch the nodes beside `slot` in its queue, which moving `slot` will
+    /// write; reads `slot`'s links when `slot` is within the arena, and skips a neighbour
+    /// outside it (a hint: nothing is dereferenced).
+    @inline(__always) func prefetchNeighbours(of slot: Int32) {
+        nodes.withUnsafeBufferPointer { buffer in
+            guard UInt(bitPattern: Int(slot)) < UInt(buffer.count), let base = buffer.baseAddress else { return }
+            let node = base + Int(slot)
+            let previous = node.pointee.previous, next = node.pointee.next
+            if UInt(bitPattern: Int(previous)) < UInt(buffer.count) { statecache_prefetch_for_write(base + Int(previous)) }
+            if UInt(bitPattern: Int(next)) < UInt(buffer.count) { statecache_prefetch_for_write(base + Int(next)) }
         }
     }
 

@@ -167,6 +167,25 @@ public struct WindowTinyLFU: Sendable {
         return (slot, arena.value(slot))
     }
 
+    /// Asks the CPU to fetch, for a batch of deferred hits about to be applied, every line
+    /// ``recordHit(slot:)`` will touch: each node, then each node's sketch block and queue
+    /// neighbours (read from the node, so in a second pass, once the nodes are on their way).
+    ///
+    /// A shard's hit log applies a hit only after its stripe fills, by then thousands of
+    /// lookups later (a stripe per shard, hundreds of shards), so those lines have left the
+    /// cache; fetched one hit at a time they are two or three dependent misses per hit, fetched
+    /// for the batch first they overlap. Reads only; slots out of the arena (a logged slot may
+    /// be stale, ``recordHit(slot:)``) are skipped, and a prefetch dereferences nothing.
+    func prefetchHits(_ slots: UnsafePointer<Int32>, count: Int) {
+        arena.prefetchNodes(slots, count: count)
+        arena.nodes.withUnsafeBufferPointer { buffer in
+            for position in 0 ..< count where UInt(bitPattern: Int(slots[position])) < UInt(buffer.count) {
+                sketch.prefetch(hashCode: NodeArena.node(slots[position], in: buffer).pointee.hashCode)
+            }
+        }
+        for position in 0 ..< count { arena.prefetchNeighbours(of: slots[position]) }
+    }
+
     /// Counts a hit on `slot` and applies it to the policy (frequency, recency, window
     /// climber): the second half of ``get(_:recordingMiss:)``.
     ///
