@@ -294,6 +294,11 @@ public struct CacheDirectory: Sendable {
             restoredKeys.reserveCapacity(Swift.min(reader.header.entryCount, cache.options.capacityBytes / CacheOptions.entryOverhead))
             let batches = RestoreBatchPrefetcher(reader: reader, rule: rule, batch: RestoreBatch(for: cache))
             defer { batches.finish() }
+            // While the first batch is read: room for the file's entries in every shard.
+            if reader.header.entryCount > 0 {
+                cache.reserveForRestore(entries: reader.header.entryCount,
+                                        meanPayloadBytes: reader.header.entryBytes / reader.header.entryCount - CacheFile.entryHeaderSize)
+            }
             while var batch = try batches.next() {
                 let offered = batch.entries.count
                 let restored = cache.restore(&batch.entries, restoredKeys: &restoredKeys)
