@@ -304,7 +304,7 @@ public struct CacheDirectory: Sendable {
                 let restored = cache.restore(&batch.entries, restoredKeys: &restoredKeys)
                 report.bytesRead += batch.bytesRead
                 report.entriesSkipped += batch.recordsRead - restored
-                batches.recycle(batch)
+                batches.recycle(consume batch)
                 // Stop early only when a whole batch found no room: a file written from a
                 // cache of this size is read to its end (its last entries fit too), a larger
                 // one stops once the cache is full.
