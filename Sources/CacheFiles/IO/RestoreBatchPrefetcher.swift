@@ -10,7 +10,7 @@ import Dispatch
 /// defer { batches.finish() }
 /// while var batch = try batches.next() {     // CRC-checked, parsed, reachable entries only
 ///     cache.restore(&batch.entries, restoredKeys: &keys)
-///     batches.recycle(batch)
+///     batches.recycle(consume batch)            // moved back: neither stage keeps a copy
 /// }
 /// ```
 ///
