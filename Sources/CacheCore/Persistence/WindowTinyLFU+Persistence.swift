@@ -88,8 +88,10 @@ extension WindowTinyLFU {
     /// restored and returns how many were.
     ///
     /// The payloads are moved out of `entries` into the cache (each restored entry is left
-    /// with an empty payload): no reference count of a payload is touched, which matters when
-    /// another thread has just written them (a cache file's reader). The sketch is grown at
+    /// with an empty payload). This array form wraps each entry in a ``RestoreBatch/Item``
+    /// (retaining its payload once); a restore batch's runs go through the form below, which
+    /// touches no reference count of a payload — that matters when another thread has just
+    /// written them (a cache file's reader). The sketch is grown at
     /// most once, up front, for the entries that can fit, rather than each time the count
     /// passes its size; each entry's counters are then raised to its saved frequency, one
     /// cache line per entry — the seeding is kept because it is what lets restored hot entries
