@@ -142,4 +142,60 @@ final class RestoreBatchTests: XCTestCase {
         XCTAssertEqual(cache.restore(&batch, restoredKeys: &keys), 0)
         XCTAssertEqual(keys, [])
     }
+
+    /// The index's buckets and the node array's capacity of every shard.
+    func capacities(_ cache: SharedStateCache) -> [(buckets: Int, nodes: Int)] {
+        cache.shards.map { shard in
+            shard.withExclusiveAccess { ($0.policy.index.buckets.count, $0.policy.arena.nodes.capacity) }
+        }
+    }
+
+    func testReservingForARestoreChangesOnlyCapacities() {
+        // A file's worth of entries into a cache with room for about half of them, a few keys
+        // cached before: the reserved cache must end in exactly the state of the other one.
+        let offered = entries(6000)
+        let plain = sharedCache(mb: 0.4, shards: 8)
+        let reserved = sharedCache(mb: 0.4, shards: 8)
+        for cache in [plain, reserved] {
+            for i in stride(from: 0, to: 6000, by: 101) { cache.set(key(i), ObjectState(state: [1, 2], tid: TransactionID(4))) }
+        }
+        let before = capacities(reserved)
+        let meanPayload = offered.reduce(0) { $0 + $1.payload.count } / offered.count
+        reserved.reserveForRestore(entries: offered.count, meanPayloadBytes: meanPayload)
+        let afterReserve = capacities(reserved)
+        XCTAssertTrue(zip(before, afterReserve).allSatisfy { $0.buckets < $1.buckets && $0.nodes < $1.nodes },
+                      "every shard presized its index and its nodes")
+        var plainBatch = RestoreBatch(for: plain)
+        var reservedBatch = RestoreBatch(for: reserved)
+        for entry in offered {
+            plainBatch.append(entry)
+            reservedBatch.append(entry)
+        }
+        var plainKeys: [CacheKey] = []
+        var reservedKeys: [CacheKey] = []
+        plain.restore(&plainBatch, restoredKeys: &plainKeys)
+        reserved.restore(&reservedBatch, restoredKeys: &reservedKeys)
+        XCTAssertEqual(reservedKeys, plainKeys)
+        XCTAssertLessThan(reservedKeys.count, offered.count - 1000, "the fixture must run out of room")
+        XCTAssertEqual(capacities(reserved).map(\.buckets), afterReserve.map(\.buckets), "no index grew during the restore")
+        XCTAssertEqual(reserved.exportEntries(), plain.exportEntries(), "the same entries, regions, ranks and estimates")
+        XCTAssertEqual(reserved.statistics, plain.statistics)
+        reserved.checkInvariants()
+        for i in 0..<6000 {
+            XCTAssertEqual(reserved.get(key(i))?.state, plain.get(key(i))?.state, "key \(i)")
+        }
+    }
+
+    func testAnIndexReservedAheadKeepsItsKeysAndItsLoadBound() {
+        var policy = byteWeighted(10_000_000)
+        for i in 0..<100 { policy.set(key(i), ObjectState(state: [1], tid: TransactionID(2)), weight: 10) }
+        policy.index.reserve(entries: 1000)
+        XCTAssertEqual(policy.index.buckets.count, 2048, "the smallest power of two holding 1,000 keys at a load of 3/4")
+        policy.index.reserve(entries: 10)
+        XCTAssertEqual(policy.index.buckets.count, 2048, "a reserve never shrinks the table")
+        for i in 0..<100 { XCTAssertTrue(policy.contains(key(i)), "key \(i) is still found") }
+        for i in 100..<1000 { policy.set(key(i), ObjectState(state: [1], tid: TransactionID(2)), weight: 10) }
+        XCTAssertEqual(policy.index.buckets.count, 2048, "1,000 keys fit without a growth")
+        policy.checkInvariants()
+    }
 }

@@ -71,6 +71,36 @@ final class CacheFileCorruptionTests: CacheDirectoryTestCase {
         }
     }
 
+    /// Uncompressed blocks larger than the reader's checksum piece
+    /// (``CacheFileReader/checksumPiece``) are read and checked piece by piece: a change in any
+    /// piece, at either side of a piece boundary, or a truncation inside a later piece, is still
+    /// caught, and the undamaged file loads whole.
+    func testDamageInAnyPieceOfALargeBlockIsRejected() throws {
+        let report = try cacheDirectory.save(Fixture.entries(count: 200, payloadSize: 2000), identity: Fixture.identity,
+                                             reachability: Fixture.everything(),
+                                             options: CacheDirectory.SaveOptions(maximumBytes: 1 << 22, compress: false))
+        let url = try XCTUnwrap(report.file)
+        let bytes = Array(try Data(contentsOf: url))
+        let piece = CacheFileReader.checksumPiece
+        let body = Int(bytes[10]) << 8 + Int(bytes[11]) + CacheFile.blockHeaderSize   // the header's length, then the block's
+        XCTAssertEqual(try Fixture.read(url).count, 200)
+        XCTAssertGreaterThan(bytes.count - CacheFile.trailerSize - body, 3 * piece, "one block of several pieces")
+        let cache = Fixture.cache(mb: 2)
+        XCTAssertEqual(Fixture.load(cacheDirectory, into: cache).entriesRestored, 200, "the undamaged file loads whole")
+        for offset in [body, body + piece - 1, body + piece, body + 2 * piece + 7, bytes.count - CacheFile.trailerSize - 1] {
+            var damaged = bytes
+            damaged[offset] ^= 0x40
+            try Data(damaged).write(to: url)
+            XCTAssertThrowsError(try Fixture.read(url), "offset \(offset)")
+            assertRejected(url, "byte \(offset) of \(bytes.count) changed")
+        }
+        for length in [body + piece, body + piece + 1, body + 2 * piece + 100] {
+            try Data(bytes[..<length]).write(to: url)
+            XCTAssertThrowsError(try Fixture.read(url), "length \(length)")
+            assertRejected(url, "truncated to \(length) of \(bytes.count) bytes")
+        }
+    }
+
     func testRandomDamageIsRejected() throws {
         var generator = SplitMix64(seed: 78)
         for round in 0..<300 {

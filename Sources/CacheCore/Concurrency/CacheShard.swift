@@ -182,8 +182,14 @@ struct CacheShard: ~Copyable {
 
     /// ``WindowTinyLFU/restore(contentsOf:overhead:restored:)``: a shard's run of a restore
     /// batch in one exclusive section (never evicts, so pending slots stay valid).
-    mutating func restore(contentsOf entries: inout [PersistedEntry], overhead: Int, restored: (CacheKey) -> Void) -> Int {
-        policy.restore(contentsOf: &entries, overhead: overhead, restored: restored)
+    mutating func restore(contentsOf items: inout [RestoreBatch.Item], overhead: Int, restored: (CacheKey) -> Void) -> Int {
+        policy.restore(contentsOf: &items, overhead: overhead, restored: restored)
+    }
+
+    /// ``WindowTinyLFU/reserveForRestore(entries:meanWeight:)``: room for a restore's entries
+    /// before they arrive (moves no entry between slots, so pending slots stay valid).
+    mutating func reserveForRestore(entries: Int, meanWeight: Int) {
+        policy.reserveForRestore(entries: entries, meanWeight: meanWeight)
     }
 
     /// Checks the policy's invariants and the log: every stripe's count is in range, it holds

@@ -26,10 +26,11 @@ extension FrequencySketch {
                 let h = counterHash >> UInt32(row << 3)
                 let shift = UInt64(((h >> 1) & 15) << 2)
                 let slot = block + Int(h & 1) + (row << 1)
-                let current = (base[slot] >> shift) & 0xF
-                if current < target {
-                    base[slot] = (base[slot] & ~(0xF << shift)) | (target << shift)
-                }
+                // Written whether or not it rises: no branch on a counter that is, during a
+                // restore, usually a cache miss (a mispredicted branch there discarded the
+                // work started on the next entries).
+                let raised = Swift.max((base[slot] >> shift) & 0xF, target)
+                base[slot] = (base[slot] & ~(0xF << shift)) | (raised << shift)
             }
         }
     }

@@ -51,6 +51,26 @@ extension SharedStateCache {
         return restored
     }
 
+    /// Makes room, in every shard, for a restore of about `entries` entries whose payloads
+    /// weigh `meanPayloadBytes` on average (a cache file's header says both), so that the
+    /// batches that follow insert without growing the shards' indexes and node arrays on the
+    /// way. Each shard prepares for its expected share and a margin, at most what fits in what
+    /// is left of its budget. Nothing is stored and no policy decision changes; only the
+    /// capacities do.
+    ///
+    /// - Complexity: O(shards), plus a move of the entries already cached.
+    public func reserveForRestore(entries: Int, meanPayloadBytes: Int) {
+        guard isEnabled, entries > 0 else { return }
+        let meanWeight = Swift.max(0, meanPayloadBytes) + CacheOptions.entryOverhead
+        // Keys spread over the shards binomially: the mean share plus three standard
+        // deviations leaves few shards to grow, and those only once.
+        let share = Double(entries) / Double(shards.count)
+        let perShard = Int((share + 3 * share.squareRoot()).rounded(.up)) + 1
+        for shard in shards {
+            shard.withExclusiveAccess { $0.reserveForRestore(entries: perShard, meanWeight: meanWeight) }
+        }
+    }
+
     /// Restores a batch of entries, already sorted by shard, as ``restore(_:)`` restores an
     /// array: each shard's lock is taken once for the shard's whole run, and each payload
     /// moves into the cache without being copied or its reference count touched. Appends the

@@ -88,8 +88,10 @@ extension WindowTinyLFU {
     /// restored and returns how many were.
     ///
     /// The payloads are moved out of `entries` into the cache (each restored entry is left
-    /// with an empty payload): no reference count of a payload is touched, which matters when
-    /// another thread has just written them (a cache file's reader). The sketch is grown at
+    /// with an empty payload). This array form wraps each entry in a ``RestoreBatch/Item``
+    /// (retaining its payload once); a restore batch's runs go through the form below, which
+    /// touches no reference count of a payload — that matters when another thread has just
+    /// written them (a cache file's reader). The sketch is grown at
     /// most once, up front, for the entries that can fit, rather than each time the count
     /// passes its size; each entry's counters are then raised to its saved frequency, one
     /// cache line per entry — the seeding is kept because it is what lets restored hot entries
@@ -97,14 +99,34 @@ extension WindowTinyLFU {
     ///
     /// - Complexity: O(n) for n entries.
     mutating func restore(contentsOf entries: inout [PersistedEntry], overhead: Int, restored: (CacheKey) -> Void) -> Int {
+        var items = entries.map { RestoreBatch.Item($0) }
+        entries = []
+        defer { entries = items.map(\.entry) }
+        return restore(contentsOf: &items, overhead: overhead, restored: restored)
+    }
+
+    /// ``restore(contentsOf:overhead:restored:)`` of a restore batch's run (``RestoreBatch``):
+    /// the entries are weighed by the payload sizes beside them, so their payloads' storage is
+    /// never read here.
+    ///
+    /// Two passes. The first weighs the run (for the sketch's growth) and looks every key up,
+    /// touching each key's index bucket and sketch line: lookups of different keys do not
+    /// depend on each other, so the processor overlaps their cache misses instead of taking
+    /// them one by one, as the inserting pass did when it met each line cold (`perf` of
+    /// `statecache bench persist`: those two loads were about half of the loader's thread).
+    /// The second inserts, in order, each key still absent that fits — the same entries, in
+    /// the same order, as one pass would.
+    ///
+    /// - Complexity: O(n) for n entries.
+    mutating func restore(contentsOf items: inout [RestoreBatch.Item], overhead: Int, restored: (CacheKey) -> Void) -> Int {
         precondition(overhead >= 0, "weights are not negative")
-        guard !entries.isEmpty else { return 0 }
+        guard !items.isEmpty else { return 0 }
         let maximum = configuration.maximumWeight
         var planned = weight
         var fitting = 0
-        entries.withUnsafeBufferPointer { run in
-            for position in run.indices {
-                let entryWeight = run[position].payload.count + overhead
+        items.withUnsafeBufferPointer { run in
+            for item in run {
+                let entryWeight = Int(item.payloadCount) + overhead
                 if planned + entryWeight <= maximum {
                     planned += entryWeight
                     fitting += 1
@@ -114,25 +136,57 @@ extension WindowTinyLFU {
         if configuration.expectedEntries == nil && count + fitting > sketch.tableSize {
             growSketchKeepingEstimates(to: count + fitting)
         }
+        index.reserve(entries: count + fitting)   // one growth at most (none after reserveForRestore)
+        let sketchTable = sketch.tableSize
+        items.withUnsafeMutableBufferPointer { run in
+            for position in run.indices {
+                let key = run[position].entry.key
+                run[position].wasCached = slot(of: key) != nil
+                run[position].estimate = UInt8(truncatingIfNeeded: sketch.frequency(hashCode: key.sketchHashCode))
+            }
+        }
         var done = 0
         var current = weight
-        for position in entries.indices {
-            let key = entries[position].key
-            let entryWeight = entries[position].payload.count + overhead
-            guard current + entryWeight <= maximum, slot(of: key) == nil else { continue }
-            var payload: [UInt8] = []
-            swap(&payload, &entries[position].payload)
-            // `consume`: passed as a plain variable, the payload was retained into the node and
-            // the variable released after it — two atomic operations on a header the reader's
-            // thread had just written on another core (~11% of the loader's thread in perf of
-            // `statecache bench persist`).
-            insertRestored(key: key, actualTID: entries[position].actualTID, payload: consume payload,
-                           region: entries[position].region, frequency: entries[position].frequency, weight: entryWeight)
-            current += entryWeight
-            done += 1
-            restored(key)
+        items.withUnsafeMutableBufferPointer { run in
+            for position in run.indices {
+                let key = run[position].entry.key
+                let entryWeight = Int(run[position].payloadCount) + overhead
+                guard current + entryWeight <= maximum, !run[position].wasCached, slot(of: key) == nil else { continue }
+                // Counters only rise during a run unless the sketch grows (a growth rebuilds it):
+                // an estimate already at the saved frequency needs no raise.
+                let seeds = sketch.tableSize != sketchTable || run[position].estimate < run[position].entry.frequency
+                var payload: [UInt8] = []
+                swap(&payload, &run[position].entry.payload)
+                // `consume`: passed as a plain variable, the payload was retained into the node and
+                // the variable released after it — two atomic operations on a header the reader's
+                // thread had just written on another core (~11% of the loader's thread in perf of
+                // `statecache bench persist`).
+                insertRestored(key: key, actualTID: run[position].entry.actualTID, payload: consume payload,
+                               region: run[position].entry.region, frequency: seeds ? run[position].entry.frequency : 0,
+                               weight: entryWeight)
+                current += entryWeight
+                done += 1
+                restored(key)
+            }
         }
         return done
+    }
+
+    /// Prepares the index and the node arena for about `entries` more entries of `meanWeight`
+    /// each, about as many as fit in what is left of ``maximumWeight``: a restore then
+    /// inserts them without growing either on the way (the index rehashed every key about once
+    /// more growing step by step from its smallest table, and the arena copied its nodes at
+    /// each doubling; `statecache bench persist`). The sketch is left as it is: its size sets
+    /// the admission's reset period, and a restore grows it as it did before.
+    ///
+    /// - Complexity: O(n) for the n entries already cached (moved once, if at all).
+    mutating func reserveForRestore(entries: Int, meanWeight: Int) {
+        guard entries > 0 else { return }
+        let room = Swift.max(0, configuration.maximumWeight - weight) / Swift.max(1, meanWeight)
+        // A margin over the mean: the entries of one shard are not all of the mean's size.
+        let total = count + Swift.min(entries, room + 3 * Int(Double(room).squareRoot()) + 1)
+        index.reserve(entries: total)
+        if arena.nodes.capacity < total { arena.nodes.reserveCapacity(total) }
     }
 
     /// Files an entry known to be absent and to fit: in its saved region if that region's

@@ -129,6 +129,21 @@ struct SlotIndex: Sendable {
         mask = 15
     }
 
+    /// Grows the table at once to the size that holds `entries` keys (never shrinks it), so
+    /// that indexing that many costs no growth on the way: a restore knows how many keys are
+    /// coming, and growing step by step from the smallest table rehashed each key about once
+    /// more (`statecache bench persist`). The table's size stays a power of two whose load is
+    /// at most 3/4, as ``insert(_:slot:holding:)`` keeps it.
+    mutating func reserve(entries: Int) {
+        var size = buckets.count
+        while entries * 4 > size * 3 { size *= 2 }
+        guard size > buckets.count else { return }
+        let old = buckets
+        buckets = [Bucket](repeating: Bucket(slot: -1, tag: 0), count: size)
+        mask = size - 1
+        for bucket in old where bucket.slot >= 0 { place(slot: bucket.slot, tag: bucket.tag) }
+    }
+
     /// Calls `body` with every indexed slot.
     func forEachSlot(_ body: (Int32) -> Void) {
         for bucket in buckets where bucket.slot >= 0 { body(bucket.slot) }

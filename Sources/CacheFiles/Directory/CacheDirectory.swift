@@ -294,12 +294,17 @@ public struct CacheDirectory: Sendable {
             restoredKeys.reserveCapacity(Swift.min(reader.header.entryCount, cache.options.capacityBytes / CacheOptions.entryOverhead))
             let batches = RestoreBatchPrefetcher(reader: reader, rule: rule, batch: RestoreBatch(for: cache))
             defer { batches.finish() }
+            // While the first batch is read: room for the file's entries in every shard.
+            if reader.header.entryCount > 0 {
+                cache.reserveForRestore(entries: reader.header.entryCount,
+                                        meanPayloadBytes: reader.header.entryBytes / reader.header.entryCount - CacheFile.entryHeaderSize)
+            }
             while var batch = try batches.next() {
                 let offered = batch.entries.count
                 let restored = cache.restore(&batch.entries, restoredKeys: &restoredKeys)
                 report.bytesRead += batch.bytesRead
                 report.entriesSkipped += batch.recordsRead - restored
-                batches.recycle(batch)
+                batches.recycle(consume batch)
                 // Stop early only when a whole batch found no room: a file written from a
                 // cache of this size is read to its end (its last entries fit too), a larger
                 // one stops once the cache is full.
