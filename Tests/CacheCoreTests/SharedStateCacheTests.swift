@@ -127,9 +127,11 @@ final class SharedStateCacheTests: XCTestCase {
         // The index and the node array grow by doubling, so one measurement depends on where
         // they are in their growth: average over sizes spread across a doubling.
         let sizes = [50_000, 70_000, 100_000]
-        // AddressSanitizer replaces malloc with an allocator that `mallinfo2` does not see.
-        if dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil {
-            throw XCTSkip("AddressSanitizer's allocator: mallinfo2 does not report its heap")
+        // AddressSanitizer and ThreadSanitizer replace malloc with allocators that `mallinfo2`
+        // does not see.
+        for (symbol, sanitizer) in [("__asan_init", "AddressSanitizer"), ("__tsan_init", "ThreadSanitizer")]
+        where dlsym(UnsafeMutableRawPointer(bitPattern: 0), symbol) != nil {
+            throw XCTSkip("\(sanitizer)'s allocator: mallinfo2 does not report its heap")
         }
         var total = 0.0
         for size in sizes {
