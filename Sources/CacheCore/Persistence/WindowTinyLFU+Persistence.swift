@@ -201,10 +201,11 @@ extension WindowTinyLFU {
         default: break
         }
         let hashCode = key.sketchHashCode
+        let payloadAddress = SlotIndex.payloadAddress(of: payload)
         let slot = arena.allocate(NodeArena.Node(key: key, actualTID: actualTID, payload: payload,
                                                  weight: weight, hashCode: hashCode, region: region,
                                                  previous: -1, next: -1))
-        index.insert(key, slot: slot, holding: count)
+        index.insert(key, slot: slot, payloadAddress: payloadAddress, holding: count)
         switch region {
         case .window: arena.pushHead(slot, &windowQueue)
         case .probation: arena.pushHead(slot, &probationQueue)

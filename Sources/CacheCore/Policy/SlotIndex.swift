@@ -1,12 +1,25 @@
+import CCacheSync
+
 /// The hash index of a ``WindowTinyLFU`` policy: key → node slot, by open addressing.
 ///
 /// A `Dictionary<CacheKey, Int32>` hashes every key with SipHash and stores the 16-byte key
-/// a second time. This table stores only the node's 32-bit slot and a 32-bit hash tag per
-/// bucket (8 bytes), and compares keys in the node arena, where they already are; it hashes
-/// with one multiply–xorshift mix seeded per process. The tag also gives the home bucket
-/// (its low bits), so growing and deleting never touch the nodes. Lookups and inserts probe
-/// linearly; removals shift the following run back (no tombstones). The load factor stays at
-/// or below 3/4, so an entry costs about 11 bytes of index instead of ~27.
+/// a second time. This table stores the node's 32-bit slot, a 32-bit hash tag and the address
+/// of the entry's payload buffer per bucket (16 bytes), and compares keys in the node arena,
+/// where they already are; it hashes with one multiply–xorshift mix seeded per process. The
+/// tag also gives the home bucket (its low bits), so growing and deleting never touch the
+/// nodes. Lookups and inserts probe linearly; removals shift the following run back (no
+/// tombstones). The load factor stays at or below 3/4, so an entry costs about 21 bytes of
+/// index instead of ~27.
+///
+/// **Why the payload's address.** A hit is three dependent loads, each usually a cache miss
+/// in a large cache: the bucket, the node it names (the key to compare, the payload
+/// reference), and the payload buffer's header (the retain of the state handed out). The
+/// address in the bucket lets ``find(_:in:)`` ask for the payload's line while it waits for
+/// the node, so the last two misses overlap (`statecache bench cache`, get-hit rows). It is
+/// only a prefetch hint: nothing is read or written through it, so a stale address would cost
+/// a wasted fetch, never a wrong answer; ``checkInvariants(nodes:)`` still checks that every
+/// bucket holds its node's current address, which ``setPayloadAddress(_:ofSlot:key:)`` keeps
+/// when a set replaces a payload.
 ///
 /// The index keeps no count: the policy counts its entries in its queues and passes the
 /// count to ``insert(_:slot:holding:)``. Every lookup reads `buckets`, `mask` and
@@ -23,10 +36,15 @@
 /// twice. Keys are compared in the arena through a pointer whose slot is bounds-checked
 /// (``NodeArena/node(_:in:)``). ``checkInvariants(nodes:)`` checks all of this.
 struct SlotIndex: Sendable {
-    /// One bucket: `slot` −1 is empty; `tag` is the high half of the key's hash.
+    /// One bucket: `slot` −1 is empty; `tag` is the high half of the key's hash;
+    /// `payloadAddress` is where the node's payload buffer is (``payloadAddress(of:)``), a hint.
     struct Bucket: Sendable {
         var slot: Int32
         var tag: UInt32
+        var payloadAddress: UInt
+
+        /// The empty bucket.
+        static let empty = Bucket(slot: -1, tag: 0, payloadAddress: 0)
     }
 
     private(set) var buckets: [Bucket]
@@ -36,7 +54,7 @@ struct SlotIndex: Sendable {
 
     init(seed: UInt64) {
         self.seed = seed
-        buckets = [Bucket](repeating: Bucket(slot: -1, tag: 0), count: 16)
+        buckets = [Bucket](repeating: .empty, count: 16)
         mask = 15
     }
 
@@ -49,7 +67,16 @@ struct SlotIndex: Sendable {
         return UInt32(truncatingIfNeeded: x >> 32)
     }
 
+    /// The address `payload`'s buffer has while the node holds it: the hint a bucket keeps.
+    /// Takes no reference and reads nothing (an array is one reference to its buffer).
+    @inline(__always) static func payloadAddress(of payload: [UInt8]) -> UInt {
+        unsafeBitCast(payload, to: UInt.self)
+    }
+
     /// The slot of `key`, if indexed.
+    ///
+    /// On a tag match, the payload buffer's line is requested (for writing: the caller's
+    /// retain writes its count) before the node is read, so that the two misses overlap.
     @inline(__always) func find(_ key: CacheKey, in nodes: ContiguousArray<NodeArena.Node>) -> Int32? {
         let tag = tag(key)
         var i = Int(tag) & mask
@@ -60,31 +87,56 @@ struct SlotIndex: Sendable {
                 while true {
                     let bucket = table[i]
                     if bucket.slot < 0 { return nil }
-                    if bucket.tag == tag && NodeArena.node(bucket.slot, in: nodes).pointee.key == key { return bucket.slot }
+                    if bucket.tag == tag {
+                        statecache_prefetch_for_write(UnsafeRawPointer(bitPattern: bucket.payloadAddress))
+                        if NodeArena.node(bucket.slot, in: nodes).pointee.key == key { return bucket.slot }
+                    }
                     i = (i + 1) & mask
                 }
             }
         }
     }
 
-    /// Indexes `slot` under `key`, which must not be indexed yet; `entries` is how many keys
-    /// the index holds before this one.
-    mutating func insert(_ key: CacheKey, slot: Int32, holding entries: Int) {
-        if (entries + 1) * 4 > buckets.count * 3 { grow() }
-        place(slot: slot, tag: tag(key))
+    /// Asks the CPU to fetch `key`'s home bucket, where a lookup or an insert of `key` starts
+    /// (for writing: an insert fills it), without reading it. A hint: the bucket lies within
+    /// the table (masked), and nothing is dereferenced.
+    @inline(__always) func prefetchHome(of key: CacheKey) {
+        buckets.withUnsafeBufferPointer { table in
+            guard let base = table.baseAddress else { return }
+            statecache_prefetch_for_write(base + (Int(tag(key)) & mask))
+        }
     }
 
-    private mutating func place(slot: Int32, tag: UInt32) {
-        var i = Int(tag) & mask
+    /// Indexes `slot` under `key`, which must not be indexed yet; `entries` is how many keys
+    /// the index holds before this one; `payloadAddress` is the node's
+    /// ``payloadAddress(of:)``.
+    mutating func insert(_ key: CacheKey, slot: Int32, payloadAddress: UInt, holding entries: Int) {
+        if (entries + 1) * 4 > buckets.count * 3 { grow() }
+        place(Bucket(slot: slot, tag: tag(key), payloadAddress: payloadAddress))
+    }
+
+    /// Records that `slot`, indexed under `key`, now holds a payload at `payloadAddress` (a set
+    /// replaced its value).
+    mutating func setPayloadAddress(_ payloadAddress: UInt, ofSlot slot: Int32, key: CacheKey) {
+        var i = Int(tag(key)) & mask
+        while buckets[i].slot != slot {
+            precondition(buckets[i].slot >= 0, "slot \(slot) is not indexed under its key")
+            i = (i + 1) & mask
+        }
+        buckets[i].payloadAddress = payloadAddress
+    }
+
+    private mutating func place(_ bucket: Bucket) {
+        var i = Int(bucket.tag) & mask
         while buckets[i].slot >= 0 { i = (i + 1) & mask }
-        buckets[i] = Bucket(slot: slot, tag: tag)
+        buckets[i] = bucket
     }
 
     private mutating func grow() {
         let old = buckets
-        buckets = [Bucket](repeating: Bucket(slot: -1, tag: 0), count: old.count * 2)
+        buckets = [Bucket](repeating: .empty, count: old.count * 2)
         mask = buckets.count - 1
-        for bucket in old where bucket.slot >= 0 { place(slot: bucket.slot, tag: bucket.tag) }
+        for bucket in old where bucket.slot >= 0 { place(bucket) }
     }
 
     /// Removes `key`; returns its slot, or nil if it was not indexed.
@@ -117,7 +169,7 @@ struct SlotIndex: Sendable {
                         hole = j
                     }
                 }
-                table[hole] = Bucket(slot: -1, tag: 0)
+                table[hole] = .empty
                 return removed
             }
         }
@@ -125,7 +177,7 @@ struct SlotIndex: Sendable {
 
     /// Empties the index (keeps its seed, returns to the smallest table).
     mutating func removeAll() {
-        buckets = [Bucket](repeating: Bucket(slot: -1, tag: 0), count: 16)
+        buckets = [Bucket](repeating: .empty, count: 16)
         mask = 15
     }
 
@@ -139,9 +191,9 @@ struct SlotIndex: Sendable {
         while entries * 4 > size * 3 { size *= 2 }
         guard size > buckets.count else { return }
         let old = buckets
-        buckets = [Bucket](repeating: Bucket(slot: -1, tag: 0), count: size)
+        buckets = [Bucket](repeating: .empty, count: size)
         mask = size - 1
-        for bucket in old where bucket.slot >= 0 { place(slot: bucket.slot, tag: bucket.tag) }
+        for bucket in old where bucket.slot >= 0 { place(bucket) }
     }
 
     /// Calls `body` with every indexed slot.
@@ -162,6 +214,8 @@ struct SlotIndex: Sendable {
             let node = nodes[Int(bucket.slot)]
             precondition(node.previous != -2, "bucket \(position) names free node \(bucket.slot)")
             precondition(tag(node.key) == bucket.tag, "bucket \(position): the tag is not node \(bucket.slot)'s key's")
+            precondition(bucket.payloadAddress == SlotIndex.payloadAddress(of: node.payload),
+                         "bucket \(position): the payload address is not node \(bucket.slot)'s")
             precondition(filed.insert(bucket.slot).inserted, "slot \(bucket.slot) is indexed twice")
             var probe = Int(bucket.tag) & mask
             while probe != position {

@@ -186,6 +186,15 @@ public struct WindowTinyLFU: Sendable {
         for position in 0 ..< count { arena.prefetchNeighbours(of: slots[position]) }
     }
 
+    /// Asks the CPU to fetch the two lines a ``set(_:_:weight:)`` of `key` reads first, each
+    /// usually a cache miss: its home bucket in the index and its block in the frequency
+    /// sketch. A shard issues it before the work it does ahead of the set (applying the
+    /// thread's logged hits), so the misses are on their way meanwhile. Reads only hints.
+    @inline(__always) func prefetchForSet(_ key: CacheKey) {
+        index.prefetchHome(of: key)
+        sketch.prefetch(hashCode: key.sketchHashCode)
+    }
+
     /// Counts a hit on `slot` and applies it to the policy (frequency, recency, window
     /// climber): the second half of ``get(_:recordingMiss:)``.
     ///
@@ -250,6 +259,7 @@ public struct WindowTinyLFU: Sendable {
             let difference = weight - arena.nodes[i].weight
             arena.nodes[i].actualTID = value.tid
             arena.nodes[i].payload = value.state
+            index.setPayloadAddress(SlotIndex.payloadAddress(of: value.state), ofSlot: slot, key: key)
             arena.nodes[i].weight = weight
             switch arena.nodes[i].region {
             case .window: windowQueue.weight += difference
@@ -268,7 +278,7 @@ public struct WindowTinyLFU: Sendable {
             sketch.increment(hashCode: hashCode)
             let slot = arena.allocate(NodeArena.Node(key: key, actualTID: value.tid, payload: value.state, weight: weight,
                                      hashCode: hashCode, region: .window, previous: -1, next: -1))
-            index.insert(key, slot: slot, holding: count)
+            index.insert(key, slot: slot, payloadAddress: SlotIndex.payloadAddress(of: value.state), holding: count)
             if weight > windowMaximum {
                 arena.pushHead(slot, &windowQueue)  // too heavy for the window: first to leave it
             } else {
