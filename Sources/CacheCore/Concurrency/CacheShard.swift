@@ -157,6 +157,7 @@ struct CacheShard: ~Copyable {
     /// ``WindowTinyLFU/set(_:_:weight:)`` after `stripe`'s pending accesses.
     @inline(__always)
     mutating func set(_ key: CacheKey, _ value: ObjectState, weight: Int, stripe: Int) -> Bool {
+        policy.prefetchForSet(key)   // the set's first misses overlap the pending hits' work
         apply(stripe: stripe)
         return policy.set(key, value, weight: weight)
     }
