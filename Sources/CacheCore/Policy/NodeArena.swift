@@ -147,6 +147,24 @@ import CCacheSync
         }
     }
 
+    /// Asks the CPU to fetch the node of `slot`, to be written soon; skips a slot outside the
+    /// arena (−1: an empty queue's end). A hint: dereferences nothing.
+    @inline(__always) func prefetchNode(_ slot: Int32) {
+        nodes.withUnsafeBufferPointer { buffer in
+            guard UInt(bitPattern: Int(slot)) < UInt(buffer.count), let base = buffer.baseAddress else { return }
+            statecache_prefetch_for_write(base + Int(slot))
+        }
+    }
+
+    /// Asks the CPU to fetch the header of the live `slot`'s payload buffer (its release writes
+    /// the count). Reads the node; the address is only a hint.
+    @inline(__always) func prefetchPayload(of slot: Int32) {
+        nodes.withUnsafeBufferPointer { buffer in
+            let address = SlotIndex.payloadAddress(of: NodeArena.node(slot, in: buffer).pointee.payload)
+            statecache_prefetch_for_write(UnsafeRawPointer(bitPattern: address))
+        }
+    }
+
     /// Asks the CPU to fetch the nodes beside `slot` in its queue, which moving `slot` will
     /// write; reads `slot`'s links when `slot` is within the arena, and skips a neighbour
     /// outside it (a hint: nothing is dereferenced).

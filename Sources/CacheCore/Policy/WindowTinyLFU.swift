@@ -186,13 +186,41 @@ public struct WindowTinyLFU: Sendable {
         for position in 0 ..< count { arena.prefetchNeighbours(of: slots[position]) }
     }
 
-    /// Asks the CPU to fetch the two lines a ``set(_:_:weight:)`` of `key` reads first, each
-    /// usually a cache miss: its home bucket in the index and its block in the frequency
-    /// sketch. A shard issues it before the work it does ahead of the set (applying the
-    /// thread's logged hits), so the misses are on their way meanwhile. Reads only hints.
+    /// Asks the CPU to fetch the lines a ``set(_:_:weight:)`` of `key` reads first, each
+    /// usually a cache miss: its home bucket in the index, its block in the frequency sketch,
+    /// and the nodes an eviction starts from (the window's and probation's least recent).
+    /// A shard issues it before the work it does ahead of the set (applying the thread's
+    /// logged hits), so the misses are on their way meanwhile. Hints only: reads the queue
+    /// ends, dereferences nothing.
     @inline(__always) func prefetchForSet(_ key: CacheKey) {
         index.prefetchHome(of: key)
         sketch.prefetch(hashCode: key.sketchHashCode)
+        arena.prefetchNode(windowQueue.head)
+        arena.prefetchNode(probationQueue.head)
+    }
+
+    /// Once the nodes ``prefetchForSet(_:)`` asked for have come, asks for what an eviction
+    /// reads through them: the sketch blocks of the admission contest (the window's least
+    /// recent entry and probation's), the probation victim's index bucket and payload header
+    /// (its removal and release), and the next nodes of both queues (their unlinking). Only
+    /// when the set leaves the cache over its bound. Reads those two nodes; the rest are hints.
+    @inline(__always) func prefetchForEviction() {
+        guard weight > configuration.maximumWeight else { return }
+        arena.nodes.withUnsafeBufferPointer { buffer in
+            let windowHead = windowQueue.head, probationHead = probationQueue.head
+            if windowHead >= 0 {
+                let node = NodeArena.node(windowHead, in: buffer)
+                sketch.prefetch(hashCode: node.pointee.hashCode)
+                arena.prefetchNode(node.pointee.next)
+            }
+            if probationHead >= 0 {
+                let node = NodeArena.node(probationHead, in: buffer)
+                sketch.prefetch(hashCode: node.pointee.hashCode)
+                index.prefetchHome(of: node.pointee.key)
+                arena.prefetchPayload(of: probationHead)
+                arena.prefetchNode(node.pointee.next)
+            }
+        }
     }
 
     /// Counts a hit on `slot` and applies it to the policy (frequency, recency, window
@@ -288,6 +316,7 @@ public struct WindowTinyLFU: Sendable {
                 sketch.ensureCapacity(count)
             }
         }
+        prefetchForEviction()
         evictEntries()
         climb()
         return true
