@@ -46,8 +46,7 @@ final class CacheFileFormatTests: ScratchDirectoryTestCase {
         }
     }
 
-    /// Entries whose payloads straddle the writer's gather threshold (short ones copied beside
-    /// their headers, long ones written from where they are), empty ones among them.
+    /// Entries of many payload sizes, empty ones among them.
     func mixedSizeEntries(count: Int, sizes: [Int]) -> [PersistedEntry] {
         (0..<count).map { i in
             var generator = SplitMix64(seed: UInt64(i) &+ 77)
@@ -95,11 +94,10 @@ final class CacheFileFormatTests: ScratchDirectoryTestCase {
     }
 
     func testAnUncompressedFileIsTheDocumentedLayoutByteForByte() throws {
-        // Sizes around the gather threshold and the CRC's folding threshold, and one payload
-        // longer than a block: however the writer hands the bytes to the kernel, the file is
-        // the format's, so files written now load in older readers and the other way round.
-        let threshold = BlockBuilder.gatherThreshold
-        let sizes = [0, 1, 29, 255, 256, threshold - 1, threshold, threshold + 1, 700, 2000, 3, 9000, 64]
+        // Sizes around the CRC's folding threshold, and one payload longer than a block:
+        // however the writer builds and hands the bytes to the kernel, the file is the
+        // format's, so files written now load in older readers and the other way round.
+        let sizes = [0, 1, 29, 255, 256, 511, 512, 513, 700, 2000, 3, 9000, 64]
         let entries = mixedSizeEntries(count: 260, sizes: sizes)
         for blockSize in [4096, 64 << 10, CacheFile.targetBlockSize] {
             let path = directory.appendingPathComponent("layout-\(blockSize).cache").path
@@ -113,17 +111,6 @@ final class CacheFileFormatTests: ScratchDirectoryTestCase {
             var read: [PersistedEntry] = []
             _ = try CacheFileInspector.forEachEntry(inFileAt: URL(fileURLWithPath: path)) { read.append($0) }
             XCTAssertEqual(read, entries)
-        }
-    }
-
-    func testABlockOfMorePiecesThanOneWritevTakes() throws {
-        // 1,500 long payloads in one block: 3,001 pieces, written in several calls.
-        let entries = mixedSizeEntries(count: 1500, sizes: [BlockBuilder.gatherThreshold + 88])
-        XCTAssertGreaterThan(2 * entries.count + 1, 2 * PosixFile.maximumPiecesPerCall)
-        for compressed in [false, true] {
-            let (_, read, size) = try roundTrip(entries, compressed: compressed, blockSize: 4 << 20)
-            XCTAssertEqual(read, entries, "compressed: \(compressed)")
-            if !compressed { XCTAssertEqual(size, 96 + 24 + entries.count * (30 + 600) + 24) }
         }
     }
 

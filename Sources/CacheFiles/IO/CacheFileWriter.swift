@@ -6,10 +6,8 @@ import Foundation
 ///
 /// Built for bandwidth, as a two-stage pipeline:
 /// 1. **Build** — blocks are built in waves, one block per core at once
-///    (`concurrentPerform`): an uncompressed block is laid out as pieces for `writev` — its
-///    headers and short payloads in the block's buffer, every longer payload where the cache
-///    keeps it — and checksummed piece by piece (``BlockBuilder``); with LZ4 each entry is
-///    copied once into a scratch buffer that is then compressed into the block's buffer and
+///    (`concurrentPerform`): each entry is copied once into its block's buffer (with LZ4, into
+///    a scratch buffer that is then compressed into the block's buffer), and the block is
 ///    checksummed while it is still in the CPU cache.
 /// 2. **Write** — a serial queue hands each wave's blocks to the kernel, in order, while the
 ///    next wave is being built, then asks the kernel to start writing that wave to the device
@@ -101,9 +99,6 @@ enum CacheFileWriter {
     }
 
     /// Runs the build and write stages over `blocks`; returns the CRC of the blocks' CRCs.
-    ///
-    /// The write queue's pieces point into `entries`' payloads (``BlockBuilder``): `entries`
-    /// is held, unchanged, until the queue has drained, on every path out of this function.
     private static func writeBlocks(_ blocks: [PlannedBlock], of entries: ArraySlice<PersistedEntry>, compressed: Bool,
                                     blockSize: Int, to file: PosixFile, at startOffset: Int) throws(CacheFileProblem) -> UInt32 {
         let lanes = Swift.max(1, Swift.min(8, ProcessInfo.processInfo.activeProcessorCount))
@@ -139,14 +134,14 @@ enum CacheFileWriter {
                 crcOfCRCs = chain(crcOfCRCs, builder.dataCRC)
             }
             let waveStart = offset
-            let waveBytes = builders.prefix(count).reduce(0) { $0 + $1.fileBytes }
+            let waveBytes = builders.prefix(count).reduce(0) { $0 + $1.output.count }
             offset += waveBytes
             writeQueue.async {
                 defer { freeSets.signal() }
                 guard failure.withLock({ $0 }) == nil else { return }
                 for builder in builders.prefix(count) {
                     do throws(CacheFileProblem) {
-                        try target.file.write(pieces: builder.pieces, count: builder.pieceCount)
+                        try target.file.write(builder.output.base, count: builder.output.count)
                     } catch {
                         failure.withLock { $0 = error }
                         return

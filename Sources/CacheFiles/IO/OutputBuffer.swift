@@ -47,29 +47,17 @@ final class OutputBuffer: @unchecked Sendable {
     /// Appends `entry`'s record (``CacheFile`` layout; room must have been reserved).
     @inline(__always) func appendRecord(_ entry: PersistedEntry) {
         let record = base + count
-        storeRecordHeader(entry, at: record)
-        entry.payload.withUnsafeBytes { payload in
-            if let source = payload.baseAddress {
-                (record + CacheFile.entryHeaderSize).copyMemory(from: source, byteCount: payload.count)
-            }
-        }
-        count += CacheFile.entryHeaderSize + entry.payload.count
-    }
-
-    /// Appends the header of `entry`'s record, without its payload (room must have been
-    /// reserved): the writer's gathered blocks (``BlockBuilder``) write the payload from where
-    /// it is.
-    @inline(__always) func appendRecordHeader(_ entry: PersistedEntry) {
-        storeRecordHeader(entry, at: base + count)
-        count += CacheFile.entryHeaderSize
-    }
-
-    @inline(__always) private func storeRecordHeader(_ entry: PersistedEntry, at record: UnsafeMutableRawPointer) {
         BigEndian.store(entry.key.oid.rawValue, record, at: 0)
         BigEndian.store(entry.key.tid.rawValue, record, at: 8)
         BigEndian.store(entry.actualTID.rawValue, record, at: 16)
         record.storeBytes(of: entry.frequency, toByteOffset: 24, as: UInt8.self)
         record.storeBytes(of: entry.region.rawValue, toByteOffset: 25, as: UInt8.self)
         BigEndian.store(UInt32(entry.payload.count), record, at: 26)
+        entry.payload.withUnsafeBytes { payload in
+            if let source = payload.baseAddress {
+                (record + CacheFile.entryHeaderSize).copyMemory(from: source, byteCount: payload.count)
+            }
+        }
+        count += CacheFile.entryHeaderSize + entry.payload.count
     }
 }

@@ -71,36 +71,6 @@ final class PosixFile {
         if failure != 0 { throw .unwritable(errno: failure) }
     }
 
-    /// Writes the `count` pieces at `pieces`, in order, all of their bytes (`writev`, at most
-    /// ``maximumPiecesPerCall`` pieces a call, retried on `EINTR` and short counts). The
-    /// pieces are used up: after a short count the piece written in part is advanced in place.
-    func write(pieces: UnsafeMutablePointer<iovec>, count: Int) throws(CacheFileProblem) {
-        var next = 0
-        while next < count {
-            if pieces[next].iov_len == 0 { next += 1; continue }
-            let batch = Swift.min(count - next, PosixFile.maximumPiecesPerCall)
-            let written = writev(descriptor, pieces + next, Int32(batch))
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .unwritable(errno: errno)
-            }
-            if written == 0 { throw .unwritable(errno: EIO) }
-            // Skip the pieces written whole; advance into the one written in part.
-            var left = written
-            while left > 0 && left >= pieces[next].iov_len {
-                left -= pieces[next].iov_len
-                next += 1
-            }
-            if left > 0 {
-                pieces[next].iov_base = pieces[next].iov_base.map { $0 + left }
-                pieces[next].iov_len -= left
-            }
-        }
-    }
-
-    /// The most pieces one `writev` takes (`IOV_MAX` on Linux and macOS).
-    static let maximumPiecesPerCall = 1024
-
     /// Writes all of `bytes`.
     func write(_ bytes: [UInt8]) throws(CacheFileProblem) {
         let result: Result<Void, CacheFileProblem> = bytes.withUnsafeBytes { buffer in
