@@ -46,6 +46,74 @@ final class CacheFileFormatTests: ScratchDirectoryTestCase {
         }
     }
 
+    /// Entries of many payload sizes, empty ones among them.
+    func mixedSizeEntries(count: Int, sizes: [Int]) -> [PersistedEntry] {
+        (0..<count).map { i in
+            var generator = SplitMix64(seed: UInt64(i) &+ 77)
+            let payload = (0..<sizes[i % sizes.count]).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            return PersistedEntry(key: Fixture.key(i + 1, 1000), actualTID: TransactionID(900), payload: payload,
+                                  region: [.protected, .probation, .window][i % 3], frequency: 15 - i % 16)
+        }
+    }
+
+    /// The bytes of an uncompressed file as docs/cache-files.md lays them out, built here one
+    /// field at a time and independently of the writer, with blocks cut where the writer cuts
+    /// them (a block closes before the entry that would take it past `blockSize`).
+    func documentedLayout(_ entries: [PersistedEntry], header: CacheFileHeader, blockSize: Int) -> [UInt8] {
+        func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.bigEndian, Array.init) }
+        var blocks: [[PersistedEntry]] = []
+        var rawLength = 0
+        for entry in entries {
+            let size = 30 + entry.payload.count
+            if blocks.isEmpty || (rawLength > 0 && rawLength + size > blockSize) {
+                blocks.append([])
+                rawLength = 0
+            }
+            blocks[blocks.count - 1].append(entry)
+            rawLength += size
+        }
+        var file = header.encoded()
+        var crcOfCRCs: [UInt8] = []
+        for block in blocks {
+            var records: [UInt8] = []
+            for entry in block {
+                records += bigEndian(entry.key.oid.rawValue) + bigEndian(entry.key.tid.rawValue) + bigEndian(entry.actualTID.rawValue)
+                records += [entry.frequency, entry.region.rawValue] + bigEndian(UInt32(entry.payload.count)) + entry.payload
+            }
+            let dataCRC = Checksum.zlibCRC32(records, count: records.count)
+            var blockHeader = Array("SCBK".utf8) + bigEndian(UInt32(block.count)) + bigEndian(UInt32(records.count))
+            blockHeader += bigEndian(UInt32(records.count)) + bigEndian(dataCRC)
+            blockHeader += bigEndian(Checksum.zlibCRC32(blockHeader, count: 20))
+            file += blockHeader + records
+            crcOfCRCs += bigEndian(dataCRC)
+        }
+        var trailer = Array("SCND".utf8) + bigEndian(UInt32(blocks.count)) + bigEndian(UInt64(entries.count))
+        trailer += bigEndian(Checksum.zlibCRC32(crcOfCRCs, count: crcOfCRCs.count))
+        trailer += bigEndian(Checksum.zlibCRC32(trailer, count: 20))
+        return file + trailer
+    }
+
+    func testAnUncompressedFileIsTheDocumentedLayoutByteForByte() throws {
+        // Sizes around the CRC's folding threshold, and one payload longer than a block:
+        // however the writer builds and hands the bytes to the kernel, the file is the
+        // format's, so files written now load in older readers and the other way round.
+        let sizes = [0, 1, 29, 255, 256, 511, 512, 513, 700, 2000, 3, 9000, 64]
+        let entries = mixedSizeEntries(count: 260, sizes: sizes)
+        for blockSize in [4096, 64 << 10, CacheFile.targetBlockSize] {
+            let path = directory.appendingPathComponent("layout-\(blockSize).cache").path
+            let written = header(entries, compressed: false)
+            _ = try CacheFileWriter.write(header: written, entries: entries[...], to: path, blockSize: blockSize)
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            let expected = documentedLayout(entries, header: written, blockSize: blockSize)
+            XCTAssertEqual(bytes.count, expected.count, "block size \(blockSize)")
+            XCTAssertTrue(bytes == expected, "block size \(blockSize): the file differs from the documented layout at byte "
+                          + "\(bytes.indices.first { $0 >= expected.count || bytes[$0] != expected[$0] } ?? bytes.count)")
+            var read: [PersistedEntry] = []
+            _ = try CacheFileInspector.forEachEntry(inFileAt: URL(fileURLWithPath: path)) { read.append($0) }
+            XCTAssertEqual(read, entries)
+        }
+    }
+
     func testMaximallyCompressibleBlocksRoundTrip() throws {
         // All-zero payloads compress about 250:1, near LZ4's limit, which the reader uses to
         // bound what a block may claim to decode to.

@@ -43,6 +43,29 @@ final class PolicyPersistenceTests: XCTestCase {
         XCTAssertEqual(restored.counters.sets, 0, "restoring is not setting")
     }
 
+    /// The export gathers its entries with prefetches ahead of the queue walk (and fetches a
+    /// small arena whole first): it must list exactly what ``WindowTinyLFU/forEachPersistedEntry(_:)``
+    /// lists, ranks included, for an arena small enough to fetch whole and one too large to,
+    /// with freed slots among the live ones.
+    func testExportListsWhatTheQueuesHoldWithTheirRanks() {
+        for size in [300, 12_000] {
+            var p = policy(size, expected: size)
+            for i in 0..<(size + size / 2) { p.set(key(i), ObjectState(state: payload(i), tid: TransactionID(3)), weight: 1) }
+            for i in stride(from: 0, to: size + size / 2, by: 7) { _ = p.get(key(i)); _ = p.get(key(i)) }
+            for i in stride(from: 3, to: size + size / 2, by: 11) { p.remove(key(i)) }
+            p.checkInvariants()
+            XCTAssertGreaterThan(p.count, size / 2)
+            var listed: [(entry: PersistedEntry, order: UInt64)] = []
+            p.forEachPersistedEntry { entry, rank in
+                listed.append((entry, PersistedEntry.valueOrderKey(frequency: entry.frequency, region: entry.region,
+                                                                   recencyRank: rank, index: listed.count)))
+            }
+            let expected = listed.sorted { $0.order < $1.order }.map(\.entry)
+            XCTAssertEqual(p.exportEntries(), expected, "\(size) entries")
+            XCTAssertEqual(Set(expected.map(\.region)), [.window, .probation, .protected])
+        }
+    }
+
     func testExportIsInValueOrderAndNotAnAccess() {
         var p = populated()
         let countersBefore = p.counters

@@ -1,3 +1,5 @@
+import CCacheSync
+
 /// Exporting and restoring the policy's contents, for cache files (`docs/cache-files.md`).
 ///
 /// A restarted process should not start from a cold policy that treats every restored entry
@@ -45,7 +47,17 @@ extension WindowTinyLFU {
     /// Appends this policy's entries to an export being gathered (from this policy, or from
     /// every shard's: ``SharedStateCache/exportEntries()``), each with its value-order key
     /// (``PersistedEntry/valueOrderKey(frequency:region:recencyRank:index:)``, the index being
-    /// its position in `entries`), for ``PersistedEntry/sortInValueOrder(_:keys:)``.
+    /// its position in `entries`), for ``PersistedEntry/sortInValueOrder(_:keys:)``. The same
+    /// entries and ranks as ``forEachPersistedEntry(_:)`` gives, in the same order.
+    ///
+    /// Each entry costs three lines that are cold when a save starts: its node, its payload's
+    /// storage header (the export retains the payload) and its sketch block. Met one at a time
+    /// — a queue walked node by node, each node's payload and sketch block loaded when the node
+    /// arrives — they were one dependent miss after another (the export was a sixth of a
+    /// 100 MB save, `swift_retain` alone more than half of it; `statecache bench persist`). So
+    /// the whole arena is fetched first (its lines do not depend on each other), the queues are
+    /// then walked in the cache, and the payload header and sketch block of the entry
+    /// ``exportPrefetchDistance`` places ahead are requested before each entry is made.
     func appendPersistedEntries(to entries: inout [PersistedEntry], orderKeys: inout [UInt64]) {
         // Room for this policy's entries, growing geometrically: reserving exactly what each
         // shard adds reallocated the whole export once per shard — quadratic in the shard
@@ -53,12 +65,66 @@ extension WindowTinyLFU {
         let needed = entries.count + count
         if entries.capacity < needed { entries.reserveCapacity(Swift.max(needed, 2 * entries.capacity)) }
         if orderKeys.capacity < needed { orderKeys.reserveCapacity(Swift.max(needed, 2 * orderKeys.capacity)) }
-        forEachPersistedEntry { entry, rank in
-            orderKeys.append(PersistedEntry.valueOrderKey(frequency: entry.frequency, region: entry.region,
-                                                          recencyRank: rank, index: entries.count))
-            entries.append(entry)
+        guard count > 0 else { return }
+        let payloadOffset = MemoryLayout<NodeArena.Node>.offset(of: \NodeArena.Node.payload)!
+        arena.nodes.withUnsafeBufferPointer { nodes in
+            guard let base = nodes.baseAddress else { return }
+            // A shard's arena (tens of KiB) fits in the core's L2; a single policy's may not, and
+            // is then met node by node as before.
+            let arenaBytes = nodes.count * MemoryLayout<NodeArena.Node>.stride
+            var line = 0
+            while line < arenaBytes && arenaBytes <= WindowTinyLFU.exportArenaPrefetchLimit {
+                statecache_prefetch_for_write(UnsafeRawPointer(base) + line)
+                line += 64
+            }
+            // The queues' slots, most to least recent, protected, probation then window; the
+            // index where each region starts (ranks restart there).
+            var slots: [Int32] = []
+            slots.reserveCapacity(count)
+            var regionStarts: [Int] = []
+            for queue in [protectedQueue, probationQueue, windowQueue] {
+                regionStarts.append(slots.count)
+                var slot = queue.tail
+                while slot >= 0 {
+                    slots.append(slot)
+                    slot = NodeArena.node(slot, in: nodes).pointee.previous
+                }
+            }
+            regionStarts.append(slots.count)
+            let distance = WindowTinyLFU.exportPrefetchDistance
+            slots.withUnsafeBufferPointer { slots in
+                for region in 0..<3 {
+                    for position in regionStarts[region]..<regionStarts[region + 1] {
+                        if position + distance < slots.count {
+                            let ahead = NodeArena.node(slots[position + distance], in: nodes)
+                            // The payload's storage object, read as a plain address (no
+                            // retain): a hint for the CPU, which dereferences nothing.
+                            let storage = UnsafeRawPointer(ahead).load(fromByteOffset: payloadOffset, as: UInt.self)
+                            if let header = UnsafeRawPointer(bitPattern: storage) { statecache_prefetch_for_write(header + 8) }
+                            sketch.prefetch(hashCode: ahead.pointee.hashCode)
+                        }
+                        // Fields read in place: copying the node would retain and release its payload.
+                        let node = NodeArena.node(slots[position], in: nodes)
+                        let entry = PersistedEntry(key: node.pointee.key, actualTID: node.pointee.actualTID,
+                                                   payload: node.pointee.payload, region: node.pointee.region,
+                                                   frequency: sketch.frequency(hashCode: node.pointee.hashCode))
+                        orderKeys.append(PersistedEntry.valueOrderKey(frequency: entry.frequency, region: entry.region,
+                                                                      recencyRank: position - regionStarts[region],
+                                                                      index: entries.count))
+                        entries.append(entry)
+                    }
+                }
+            }
         }
     }
+
+    /// How many entries ahead of the one being exported the export asks for the payload
+    /// header and sketch block: enough for a dozen misses to be in flight (a line takes about
+    /// as long to arrive as a dozen entries take to make once their lines are in the cache).
+    static let exportPrefetchDistance = 12
+    /// The largest arena, in bytes, that the export fetches whole before walking its queues
+    /// (half the L2 of the machines measured).
+    static let exportArenaPrefetchLimit = 256 << 10
 
     /// Restores an exported entry with the given weight, without evicting anything.
     ///

@@ -105,6 +105,10 @@ public struct CacheDirectory: Sendable {
         // (a copy retains every payload, and a 100 MB export is 80,000 of them).
         var gathered: [PersistedEntry]? = nil
         var prefixCount = 0
+        // Each selected entry's record size, read here once: the payload's count lives in its
+        // storage header, a cache miss per entry, which planning the blocks would take again.
+        var recordSizes: [Int] = []
+        recordSizes.reserveCapacity(entries.count)
         var entryBytes = 0
         var newest = reachability.checkpoints.cp0
         var capped = false
@@ -122,6 +126,7 @@ public struct CacheDirectory: Sendable {
                 continue
             }
             entryBytes += size
+            recordSizes.append(size)
             newest = Swift.max(newest, key.tid)
             if gathered != nil { gathered!.append(entries[index]) } else { prefixCount += 1 }
         }
@@ -135,8 +140,8 @@ public struct CacheDirectory: Sendable {
                                          checkpoints: reachability.checkpoints, newestTID: newest,
                                          entryCount: selected.count, entryBytes: entryBytes,
                                          writtenAt: UInt64(Date().timeIntervalSince1970 * 1_000_000), writerProcessID: pid)
-            report.bytes = try CacheFileWriter.write(header: header, entries: selected, to: temporary,
-                                                     blockSize: options.blockSize)
+            report.bytes = try CacheFileWriter.write(header: header, entries: selected, recordSizes: recordSizes,
+                                                     to: temporary, blockSize: options.blockSize)
             do throws(CacheFileProblem) {
                 try PosixFile.rename(temporary, to: final.path)
             } catch {

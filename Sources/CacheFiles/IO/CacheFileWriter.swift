@@ -33,12 +33,21 @@ enum CacheFileWriter {
     /// - Parameter blockSize: the raw size to aim at per block (tests make it small).
     static func write(header: CacheFileHeader, entries: ArraySlice<PersistedEntry>, to path: String,
                       blockSize: Int = CacheFile.targetBlockSize) throws(CacheFileProblem) -> Int {
+        try write(header: header, entries: entries, recordSizes: entries.map(recordSize), to: path, blockSize: blockSize)
+    }
+
+    /// ``write(header:entries:to:blockSize:)`` of entries whose record sizes the caller has
+    /// already read (`recordSizes[i]` for the `i`-th entry of `entries`), so that planning the
+    /// blocks does not read every payload's count again (a cache miss per entry).
+    static func write(header: CacheFileHeader, entries: ArraySlice<PersistedEntry>, recordSizes: [Int], to path: String,
+                      blockSize: Int = CacheFile.targetBlockSize) throws(CacheFileProblem) -> Int {
         precondition(entries.count == header.entryCount, "the header's entry count must match the entries")
+        precondition(recordSizes.count == entries.count, "one record size per entry")
         let file = try PosixFile.create(path)
         do throws(CacheFileProblem) {
             let headerBytes = header.encoded()
             try file.write(headerBytes)
-            let blocks = plan(entries, blockSize: blockSize)
+            let blocks = plan(entries, recordSizes: recordSizes, blockSize: blockSize)
             precondition(blocks.reduce(0) { $0 + $1.rawLength } == header.entryBytes,
                          "the header's entry bytes must match the entries")
             let crcOfCRCs = try writeBlocks(blocks, of: entries, compressed: header.isCompressed, blockSize: blockSize, to: file,
@@ -70,13 +79,14 @@ enum CacheFileWriter {
         var rawLength: Int
     }
 
-    /// Cuts the entries into blocks of at most `blockSize` raw bytes (at least one entry each).
-    static func plan(_ entries: ArraySlice<PersistedEntry>, blockSize: Int) -> [PlannedBlock] {
+    /// Cuts the entries into blocks of at most `blockSize` raw bytes (at least one entry each),
+    /// given each entry's record size (`recordSizes[i]` for the `i`-th entry).
+    static func plan(_ entries: ArraySlice<PersistedEntry>, recordSizes: [Int], blockSize: Int) -> [PlannedBlock] {
         var blocks: [PlannedBlock] = []
         var start = entries.startIndex
         var rawLength = 0
         for index in entries.indices {
-            let size = recordSize(entries[index])
+            let size = recordSizes[index - entries.startIndex]
             if rawLength > 0 && rawLength + size > blockSize {
                 blocks.append(PlannedBlock(entries: start..<index, rawLength: rawLength))
                 start = index
