@@ -66,7 +66,6 @@ extension WindowTinyLFU {
         if entries.capacity < needed { entries.reserveCapacity(Swift.max(needed, 2 * entries.capacity)) }
         if orderKeys.capacity < needed { orderKeys.reserveCapacity(Swift.max(needed, 2 * orderKeys.capacity)) }
         guard count > 0 else { return }
-        let payloadOffset = MemoryLayout<NodeArena.Node>.offset(of: \NodeArena.Node.payload)!
         arena.nodes.withUnsafeBufferPointer { nodes in
             guard let base = nodes.baseAddress else { return }
             // A shard's arena (tens of KiB) fits in the core's L2; a single policy's may not, and
@@ -97,10 +96,7 @@ extension WindowTinyLFU {
                     for position in regionStarts[region]..<regionStarts[region + 1] {
                         if position + distance < slots.count {
                             let ahead = NodeArena.node(slots[position + distance], in: nodes)
-                            // The payload's storage object, read as a plain address (no
-                            // retain): a hint for the CPU, which dereferences nothing.
-                            let storage = UnsafeRawPointer(ahead).load(fromByteOffset: payloadOffset, as: UInt.self)
-                            if let header = UnsafeRawPointer(bitPattern: storage) { statecache_prefetch_for_write(header + 8) }
+                            NodeArena.prefetchPayload(of: ahead)   // no retain, a hint only
                             sketch.prefetch(hashCode: ahead.pointee.hashCode)
                         }
                         // Fields read in place: copying the node would retain and release its payload.

@@ -160,10 +160,20 @@ import CCacheSync
     /// the count). Reads the node; the address is only a hint.
     @inline(__always) func prefetchPayload(of slot: Int32) {
         nodes.withUnsafeBufferPointer { buffer in
-            let address = SlotIndex.payloadAddress(of: NodeArena.node(slot, in: buffer).pointee.payload)
-            statecache_prefetch_for_write(UnsafeRawPointer(bitPattern: address))
+            NodeArena.prefetchPayload(of: NodeArena.node(slot, in: buffer))
         }
     }
+
+    /// Asks the CPU to fetch the header of `node`'s payload buffer: the address is read as a
+    /// plain word, so no reference is taken (reading the array through `pointee` could retain
+    /// and release it), and nothing is dereferenced through it.
+    @inline(__always) static func prefetchPayload(of node: UnsafePointer<Node>) {
+        let address = UnsafeRawPointer(node).load(fromByteOffset: payloadOffset, as: UInt.self)
+        statecache_prefetch_for_write(UnsafeRawPointer(bitPattern: address))
+    }
+
+    /// Where a node keeps its payload array (one reference: the buffer's address).
+    @inline(__always) private static var payloadOffset: Int { MemoryLayout<Node>.offset(of: \Node.payload)! }
 
     /// Asks the CPU to fetch the nodes beside `slot` in its queue, which moving `slot` will
     /// write; reads `slot`'s links when `slot` is within the arena, and skips a neighbour
