@@ -3,7 +3,7 @@ import CacheCore
 /// How big a simulated cache is, and so how much each state weighs in it.
 ///
 /// - ``bytes(_:)``: a byte bound, as the real cache counts it (`docs/cache.md`): an entry weighs its
-///   state's length plus `CacheOptions.entryOverhead` (168 bytes), and a state of
+///   state's length plus `CacheOptions.entryOverhead` (160 bytes), and a state of
 ///   `cacheLocalObjectMax` (16,384) bytes or more is not cached at all. `-s 20` is
 ///   `20 × 10⁶` bytes, the meaning of `cacheLocalMB`.
 /// - ``entries(_:)``: an entry bound; every state weighs 1 (research traces, `--entries`).
