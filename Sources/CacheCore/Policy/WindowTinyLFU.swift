@@ -163,7 +163,7 @@ public struct WindowTinyLFU: Sendable {
     /// keep the policy's shared lines out of its lookups.
     @inline(__always)
     func peek(_ key: CacheKey) -> (slot: Int32, value: ObjectState)? {
-        guard let slot = slot(of: key) else { return nil }
+        guard let slot = index.findPrefetchingPayload(key, in: arena.nodes) else { return nil }
         return (slot, arena.value(slot))
     }
 
