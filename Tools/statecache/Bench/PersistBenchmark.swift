@@ -82,9 +82,12 @@ enum PersistBenchmark: BenchmarkGroup {
                                      baseline: "cp of the file", baselineValue: copyRate, notes: loadNotes))
             // The first round's load, into a heap no earlier round freed: every page it fills is
             // new to the process, as in a restarted one. The best of the rounds above may reuse
-            // the pages the previous round's cache gave back to the allocator.
-            rows.append(BenchmarkRow(group: name, name: "load \(label), first round", value: firstLoadRate ?? 0, unit: "MB/s",
-                                     baseline: "cp of the file", baselineValue: copyRate, notes: loadNotes))
+            // the pages the previous round's cache gave back to the allocator. (With one round,
+            // `--quick`, the row above is that round.)
+            if rounds > 1, let firstLoadRate {
+                rows.append(BenchmarkRow(group: name, name: "load \(label), first round", value: firstLoadRate, unit: "MB/s",
+                                         baseline: "cp of the file", baselineValue: copyRate, notes: loadNotes))
+            }
         }
         return rows
     }
