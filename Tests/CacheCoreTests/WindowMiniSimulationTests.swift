@@ -135,4 +135,51 @@ final class WindowMiniSimulationTests: XCTestCase {
         XCTAssertEqual(Double(policy.protectedMaximum), 0.8 * Double(main), accuracy: 1.5, "protected is 80% of the main space")
         XCTAssertGreaterThanOrEqual(capacity - policy.windowMaximum - policy.protectedMaximum, main / 5 - 1, "probation has its fifth")
     }
+
+    /// A warm policy (a hot set of 400 keys, two requests in three, among 5,000 cold ones) whose
+    /// window went to LRU — protected emptied — and came back to 1%, with `promotion` as the
+    /// sketch count from which a leaving window entry goes to protected (0: none does).
+    private func afterAnExcursionToLRU(promotion: Int) -> WindowTinyLFU {
+        let capacity = 1000
+        var policy = WindowTinyLFU(configuration: Tests.config(capacity, .miniSimulation))
+        policy.controller.promotionOnShrink = promotion
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<60_000 {
+            let draw = random.next()
+            let key = draw % 3 != 0 ? Tests.key(Int(draw >> 8 % 400)) : Tests.key(400 + Int(draw >> 8 % 5_000))
+            if policy.get(key) == nil { policy.set(key, ObjectState(state: [], tid: .zero), weight: 1) }
+        }
+        policy.controller.pendingMove = capacity - policy.windowMaximum
+        policy.increaseWindow()
+        XCTAssertEqual(policy.protectedMaximum, 0, "LRU has no protected segment")
+        policy.controller.pendingMove = capacity / 100 - policy.windowMaximum
+        policy.decreaseWindow()
+        policy.checkInvariants()
+        XCTAssertEqual(policy.windowMaximum, capacity / 100, "the window came back to 1%")
+        return policy
+    }
+
+    /// Coming back from LRU, the entries the shrinking window gives back that the sketch counts
+    /// as frequent (the hot set) go to protected at once; without that, protected would stay
+    /// empty until probation's entries were hit again, a whole turnover of the cache.
+    func testShrinkingWindowRefillsProtectedWithFrequentEntries() {
+        XCTAssertEqual(WindowTinyLFU(configuration: Tests.config(1000, .miniSimulation)).controller.promotionOnShrink,
+                       WindowController.promotionFrequency, "the default mode promotes on a shrink")
+        XCTAssertEqual(WindowTinyLFU(configuration: Tests.config(1000, .hillClimbing)).controller.promotionOnShrink, 0,
+                       "Caffeine's climber keeps its own layout")
+
+        let plain = afterAnExcursionToLRU(promotion: 0)
+        var statistics = CacheStatistics()
+        plain.accumulate(into: &statistics)
+        XCTAssertEqual(statistics.protected.entries, 0, "without promotion, protected is empty after the move")
+
+        let kept = afterAnExcursionToLRU(promotion: WindowController.promotionFrequency)
+        statistics = CacheStatistics()
+        kept.accumulate(into: &statistics)
+        XCTAssertGreaterThan(statistics.protected.entries, 300, "the hot set is protected again")
+        XCTAssertLessThanOrEqual(statistics.protected.bytes, kept.protectedMaximum, "within protected's budget")
+        let hotProtected = (0..<400).filter { kept.region(of: Tests.key($0)) == .protected }.count
+        let coldProtected = (400..<5_400).filter { kept.region(of: Tests.key($0)) == .protected }.count
+        XCTAssertGreaterThan(hotProtected, 4 * coldProtected, "protected holds the frequent keys, not the cold ones")
+    }
 }

@@ -46,6 +46,11 @@ struct WindowController: Sendable {
     /// takes its share of the main space again) and a rest too small to move one entry is
     /// dropped: the mini-simulations set a fresh target every period.
     let followsCandidates: Bool
+    /// When the window shrinks, an entry it gives back goes to protected (while protected has
+    /// room) if the sketch counts it at least this often, to probation otherwise; 0: every entry
+    /// goes to probation. The modes that follow candidates set ``promotionFrequency``; a `var` so
+    /// that tests can compare a policy without it.
+    var promotionOnShrink: Int
     /// The weight bound of the policy whose window this sizes.
     let maximumWeight: Int
     private(set) var strategy: Strategy
@@ -81,7 +86,15 @@ struct WindowController: Sendable {
         climbs = configuration.adaptation.isClimbing
         windowMayTakeProbation = [.shadowGuided, .miniSimulation, .twoLevel].contains(configuration.adaptation)
         followsCandidates = configuration.adaptation == .miniSimulation || configuration.adaptation == .twoLevel
+        promotionOnShrink = followsCandidates ? WindowController.promotionFrequency : 0
     }
+
+    /// The sketch count from which an entry leaving a shrinking window goes to protected, in
+    /// the modes that follow candidates. An entry seen this often would have been hit in
+    /// probation and promoted had the window been small all along; without this, protected —
+    /// emptied by an excursion towards LRU, whose protected budget is 0 — takes a whole turnover
+    /// of a large cache to fill again (`docs/hit-rate.md`).
+    static let promotionFrequency = 3
 
     // MARK: - What the policy reports
 
@@ -135,6 +148,8 @@ struct WindowController: Sendable {
 
     /// Traps if the sampled model's invariants fail.
     func checkInvariants() {
+        precondition(promotionOnShrink >= 0, "a sketch count")
+        precondition(promotionOnShrink == 0 || followsCandidates, "only a policy laid out as its candidate promotes on a shrink")
         switch strategy {
         case .fixed, .climber:
             precondition(sampling == 0, "a strategy without a sampled model samples nothing")

@@ -564,6 +564,11 @@ public struct WindowTinyLFU: Sendable {
         let requested = quota
         protectedMaximum += quota
         windowMaximum -= quota
+        // Frequent entries leaving the window go to protected while it has room
+        // (``WindowController/promotionOnShrink``), up to the budget the layout will give it.
+        let promotion = controller.promotionOnShrink
+        let protectedBound = controller.followsCandidates
+            ? Int(WindowTinyLFU.protectedShare * Double(configuration.maximumWeight - windowMaximum)) : protectedMaximum
         for _ in 0..<WindowTinyLFU.transferLimit {
             let slot = windowQueue.head
             guard slot >= 0 else { break }
@@ -571,8 +576,14 @@ public struct WindowTinyLFU: Sendable {
             if quota < weight { break }
             quota -= weight
             arena.unlink(slot, &windowQueue)
-            arena.nodes[Int(slot)].region = .probation
-            arena.pushTail(slot, &probationQueue)
+            if promotion > 0 && protectedQueue.weight + weight <= protectedBound
+                && sketch.frequency(hashCode: arena.hashCode(slot)) >= promotion {
+                arena.nodes[Int(slot)].region = .protected
+                arena.pushTail(slot, &protectedQueue)
+            } else {
+                arena.nodes[Int(slot)].region = .probation
+                arena.pushTail(slot, &probationQueue)
+            }
         }
         protectedMaximum -= quota
         windowMaximum += quota
