@@ -61,7 +61,15 @@ final class CacheDirectoryTests: CacheDirectoryTestCase {
         XCTAssertEqual(written, Array(exported.prefix(250)))
         let hot = Set((0..<200).map { Fixture.key($0, 1000) })
         XCTAssertTrue(hot.isSubset(of: Set(written.map(\.key))), "every hot key made the cut")
-        XCTAssertTrue(written.allSatisfy { $0.key.oid.rawValue < 600 }, "no key read only once made the cut")
+        // The cut follows the sketch's estimates: nothing left out was estimated above anything
+        // kept. A key stored and never read can still rank above the keys read once when the
+        // count-min sketch over-estimates it (its four counters all shared with hotter keys):
+        // a handful at most, never the many stored-only keys.
+        let cut = exported.dropFirst(250)
+        XCTAssertGreaterThanOrEqual(written.map(\.frequency).min() ?? 0, cut.map(\.frequency).max() ?? 0,
+                                    "no entry left out was estimated above one written")
+        XCTAssertLessThanOrEqual(written.filter { $0.key.oid.rawValue >= 600 }.count, 3,
+                                 "keys never read make the cut only through sketch collisions")
     }
 
     func testOnlyReachableEntriesAreWritten() throws {

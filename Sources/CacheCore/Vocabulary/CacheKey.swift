@@ -26,16 +26,21 @@ public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
         lhs.oid.rawValue == rhs.oid.rawValue && lhs.tid.rawValue == rhs.tid.rawValue
     }
 
-    /// A cheap, deterministic 32-bit hash code for the frequency sketch and shard selection.
+    /// A cheap, deterministic 32-bit hash code for the frequency sketch and the mini-simulations'
+    /// sample: Java's `Long.hashCode(oid)`, so a trace of bare keys drives the sketch exactly as
+    /// Caffeine's simulator does.
     ///
-    /// For `tid == 0` it equals Java's `Long.hashCode(oid)`, so a trace of bare keys drives the
-    /// sketch exactly as Caffeine's simulator does; the TID is folded in with a multiplier so
-    /// that revisions of one object count separately. Unlike `hashValue` it is stable across
+    /// It is the object's, not the revision's: every key of one object (its state under each
+    /// checkpoint, or under the TID that wrote it) shares one count, since popularity belongs to
+    /// the object — a state written anew is as wanted as the one it replaces. And the TIDs a
+    /// running cache files states under are clock times, different in every run, which the
+    /// simulation of a trace never sees (its keys are bare object ids): were they hashed in,
+    /// each run of the same workload would sample other keys for its mini-simulations and its
+    /// hit rate would wander from run to run, and from `cache-simul`'s prediction
+    /// (`statecache bench fidelity`, `docs/hit-rate.md`). Unlike `hashValue` it is stable across
     /// runs (no per-process seed), which keeps simulations reproducible.
     @inlinable public var sketchHashCode: UInt32 {
-        let oidBits = oid.rawValue ^ (oid.rawValue >> 32)
-        let tidBits = tid.rawValue &* 0x9E37_79B9_7F4A_7C15
-        return UInt32(truncatingIfNeeded: oidBits ^ tidBits ^ (tidBits >> 32))
+        UInt32(truncatingIfNeeded: oid.rawValue ^ (oid.rawValue >> 32))
     }
 
     public var description: String { "(\(oid), \(tid.rawValue))" }
