@@ -182,4 +182,45 @@ final class WindowMiniSimulationTests: XCTestCase {
         let coldProtected = (400..<5_400).filter { kept.region(of: Tests.key($0)) == .protected }.count
         XCTAssertGreaterThan(hotProtected, 4 * coldProtected, "protected holds the frequent keys, not the cold ones")
     }
+
+    /// The keys of probation, from its head (the next to face an admission contest).
+    private func probationKeys(_ policy: WindowTinyLFU) -> [CacheKey] {
+        var keys: [CacheKey] = []
+        var slot = policy.probationQueue.head
+        while slot >= 0 {
+            keys.append(policy.arena.nodes[Int(slot)].key)
+            slot = policy.arena.nodes[Int(slot)].next
+        }
+        return keys
+    }
+
+    /// A window that shrinks (here from 20% to 1%) puts the entries it gives back, those it does
+    /// not promote, at probation's head: the window admitted them without a contest, and the
+    /// next contests meet them before anything probation already held. Caffeine's climber keeps
+    /// Caffeine's order (the tail).
+    func testShrinkingWindowHandsItsEntriesToTheNextContests() {
+        for adaptation in [WindowAdaptation.miniSimulation, .hillClimbing] {
+            let capacity = 1000
+            var policy = WindowTinyLFU(configuration: Tests.config(capacity, adaptation))
+            policy.controller.promotionOnShrink = 0
+            var random = SplitMix64(seed: 21)
+            for _ in 0..<30_000 {
+                let key = Tests.key(Int(random.next() % 2_500))
+                if policy.get(key) == nil { policy.set(key, ObjectState(state: [], tid: .zero), weight: 1) }
+            }
+            policy.controller.pendingMove = capacity / 5 - policy.windowMaximum
+            if policy.controller.pendingMove > 0 { policy.increaseWindow() } else { policy.decreaseWindow() }
+            let window = Set((0..<2_500).map(Tests.key).filter { policy.region(of: $0) == .window })
+            let probationBefore = probationKeys(policy)
+            XCTAssertGreaterThan(window.count, 100, "\(adaptation): a 20% window")
+            policy.controller.pendingMove = capacity / 100 - policy.windowMaximum
+            policy.decreaseWindow()
+            policy.checkInvariants()
+            let probationAfter = probationKeys(policy)
+            let moved = probationAfter.filter { window.contains($0) }
+            XCTAssertGreaterThan(moved.count, 100, "\(adaptation): the window gave its entries back")
+            let expected = adaptation == .miniSimulation ? moved + probationBefore : probationBefore + moved
+            XCTAssertEqual(probationAfter, expected, "\(adaptation): where the window's entries went")
+        }
+    }
 }

@@ -566,7 +566,13 @@ public struct WindowTinyLFU: Sendable {
         windowMaximum -= quota
         // Frequent entries leaving the window go to protected while it has room
         // (``WindowController/promotionOnShrink``), up to the budget the layout will give it.
+        // In the modes that follow candidates the others go to probation's head, where the next
+        // admission contests meet them: the window admitted them without the contest a policy
+        // that had run the smaller window all along would have held (so a switch to a small
+        // window does not leave the cache full of what the large one kept). Caffeine's climber
+        // puts them at the tail, as Caffeine does.
         let promotion = controller.promotionOnShrink
+        let toProbationHead = controller.followsCandidates
         let protectedBound = controller.followsCandidates
             ? Int(WindowTinyLFU.protectedShare * Double(configuration.maximumWeight - windowMaximum)) : protectedMaximum
         for _ in 0..<WindowTinyLFU.transferLimit {
@@ -582,7 +588,7 @@ public struct WindowTinyLFU: Sendable {
                 arena.pushTail(slot, &protectedQueue)
             } else {
                 arena.nodes[Int(slot)].region = .probation
-                arena.pushTail(slot, &probationQueue)
+                if toProbationHead { arena.pushHead(slot, &probationQueue) } else { arena.pushTail(slot, &probationQueue) }
             }
         }
         protectedMaximum -= quota
