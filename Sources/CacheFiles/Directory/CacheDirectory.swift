@@ -297,7 +297,12 @@ public struct CacheDirectory: Sendable {
             try check(reader.header, identity: identity)
             report.bytesRead += reader.header.encodedSize
             restoredKeys.reserveCapacity(Swift.min(reader.header.entryCount, cache.options.capacityBytes / CacheOptions.entryOverhead))
-            let batches = RestoreBatchPrefetcher(reader: reader, rule: rule, batch: RestoreBatch(for: cache))
+            // The payloads are allocated on the background stage's thread: its arena grown for
+            // them first — for no more than the cache holds, nor than an uncompressed file
+            // holds (a header's count is only a claim until the blocks are read).
+            let payloadBytes = reader.header.isCompressed ? reader.header.entryBytes : Swift.min(reader.header.entryBytes, reader.fileSize)
+            let batches = RestoreBatchPrefetcher(reader: reader, rule: rule, batch: RestoreBatch(for: cache),
+                                                 warmUpBytes: Swift.min(payloadBytes, cache.options.capacityBytes))
             defer { batches.finish() }
             // While the first batch is read: room for the file's entries in every shard.
             if reader.header.entryCount > 0 {

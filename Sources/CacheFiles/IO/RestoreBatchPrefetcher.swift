@@ -52,6 +52,8 @@ final class RestoreBatchPrefetcher: @unchecked Sendable {
     let depth: Int
     /// The record bytes after which a batch is handed over (it ends at a block boundary).
     let batchBytes: Int
+    /// The payload bytes the background stage's arena is grown for before it reads.
+    let warmUpBytes: Int
     /// Only the background stage uses the reader once it started.
     private let reader: CacheFileReader
     /// The entries a restore may use.
@@ -80,13 +82,16 @@ final class RestoreBatchPrefetcher: @unchecked Sendable {
 
     /// Starts reading `reader`'s entries in the background, keeping those `rule` allows, into
     /// batches shaped like `batch` (empty; made for the cache they will go into).
+    /// `warmUpBytes`: about how many bytes of payloads the file will bring, for which the
+    /// background stage's malloc arena is grown first (``MallocArenaWarmUp``).
     init(reader: CacheFileReader, rule: CacheReachability, batch: RestoreBatch, depth: Int = 2,
-         batchBytes: Int = RestoreBatchPrefetcher.defaultBatchBytes) {
+         batchBytes: Int = RestoreBatchPrefetcher.defaultBatchBytes, warmUpBytes: Int = 0) {
         precondition(batch.isEmpty, "batches start empty")
         self.reader = reader
         self.rule = rule
         self.depth = depth
         self.batchBytes = batchBytes
+        self.warmUpBytes = warmUpBytes
         for _ in 0..<depth { free.signal() }
         state = Locked(State(batches: (0..<depth).map { _ in Batch(entries: batch) }))
         DispatchQueue.global(qos: .userInitiated).async { self.produce() }
@@ -94,10 +99,18 @@ final class RestoreBatchPrefetcher: @unchecked Sendable {
 
     deinit { finish() }
 
-    /// The background stage: read, check, parse, sort, hand over; until the end, a problem,
-    /// or cancellation.
+    /// The background stage: the arena grown for the payloads it will copy (they are allocated
+    /// on this thread), then the batches; the arena's fence goes once the last is read.
     private func produce() {
-        defer { done.signal() }
+        let warmUp = MallocArenaWarmUp(bytes: warmUpBytes)
+        produceBatches()
+        warmUp.release()
+        done.signal()
+    }
+
+    /// Reads, checks, parses, sorts and hands over batches; until the end, a problem, or
+    /// cancellation.
+    private func produceBatches() {
         while true {
             free.wait()
             guard var batch = state.withLock({ $0.cancelled ? nil : $0.batches.popLast() }) else { return }
