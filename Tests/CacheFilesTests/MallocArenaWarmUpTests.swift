@@ -84,6 +84,22 @@ final class MallocArenaWarmUpTests: XCTestCase {
         }
     }
 
+    /// Memory already in use needs no prefault: a fresh mapping is not resident, the same
+    /// mapping once written is.
+    func testResidencyIsToldFromTheKernel() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let length = 64 * page
+        guard let region = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              region != MAP_FAILED else { throw XCTSkip("no anonymous mapping") }
+        defer { munmap(region, length) }
+        let span = MallocArenaWarmUp.Span(start: UInt(bitPattern: region), length: length)
+        XCTAssertFalse(MallocArenaWarmUp.mostlyResident([span]))
+        region.initializeMemory(as: UInt8.self, repeating: 1, count: length / 2)
+        XCTAssertFalse(MallocArenaWarmUp.mostlyResident([span]), "half of the pages")
+        region.initializeMemory(as: UInt8.self, repeating: 1, count: length)
+        XCTAssertTrue(MallocArenaWarmUp.mostlyResident([span]))
+    }
+
     /// Whether this kernel knows `MADV_POPULATE_WRITE` (Linux 5.14 and later).
     private static func kernelPrefaults() -> Bool {
         let length = 1 << 16

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,9 +18,10 @@ import Glibc
 ///   call; freed at once, they leave one large free chunk that the payloads are carved from.
 /// - Every fresh 4 KiB page then faults on its first write: about 0.9 ms per MB on this
 ///   project's machine, as long as the restore's own work. `MADV_POPULATE_WRITE` (Linux 5.14)
-///   on the freed blocks faults them in ahead, on another thread, while this one copies
-///   payloads: it maps pages without writing to them, so it cannot disturb what malloc keeps
-///   in free memory. Where the kernel refuses it, nothing is lost but the head start.
+///   on the freed blocks faults them in ahead, on a thread started for it, while this one
+///   copies payloads: it maps pages without writing to them, so it cannot disturb what malloc
+///   keeps in free memory. Where the kernel refuses it, nothing is lost but the head start;
+///   where the pages are in memory already (a second restore in one process), it is skipped.
 ///
 /// A small allocation made after the blocks keeps their free chunk from merging with the
 /// arena's top, which glibc would give back to the system on the spot; ``release()`` (or the
@@ -64,14 +66,22 @@ struct MallocArenaWarmUp: ~Copyable {
         blocks = allocated.count
         spans = MallocArenaWarmUp.spans(of: allocated.map { UInt(bitPattern: $0) }, blockBytes: MallocArenaWarmUp.blockBytes,
                                         pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
-        if prefault && !spans.isEmpty {
+        if prefault && !spans.isEmpty && !MallocArenaWarmUp.mostlyResident(spans) {
+            // A thread of its own, not a worker of Dispatch's pool: a worker that only faulted
+            // pages in would have an arena of its own that never grew, and the next restore
+            // handed to that worker would start cold again.
             let spans = spans
-            DispatchQueue.global(qos: .userInitiated).async(group: prefaulting) {
+            let group = prefaulting
+            group.enter()
+            let thread = Thread {
                 for span in spans {
                     // A hint: an error (an older kernel) only means no head start.
                     _ = madvise(UnsafeMutableRawPointer(bitPattern: span.start), span.length, MallocArenaWarmUp.populateWrite)
                 }
+                group.leave()
             }
+            thread.stackSize = 64 << 10
+            thread.start()
         }
         #else
         fence = nil
@@ -79,6 +89,24 @@ struct MallocArenaWarmUp: ~Copyable {
         spans = []
         #endif
     }
+
+    #if canImport(Glibc)
+    /// Whether at least 90% of the spans' pages are in memory already (memory an earlier
+    /// restore on this arena used and gave back to malloc, not to the system): then there is
+    /// nothing for a prefault to do but walk the page tables, beside the copying thread.
+    static func mostlyResident(_ spans: [Span]) -> Bool {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var resident = 0
+        var total = 0
+        for span in spans {
+            var vector = [UInt8](repeating: 0, count: span.length / page)
+            guard mincore(UnsafeMutableRawPointer(bitPattern: span.start), span.length, &vector) == 0 else { return false }
+            resident += vector.reduce(0) { $0 + Int($1 & 1) }
+            total += vector.count
+        }
+        return total > 0 && resident * 10 >= total * 9
+    }
+    #endif
 
     /// `MADV_POPULATE_WRITE`, Linux's value (5.14 and later), which older C headers lack.
     static let populateWrite: Int32 = 23
