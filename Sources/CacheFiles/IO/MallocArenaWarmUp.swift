@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -70,18 +69,7 @@ struct MallocArenaWarmUp: ~Copyable {
             // A thread of its own, not a worker of Dispatch's pool: a worker that only faulted
             // pages in would have an arena of its own that never grew, and the next restore
             // handed to that worker would start cold again.
-            let spans = spans
-            let group = prefaulting
-            group.enter()
-            let thread = Thread {
-                for span in spans {
-                    // A hint: an error (an older kernel) only means no head start.
-                    _ = madvise(UnsafeMutableRawPointer(bitPattern: span.start), span.length, MallocArenaWarmUp.populateWrite)
-                }
-                group.leave()
-            }
-            thread.stackSize = 64 << 10
-            thread.start()
+            MallocArenaWarmUp.startPrefaulting(spans, group: prefaulting)
         }
         #else
         fence = nil
@@ -105,6 +93,46 @@ struct MallocArenaWarmUp: ~Copyable {
             total += vector.count
         }
         return total > 0 && resident * 10 >= total * 9
+    }
+    #endif
+
+    #if canImport(Glibc)
+    /// What the prefaulting thread is given: the spans, and the group to leave when done.
+    private final class PrefaultJob {
+        let spans: [Span]
+        let group: DispatchGroup
+        init(spans: [Span], group: DispatchGroup) {
+            self.spans = spans
+            self.group = group
+        }
+    }
+
+    /// Faults `spans` in on a detached thread, entering `group` until it is done. If no thread
+    /// can be made, nothing is prefaulted (a hint) and the group is left at once, so that
+    /// ``release()`` never waits for a thread that does not exist.
+    private static func startPrefaulting(_ spans: [Span], group: DispatchGroup) {
+        group.enter()
+        let job = Unmanaged.passRetained(PrefaultJob(spans: spans, group: group)).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_attr_setstacksize(&attributes, 64 << 10)
+        var thread = pthread_t()
+        let started = pthread_create(&thread, &attributes, { context in
+            // Balances `passRetained` above: the job is this thread's alone from here.
+            let job = Unmanaged<PrefaultJob>.fromOpaque(context!).takeRetainedValue()
+            for span in job.spans {
+                // A hint: an error (an older kernel) only means no head start.
+                _ = madvise(UnsafeMutableRawPointer(bitPattern: span.start), span.length, MallocArenaWarmUp.populateWrite)
+            }
+            job.group.leave()
+            return nil
+        }, job)
+        if started != 0 {
+            Unmanaged<PrefaultJob>.fromOpaque(job).release()
+            group.leave()
+        }
     }
     #endif
 
