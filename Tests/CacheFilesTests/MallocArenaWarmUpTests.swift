@@ -24,6 +24,22 @@ final class MallocArenaWarmUpTests: XCTestCase {
         XCTAssertEqual(MallocArenaWarmUp.spans(of: [0x10], blockBytes: 100, pageSize: 4096), [], "no whole page")
     }
 
+    /// What a restore warms up for is bounded by the file, not by what a (possibly damaged)
+    /// header claims: an uncompressed file holds at most its size, a compressed one at most
+    /// 255 times it.
+    func testAWarmUpIsSizedByWhatTheFileCanHold() {
+        func header(compressed: Bool, entryBytes: Int) -> CacheFileHeader {
+            CacheFileHeader(isCompressed: compressed, prefix: "main", databaseIdentity: Fixture.identity,
+                            checkpoints: Fixture.checkpoints(1000, 1000), newestTID: TransactionID(1000),
+                            entryCount: 10, entryBytes: entryBytes, writtenAt: 1, writerProcessID: 1)
+        }
+        XCTAssertEqual(CacheDirectory.plausibleEntryBytes(header(compressed: false, entryBytes: 5_000), fileSize: 6_000), 5_000)
+        XCTAssertEqual(CacheDirectory.plausibleEntryBytes(header(compressed: false, entryBytes: 1 << 40), fileSize: 6_000), 6_000)
+        XCTAssertEqual(CacheDirectory.plausibleEntryBytes(header(compressed: true, entryBytes: 1 << 40), fileSize: 6_000), 6_000 * 255)
+        XCTAssertEqual(CacheDirectory.plausibleEntryBytes(header(compressed: true, entryBytes: 500_000), fileSize: 6_000), 500_000)
+        XCTAssertEqual(CacheDirectory.plausibleEntryBytes(header(compressed: true, entryBytes: 7), fileSize: Int.max), 7)
+    }
+
     func testNothingIsWarmedForLessThanABlock() {
         let warmUp = MallocArenaWarmUp(bytes: MallocArenaWarmUp.blockBytes - 1)
         XCTAssertEqual(warmUp.blocks, 0)

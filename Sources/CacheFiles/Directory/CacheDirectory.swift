@@ -297,39 +297,58 @@ public struct CacheDirectory: Sendable {
             try check(reader.header, identity: identity)
             report.bytesRead += reader.header.encodedSize
             restoredKeys.reserveCapacity(Swift.min(reader.header.entryCount, cache.options.capacityBytes / CacheOptions.entryOverhead))
-            // The payloads are allocated on the background stage's thread: its arena grown for
-            // them first — for no more than the cache holds, nor than an uncompressed file
-            // holds (a header's count is only a claim until the blocks are read).
-            let payloadBytes = reader.header.isCompressed ? reader.header.entryBytes : Swift.min(reader.header.entryBytes, reader.fileSize)
+            // The payloads are allocated on the background stage's thread: its arena is grown
+            // for them first, and this thread's for the shards' arrays (node arenas, index
+            // tables: ``MallocArenaWarmUp/bytesPerRestoredEntry``). Both for no more than the
+            // cache can hold, nor than the file can (a header's counts are only a claim).
+            let claimedBytes = CacheDirectory.plausibleEntryBytes(reader.header, fileSize: reader.fileSize)
+            let entriesExpected = Swift.min(reader.header.entryCount, cache.options.capacityBytes / CacheOptions.entryOverhead,
+                                            claimedBytes / CacheFile.entryHeaderSize)
             let batches = RestoreBatchPrefetcher(reader: reader, rule: rule, batch: RestoreBatch(for: cache),
-                                                 warmUpBytes: Swift.min(payloadBytes, cache.options.capacityBytes))
+                                                 warmUpBytes: Swift.min(claimedBytes, cache.options.capacityBytes))
             defer { batches.finish() }
+            let structureWarmUp = MallocArenaWarmUp(bytes: entriesExpected * MallocArenaWarmUp.bytesPerRestoredEntry)
             // While the first batch is read: room for the file's entries in every shard.
             if reader.header.entryCount > 0 {
                 cache.reserveForRestore(entries: reader.header.entryCount,
                                         meanPayloadBytes: reader.header.entryBytes / reader.header.entryCount - CacheFile.entryHeaderSize)
             }
-            while var batch = try batches.next() {
-                let offered = batch.entries.count
-                let restored = cache.restore(&batch.entries, restoredKeys: &restoredKeys)
-                report.bytesRead += batch.bytesRead
-                report.entriesSkipped += batch.recordsRead - restored
-                batches.recycle(consume batch)
-                // Stop early only when a whole batch found no room: a file written from a
-                // cache of this size is read to its end (its last entries fit too), a larger
-                // one stops once the cache is full.
-                if restored == 0 && offered > 0 && Double(cache.statistics.bytes) >= threshold {
-                    report.entriesRestored += restoredKeys.count
-                    return .success(true)
-                }
-            }
+            let stoppedFull = try insertBatches(from: batches, into: cache, restoredKeys: &restoredKeys, report: &report,
+                                                fullAt: threshold)
+            structureWarmUp.release()
             report.entriesRestored += restoredKeys.count
-            return .success(Double(cache.statistics.bytes) >= threshold)
+            return .success(stoppedFull || Double(cache.statistics.bytes) >= threshold)
         } catch {
             for key in restoredKeys { cache.remove(key) }
             report.entriesSkipped += restoredKeys.count
             return .failure(error)
         }
+    }
+
+    /// Inserts `batches` until the file ends, or until a whole batch finds no room in a cache
+    /// at least `fullAt` bytes full (then returns true: a file written from a cache of this
+    /// size is read to its end, its last entries fit too; a larger one stops once the cache is
+    /// full).
+    private func insertBatches(from batches: RestoreBatchPrefetcher, into cache: SharedStateCache, restoredKeys: inout [CacheKey],
+                               report: inout CacheFileLoadReport, fullAt threshold: Double) throws(CacheFileProblem) -> Bool {
+        while var batch = try batches.next() {
+            let offered = batch.entries.count
+            let restored = cache.restore(&batch.entries, restoredKeys: &restoredKeys)
+            report.bytesRead += batch.bytesRead
+            report.entriesSkipped += batch.recordsRead - restored
+            batches.recycle(consume batch)
+            if restored == 0 && offered > 0 && Double(cache.statistics.bytes) >= threshold { return true }
+        }
+        return false
+    }
+
+    /// The entry bytes a file with `header` and `fileSize` bytes can hold: what its header
+    /// declares, but no more than the file's size when it is not compressed, nor than 255 times
+    /// it when it is (LZ4's greatest expansion).
+    static func plausibleEntryBytes(_ header: CacheFileHeader, fileSize: Int) -> Int {
+        guard header.isCompressed else { return Swift.min(header.entryBytes, fileSize) }
+        let bound = fileSize.multipliedReportingOverflow(by: 255)
+        return bound.overflow ? header.entryBytes : Swift.min(header.entryBytes, bound.partialValue)
     }
 
     /// Logs a warning about this directory's files (for callers that save or load on a
